@@ -1,0 +1,174 @@
+# pmf: build, test, bench, install.
+#
+#   make demo          install missing Debian packages, build, run the demo (reports in out/)
+#   make test          install missing packages, build, run every test; ends "N passed, N failed"
+#   make check-asan    the whole suite under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make check-valgrind  the end-to-end tests under valgrind
+#   make bench         the benchmarks, each beside raw SQLite on the same rows
+#   make fuzz          each fuzz target for FUZZ_SECONDS (default 60)
+#   make install PREFIX=/usr/local   /  make uninstall
+#
+# Outputs go to $(BUILD) (default build/); `make SAN=address,undefined BUILD=build-asan`
+# is a sanitizer build.  Explicit source lists, header dependencies from -MMD.
+
+PREFIX   ?= /usr/local
+BUILD    ?= build
+SAN      ?=
+CC       ?= cc
+LUA_VER  := 5.4
+
+PKGS        := lua5.4 sqlite3 lua5.4-cjson
+PKG_CFLAGS  := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS    := $(shell pkg-config --libs sqlite3 lua5.4-cjson 2>/dev/null)
+LUA_LIBS    := $(shell pkg-config --libs lua5.4 2>/dev/null)
+XLSX_CFLAGS := $(shell pkg-config --cflags xlsxwriter 2>/dev/null)
+XLSX_LIBS   := $(shell pkg-config --libs xlsxwriter 2>/dev/null)
+
+OPT      ?= -O2 -g
+CFLAGS   := -std=c11 -Wall -Wextra -Werror $(OPT) -fPIC -D_POSIX_C_SOURCE=200809L \
+            $(PKG_CFLAGS) $(XLSX_CFLAGS) -MMD -MP
+LDLIBS   := $(PKG_LIBS) $(XLSX_LIBS) -lm
+ifneq ($(SAN),)
+CFLAGS   += -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS  += -fsanitize=$(SAN)
+endif
+
+# The engine's C sources (all but main.c go into libpmf.a and pmf.so).
+CORE_SRC := core/pmf.c core/store.c core/lstore.c core/csv.c \
+            core/period.c core/lperiod.c core/rag.c core/lrag.c
+# Pieces being written now; each joins the explicit list above when it lands.
+CORE_SRC += $(wildcard core/import.c core/limport.c core/series.c core/lseries.c \
+            core/sandbox.c core/lsandbox.c core/lxlsx.c core/lengine.c core/engine.c)
+CORE_OBJ := $(CORE_SRC:core/%.c=$(BUILD)/core/%.o)
+
+UNIT_TESTS := test_store test_period test_csv test_rag
+UNIT_TESTS += $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_import.c tests/unit/test_series.c tests/unit/test_sandbox.c tests/unit/test_engine.c))
+UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
+
+# Debian packages: to build and run, and (TEST_DEBS) what the test suite also drives.
+DEBS      := gcc make pkg-config liblua5.4-dev lua5.4 libsqlite3-dev lua-cjson-dev \
+             libreadline-dev libxlsxwriter-dev sqlite3
+TEST_DEBS := valgrind tmux chromium clang libclang-rt-14-dev cppcheck poppler-utils
+
+.PHONY: all demo test test-run check-asan check-valgrind bench fuzz install uninstall \
+        deps test-deps clean cppcheck
+
+all: $(BUILD)/pmf $(BUILD)/pmf.so $(BUILD)/libpmf.a $(BUILD)/embed-host
+
+# ---- set-up ---------------------------------------------------------------------------
+# Install what is missing (as root, or through sudo), after one `apt-get update`.
+define apt_install
+	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:" $$missing; \
+	  sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$sudo apt-get update -qq && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+endef
+
+deps:
+	$(call apt_install,$(DEBS))
+
+test-deps: deps
+	$(call apt_install,$(TEST_DEBS))
+
+# ---- build ----------------------------------------------------------------------------
+$(BUILD)/core/%.o: core/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+# Only pmf.o knows where the source tree and PREFIX are; it is rebuilt when PREFIX changes.
+$(BUILD)/prefix.stamp: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' > $@
+$(BUILD)/core/pmf.o: core/pmf.c $(BUILD)/prefix.stamp
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DPMF_SRCDIR='"$(CURDIR)"' -DPMF_DATADIR='"$(PREFIX)/share/pmf"' -c $< -o $@
+FORCE:
+
+$(BUILD)/libpmf.a: $(CORE_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/pmf: $(BUILD)/core/main.o $(BUILD)/libpmf.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(LUA_LIBS) -lreadline
+
+# The module for the stock interpreter: Lua's own symbols come from the host.
+$(BUILD)/pmf.so: $(CORE_OBJ)
+	$(CC) $(LDFLAGS) -shared -o $@ $^ $(LDLIBS)
+
+$(BUILD)/embed-host: examples/embed/host.c $(BUILD)/libpmf.a core/pmf.h
+	$(CC) $(CFLAGS) -Icore $(LDFLAGS) -o $@ $< $(BUILD)/libpmf.a $(LDLIBS) $(LUA_LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpmf.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Icore -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libpmf.a $(LDLIBS) $(LUA_LIBS)
+
+-include $(CORE_OBJ:.o=.d) $(BUILD)/core/main.d
+
+# ---- the two commands -----------------------------------------------------------------
+demo: deps
+	@$(MAKE) --no-print-directory all
+	$(BUILD)/pmf --db out/demo.db examples/demo.lua out
+
+test: test-deps
+	@$(MAKE) --no-print-directory test-run
+
+test-run: all $(UNIT_BINS)
+	@BUILD=$(BUILD) SAN=$(SAN) tests/run.sh
+
+check-asan: test-deps
+	@$(MAKE) --no-print-directory BUILD=build-asan SAN=address,undefined OPT="-O1 -g" test-run
+
+check-valgrind: test-deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) PMF_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
+	  tests/run.sh e2e
+
+cppcheck:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+	  --inline-suppr -D_POSIX_C_SOURCE=200809L --suppress=missingIncludeSystem core/
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	$(BUILD)/pmf --db :memory: tests/bench/bench.lua $(BENCH_ARGS)
+
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := fuzz_csv fuzz_period
+fuzz: test-deps
+	@mkdir -p $(BUILD)/fuzz
+	@for t in $(FUZZ_TARGETS); do \
+	  clang -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer,address,undefined \
+	    $(PKG_CFLAGS) -Icore tests/fuzz/$$t.c $$(sed -n 's/^\/\/ sources: //p' tests/fuzz/$$t.c) \
+	    -o $(BUILD)/fuzz/$$t $(LDLIBS) || exit 1; \
+	  mkdir -p $(BUILD)/fuzz/corpus-$$t; \
+	  echo "fuzzing $$t for $(FUZZ_SECONDS)s"; \
+	  $(BUILD)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 \
+	    $(BUILD)/fuzz/corpus-$$t tests/fuzz/corpus/$${t#fuzz_} 2>&1 | tail -n 3 || exit 1; \
+	done
+
+# ---- install --------------------------------------------------------------------------
+DESTDIR ?=
+BINDIR  := $(DESTDIR)$(PREFIX)/bin
+LIBDIR  := $(DESTDIR)$(PREFIX)/lib
+INCDIR  := $(DESTDIR)$(PREFIX)/include
+SHARE   := $(DESTDIR)$(PREFIX)/share/pmf
+LMODDIR := $(DESTDIR)$(PREFIX)/lib/lua/$(LUA_VER)
+MANDIR  := $(DESTDIR)$(PREFIX)/share/man/man1
+
+install: all
+	install -d $(BINDIR) $(LIBDIR) $(INCDIR) $(SHARE) $(LMODDIR) $(MANDIR)
+	install -m 755 $(BUILD)/pmf $(BINDIR)/pmf
+	install -m 644 $(BUILD)/libpmf.a $(LIBDIR)/libpmf.a
+	install -m 644 core/pmf.h $(INCDIR)/pmf.h
+	install -m 755 $(BUILD)/pmf.so $(LMODDIR)/pmf.so
+	cp -R lua frameworks $(SHARE)/
+	install -m 644 core/pmf.1 $(MANDIR)/pmf.1
+
+uninstall:
+	rm -f $(BINDIR)/pmf $(LIBDIR)/libpmf.a $(INCDIR)/pmf.h $(LMODDIR)/pmf.so $(MANDIR)/pmf.1
+	rm -rf $(SHARE)
+
+clean:
+	rm -rf build build-asan out

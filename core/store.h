@@ -1,0 +1,71 @@
+/*
+ * store.h: the store, pure C over SQLite (no Lua here; the binding is lstore.c).
+ *
+ * One SQLite file in WAL mode, foreign keys on, schema versioned by PRAGMA user_version and
+ * migrated on open (with a backup copy of the file first when an existing store is
+ * upgraded).  See store.c for the schema and the bitemporal model.
+ */
+#ifndef PMF_STORE_H
+#define PMF_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sqlite3.h>
+
+#define PMF_SCHEMA_VERSION 2
+
+/* Observation flags (a bitmask in observation.flags; the CSV `flag` column names them). */
+#define PMF_FLAG_PROVISIONAL 1
+#define PMF_FLAG_ESTIMATED   2
+#define PMF_FLAG_PROXY       4
+#define PMF_FLAG_SUPPRESSED  8
+
+typedef struct pmf_store pmf_store;
+
+/* Open (creating and migrating as needed) the store at `path` (":memory:" works).  `refdir`
+ * is the folder holding the reference CSVs (areas.csv, nearest_neighbours.csv,
+ * childrens_statistical_neighbours_2025.csv) loaded into every new store; NULL skips them.
+ * Returns NULL and writes a message to err on failure. */
+pmf_store *pmf_store_open(const char *path, const char *refdir, char *err, size_t errlen);
+void pmf_store_close(pmf_store *s);            /* NULL-safe */
+sqlite3 *pmf_store_db(pmf_store *s);
+const char *pmf_store_path(const pmf_store *s);
+
+/* Transactions: BEGIN IMMEDIATE (waiting on a busy store up to the busy timeout), COMMIT,
+ * ROLLBACK.  Return SQLITE_OK or an SQLite code; the message is in sqlite3_errmsg. */
+int pmf_store_begin(pmf_store *s);
+int pmf_store_commit(pmf_store *s);
+int pmf_store_rollback(pmf_store *s);
+
+/* Start a batch: the unit of transaction time.  Every observation written belongs to one;
+ * its recorded_at is now (or `at`, an ISO date-time, for back-filled history) and
+ * recorded_by the user ($PMF_USER, $USER, or `by`).  Returns the batch id, or -1. */
+int64_t pmf_store_new_batch(pmf_store *s, const char *kind, const char *by, const char *at,
+                            const char *source, const char *note);
+
+/* Ids of a metric / area code, or -1 when unknown. */
+int64_t pmf_store_metric_id(pmf_store *s, const char *code);
+int64_t pmf_store_area_id(pmf_store *s, const char *code);
+
+/* Parse an as-of argument ("2025-10-15", "2025-10-15T12:30", "2025-10-15 12:30:05") into a
+ * cutoff in milliseconds since the epoch: a date means the end of that day (UTC), a time
+ * that second's end.  Returns 0 on success, -1 if it does not parse. */
+int pmf_asof_parse(const char *s, int64_t *cutoff_ms);
+
+/* Now as milliseconds since the epoch, honouring $PMF_NOW (an ISO date-time) so that tests
+ * and demos can be reproducible. */
+int64_t pmf_now_ms(void);
+/* Format epoch ms as "YYYY-MM-DDTHH:MM:SS.mmmZ" into buf (at least 25 bytes). */
+void pmf_format_ms(int64_t ms, char *buf, size_t n);
+
+/* Visibility of batches at a cutoff: loads the batch table into `v` so that hot loops can ask
+ * "is batch b visible, and which of two visible batches is later" with integer operations.
+ * The rank orders batches by (recorded_ms, id).  cutoff_ms = INT64_MAX for "now". */
+typedef struct {
+    int64_t nbatch;        /* ids are 1..nbatch-1 (slot 0 unused) */
+    int64_t *rank;         /* rank[id] > 0 if visible, 0 if not (after the cutoff, or absent) */
+} pmf_batch_view;
+int pmf_batch_view_load(pmf_store *s, int64_t cutoff_ms, pmf_batch_view *v);
+void pmf_batch_view_free(pmf_batch_view *v);
+
+#endif

@@ -1,0 +1,126 @@
+-- lua/pmf/cli.lua: the command line's commands (`pmf import FILE`, `pmf report ...`).
+--
+-- core/main.c handles the interpreter's own options (--db, --as-of, -e, -i) and hands a
+-- command word and its arguments to M.run.  Each command is a module lua/pmf/cmd/<name>.lua
+-- returning {summary=, usage=, options=, run=function(opts, args) -> exit status}, so a
+-- command is added by adding a file, and `pmf help` lists what is there.
+--
+-- Exit statuses: 0 success, 1 the command failed (bad input, a refused import, a failing
+-- framework test), 2 the command line itself was wrong.
+local pmf = require "pmf"
+
+local M = {}
+
+-- The command words main.c recognises.  A word listed here whose module is missing is not
+-- a command (so a half-installed tree still runs scripts).
+local names = {
+  "import", "check", "load", "frameworks", "test", "report", "rate", "exceptions",
+  "signoff", "reopen", "history", "areas", "metrics", "sql", "help",
+}
+
+M.commands = {}
+for _, n in ipairs(names) do
+  if n == "help" or package.searchpath("pmf.cmd." .. n, package.path) then M.commands[n] = true end
+end
+
+local function load_cmd(name)
+  return require("pmf.cmd." .. name)
+end
+
+-- Parse args against spec = {name = "value" | "flag" | "list", ...}.  Returns opts (with
+-- opts[1..] the positional arguments) or nil, message.  "--name value", "--name=value",
+-- "-o value" for spec.o; "--" ends options.
+function M.parse(args, spec)
+  local opts, i = {}, 1
+  while i <= #args do
+    local a = args[i]
+    if a == "--" then
+      for j = i + 1, #args do opts[#opts + 1] = args[j] end
+      break
+    end
+    local name, value = a:match("^%-%-([%w_-]+)=(.*)$")
+    if not name then name = a:match("^%-%-([%w_-]+)$") or a:match("^%-(%a)$") end
+    if name then
+      local key = name:gsub("-", "_")
+      local kind = spec[key]
+      if not kind then return nil, "unknown option '" .. a .. "'" end
+      if kind == "flag" then
+        if value then return nil, "option '--" .. name .. "' takes no value" end
+        opts[key] = true
+      else
+        if not value then
+          i = i + 1
+          value = args[i]
+          if value == nil then return nil, "option '" .. a .. "' needs a value" end
+        end
+        if kind == "list" then
+          opts[key] = opts[key] or {}
+          table.insert(opts[key], value)
+        else
+          opts[key] = value
+        end
+      end
+    else
+      opts[#opts + 1] = a
+    end
+    i = i + 1
+  end
+  return opts
+end
+
+local function help(name)
+  if name and M.commands[name] and name ~= "help" then
+    local c = load_cmd(name)
+    io.write("usage: pmf [--db PATH] [--as-of DATE] ", c.usage or name, "\n")
+    if c.help then io.write(c.help, "\n") end
+    return 0
+  end
+  io.write("usage: pmf [options] COMMAND [args]   (pmf --help for the options)\n\nCommands:\n")
+  local list = {}
+  for n in pairs(M.commands) do list[#list + 1] = n end
+  table.sort(list)
+  for _, n in ipairs(list) do
+    local summary = n == "help" and "show a command's usage: pmf help COMMAND" or load_cmd(n).summary
+    io.write(string.format("  %-12s %s\n", n, summary or ""))
+  end
+  return 0
+end
+
+-- M.run({"import", "file.csv", "--dry-run"}) -> exit status
+function M.run(argv)
+  local name = argv[1]
+  if name == "help" then return help(argv[2]) end
+  local c = load_cmd(name)
+  local rest = table.move(argv, 2, #argv, 1, {})
+  local spec = c.options or {}
+  spec.help = spec.help or "flag"
+  local opts, err = M.parse(rest, spec)
+  if not opts then
+    io.stderr:write("pmf ", name, ": ", err, "\nusage: pmf ", c.usage or name, "\n")
+    return 2
+  end
+  if opts.help then return help(name) end
+  local ok, status = xpcall(c.run, function(e)
+    if type(e) == "table" and e.usage then return e end
+    return debug.traceback(tostring(e), 2)
+  end, opts, rest)
+  if not ok then
+    if type(status) == "table" and status.usage then
+      io.stderr:write("pmf ", name, ": ", status.msg, "\nusage: pmf ", c.usage or name, "\n")
+      return 2
+    end
+    error(status, 0)
+  end
+  return math.tointeger(status) or 0
+end
+
+-- Raise a usage error from a command (exit status 2 with the usage line).
+function M.usage_error(msg) error({ usage = true, msg = msg }, 0) end
+
+-- Print an expected failure ("pmf import: ...") and return status 1.
+function M.fail(name, msg)
+  io.stderr:write("pmf ", name, ": ", msg, "\n")
+  return 1
+end
+
+return M

@@ -1,0 +1,63 @@
+-- lua/pmf/lib.lua: the Lua half of the `pmf` module.
+--
+-- core/pmf.c builds the module table from the C modules and then requires this file, which
+-- completes the table in place: the Store methods written in Lua, the default store, and
+-- the Lua submodules (framework DSL, KPIs, reports, import helpers, the CLI), loaded on
+-- first use so that `require "pmf"` stays cheap.
+local pmf = require "pmf"
+
+local C = pmf._store
+pmf.Store = C.Store          -- the methods table of pmf.Store userdata; Lua adds to it
+pmf.now = C.now
+pmf.asof_ms = C.asof_ms
+
+require "pmf.store"          -- Store methods in Lua (areas, metrics, observations, ...)
+
+-- pmf.open(path) -> Store | nil, msg.  The first store opened becomes pmf.store, the one
+-- module-level functions (pmf.import, pmf.report...) use when not given one.
+function pmf.open(path, refdir)
+  local s, err = C.open(path, refdir)
+  if s and pmf.store == nil then pmf.store = s end
+  return s, err
+end
+
+-- Used by the pmf binary and pmf_open(): open the store (raising on failure), make it the
+-- default, optionally as a read-only view as of a date, and set the global `store`.
+function pmf.open_default(path, as_of)
+  local s, err = C.open(path)
+  if not s then error(err, 0) end
+  pmf.root_store = s
+  if as_of then
+    local v, verr = s:as_of(as_of)
+    if not v then error(verr, 0) end
+    s = v
+  end
+  pmf.store = s
+  _G.store = s
+  return s
+end
+
+-- The default store, or an error that says how to get one.
+function pmf.default_store(s)
+  s = s or pmf.store
+  if not s then error("no store is open: call pmf.open(path) first", 3) end
+  return s
+end
+
+-- Submodules written in Lua, loaded when first touched: pmf.framework, pmf.kpi, ...
+local lazy = {
+  framework = "pmf.framework", kpi = "pmf.kpi", report = "pmf.report",
+  render = "pmf.render", cli = "pmf.cli", sandbox_env = "pmf.sandbox",
+  generate = "pmf.generate", util = "pmf.util",
+}
+setmetatable(pmf, {
+  __index = function(t, k)
+    local name = lazy[k]
+    if not name then return nil end
+    local m = require(name)
+    rawset(t, k, m)
+    return m
+  end,
+})
+
+return pmf

@@ -1,0 +1,505 @@
+-- lua/pmf/store.lua: the Store's methods written in Lua, over the C core's query, exec,
+-- transaction and batch (core/lstore.c).  The hot paths (import, series) are C.
+--
+-- Everything here honours the store's as-of view: a view made by store:as_of(date) sees
+-- only what had been recorded by then, and refuses writes.  Every write is part of a batch
+-- (who, when), and nothing is updated in place: a revision is a new row, and sign-off,
+-- reopening, commentary, action updates and risk assessments are appended events whose
+-- latest (as of the view) is the current state.
+--
+-- Error contract: misuse (a missing required field, a bad period label, an unknown metric
+-- or area) raises an error naming the field; questions with no answer return nil.
+local pmf = require "pmf"
+local Store = pmf.Store
+local period = pmf.period
+
+local M = {}
+
+local function need(t, field, what)
+  local v = t[field]
+  if v == nil or v == "" then error((what or "argument") .. ": '" .. field .. "' is required", 3) end
+  return v
+end
+
+-- A Period from a Period or a label (year start April unless given).
+local function to_period(p, year_start, level)
+  if type(p) == "string" then
+    local q, err = period.parse(p, year_start or 4)
+    if not q then error(err, (level or 2) + 1) end
+    return q
+  end
+  if type(p) ~= "userdata" then error("a period label or pmf.Period expected", (level or 2) + 1) end
+  return p
+end
+M.to_period = to_period
+
+local function cutoff(s) return s:cutoff_ms() end
+
+local function metric_id(s, code, level)
+  local id = s:metric_id(code)
+  if not id then error("unknown metric '" .. tostring(code) .. "'", (level or 2) + 1) end
+  return id
+end
+
+local function area_id(s, code, level)
+  local id = s:area_id(code)
+  if not id then error("unknown area '" .. tostring(code) .. "'", (level or 2) + 1) end
+  return id
+end
+M.metric_id, M.area_id = metric_id, area_id
+
+-- Record a line of the audit trail in batch b.
+local function audit(s, b, what, detail)
+  s:exec("INSERT INTO audit(batch, what, detail) VALUES (?, ?, ?)", b, what, detail)
+end
+
+-- ---- areas and groups --------------------------------------------------------------
+
+-- store:area{code=, name=, kind=, parent=}: add or update an area (frameworks add wards,
+-- neighbourhoods, partnerships ...).
+function Store:area(t)
+  pmf._checkwritable(self)
+  local code = need(t, "code", "area")
+  self:exec([[INSERT INTO area(code, name, kind, parent) VALUES (?, ?, ?, ?)
+              ON CONFLICT(code) DO UPDATE SET name = excluded.name, kind = excluded.kind,
+              parent = coalesce(excluded.parent, area.parent)]],
+            code, t.name or code, t.kind or "other", t.parent)
+  return code
+end
+
+function Store:area_info(code)
+  return self:query("SELECT code, name, kind, parent FROM area WHERE code = ?", code)[1]
+end
+
+-- store:areas{kind=} -> list of {code, name, kind, parent}
+function Store:areas(filter)
+  filter = filter or {}
+  if filter.kind then
+    return self:query("SELECT code, name, kind, parent FROM area WHERE kind = ? ORDER BY code", filter.kind)
+  end
+  return self:query("SELECT code, name, kind, parent FROM area ORDER BY code")
+end
+
+-- store:group{id=, title=, source=, framework=, members={code, ...}}: define or redefine a
+-- comparator group (members replaced; order gives rank).
+function Store:group(t)
+  pmf._checkwritable(self)
+  local id = need(t, "id", "group")
+  local members = need(t, "members", "group")
+  self:transaction(function()
+    self:exec([[INSERT INTO area_group(id, title, source, framework) VALUES (?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET title = excluded.title, source = excluded.source,
+                framework = excluded.framework]], id, t.title or id, t.source, t.framework)
+    self:exec("DELETE FROM area_group_member WHERE group_id = ?", id)
+    for i, code in ipairs(members) do
+      self:exec("INSERT OR IGNORE INTO area_group_member(group_id, area, rank) VALUES (?, ?, ?)",
+                id, area_id(self, code, 3), i)
+    end
+  end)
+  return id
+end
+
+-- store:group_members(id) -> list of area codes (rank order), or nil if no such group.
+function Store:group_members(id)
+  local rows = self:query([[SELECT a.code FROM area_group_member m JOIN area a ON a.id = m.area
+                            WHERE m.group_id = ? ORDER BY m.rank, a.code]], id)
+  if #rows == 0 and not self:query("SELECT 1 AS x FROM area_group WHERE id = ?", id)[1] then
+    return nil
+  end
+  local out = {}
+  for i, r in ipairs(rows) do out[i] = r.code end
+  return out
+end
+
+function Store:groups(prefix)
+  if prefix then
+    return self:query("SELECT id, title, source FROM area_group WHERE id LIKE ? ORDER BY id", prefix .. "%")
+  end
+  return self:query("SELECT id, title, source FROM area_group ORDER BY id")
+end
+
+-- ---- metrics ------------------------------------------------------------------------
+
+local aggregations = { sum = true, mean = true, last = true, min = true, max = true, ratio = true }
+
+-- store:metric{id=, title=, unit=, aggregation=, decimals=, definition=, source=}: add or
+-- update a metric (metrics are shared by frameworks).
+function Store:metric(t)
+  pmf._checkwritable(self)
+  local id = need(t, "id", "metric")
+  local agg = t.aggregation or "sum"
+  if not aggregations[agg] then
+    error("metric '" .. id .. "': aggregation must be sum, mean, last, min, max or ratio, not '" ..
+          tostring(agg) .. "'", 2)
+  end
+  self:exec([[INSERT INTO metric(code, title, unit, aggregation, decimals, definition, source)
+              VALUES (?, ?, ?, ?, ?, ?, ?)
+              ON CONFLICT(code) DO UPDATE SET title = excluded.title, unit = excluded.unit,
+              aggregation = excluded.aggregation, decimals = excluded.decimals,
+              definition = excluded.definition, source = excluded.source]],
+            id, t.title or id, t.unit, agg, t.decimals, t.definition, t.source)
+  return id
+end
+
+function Store:metric_info(code)
+  return self:query([[SELECT code AS id, title, unit, aggregation, decimals, definition, source
+                      FROM metric WHERE code = ?]], code)[1]
+end
+
+function Store:metrics()
+  return self:query([[SELECT code AS id, title, unit, aggregation, decimals, definition, source
+                      FROM metric ORDER BY code]])
+end
+
+-- ---- sign-off ----------------------------------------------------------------------
+
+-- The signed-off spans that lock a metric's observations: periods of frameworks that use
+-- the metric whose latest event (as known now) is a sign-off.  Returns a list of
+-- {framework=, start=, len=}.
+function Store:locks(metric_code)
+  local mid = self:metric_id(metric_code)
+  if not mid then return {} end
+  return self:query([[
+    SELECT s.framework AS framework, s.start AS start, s.len AS len
+      FROM signoff s JOIN framework_metric fm ON fm.framework = s.framework
+     WHERE fm.metric = ? AND s.event = 'signoff'
+       AND s.id = (SELECT max(id) FROM signoff t
+                    WHERE t.framework = s.framework AND t.start = s.start AND t.len = s.len)]], mid)
+end
+
+-- Raise if period p (start, len) overlaps a locked span of the metric.
+function M.check_unlocked(s, metric_code, p, level)
+  for _, l in ipairs(s:locks(metric_code)) do
+    if p.start < l.start + l.len and l.start < p.start + p.len then
+      local label = tostring(period.span(l.start, l.len))
+      error(string.format("%s %s is signed off by framework '%s' (%s): reopen it first with " ..
+                          "store:reopen('%s', '%s', {reason = ...}) or `pmf reopen`",
+                          metric_code, tostring(p), l.framework, label, l.framework, label),
+            (level or 2) + 1)
+    end
+  end
+end
+
+local function signoff_event(self, framework, p, t, event, note)
+  pmf._checkwritable(self)
+  p = to_period(p, t.year_start, 3)
+  if not self:query("SELECT 1 AS x FROM framework WHERE id = ?", framework)[1] then
+    error("unknown framework '" .. tostring(framework) .. "' (load it first)", 3)
+  end
+  return self:transaction(function()
+    local b = self:batch{ kind = event, by = t.by, at = t.at, note = note }
+    self:exec("INSERT INTO signoff(framework, start, len, event, batch, note) VALUES (?, ?, ?, ?, ?, ?)",
+              framework, p.start, p.len, event, b, note)
+    audit(self, b, event, framework .. " " .. tostring(p) .. (note and (": " .. note) or ""))
+    return b
+  end)
+end
+
+-- store:signoff(framework, period, {by=, note=}): sign a framework's period off (as councils
+-- sign off corporate PIs before Cabinet).  Imports and edits touching it are then refused.
+function Store:signoff(framework, p, t)
+  t = t or {}
+  local state = self:signoff_status(framework, p, t.year_start)
+  if state and state.event == "signoff" then
+    error(framework .. " " .. tostring(p) .. " is already signed off", 2)
+  end
+  return signoff_event(self, framework, p, t, "signoff", t.note)
+end
+
+-- store:reopen(framework, period, {by=, reason=}): reopen a signed-off period; the reason is
+-- required and kept in the audit trail.
+function Store:reopen(framework, p, t)
+  t = t or {}
+  if not t.reason or t.reason == "" then error("reopen: a 'reason' is required", 2) end
+  local state = self:signoff_status(framework, p, t.year_start)
+  if not state or state.event ~= "signoff" then
+    error(framework .. " " .. tostring(p) .. " is not signed off", 2)
+  end
+  return signoff_event(self, framework, p, t, "reopen", t.reason)
+end
+
+-- store:signoff_status(framework, period) -> nil (never signed off) or the latest event
+-- {event="signoff"|"reopen", by=, at=, note=}, as of the store's view.
+function Store:signoff_status(framework, p, year_start)
+  p = to_period(p, year_start)
+  return self:query([[
+    SELECT s.event AS event, b.recorded_by AS by, b.recorded_at AS at, s.note AS note
+      FROM signoff s JOIN batch b ON b.id = s.batch
+     WHERE s.framework = ? AND s.start = ? AND s.len = ? AND b.recorded_ms <= ?
+     ORDER BY b.recorded_ms DESC, s.id DESC LIMIT 1]], framework, p.start, p.len, cutoff(self))[1]
+end
+
+function Store:is_signed_off(framework, p, year_start)
+  local st = self:signoff_status(framework, p, year_start)
+  return st ~= nil and st.event == "signoff"
+end
+
+-- ---- observations --------------------------------------------------------------------
+
+local flag_bits = { provisional = 1, estimated = 2, proxy = 4, suppressed = 8 }
+M.flag_bits = flag_bits
+
+-- "provisional|estimated" or {"provisional"} -> bitmask; raises on an unknown flag.
+function M.flags(v, level)
+  if v == nil or v == "" then return 0 end
+  if type(v) == "number" then return math.tointeger(v) or 0 end
+  local bits = 0
+  local list = type(v) == "table" and v or {}
+  if type(v) == "string" then for w in v:gmatch("[^|;, ]+") do list[#list + 1] = w end end
+  for _, w in ipairs(list) do
+    local b = flag_bits[w:lower()]
+    if not b then
+      error("unknown flag '" .. w .. "' (provisional, estimated, proxy, suppressed)", (level or 2) + 1)
+    end
+    bits = bits | b
+  end
+  return bits
+end
+
+function M.flag_names(bits)
+  local out = {}
+  for _, name in ipairs({ "provisional", "estimated", "proxy", "suppressed" }) do
+    if bits & flag_bits[name] ~= 0 then out[#out + 1] = name end
+  end
+  return out
+end
+
+local current_sql = [[
+  SELECT o.value AS value, o.numerator AS numerator, o.denominator AS denominator,
+         o.flags AS flags, o.source AS source, o.batch AS batch,
+         b.recorded_at AS recorded_at, b.recorded_by AS recorded_by
+    FROM observation o JOIN batch b ON b.id = o.batch
+   WHERE o.metric = ? AND o.area = ? AND o.breakdown = ? AND o.start = ? AND o.len = ?
+     AND b.recorded_ms <= ?
+   ORDER BY b.recorded_ms DESC, o.batch DESC LIMIT 1]]
+
+-- store:get(metric, area, period [, breakdown]) -> value, row | nil (as of the view)
+function Store:get(metric, area, p, breakdown)
+  p = to_period(p)
+  local r = self:query(current_sql, metric_id(self, metric), area_id(self, area),
+                       breakdown or "", p.start, p.len, cutoff(self))[1]
+  if not r then return nil end
+  r.flags = M.flag_names(r.flags)
+  return r.value, r
+end
+
+-- store:observe{metric=, area=, period=, value=, breakdown=, numerator=, denominator=,
+--               flags=, source=, by=, at=, note=} -> "new" | "revised" | "unchanged"
+-- One figure, in a batch of its own (or t.batch).  A changed figure supersedes the old one,
+-- which is kept.
+function Store:observe(t)
+  pmf._checkwritable(self)
+  local metric = need(t, "metric", "observe")
+  local area = need(t, "area", "observe")
+  local p = to_period(need(t, "period", "observe"), t.year_start)
+  local value = t.value
+  if type(value) ~= "number" or value ~= value or value == math.huge or value == -math.huge then
+    error("observe: 'value' must be a finite number", 2)
+  end
+  local mid, aid = metric_id(self, metric), area_id(self, area)
+  local bd = t.breakdown or ""
+  local flags = M.flags(t.flags)
+  M.check_unlocked(self, metric, p)
+  return self:transaction(function()
+    local old = self:query(current_sql, mid, aid, bd, p.start, p.len, math.maxinteger)[1]
+    if old and old.value == value and old.numerator == t.numerator and
+       old.denominator == t.denominator and old.flags == flags then
+      return "unchanged"
+    end
+    local b = t.batch or self:batch{ kind = "edit", by = t.by, at = t.at, source = t.source, note = t.note }
+    self:exec([[INSERT INTO observation(metric, area, breakdown, start, len, batch, value,
+                numerator, denominator, flags, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)]],
+              mid, aid, bd, p.start, p.len, b, value, t.numerator, t.denominator, flags, t.source)
+    return old and "revised" or "new"
+  end)
+end
+
+-- store:history(metric, area, period [, breakdown]) -> every version of one figure, oldest
+-- first: {value, numerator, denominator, flags, source, recorded_at, recorded_by, batch,
+-- current = true for the one in force (as of the view)}.
+function Store:history(metric, area, p, breakdown)
+  p = to_period(p)
+  local rows = self:query([[
+    SELECT o.value AS value, o.numerator AS numerator, o.denominator AS denominator,
+           o.flags AS flags, o.source AS source, o.batch AS batch, b.kind AS kind,
+           b.recorded_at AS recorded_at, b.recorded_by AS recorded_by, b.note AS note
+      FROM observation o JOIN batch b ON b.id = o.batch
+     WHERE o.metric = ? AND o.area = ? AND o.breakdown = ? AND o.start = ? AND o.len = ?
+       AND b.recorded_ms <= ?
+     ORDER BY b.recorded_ms, o.batch]], metric_id(self, metric), area_id(self, area),
+     breakdown or "", p.start, p.len, cutoff(self))
+  for _, r in ipairs(rows) do r.flags = M.flag_names(r.flags) end
+  if #rows > 0 then rows[#rows].current = true end
+  return rows
+end
+
+-- store:breakdowns(metric, area) -> the list of breakdown keys with data ("" first if any)
+function Store:breakdowns(metric, area)
+  local rows = self:query([[SELECT DISTINCT o.breakdown AS b FROM observation o
+                            WHERE o.metric = ? AND o.area = ? ORDER BY o.breakdown]],
+                          metric_id(self, metric), area_id(self, area))
+  local out = {}
+  for i, r in ipairs(rows) do out[i] = r.b end
+  return out
+end
+
+-- ---- targets set outside the framework file -------------------------------------------
+
+-- store:set_target{framework=, kpi=, area=, period=, value=, by=}
+function Store:set_target(t)
+  pmf._checkwritable(self)
+  local p = to_period(need(t, "period", "set_target"), t.year_start)
+  local aid = area_id(self, need(t, "area", "set_target"))
+  return self:transaction(function()
+    local b = self:batch{ kind = "target", by = t.by, at = t.at }
+    self:exec([[INSERT INTO target(framework, kpi, area, start, len, batch, value)
+                VALUES (?, ?, ?, ?, ?, ?, ?)]], need(t, "framework", "set_target"),
+              need(t, "kpi", "set_target"), aid, p.start, p.len, b, t.value)
+    return b
+  end)
+end
+
+function Store:stored_target(framework, kpi, area, p)
+  p = to_period(p)
+  local aid = self:area_id(area)
+  if not aid then return nil end
+  local r = self:query([[
+    SELECT t.value AS value FROM target t JOIN batch b ON b.id = t.batch
+     WHERE t.framework = ? AND t.kpi = ? AND t.area = ? AND t.start = ? AND t.len = ?
+       AND b.recorded_ms <= ? ORDER BY b.recorded_ms DESC, t.batch DESC LIMIT 1]],
+    framework, kpi, aid, p.start, p.len, cutoff(self))[1]
+  return r and r.value
+end
+
+-- ---- commentary ----------------------------------------------------------------------
+
+-- store:comment{framework=, kpi=, period=, text=, area=, by=, at=}: exception or general
+-- commentary for a KPI and period (the latest is the one shown).
+function Store:comment(t)
+  pmf._checkwritable(self)
+  local p = to_period(need(t, "period", "comment"), t.year_start)
+  local text = need(t, "text", "comment")
+  local aid = t.area and area_id(self, t.area) or nil
+  return self:transaction(function()
+    local b = self:batch{ kind = "commentary", by = t.by, at = t.at }
+    self:exec([[INSERT INTO commentary(framework, kpi, area, start, len, batch, text)
+                VALUES (?, ?, ?, ?, ?, ?, ?)]], need(t, "framework", "comment"),
+              need(t, "kpi", "comment"), aid, p.start, p.len, b, text)
+    return b
+  end)
+end
+
+-- store:commentary(framework, kpi, period [, area]) -> text, {by=, at=} | nil
+function Store:commentary(framework, kpi, p, area)
+  p = to_period(p)
+  local aid = area and self:area_id(area) or nil
+  local r = self:query([[
+    SELECT c.text AS text, b.recorded_by AS by, b.recorded_at AS at
+      FROM commentary c JOIN batch b ON b.id = c.batch
+     WHERE c.framework = ? AND c.kpi = ? AND c.start = ? AND c.len = ?
+       AND (c.area IS ? OR c.area IS NULL) AND b.recorded_ms <= ?
+     ORDER BY (c.area IS NULL), b.recorded_ms DESC, c.id DESC LIMIT 1]],
+    framework, kpi, p.start, p.len, aid, cutoff(self))[1]
+  if not r then return nil end
+  return r.text, r
+end
+
+-- All commentary of a framework for a period in one query: map kpi -> text.
+function Store:commentary_map(framework, p)
+  p = to_period(p)
+  local rows = self:query([[
+    SELECT c.kpi AS kpi, c.text AS text FROM commentary c JOIN batch b ON b.id = c.batch
+     WHERE c.framework = ? AND c.start = ? AND c.len = ? AND b.recorded_ms <= ?
+     ORDER BY b.recorded_ms, c.id]], framework, p.start, p.len, cutoff(self))
+  local out = {}
+  for _, r in ipairs(rows) do out[r.kpi] = r.text end
+  return out
+end
+
+-- ---- actions and risks --------------------------------------------------------------
+
+local action_statuses = {
+  not_started = true, on_track = true, at_risk = true, off_track = true,
+  complete = true, cancelled = true, deferred = true,
+}
+M.action_statuses = action_statuses
+
+-- store:action_update{framework=, action=, status=, progress=, date=, note=, by=}
+function Store:action_update(t)
+  pmf._checkwritable(self)
+  local status = need(t, "status", "action_update")
+  if not action_statuses[status] then
+    error("action_update: status must be one of not_started, on_track, at_risk, off_track, " ..
+          "complete, cancelled, deferred; not '" .. tostring(status) .. "'", 2)
+  end
+  local date = t.date or pmf.period.today()
+  return self:transaction(function()
+    local b = self:batch{ kind = "action", by = t.by, at = t.at }
+    self:exec([[INSERT INTO action_update(framework, action, status, progress, as_at, batch, note)
+                VALUES (?, ?, ?, ?, ?, ?, ?)]], need(t, "framework", "action_update"),
+              need(t, "action", "action_update"), status, t.progress, date, b, t.note)
+    return b
+  end)
+end
+
+-- store:action_status(framework, action [, date]) -> the latest update on or before date
+-- (default: any), as of the view: {status=, progress=, date=, note=, by=}
+function Store:action_status(framework, action, date)
+  return self:query([[
+    SELECT u.status AS status, u.progress AS progress, u.as_at AS date, u.note AS note,
+           b.recorded_by AS by
+      FROM action_update u JOIN batch b ON b.id = u.batch
+     WHERE u.framework = ? AND u.action = ? AND u.as_at <= ? AND b.recorded_ms <= ?
+     ORDER BY u.as_at DESC, b.recorded_ms DESC, u.id DESC LIMIT 1]],
+    framework, action, date or "9999-12-31", cutoff(self))[1]
+end
+
+-- store:risk_assess{framework=, risk=, likelihood=1..5, impact=1..5, date=, note=, by=}
+function Store:risk_assess(t)
+  pmf._checkwritable(self)
+  local l, i = need(t, "likelihood", "risk_assess"), need(t, "impact", "risk_assess")
+  if math.type(l) ~= "integer" or l < 1 or l > 5 or math.type(i) ~= "integer" or i < 1 or i > 5 then
+    error("risk_assess: likelihood and impact are whole numbers 1..5", 2)
+  end
+  local date = t.date or pmf.period.today()
+  return self:transaction(function()
+    local b = self:batch{ kind = "risk", by = t.by, at = t.at }
+    self:exec([[INSERT INTO risk_assessment(framework, risk, likelihood, impact, as_at, batch, note)
+                VALUES (?, ?, ?, ?, ?, ?, ?)]], need(t, "framework", "risk_assess"),
+              need(t, "risk", "risk_assess"), l, i, date, b, t.note)
+    return b
+  end)
+end
+
+-- store:risk_status(framework, risk [, date]) -> {likelihood=, impact=, score=, date=, note=}
+function Store:risk_status(framework, risk, date)
+  local r = self:query([[
+    SELECT r.likelihood AS likelihood, r.impact AS impact, r.as_at AS date, r.note AS note,
+           b.recorded_by AS by
+      FROM risk_assessment r JOIN batch b ON b.id = r.batch
+     WHERE r.framework = ? AND r.risk = ? AND r.as_at <= ? AND b.recorded_ms <= ?
+     ORDER BY r.as_at DESC, b.recorded_ms DESC, r.id DESC LIMIT 1]],
+    framework, risk, date or "9999-12-31", cutoff(self))[1]
+  if r then r.score = r.likelihood * r.impact end
+  return r
+end
+
+-- ---- audit ---------------------------------------------------------------------------
+
+-- store:audit([n]) -> the latest n (default 50) entries of the audit trail, newest first.
+function Store:audit(n)
+  return self:query([[
+    SELECT a.what AS what, a.detail AS detail, b.recorded_by AS by, b.recorded_at AS at
+      FROM audit a JOIN batch b ON b.id = a.batch
+     WHERE b.recorded_ms <= ? ORDER BY a.id DESC LIMIT ?]], cutoff(self), n or 50)
+end
+
+M.audit = audit
+
+-- Raise unless the store is writable (not an as-of view).
+function pmf._checkwritable(s)
+  local at = s:as_of()
+  if at then error("this store is a read-only view as of " .. at, 3) end
+end
+
+return M

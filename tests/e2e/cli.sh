@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# The `pmf` command as a user runs it: options, scripts, errors, the REPL, the store file.
+. "$(dirname "$0")/lib.sh"
+
+pmf --version
+rc_is 0 "--version succeeds"
+out_has '^pmf [0-9]+\.[0-9]+\.[0-9]+' "--version prints the version"
+
+pmf --help
+rc_is 0 "--help succeeds"
+out_has '--db PATH' "--help lists --db"
+out_has '--as-of DATE' "--help lists --as-of"
+
+pmf --no-such-option
+rc_is 1 "an unknown option fails"
+err_has "unrecognised option '--no-such-option'" "and says which"
+
+pmf -e 'print(1 + 1, pmf.version == "'"$($PMF_BIN --version | awk '{print $2}')"'")'
+rc_is 0 "-e runs a chunk"
+eq "$OUT" $'2\ttrue' "-e prints what the chunk prints"
+
+pmf -e 'print(type(pmf), type(cjson), type(store), tostring(store))'
+out_has "^table	table	userdata	pmf.Store \($WORK/pmf.db\)$" "pmf, cjson and the store are loaded"
+ok "the store file is created at \$PMF_DB" test -f "$WORK/pmf.db"
+
+pmf --db "$WORK/other.db" -e 'print(store:path())'
+eq "$OUT" "$WORK/other.db" "--db chooses the store"
+ok "--db creates the file" test -f "$WORK/other.db"
+
+pmf --db :memory: -e 'print(store:path())'
+eq "$OUT" ":memory:" "--db :memory: works"
+
+( unset PMF_DB; cd "$WORK" && mkdir -p d && cd d && ${PMF_WRAP:-} "$PMF_BIN" -e 'print(store:path())' >out 2>&1 )
+ok "the default store is ./pmf.db" test -f "$WORK/d/pmf.db"
+
+cat > script.lua <<'LUA'
+print("args", #arg, arg[0], arg[1], arg[2], ...)
+LUA
+pmf script.lua one two
+rc_is 0 "a script runs"
+eq "$OUT" $'args\t2\tscript.lua\tone\ttwo\tone\ttwo' "arg and ... as in lua5.4"
+
+cat > bad.lua <<'LUA'
+local function inner() error("something broke") end
+local function outer() inner() end
+outer()
+LUA
+pmf bad.lua
+rc_is 1 "a failing script exits non-zero"
+err_has "bad.lua:1: something broke" "the error names file and line"
+err_has "stack traceback" "with a traceback"
+err_has "in (local|upvalue) 'inner'|in function 'inner'|inner" "the traceback names the function"
+
+echo 'syntax error here(' > syntax.lua
+pmf syntax.lua
+rc_is 1 "a syntax error exits non-zero"
+err_has "syntax.lua:1:" "and names the line"
+
+pmf nonexistent.lua
+rc_is 1 "a missing script exits non-zero"
+err_has "cannot open nonexistent.lua" "and says so"
+
+pmf -e 'error("from -e")'
+rc_is 1 "an error in -e exits non-zero"
+err_has "from -e" "with its message"
+
+# stdin as a script when it is not a terminal
+OUT=$(echo 'print("from stdin", 6 * 7)' | ${PMF_WRAP:-} "$PMF_BIN" 2>&1); RC=$?
+eq "$OUT" $'from stdin\t42' "stdin runs as a script when not a terminal"
+
+# -i: run, then the REPL (readline reading a pipe); expressions print as lua does
+printf 'x + 1\nt = {}\nfor i = 1, 3 do\n t[i] = i * i\nend\nprint(t[3])\nreturn "a", nil, 3\n' > input.txt
+echo 'x = 41' > pre.lua
+OUT=$(${PMF_WRAP:-} "$PMF_BIN" -i pre.lua < input.txt 2>&1); RC=$?
+rc_is 0 "-i then end of input exits 0"
+out_has '^(pmf> )?42$|pmf> x \+ 1.*42|42' "the REPL prints an expression's value"
+out_has '^(pmf> )?9$' "multi-line input continues until complete"
+out_has 'a	nil	3' "several values print tab-separated, nil included"
+
+# history is saved to ~/.pmf_history
+HOME="$WORK/home"; mkdir -p "$HOME"
+OUT=$(HOME="$WORK/home" ${PMF_WRAP:-} "$PMF_BIN" -i < input.txt 2>&1)
+ok "REPL history is kept in ~/.pmf_history" grep -q 'x + 1' "$WORK/home/.pmf_history"
+
+# the REPL in a real terminal: Ctrl-C interrupts a running chunk without killing the session
+if command -v tmux >/dev/null && [ -z "${PMF_WRAP:-}" ]; then
+  sock="$WORK/tmux.sock"
+  tmux -S "$sock" new-session -d -x 120 -y 30 "HOME=$WORK/home PMF_DB=$WORK/pmf.db $PMF_BIN"
+  sleep 0.5
+  tmux -S "$sock" send-keys 'while true do end' Enter
+  sleep 0.7
+  tmux -S "$sock" send-keys C-c
+  sleep 0.5
+  tmux -S "$sock" send-keys 'print("still " .. "here")' Enter
+  sleep 0.5
+  screen=$(tmux -S "$sock" capture-pane -p)
+  tmux -S "$sock" send-keys C-d
+  sleep 0.3
+  tmux -S "$sock" kill-server 2>/dev/null
+  if grep -q 'interrupted!' <<<"$screen"; then pass; else fail "Ctrl-C interrupts a running chunk" "$screen"; fi
+  if grep -q '^still here' <<<"$screen"; then pass; else fail "the REPL survives Ctrl-C" "$screen"; fi
+  if grep -q '^pmf> ' <<<"$screen"; then pass; else fail "the REPL shows its prompt" "$screen"; fi
+fi
+
+# --as-of makes the store a read-only view
+pmf --as-of 2025-10-15 -e 'print(store:as_of())'
+eq "$OUT" "2025-10-15T23:59:59.999Z" "--as-of sets the view's date"
+pmf --as-of 2025-10-15 -e 'store:metric{id = "x", title = "x"}'
+rc_is 1 "writes through an as-of view are refused"
+err_has "read-only view as of 2025-10-15" "and the error says why"
+pmf --as-of last-tuesday -e '1'
+rc_is 1 "a bad --as-of date is refused"
+err_has "last-tuesday" "naming it"
+
+# a store that is not a database
+echo "not a database at all, just some text......................................." > notdb.db
+pmf --db notdb.db -e '1'
+rc_is 1 "a file that is not a store is refused"
+err_has "notdb.db" "naming the file"
+
+# pmf help lists commands
+pmf help
+rc_is 0 "pmf help"
+out_has "sql" "lists the sql command"
+
+# the embedding example host
+OUT=$(${PMF_WRAP:-} "$PMF_BUILD/embed-host" "$WORK/host.db" 2>&1); RC=$?
+rc_is 0 "the example C host runs"
+out_has "visits in Dudley, September 2025: 1234" "and reads a value back through the Lua state"
+out_has "expected error: .*unknown metric 'no.such.metric'" "errors are returned to the host"
+echo 'print("host ran a file")' > hostfile.lua
+OUT=$(${PMF_WRAP:-} "$PMF_BUILD/embed-host" :memory: hostfile.lua 2>&1)
+out_has "host ran a file" "the host runs a Lua file through pmf_run_file"
+
+done_testing

@@ -1,0 +1,136 @@
+/* tests/unit/test_store.c: the store's C layer: schema, reference data, batches, as-of. */
+#include "store.h"
+#include "test.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static int64_t count(pmf_store *s, const char *sql) {
+    sqlite3_stmt *st;
+    int64_t n = -1;
+    if (sqlite3_prepare_v2(pmf_store_db(s), sql, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+int main(void) {
+    char err[512];
+    pmf_store *s = pmf_store_open(":memory:", "lua/data", err, sizeof err);
+    test_cond("a new in-memory store opens", s != NULL);
+    if (!s) { fprintf(stderr, "%s\n", err); return test_report("test_store"); }
+
+    test_cond("schema version set", count(s, "PRAGMA user_version") == PMF_SCHEMA_VERSION);
+    test_cond("388 areas loaded", count(s, "SELECT count(*) FROM area") == 420);
+    test_cond("England is there", count(s, "SELECT count(*) FROM area WHERE code = 'E92000001'") == 1);
+    test_cond("Dudley's CIPFA group has itself and 15 neighbours",
+              count(s, "SELECT count(*) FROM area_group_member WHERE group_id = 'cipfa_2024:E08000027'") == 16);
+    test_cond("Dudley is rank 0 of its own group",
+              count(s, "SELECT m.rank FROM area_group_member m JOIN area a ON a.id = m.area "
+                       "WHERE m.group_id = 'cipfa_2024:E08000027' AND a.code = 'E08000027'") == 0);
+    test_cond("DfE statistical neighbours: 10 + itself",
+              count(s, "SELECT count(*) FROM area_group_member WHERE group_id = 'dfe_sn_2025:E08000027'") == 11);
+    test_cond("36 metropolitan districts grouped",
+              count(s, "SELECT count(*) FROM area_group_member WHERE group_id = 'all:metropolitan district'") == 36);
+    test_cond("area ids resolve", pmf_store_area_id(s, "E08000030") > 0);
+    test_cond("unknown area is -1", pmf_store_area_id(s, "E99999999") == -1);
+    test_cond("unknown metric is -1", pmf_store_metric_id(s, "nope") == -1);
+    test_cond("foreign keys are on", count(s, "PRAGMA foreign_keys") == 1);
+
+    /* as-of parsing: a date means the end of that day */
+    int64_t c1, c2;
+    test_cond("date parses", pmf_asof_parse("2025-10-15", &c1) == 0);
+    test_cond("datetime parses", pmf_asof_parse("2025-10-15T23:59:59.999", &c2) == 0);
+    test_cond("a date's cutoff is the end of the day", c1 == c2);
+    test_cond("minute precision", pmf_asof_parse("2025-10-15 12:30", &c2) == 0 && c2 < c1);
+    test_cond("bad month refused", pmf_asof_parse("2025-13-01", &c1) == -1);
+    test_cond("29 Feb in a common year refused", pmf_asof_parse("2025-02-29", &c1) == -1);
+    test_cond("29 Feb in a leap year accepted", pmf_asof_parse("2024-02-29", &c1) == 0);
+    test_cond("junk refused", pmf_asof_parse("yesterday", &c1) == -1);
+    char buf[32];
+    pmf_asof_parse("2025-10-15T08:09:10", &c1);
+    pmf_format_ms(c1, buf, sizeof buf);
+    test_streq("format round-trips", buf, "2025-10-15T08:09:10.999Z");
+
+    /* batches and their visibility at a cutoff, whatever order they were recorded in */
+    int64_t b1 = pmf_store_new_batch(s, "import", "ann", "2025-10-01T09:00:00", "a.csv", NULL);
+    int64_t b2 = pmf_store_new_batch(s, "import", "bob", "2025-11-01T09:00:00", "b.csv", NULL);
+    int64_t b3 = pmf_store_new_batch(s, "edit", "cat", "2025-09-01T09:00:00", NULL, "backfill");
+    test_cond("batches get ids", b1 > 0 && b2 > b1 && b3 > b2);
+    pmf_batch_view v;
+    pmf_asof_parse("2025-10-15", &c1);
+    test_cond("batch view loads", pmf_batch_view_load(s, c1, &v) == 0);
+    test_cond("b1 visible on 15 Oct", v.rank[b1] > 0);
+    test_cond("b2 not yet visible", v.rank[b2] == 0);
+    test_cond("back-filled b3 visible and earlier than b1", v.rank[b3] > 0 && v.rank[b3] < v.rank[b1]);
+    pmf_batch_view_free(&v);
+
+    test_cond("transactions", pmf_store_begin(s) == SQLITE_OK && pmf_store_rollback(s) == SQLITE_OK);
+    pmf_store_close(s);
+    pmf_store_close(NULL);
+
+    /* a file store: reopening keeps the data and does not reload the reference data */
+    char path[] = "/tmp/pmf_test_storeXXXXXX";
+    int fd = mkstemp(path);
+    close(fd);
+    unlink(path);
+    s = pmf_store_open(path, "lua/data", err, sizeof err);
+    test_cond("a file store opens", s != NULL);
+    if (s) test_cond("journal is WAL", sqlite3_db_filename(pmf_store_db(s), "main") != NULL);
+    pmf_store_close(s);
+    s = pmf_store_open(path, "lua/data", err, sizeof err);
+    test_cond("it reopens", s != NULL);
+    if (s) test_cond("areas not loaded twice", count(s, "SELECT count(*) FROM area") == 420);
+    pmf_store_close(s);
+
+    /* an older store (schema 1) is migrated on open, after a backup copy */
+    sqlite3 *db;
+    sqlite3_open(path, &db);
+    sqlite3_exec(db, "INSERT INTO metric(code, title) VALUES ('m.keep', 'kept');"
+                     "DROP TABLE publication; PRAGMA user_version = 1;", NULL, NULL, NULL);
+    sqlite3_close(db);
+    s = pmf_store_open(path, "lua/data", err, sizeof err);
+    test_cond("a schema-1 store opens", s != NULL);
+    if (s) {
+        test_cond("migrated to the current version", count(s, "PRAGMA user_version") == PMF_SCHEMA_VERSION);
+        test_cond("the new table exists", count(s, "SELECT count(*) FROM publication") == 0);
+        test_cond("its data is kept", pmf_store_metric_id(s, "m.keep") > 0);
+    }
+    pmf_store_close(s);
+    char bak[600];
+    snprintf(bak, sizeof bak, "%s.v1.bak", path);
+    test_cond("a backup was made first", access(bak, R_OK) == 0);
+    sqlite3_open(bak, &db);
+    sqlite3_stmt *st;
+    int bakv = -1;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) bakv = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    test_cond("the backup is the old version", bakv == 1);
+    unlink(bak);
+
+    /* a store from a newer pmf is refused, not damaged */
+    sqlite3_open(path, &db);
+    sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL);
+    sqlite3_close(db);
+    s = pmf_store_open(path, "lua/data", err, sizeof err);
+    test_cond("newer schema refused", s == NULL && strstr(err, "newer") != NULL);
+    pmf_store_close(s);
+
+    /* a non-database file is refused with its name in the message */
+    FILE *f = fopen(path, "w");
+    fputs("this is not a database, just text that is long enough to look like a header....", f);
+    fclose(f);
+    char wal[600];
+    snprintf(wal, sizeof wal, "%s-wal", path); unlink(wal);
+    snprintf(wal, sizeof wal, "%s-shm", path); unlink(wal);
+    s = pmf_store_open(path, "lua/data", err, sizeof err);
+    test_cond("a text file is not a store", s == NULL && strstr(err, path) != NULL);
+    pmf_store_close(s);
+    unlink(path);
+
+    return test_report("test_store");
+}
