@@ -91,19 +91,22 @@ $(BUILD)/libpmf.a: $(CORE_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
+# (--whole-archive while some modules are weak scaffolding: see core/pmf.c)
+WHOLE = -Wl,--whole-archive $(BUILD)/libpmf.a -Wl,--no-whole-archive
+
 $(BUILD)/pmf: $(BUILD)/core/main.o $(BUILD)/libpmf.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(LUA_LIBS) -lreadline
+	$(CC) $(LDFLAGS) -o $@ $< $(WHOLE) $(LDLIBS) $(LUA_LIBS) -lreadline
 
 # The module for the stock interpreter: Lua's own symbols come from the host.
 $(BUILD)/pmf.so: $(CORE_OBJ)
 	$(CC) $(LDFLAGS) -shared -o $@ $^ $(LDLIBS)
 
 $(BUILD)/embed-host: examples/embed/host.c $(BUILD)/libpmf.a core/pmf.h
-	$(CC) $(CFLAGS) -Icore $(LDFLAGS) -o $@ $< $(BUILD)/libpmf.a $(LDLIBS) $(LUA_LIBS)
+	$(CC) $(CFLAGS) -Icore $(LDFLAGS) -o $@ $< $(WHOLE) $(LDLIBS) $(LUA_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpmf.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Icore -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libpmf.a $(LDLIBS) $(LUA_LIBS)
+	$(CC) $(CFLAGS) -Icore -Itests/unit $(LDFLAGS) -o $@ $< $(WHOLE) $(LDLIBS) $(LUA_LIBS)
 
 -include $(CORE_OBJ:.o=.d) $(BUILD)/core/main.d
 
