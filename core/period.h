@@ -1,0 +1,134 @@
+/*
+ * core/period.h: periods as spans of months, their labels, and the working-day calendar.
+ *
+ * A period is (start, len): `start` is a month index, year * 12 + (month - 1), and `len` a
+ * number of months (>= 1).  `kind` remembers how a label was written so it prints back the
+ * same way, and `year_start` (1-12, April = 4) is the framework's financial year start that
+ * financial labels are read and printed by.  The store keeps only (start, len); a period read
+ * back from it gets its natural kind from pmf_period_infer_kind().
+ *
+ * Canonical labels (parse accepts the alternatives in brackets, case-insensitively, with
+ * surrounding white space trimmed and any run of spaces between the parts):
+ *   month             2025-09                 [202309]
+ *   financial year    2025/26                 [2025-26, 2025/2026, 2025-2026, FY2025/26]
+ *   financial quarter 2025/26 Q2              [Q2 2025/26, 2025-26 Q2, Q2 FY2025/26]
+ *   financial half    2025/26 H1              [H1 2025/26]
+ *   calendar year     2025
+ *   calendar quarter  2025 Q3                 [Q3 2025]
+ *   academic year     AY 2024/25              [AY2024-25]  (September to August)
+ *   multi-year range  2021-23                 [2021-2023]  (three or more calendar years)
+ *   generic span      2025-05..2025-08
+ * In a framework whose year starts in January the financial year is the calendar year, so
+ * its year, quarters and halves print as "2025", "2025 Q3", "2025 H1" (kinds fy, fq, fh),
+ * and a two-year label such as "2025/26" is an error.  Elsewhere "2025 H1" (a calendar
+ * half) is read as the span 2025-01..2025-06.
+ *
+ * Ambiguities, decided: "YYYY-NN" with NN 01-12 is a month (ISO 8601 wins: write 2011/12
+ * for that financial year); otherwise NN is the last two digits of the next later year
+ * ending in them, at most 20 years on ("2025-13" is a bad month, not 2025-2113).  Two
+ * consecutive years are a financial year ("2025-26", "2099-00"), three or more a range
+ * ("2021-23"); a two-year calendar span has no range label and prints as a span.  "2023Q2"
+ * (no space) is a DHIS2 id and gets the framework's natural kind (Apr-Jun 2023 is
+ * "2023/24 Q1" under an April year start); "2023 Q2" is a calendar quarter.
+ *
+ * Also read, with the natural kind: DHIS2 ids (202309, 202301B, 2023BiM1, 2023Q2,
+ * 2024NovQ1, 2023S1, 2004AprilS1, 2024NovS1, 2023, 2023April, 2023July, 2023Sep, 2023Oct,
+ * 2024Nov; the Nov forms name the year they end in, as DHIS2 does) and ISO 8601 intervals
+ * (2015-04-01/P1Y, /P3M, /P1Y6M, 2015-04-01/2016-03-31).
+ *
+ * Years run from PMF_PERIOD_MIN_YEAR to PMF_PERIOD_MAX_YEAR (four digits), and a financial
+ * quarter or half must lie in a financial year starting in that range; every function that
+ * would leave it fails instead.  Functions returning int return 0 on success and -1 on
+ * failure unless they say otherwise.  A year start of 0 means April.  Nothing here
+ * allocates or keeps state.
+ */
+#ifndef PMF_PERIOD_H
+#define PMF_PERIOD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PMF_PERIOD_MIN_YEAR 1000
+#define PMF_PERIOD_MAX_YEAR 9999
+#define PMF_PERIOD_DEFAULT_YEAR_START 4     /* April, the UK public sector's year */
+#define PMF_PERIOD_LABEL_MAX 48             /* room for any label, DHIS2 or ISO form + NUL */
+#define PMF_PERIOD_ERR_MAX 160              /* room for any parse error message */
+#define PMF_BANK_HOLIDAYS_MAX 16            /* most bank holidays in any one year */
+
+typedef enum pmf_period_kind {
+    PMF_PERIOD_MONTH = 0,   /* "month" */
+    PMF_PERIOD_FY,          /* "fy": financial year, 12 months from the year start */
+    PMF_PERIOD_FQ,          /* "fq": financial quarter */
+    PMF_PERIOD_FH,          /* "fh": financial half */
+    PMF_PERIOD_CY,          /* "cy": calendar year */
+    PMF_PERIOD_CQ,          /* "cq": calendar quarter */
+    PMF_PERIOD_AY,          /* "ay": academic year, September to August */
+    PMF_PERIOD_RANGE,       /* "range": three or more whole calendar years */
+    PMF_PERIOD_SPAN,        /* "span": any run of months */
+    PMF_PERIOD_NKINDS
+} pmf_period_kind;
+
+typedef struct pmf_period {
+    int32_t start;          /* month index: year * 12 + (month - 1) */
+    int32_t len;            /* months, >= 1 */
+    uint8_t kind;           /* a pmf_period_kind */
+    uint8_t year_start;     /* 1-12 */
+} pmf_period;
+
+typedef struct pmf_date {
+    int y, m, d;
+} pmf_date;
+
+/* ---- kinds and construction ---- */
+const char *pmf_period_kind_name(int kind);             /* "month", "fy", ...; NULL if bad */
+int pmf_period_kind_from_name(const char *name);        /* kind, or -1 */
+int pmf_period_infer_kind(int32_t start, int32_t len, int year_start);
+int pmf_period_make(int32_t start, int32_t len, int year_start, pmf_period *out);
+int pmf_period_month(int year, int month, int year_start, pmf_period *out);
+int pmf_period_check(pmf_period p);                     /* 0 if in range and kind fits */
+
+/* ---- labels ----
+ * parse: 0 and *out, or -1 and a message naming what was wrong in err (NULL allowed),
+ * e.g. 'period "2025/27": a financial year runs over two consecutive years, e.g. 2025/26'.
+ * format*: snprintf's result, or -1 for an invalid period (format_dhis2 also where DHIS2
+ * has no period type for the span); PMF_PERIOD_LABEL_MAX bytes always suffice. */
+int pmf_period_parse(const char *s, int year_start, pmf_period *out, char *err, size_t errlen);
+int pmf_period_format(pmf_period p, char *buf, size_t n);           /* canonical label */
+int pmf_period_format_dhis2(pmf_period p, char *buf, size_t n);     /* 2025Q3, 2025April */
+int pmf_period_format_iso(pmf_period p, char *buf, size_t n);       /* 2025-07-01/P3M */
+
+/* ---- properties ---- */
+int pmf_period_year(pmf_period p);      /* the year a label names (2025 for 2025/26) */
+int pmf_period_quarter(pmf_period p);   /* 1-4 for fq and cq, else 0 */
+int pmf_period_half(pmf_period p);      /* 1-2 for fh, else 0 */
+pmf_date pmf_period_start_date(pmf_period p);
+pmf_date pmf_period_end_date(pmf_period p);
+
+/* ---- arithmetic ---- */
+int pmf_period_shift(pmf_period p, int32_t n, pmf_period *out);    /* n periods on (or back) */
+int pmf_period_last_year(pmf_period p, pmf_period *out);            /* 12 months back */
+int pmf_period_contains(pmf_period outer, pmf_period inner);        /* 1 or 0 */
+int pmf_period_nth_month(pmf_period p, int32_t i, pmf_period *out); /* i in 0 .. len-1 */
+int pmf_period_quarter_of(pmf_period p, pmf_period *out);  /* financial quarter holding p */
+int pmf_period_half_of(pmf_period p, pmf_period *out);     /* financial half holding p */
+int pmf_period_year_of(pmf_period p, pmf_period *out);     /* financial year holding p */
+int pmf_period_compare(pmf_period a, pmf_period b);        /* by start, then len: -1, 0, 1 */
+int pmf_period_deadline(pmf_period p, int n, pmf_date *out);  /* n working days after the end
+                                                                 date; n = 0: the end date */
+
+/* ---- dates and the England and Wales working-day calendar ---- */
+int pmf_date_valid(int y, int m, int d);                /* 1 or 0 */
+int pmf_days_in_month(int y, int m);
+int pmf_date_weekday(pmf_date d);                       /* 0 = Monday .. 6 = Sunday */
+int pmf_date_parse(const char *s, pmf_date *out);       /* exactly YYYY-MM-DD */
+int pmf_date_format(pmf_date d, char *buf, size_t n);   /* YYYY-MM-DD; snprintf's result */
+int pmf_date_compare(pmf_date a, pmf_date b);
+int pmf_easter_sunday(int year, pmf_date *out);
+int pmf_bank_holidays(int year, pmf_date *out, int max);   /* in date order; returns the
+                                                         count, which may exceed max */
+int pmf_is_bank_holiday(int y, int m, int d);           /* 1 or 0 */
+int pmf_is_working_day(int y, int m, int d);            /* 1 or 0 (0 for a bad date) */
+int pmf_add_working_days(pmf_date from, int n, pmf_date *out);  /* n < 0 counts back;
+                                                                   n = 0 gives from */
+
+#endif
