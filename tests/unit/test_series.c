@@ -1,0 +1,198 @@
+/* tests/unit/test_series.c: series.c: the aggregation rules on arrays of figures, then
+ * reading from a store (versions, as-of cutoffs, breakdowns), the matrix, the whole-table
+ * aggregation and the trend. */
+#include "series.h"
+#include "test.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define M(y, m) ((int32_t)(y) * 12 + (m) - 1)
+
+static pmf_obs fig(int32_t start, int32_t len, double v) {
+    pmf_obs o = {start, len, v, NAN, NAN, 0};
+    return o;
+}
+
+static pmf_obs ratio_fig(int32_t start, double num, double den) {
+    pmf_obs o = {start, 1, num / den, num, den, 0};
+    return o;
+}
+
+static void test_rules(void) {
+    pmf_obs q1[] = {fig(M(2025, 4), 1, 10), fig(M(2025, 5), 1, 20), fig(M(2025, 6), 1, 60)};
+    pmf_agg_result r;
+    static const double want[] = {90, 30, 60, 10, 60};
+    for (int agg = PMF_AGG_SUM; agg <= PMF_AGG_MAX; agg++) {
+        pmf_series_combine(q1, 3, agg, M(2025, 4), 3, &r);
+        char d[64];
+        snprintf(d, sizeof d, "%s of Apr-Jun", pmf_agg_name(agg));
+        test_near(d, r.value, want[agg]);
+        test_cond("three months of three", r.months == 3 && r.expected == 3 && r.nfig == 3);
+    }
+    pmf_series_combine(q1, 3, PMF_AGG_SUM, M(2025, 4), 12, &r);
+    test_cond("partial year: 3 of 12 months, value still given",
+              r.status == PMF_SERIES_OK && r.months == 3 && r.expected == 12 && r.value == 90);
+    pmf_series_combine(q1, 3, PMF_AGG_LAST, M(2025, 4), 12, &r);
+    test_near("last over a partial year takes the latest figure", r.value, 60);
+    pmf_series_combine(q1, 3, PMF_AGG_SUM, M(2025, 7), 3, &r);
+    test_cond("no figures: no data", r.status == PMF_SERIES_NODATA && isnan(r.value) &&
+              r.months == 0);
+
+    /* ratio: 1/10 and 90/100 -> 91/110, where the mean of the percentages is 0.5 */
+    pmf_obs rat[] = {ratio_fig(M(2025, 4), 1, 10), ratio_fig(M(2025, 5), 90, 100)};
+    pmf_series_combine(rat, 2, PMF_AGG_RATIO, M(2025, 4), 2, &r);
+    test_near("ratio = sum num / sum den", r.value, 91.0 / 110.0);
+    test_near("numerator sum", r.numerator, 91);
+    test_near("denominator sum", r.denominator, 110);
+    pmf_series_combine(rat, 2, PMF_AGG_MEAN, M(2025, 4), 2, &r);
+    test_near("mean of the percentages differs", r.value, 0.5);
+    pmf_obs norat[] = {ratio_fig(M(2025, 4), 1, 10), fig(M(2025, 5), 1, 0.9)};
+    pmf_series_combine(norat, 2, PMF_AGG_RATIO, M(2025, 4), 2, &r);
+    test_cond("a figure without num/den: ratio unavailable",
+              r.status == PMF_SERIES_NORATIO && isnan(r.value));
+    pmf_obs zero[] = {ratio_fig(M(2025, 4), 0, 0)};
+    zero[0].value = 0;
+    pmf_series_combine(zero, 1, PMF_AGG_RATIO, M(2025, 4), 3, &r);
+    test_cond("zero denominators: unavailable", r.status == PMF_SERIES_ZERODEN);
+
+    /* exact span wins; otherwise longest figure at each month; mean weighted by months */
+    pmf_obs mix[] = {fig(M(2025, 4), 1, 1), fig(M(2025, 4), 3, 100), fig(M(2025, 5), 1, 2),
+                     fig(M(2025, 6), 1, 3), fig(M(2025, 7), 1, 4), fig(M(2025, 8), 1, 5)};
+    pmf_series_combine(mix, 6, PMF_AGG_SUM, M(2025, 4), 3, &r);
+    test_cond("exact quarter figure wins", r.value == 100 && r.exact && r.nfig == 1);
+    pmf_series_combine(mix, 6, PMF_AGG_SUM, M(2025, 4), 6, &r);
+    test_cond("half year: quarter figure + Jul, Aug", r.value == 109 && r.months == 5 &&
+              r.nfig == 3 && !r.exact);
+    pmf_series_combine(mix, 6, PMF_AGG_MEAN, M(2025, 4), 6, &r);
+    test_near("mean weighted by months", r.value, (100.0 * 3 + 4 + 5) / 5);
+    pmf_series_combine(mix, 6, PMF_AGG_SUM, M(2025, 5), 2, &r);
+    test_cond("May-Jun: the quarter does not fit, months do", r.value == 5 && r.nfig == 2);
+
+    /* Q4 of 2025/26 runs over the calendar year end */
+    pmf_obs q4[] = {fig(M(2025, 12), 1, 9), fig(M(2026, 1), 1, 1), fig(M(2026, 2), 1, 2),
+                    fig(M(2026, 3), 1, 3), fig(M(2026, 4), 1, 7)};
+    pmf_series_combine(q4, 5, PMF_AGG_SUM, M(2026, 1), 3, &r);
+    test_cond("Q4 = Jan-Mar 2026", r.value == 6 && r.months == 3);
+    test_cond("block start of Feb 2026 (April year) is Jan 2026",
+              pmf_series_block_start(M(2026, 2), 3, 4) == M(2026, 1));
+    test_cond("financial year of Feb 2026 starts April 2025",
+              pmf_series_block_start(M(2026, 2), 12, 4) == M(2025, 4));
+    test_cond("calendar year block", pmf_series_block_start(M(2026, 2), 12, 1) == M(2026, 1));
+    test_cond("agg names round-trip", pmf_agg_from_name("ratio") == PMF_AGG_RATIO &&
+              pmf_agg_from_name("median") == -1 && pmf_agg_name(9) == NULL);
+}
+
+static void test_trend(void) {
+    double x[] = {0, 1, 2, 3}, y[] = {1, 3, 5, 7};
+    pmf_trend t;
+    test_cond("trend fits", pmf_series_trend(x, y, 4, &t) == 0);
+    test_near("slope 2", t.slope, 2);
+    test_near("intercept 1", t.intercept, 1);
+    test_near("r2 1", t.r2, 1);
+    double yg[] = {1, NAN, 5, 7};
+    test_cond("NaN skipped", pmf_series_trend(x, yg, 4, &t) == 0 && t.n == 3);
+    test_near("slope still 2", t.slope, 2);
+    double one[] = {4};
+    test_cond("one point: no trend", pmf_series_trend(x, one, 1, &t) == -1);
+    double same[] = {2, 2, 2};
+    test_cond("all x equal: no trend", pmf_series_trend(same, y, 3, &t) == -1);
+}
+
+static int exec(pmf_store *s, const char *sql) {
+    char *msg = NULL;
+    int rc = sqlite3_exec(pmf_store_db(s), sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) fprintf(stderr, "%s: %s\n", sql, msg);
+    sqlite3_free(msg);
+    return rc;
+}
+
+static void test_store(void) {
+    char err[256];
+    pmf_store *s = pmf_store_open(":memory:", NULL, err, sizeof err);
+    test_cond("store opens", s != NULL);
+    if (!s) return;
+    /* two areas, two metrics; batch 1 at t=1000, batch 2 (a revision) at t=2000, batch 3
+     * back-filled at t=1500 */
+    test_cond("fixture", exec(s,
+        "INSERT INTO area(id, code, name, kind) VALUES (1, 'A', 'A', 'x'), (2, 'B', 'B', 'x');"
+        "INSERT INTO metric(id, code, title, aggregation) VALUES (1, 'visits', 'V', 'sum'),"
+        "  (2, 'rate', 'R', 'ratio');"
+        "INSERT INTO batch(id, kind, recorded_at, recorded_ms) VALUES (1, 't', '', 1000),"
+        "  (2, 't', '', 2000), (3, 't', '', 1500);"
+        "INSERT INTO observation(metric, area, breakdown, start, len, batch, value) VALUES"
+        "  (1, 1, '', 24303, 1, 1, 10), (1, 1, '', 24304, 1, 1, 20),"
+        "  (1, 1, '', 24305, 1, 1, 30), (1, 1, '', 24303, 1, 2, 15),"
+        "  (1, 1, '', 24306, 1, 3, 40), (1, 1, 'sex:f', 24303, 1, 1, 4),"
+        "  (1, 2, '', 24303, 3, 1, 99), (1, 1, '', 24305, 1, 3, NULL);"
+        "INSERT INTO observation(metric, area, breakdown, start, len, batch, value, numerator,"
+        "  denominator) VALUES (2, 1, '', 24303, 1, 1, 0.1, 1, 10), (2, 1, '', 24304, 1, 1, 0.9, 90, 100);")
+        == SQLITE_OK);
+    /* 24303 = April 2025 */
+    for (int bulk = 0; bulk < 2; bulk++) {
+        pmf_series *now = pmf_series_open(s, INT64_MAX, bulk);
+        pmf_series *early = pmf_series_open(s, 1200, bulk);
+        pmf_series *mid = pmf_series_open(s, 1700, bulk);
+        test_cond("handles open", now && early && mid);
+        if (!now || !early || !mid) break;
+        int64_t id;
+        int agg;
+        test_cond("metric found", pmf_series_metric(now, "rate", &id, &agg) == 1 && id == 2 &&
+                  agg == PMF_AGG_RATIO);
+        test_cond("metric unknown", pmf_series_metric(now, "nope", &id, &agg) == 0);
+        size_t n;
+        const pmf_obs *o = pmf_series_fetch(early, 1, 1, "", 0, INT32_MAX, &n);
+        test_cond("as of t=1200: three figures, first versions", o && n == 3 &&
+                  o[0].value == 10 && o[2].value == 30);
+        o = pmf_series_fetch(mid, 1, 1, "", 0, INT32_MAX, &n);
+        test_cond("as of t=1700: June withdrawn by the back-filled batch, July added", o &&
+                  n == 3 && o[0].value == 10 && o[1].value == 20 && o[2].start == 24306);
+        o = pmf_series_fetch(now, 1, 1, "", 0, INT32_MAX, &n);
+        test_cond("now: April revised to 15", o && n == 3 && o[0].value == 15);
+        o = pmf_series_fetch(now, 1, 1, "", 24304, 24304, &n);
+        test_cond("fetch range", o && n == 1 && o[0].value == 20);
+        pmf_agg_result r;
+        test_cond("value now", pmf_series_value(now, 1, PMF_AGG_SUM, 1, "", 24303, 3, &r) == 0 &&
+                  r.value == 35 && r.months == 2);
+        test_cond("value early", pmf_series_value(early, 1, PMF_AGG_SUM, 1, "", 24303, 3, &r) ==
+                  0 && r.value == 60 && r.months == 3);
+        test_cond("breakdown apart", pmf_series_value(now, 1, PMF_AGG_SUM, 1, "sex:f", 24303, 3,
+                  &r) == 0 && r.value == 4 && r.months == 1);
+        test_cond("ratio from the store", pmf_series_value(now, 2, PMF_AGG_RATIO, 1, "", 24303, 2,
+                  &r) == 0 && fabs(r.value - 91.0 / 110) < 1e-12);
+
+        int64_t areas[] = {1, 2};
+        pmf_period ps[2];
+        pmf_period_make(24303, 3, 4, &ps[0]);
+        pmf_period_make(24306, 3, 4, &ps[1]);
+        pmf_agg_result m[4];
+        test_cond("matrix", pmf_series_matrix(now, 1, PMF_AGG_SUM, areas, 2, "", ps, 2, m) == 0);
+        test_cond("matrix cells", m[0].value == 35 && m[1].value == 40 && m[2].value == 99 &&
+                  m[2].exact && m[3].status == PMF_SERIES_NODATA);
+
+        pmf_series_totals t;
+        test_cond("aggregate_all now", pmf_series_aggregate_all(now, 3, 4, &t) == 0);
+        test_cond("all rows read", t.rows == 10);
+        /* cells: visits A '' Q1, Q2; visits A sex:f Q1; visits B Q1; rate A Q1 */
+        test_cond("cells", t.cells == 5 && t.complete == 1);
+        test_near("checksum", t.checksum, 35 + 40 + 4 + 99 + 91.0 / 110);
+        test_cond("aggregate_all early", pmf_series_aggregate_all(early, 3, 4, &t) == 0 &&
+                  t.cells == 4 && fabs(t.checksum - (60 + 4 + 99 + 91.0 / 110)) < 1e-9);
+        pmf_series_close(now);
+        pmf_series_close(early);
+        pmf_series_close(mid);
+    }
+    int64_t rows;
+    double sum;
+    test_cond("raw scan", pmf_series_raw_scan(s, &rows, &sum) == 0 && rows == 10);
+    pmf_series_close(NULL);
+    pmf_store_close(s);
+}
+
+int main(void) {
+    test_rules();
+    test_trend();
+    test_store();
+    return test_report("test_series");
+}
