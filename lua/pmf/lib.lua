@@ -12,6 +12,7 @@ pmf.now = C.now
 pmf.asof_ms = C.asof_ms
 
 require "pmf.store"          -- Store methods in Lua (areas, metrics, observations, ...)
+require "pmf.import"
 
 -- pmf.open(path) -> Store | nil, msg.  The first store opened becomes pmf.store, the one
 -- module-level functions (pmf.import, pmf.report...) use when not given one.

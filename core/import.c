@@ -1,0 +1,837 @@
+/*
+ * core/import.c: validated, streaming, bitemporal import of observations.
+ *
+ * Owns: reading long- and wide-form CSV through core/csv.h, checking each row (metric, area,
+ * period, numbers, flags, sign-off locks, duplicates), comparing it with the figure known now
+ * and writing new versions in one batch, all in one transaction per file.
+ *
+ * Design decisions:
+ *
+ * - All or nothing.  One transaction per file (BEGIN IMMEDIATE, or a savepoint when the
+ *   caller already holds a transaction).  Good rows are written even after a bad one, so
+ *   that duplicates and later errors are still found, and the whole file is rolled back at
+ *   the end if anything was wrong: the store is left exactly as it was, batch row included.
+ *
+ * - No per-row allocation.  Fields are bound to the prepared INSERT straight from the CSV
+ *   reader's buffers (SQLITE_STATIC: they live until the next row).  Metric and area codes
+ *   and period labels are cached in small open-addressing hash tables, one entry per
+ *   distinct string (capped, so a file of garbage codes cannot grow them without bound).
+ *
+ * - Bitemporal comparison.  The figure a row is compared with is the latest version of its
+ *   key (metric, area, breakdown, start, len) as known now: the versions are one range scan
+ *   of the observation table's primary key, and the latest is picked in C by the batch's
+ *   rank (recorded_ms, id) from a batch view loaded once.  A metric with no observations at
+ *   all before this import (asked once per metric) skips the lookup entirely: that is the
+ *   common first load, and it runs at the speed of the INSERT alone.
+ *
+ * - Duplicates within the file, with memory flat in the file's size.  For a metric on the
+ *   fast path every row is written into the new batch, so a second row with the same key
+ *   violates the primary key (metric, area, breakdown, start, len, batch): SQLite tells us.
+ *   For a metric with earlier data, an unchanged row is not written, so every key of such a
+ *   metric is also recorded in a TEMP table (on disk, in SQLite's temp store, behind its own
+ *   small page cache) whose primary key does the same.  Memory stays flat however many
+ *   distinct keys there are; the cost is one extra B-tree insert per row, only for metrics
+ *   that already had data.  The earlier line of a duplicate is not known, so the message
+ *   names the key instead.
+ *
+ * - Sign-off.  The locked spans (framework, start, len, latest event 'signoff') of every
+ *   metric are loaded once at the start; a row overlapping one is an error.
+ *
+ * Error contract: every row error is recorded ("NAME:LINE: column 'c': message"), the first
+ * max_errors messages kept and all counted; store failures (busy, I/O) are recorded too and
+ * stop the import.  Nothing here raises or exits.
+ */
+#include "import.h"
+#include "period.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define TABLE_MAX (1u << 20)      /* most entries cached per table */
+#define PROGRESS_ROWS 65536       /* rows between progress calls */
+
+static const char *const colnames[PMF_IMPORT_NCOLS] = {
+    "metric", "area", "period", "value", "breakdown", "numerator", "denominator", "flag",
+    "source",
+};
+
+/* A cached string: a metric or area code (id, or -1 unknown) or a period label. */
+typedef struct {
+    char *key;
+    size_t len;
+    uint64_t hash;
+    int64_t id;
+    int has_obs;             /* metric: -1 not asked yet, 0 no data before this import, 1 */
+    int lock_lo, lock_hi;    /* metric: its locks are locks[lock_lo .. lock_hi) */
+    int ok;                  /* period: parsed */
+    pmf_period period;
+} entry;
+
+typedef struct {
+    entry *e;
+    size_t cap, n;           /* cap a power of two (or 0) */
+} table;
+
+typedef struct {
+    int64_t metric;
+    int32_t start, len;
+    int year_start;
+    char *framework;
+} lock;
+
+struct pmf_import {
+    pmf_store *store;
+    sqlite3 *db;
+    char *name;
+    pmf_import_opts o;
+    int savepoint;           /* inside the caller's transaction */
+    int finished, fatal;
+    int64_t batch;
+    pmf_batch_view view;
+    sqlite3_stmt *ins, *cur, *any, *seen;
+    table metrics, areas, periods;
+    lock *locks;
+    int nlocks;
+    pmf_import_summary sum;
+    char **msgs;
+    int nmsgs;
+    /* the CSV header: per column, a long-form column (0..NCOLS-1), or -1 a period (wide) */
+    int *colmap;
+    pmf_period *colperiod;
+    char **colname;
+    size_t ncols;
+};
+
+/* ---------------------------------------------------------------------------------------
+ * Messages.
+ * ------------------------------------------------------------------------------------- */
+
+/* Record one error: "NAME:LINE: column 'col': message" (or "NAME: item N: field 'col': ..."
+ * for JSON items, "NAME: ..." for line 0).  Counted always, kept up to max_errors. */
+static void failf(pmf_import *im, long line, const char *col, const char *fmt, ...) {
+    im->sum.errors++;
+    if (im->nmsgs >= im->o.max_errors) return;
+    char buf[PMF_IMPORT_ERR_MAX];
+    int n;
+    if (line <= 0) n = snprintf(buf, sizeof buf, "%s: ", im->name);
+    else if (im->o.items) n = snprintf(buf, sizeof buf, "%s: item %ld: ", im->name, line);
+    else n = snprintf(buf, sizeof buf, "%s:%ld: ", im->name, line);
+    if (col && n >= 0 && (size_t)n < sizeof buf)
+        n += snprintf(buf + n, sizeof buf - (size_t)n, "%s '%s': ",
+                      im->o.items ? "field" : "column", col);
+    if (n >= 0 && (size_t)n < sizeof buf) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(buf + n, sizeof buf - (size_t)n, fmt, ap);
+        va_end(ap);
+    }
+    char *m = strdup(buf);
+    if (m) im->msgs[im->nmsgs++] = m;
+}
+
+static const char *colword(const pmf_import *im) { return im->o.items ? "field" : "column"; }
+
+void pmf_import_fail(pmf_import *im, long line, const char *msg) {
+    failf(im, line, NULL, "%s", msg);
+}
+
+/* A field's text for a message: at most 60 bytes, control characters as '?'. */
+static const char *shown(const pmf_csv_field *f, char *buf, size_t n) {
+    size_t k = 0;
+    for (size_t i = 0; i < f->len && k + 4 < n && i < 60; i++)
+        buf[k++] = (unsigned char)f->s[i] < 32 ? '?' : f->s[i];
+    if (f->len > 60 && k + 4 < n) { memcpy(buf + k, "...", 3); k += 3; }
+    buf[k] = '\0';
+    return buf;
+}
+
+/* A store failure: recorded, and the import stops. */
+static int fatal(pmf_import *im, const char *what) {
+    failf(im, 0, NULL, "store error %s: %s", what, sqlite3_errmsg(im->db));
+    im->fatal = 1;
+    return -1;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * The caches.
+ * ------------------------------------------------------------------------------------- */
+
+static uint64_t fnv1a(const char *s, size_t len) {
+    uint64_t h = 1469598103934665603u;
+    for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211u;
+    return h;
+}
+
+/* The entry for s, or where it would go (key NULL); NULL if the table is empty. */
+static entry *slot(table *t, const char *s, size_t len, uint64_t h) {
+    if (!t->cap) return NULL;
+    size_t i = (size_t)h & (t->cap - 1);
+    for (;;) {
+        entry *e = &t->e[i];
+        if (!e->key || (e->hash == h && e->len == len && memcmp(e->key, s, len) == 0)) return e;
+        i = (i + 1) & (t->cap - 1);
+    }
+}
+
+static int grow(table *t) {
+    size_t cap = t->cap ? t->cap * 2 : 64;
+    entry *e = calloc(cap, sizeof *e);
+    if (!e) return -1;
+    for (size_t i = 0; i < t->cap; i++) {
+        if (!t->e[i].key) continue;
+        size_t j = (size_t)t->e[i].hash & (cap - 1);
+        while (e[j].key) j = (j + 1) & (cap - 1);
+        e[j] = t->e[i];
+    }
+    free(t->e);
+    t->e = e;
+    t->cap = cap;
+    return 0;
+}
+
+/* Find s; if absent, add it (fresh = 1) unless the table is full, in which case *tmp is
+ * used and returned (fresh too, not kept).  NULL only when out of memory. */
+static entry *intern(table *t, const char *s, size_t len, entry *tmp, int *fresh) {
+    uint64_t h = fnv1a(s, len);
+    entry *e = slot(t, s, len, h);
+    *fresh = 0;
+    if (e && e->key) return e;
+    *fresh = 1;
+    if (t->n >= TABLE_MAX) {
+        memset(tmp, 0, sizeof *tmp);
+        return tmp;
+    }
+    if ((t->n + 1) * 2 > t->cap) {
+        if (grow(t) != 0) return NULL;
+        e = slot(t, s, len, h);
+    }
+    char *key = malloc(len + 1);
+    if (!key) return NULL;
+    memcpy(key, s, len);
+    key[len] = '\0';
+    memset(e, 0, sizeof *e);
+    e->key = key;
+    e->len = len;
+    e->hash = h;
+    t->n++;
+    return e;
+}
+
+static void table_free(table *t) {
+    for (size_t i = 0; i < t->cap; i++) free(t->e[i].key);
+    free(t->e);
+    t->e = NULL;
+    t->cap = t->n = 0;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Begin: transaction, batch, statements, locks.
+ * ------------------------------------------------------------------------------------- */
+
+static int prep(pmf_import *im, const char *sql, sqlite3_stmt **st) {
+    return sqlite3_prepare_v3(im->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
+}
+
+/* Load the locked spans of every metric, ordered by metric. */
+static int load_locks(pmf_import *im) {
+    sqlite3_stmt *st;
+    if (prep(im, "SELECT fm.metric, s.start, s.len, f.year_start, s.framework"
+                 "  FROM signoff s JOIN framework_metric fm ON fm.framework = s.framework"
+                 "  JOIN framework f ON f.id = s.framework"
+                 " WHERE s.event = 'signoff' AND s.id = (SELECT max(t.id) FROM signoff t"
+                 "   WHERE t.framework = s.framework AND t.start = s.start AND t.len = s.len)"
+                 " ORDER BY fm.metric, s.start", &st) != SQLITE_OK)
+        return -1;
+    int cap = 0, rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (im->nlocks == cap) {
+            cap = cap ? cap * 2 : 16;
+            lock *l = realloc(im->locks, (size_t)cap * sizeof *l);
+            if (!l) break;
+            im->locks = l;
+        }
+        lock *l = &im->locks[im->nlocks];
+        l->metric = sqlite3_column_int64(st, 0);
+        l->start = (int32_t)sqlite3_column_int(st, 1);
+        l->len = (int32_t)sqlite3_column_int(st, 2);
+        l->year_start = sqlite3_column_int(st, 3);
+        l->framework = strdup((const char *)sqlite3_column_text(st, 4));
+        if (!l->framework) break;
+        im->nlocks++;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+pmf_import *pmf_import_begin(pmf_store *s, const char *name, const pmf_import_opts *o,
+                             char *err, size_t errlen) {
+    pmf_import *im = calloc(1, sizeof *im);
+    if (!im || !(im->name = strdup(name ? name : "<input>"))) {
+        free(im);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    im->store = s;
+    im->db = pmf_store_db(s);
+    if (o) im->o = *o;
+    if (im->o.year_start < 1 || im->o.year_start > 12) im->o.year_start = PMF_PERIOD_DEFAULT_YEAR_START;
+    if (im->o.max_errors <= 0) im->o.max_errors = PMF_IMPORT_MAX_ERRORS;
+    im->o.by = im->o.at = im->o.source = NULL;   /* not kept beyond this call... */
+    if (o && o->source && !(im->o.source = strdup(o->source))) goto nomem;
+    im->msgs = calloc((size_t)im->o.max_errors, sizeof *im->msgs);
+    if (!im->msgs) goto nomem;
+    im->batch = -1;
+    im->sum.batch = -1;
+
+    im->savepoint = !sqlite3_get_autocommit(im->db);
+    int rc = im->savepoint ? sqlite3_exec(im->db, "SAVEPOINT pmf_import", NULL, NULL, NULL)
+                           : pmf_store_begin(s);
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "%s: cannot start the import: %s", im->name, sqlite3_errmsg(im->db));
+        im->finished = 1;
+        pmf_import_free(im);
+        return NULL;
+    }
+    if (pmf_batch_view_load(s, INT64_MAX, &im->view) != 0 || load_locks(im) != 0 ||
+        prep(im, "INSERT INTO observation(metric, area, breakdown, start, len, batch, value,"
+                 " numerator, denominator, flags, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+                 " ?8, ?9, ?10, ?11)", &im->ins) != SQLITE_OK ||
+        prep(im, "SELECT batch, value, numerator, denominator, flags FROM observation"
+                 " WHERE metric = ?1 AND area = ?2 AND breakdown = ?3 AND start = ?4"
+                 " AND len = ?5", &im->cur) != SQLITE_OK ||
+        prep(im, "SELECT 1 FROM observation WHERE metric = ?1 LIMIT 1", &im->any) != SQLITE_OK ||
+        (im->batch = pmf_store_new_batch(s, "import", o ? o->by : NULL, o ? o->at : NULL,
+                                         im->name, NULL)) < 0) {
+        snprintf(err, errlen, "%s: cannot start the import: %s", im->name, sqlite3_errmsg(im->db));
+        pmf_import_free(im);
+        return NULL;
+    }
+    sqlite3_bind_int64(im->ins, 6, im->batch);
+    return im;
+nomem:
+    snprintf(err, errlen, "out of memory");
+    im->finished = 1;
+    pmf_import_free(im);
+    return NULL;
+}
+
+/* The temporary table of keys seen for metrics that had data before (see the top). */
+static int seen_prepare(pmf_import *im) {
+    if (im->seen) return 0;
+    if (sqlite3_exec(im->db,
+            "CREATE TEMP TABLE IF NOT EXISTS pmf_import_seen(metric INTEGER, area INTEGER,"
+            " breakdown TEXT, start INTEGER, len INTEGER,"
+            " PRIMARY KEY (metric, area, breakdown, start, len)) WITHOUT ROWID;"
+            "DELETE FROM temp.pmf_import_seen;", NULL, NULL, NULL) != SQLITE_OK ||
+        prep(im, "INSERT INTO temp.pmf_import_seen VALUES (?1, ?2, ?3, ?4, ?5)", &im->seen)
+            != SQLITE_OK)
+        return fatal(im, "preparing the duplicate check");
+    return 0;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Rows.
+ * ------------------------------------------------------------------------------------- */
+
+int pmf_import_parse_flags(const char *s, size_t len, size_t *bad, size_t *badlen) {
+    static const char *const words[] = {"provisional", "estimated", "proxy", "suppressed"};
+    static const int bits[] = {PMF_FLAG_PROVISIONAL, PMF_FLAG_ESTIMATED, PMF_FLAG_PROXY,
+                               PMF_FLAG_SUPPRESSED};
+    int flags = 0;
+    size_t i = 0;
+    while (i <= len) {
+        size_t j = i;
+        while (j < len && s[j] != '|' && s[j] != ';') j++;
+        size_t a = i, b = j;
+        while (a < b && (s[a] == ' ' || s[a] == '\t')) a++;
+        while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t')) b--;
+        if (b > a) {
+            int found = 0;
+            for (int k = 0; k < 4 && !found; k++)
+                if (strlen(words[k]) == b - a && strncasecmp(words[k], s + a, b - a) == 0) {
+                    flags |= bits[k];
+                    found = 1;
+                }
+            if (!found) {
+                if (bad) *bad = a;
+                if (badlen) *badlen = b - a;
+                return -1;
+            }
+        }
+        i = j + 1;
+    }
+    return flags;
+}
+
+/* A metric or area id through the cache; -1 unknown, -2 out of memory. */
+static int64_t code_id(pmf_import *im, table *t, const pmf_csv_field *f, int metric, entry **out) {
+    entry tmp;
+    int fresh;
+    entry *e = intern(t, f->s, f->len, &tmp, &fresh);
+    if (!e) return -2;
+    if (fresh) {
+        e->id = metric ? pmf_store_metric_id(im->store, f->s) : pmf_store_area_id(im->store, f->s);
+        if (strlen(f->s) != f->len) e->id = -1;   /* an embedded NUL is never a code */
+        e->has_obs = -1;
+        e->lock_lo = e->lock_hi = 0;
+        if (metric && e->id >= 0) {
+            int lo = 0;
+            while (lo < im->nlocks && im->locks[lo].metric < e->id) lo++;
+            int hi = lo;
+            while (hi < im->nlocks && im->locks[hi].metric == e->id) hi++;
+            e->lock_lo = lo;
+            e->lock_hi = hi;
+        }
+    }
+    if (out) *out = e == &tmp ? NULL : e;   /* not cached when the table is full */
+    return e->id;
+}
+
+/* A period label through the cache: 0 and *p, or -1 (message in err). */
+static int period_of(pmf_import *im, const pmf_csv_field *f, pmf_period *p, char *err,
+                     size_t errlen) {
+    entry tmp;
+    int fresh;
+    entry *e = intern(&im->periods, f->s, f->len, &tmp, &fresh);
+    if (!e) { snprintf(err, errlen, "out of memory"); return -1; }
+    if (fresh) e->ok = pmf_period_parse(f->s, im->o.year_start, &e->period, NULL, 0) == 0;
+    if (e->ok) { *p = e->period; return 0; }
+    pmf_period_parse(f->s, im->o.year_start, p, err, errlen);
+    return -1;
+}
+
+static int is_blank(const pmf_csv_field *f) {
+    for (size_t i = 0; i < f->len; i++)
+        if (f->s[i] != ' ' && f->s[i] != '\t') return 0;
+    return 1;
+}
+
+/* A number column: 0 and *v (*null = 1 when empty), or -1 recorded. */
+static int number(pmf_import *im, long line, const char *col, const pmf_csv_field *f,
+                  double *v, int *null) {
+    char buf[80];
+    *null = 0;
+    if (!f->s) { *null = 1; return 0; }
+    switch (pmf_parse_number(f->s, f->len, v)) {
+    case PMF_NUM_OK: return 0;
+    case PMF_NUM_EMPTY: *null = 1; return 0;
+    case PMF_NUM_RANGE:
+        failf(im, line, col, "'%s' is too large", shown(f, buf, sizeof buf));
+        return -1;
+    default:
+        failf(im, line, col, "'%s' is not a number", shown(f, buf, sizeof buf));
+        return -1;
+    }
+}
+
+static void bind_opt(sqlite3_stmt *st, int i, double v, int null) {
+    if (null) sqlite3_bind_null(st, i); else sqlite3_bind_double(st, i, v);
+}
+
+static int same_num(sqlite3_stmt *st, int col, double v, int null) {
+    if (sqlite3_column_type(st, col) == SQLITE_NULL) return null;
+    return !null && sqlite3_column_double(st, col) == v;
+}
+
+/* Check and store one figure.  pp: the period when already known (wide form), else parsed
+ * from f[PERIOD]; valcol: the value column's name for messages.  0 good, -1 bad. */
+static int process(pmf_import *im, long line, const pmf_csv_field *f, const pmf_period *pp,
+                   const char *valcol) {
+    static const pmf_csv_field none = {"", 0};
+    char buf[80], err[PMF_PERIOD_ERR_MAX];
+    int bad = 0;
+    im->sum.rows++;
+    const pmf_csv_field *mf = f[PMF_IMPORT_METRIC].s ? &f[PMF_IMPORT_METRIC] : &none;
+    const pmf_csv_field *af = f[PMF_IMPORT_AREA].s ? &f[PMF_IMPORT_AREA] : &none;
+    entry *me = NULL;
+    int64_t metric = -1, area = -1;
+    if (is_blank(mf)) { failf(im, line, NULL, "%s 'metric' is empty", colword(im)); bad = 1; }
+    else if ((metric = code_id(im, &im->metrics, mf, 1, &me)) == -2) return fatal(im, "(out of memory)");
+    else if (metric < 0) { failf(im, line, "metric", "unknown metric '%s'", shown(mf, buf, sizeof buf)); bad = 1; }
+    if (is_blank(af)) { failf(im, line, NULL, "%s 'area' is empty", colword(im)); bad = 1; }
+    else if ((area = code_id(im, &im->areas, af, 0, NULL)) == -2) return fatal(im, "(out of memory)");
+    else if (area < 0) { failf(im, line, "area", "unknown area '%s'", shown(af, buf, sizeof buf)); bad = 1; }
+
+    pmf_period p = {0, 0, 0, 0};
+    if (pp) p = *pp;
+    else if (!f[PMF_IMPORT_PERIOD].s || is_blank(&f[PMF_IMPORT_PERIOD])) {
+        failf(im, line, NULL, "%s 'period' is empty", colword(im));
+        bad = 1;
+    } else if (period_of(im, &f[PMF_IMPORT_PERIOD], &p, err, sizeof err) != 0) {
+        failf(im, line, "period", "%s", err);
+        bad = 1;
+    }
+
+    int flags = 0;
+    if (f[PMF_IMPORT_FLAG].s) {
+        size_t at = 0, n = 0;
+        flags = pmf_import_parse_flags(f[PMF_IMPORT_FLAG].s, f[PMF_IMPORT_FLAG].len, &at, &n);
+        if (flags < 0) {
+            pmf_csv_field w = {f[PMF_IMPORT_FLAG].s + at, n};
+            failf(im, line, "flag", "unknown flag '%s' (provisional, estimated, proxy, suppressed)",
+                  shown(&w, buf, sizeof buf));
+            flags = 0;
+            bad = 1;
+        }
+    }
+    double value = 0, num = 0, den = 0;
+    int vnull = 1, nnull = 1, dnull = 1;
+    if (!f[PMF_IMPORT_VALUE].s) {
+        failf(im, line, NULL, "%s '%s' is missing", colword(im), valcol);
+        bad = 1;
+    } else if (number(im, line, valcol, &f[PMF_IMPORT_VALUE], &value, &vnull) != 0) {
+        bad = 1;
+    } else if (vnull && !(flags & PMF_FLAG_SUPPRESSED)) {
+        failf(im, line, NULL, "%s '%s' is empty (only a figure flagged 'suppressed' may have "
+              "no value)", colword(im), valcol);
+        bad = 1;
+    }
+    if (number(im, line, "numerator", &f[PMF_IMPORT_NUMERATOR], &num, &nnull) != 0) bad = 1;
+    if (number(im, line, "denominator", &f[PMF_IMPORT_DENOMINATOR], &den, &dnull) != 0) bad = 1;
+    if (bad) return -1;
+
+    /* sign-off locks of the metric */
+    int lo = 0, hi = 0;
+    if (me) { lo = me->lock_lo; hi = me->lock_hi; }
+    else {   /* the cache is full: find them the slow way */
+        while (lo < im->nlocks && im->locks[lo].metric < metric) lo++;
+        for (hi = lo; hi < im->nlocks && im->locks[hi].metric == metric; hi++) {}
+    }
+    for (int i = lo; i < hi; i++) {
+        const lock *l = &im->locks[i];
+        if (p.start < l->start + l->len && l->start < p.start + p.len) {
+            char plabel[PMF_PERIOD_LABEL_MAX], llabel[PMF_PERIOD_LABEL_MAX];
+            pmf_period lp;
+            if (pmf_period_make(l->start, l->len, l->year_start, &lp) != 0 ||
+                pmf_period_format(lp, llabel, sizeof llabel) < 0)
+                snprintf(llabel, sizeof llabel, "months %d+%d", (int)l->start, (int)l->len);
+            if (pmf_period_format(p, plabel, sizeof plabel) < 0) plabel[0] = '\0';
+            failf(im, line, NULL, "metric %s period %s is signed off by framework %s (%s): "
+                  "reopen it first", mf->s, plabel, l->framework, llabel);
+            return -1;
+        }
+    }
+
+    const pmf_csv_field *bd = f[PMF_IMPORT_BREAKDOWN].s ? &f[PMF_IMPORT_BREAKDOWN] : &none;
+    int has_obs = 1;
+    if (me) {
+        if (me->has_obs < 0) {
+            sqlite3_bind_int64(im->any, 1, metric);
+            int rc = sqlite3_step(im->any);
+            sqlite3_reset(im->any);
+            if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fatal(im, "reading observations");
+            me->has_obs = rc == SQLITE_ROW;
+        }
+        has_obs = me->has_obs;
+    }
+
+    int revised = 0;
+    if (has_obs) {
+        if (seen_prepare(im) != 0) return -1;
+        sqlite3_stmt *st = im->seen;
+        sqlite3_bind_int64(st, 1, metric);
+        sqlite3_bind_int64(st, 2, area);
+        sqlite3_bind_text(st, 3, bd->s, (int)bd->len, SQLITE_STATIC);
+        sqlite3_bind_int(st, 4, p.start);
+        sqlite3_bind_int(st, 5, p.len);
+        int rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc == SQLITE_CONSTRAINT || (rc & 0xff) == SQLITE_CONSTRAINT) goto duplicate;
+        if (rc != SQLITE_DONE) return fatal(im, "checking duplicates");
+
+        st = im->cur;
+        sqlite3_bind_int64(st, 1, metric);
+        sqlite3_bind_int64(st, 2, area);
+        sqlite3_bind_text(st, 3, bd->s, (int)bd->len, SQLITE_STATIC);
+        sqlite3_bind_int(st, 4, p.start);
+        sqlite3_bind_int(st, 5, p.len);
+        int64_t best = 0, found = 0, same = 0;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            int64_t b = sqlite3_column_int64(st, 0);
+            int64_t rank = b > 0 && b < im->view.nbatch ? im->view.rank[b] : 0;
+            if (!found || rank > best) {
+                found = 1;
+                best = rank;
+                same = same_num(st, 1, value, vnull) && same_num(st, 2, num, nnull) &&
+                       same_num(st, 3, den, dnull) && sqlite3_column_int(st, 4) == flags;
+            }
+        }
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE) return fatal(im, "reading the current figure");
+        if (found && same) {
+            im->sum.unchanged++;
+            return 0;
+        }
+        revised = (int)found;
+    }
+
+    sqlite3_stmt *st = im->ins;
+    const char *src = f[PMF_IMPORT_SOURCE].s && f[PMF_IMPORT_SOURCE].len ? f[PMF_IMPORT_SOURCE].s
+                                                                        : im->o.source;
+    sqlite3_bind_int64(st, 1, metric);
+    sqlite3_bind_int64(st, 2, area);
+    sqlite3_bind_text(st, 3, bd->s, (int)bd->len, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, p.start);
+    sqlite3_bind_int(st, 5, p.len);
+    bind_opt(st, 7, value, vnull);
+    bind_opt(st, 8, num, nnull);
+    bind_opt(st, 9, den, dnull);
+    sqlite3_bind_int(st, 10, flags);
+    if (src) sqlite3_bind_text(st, 11, src, -1, SQLITE_STATIC); else sqlite3_bind_null(st, 11);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if ((rc & 0xff) == SQLITE_CONSTRAINT) goto duplicate;
+    if (rc != SQLITE_DONE) return fatal(im, "writing an observation");
+    if (revised) im->sum.revised++; else im->sum.added++;
+    return 0;
+
+duplicate: {
+        char plabel[PMF_PERIOD_LABEL_MAX], b2[80];
+        if (pmf_period_format(p, plabel, sizeof plabel) < 0) plabel[0] = '\0';
+        if (bd->len)
+            failf(im, line, NULL, "duplicate figure: metric %s, area %s, breakdown '%s', period %s "
+                  "appears more than once in the file", mf->s, af->s, shown(bd, b2, sizeof b2),
+                  plabel);
+        else
+            failf(im, line, NULL, "duplicate figure: metric %s, area %s, period %s appears more "
+                  "than once in the file", mf->s, af->s, plabel);
+        return -1;
+    }
+}
+
+int pmf_import_row(pmf_import *im, long line, const pmf_csv_field *f) {
+    if (im->finished || im->fatal) return -1;
+    return process(im, line, f, NULL, "value");
+}
+
+/* ---------------------------------------------------------------------------------------
+ * CSV: the header, then the rows.
+ * ------------------------------------------------------------------------------------- */
+
+static int col_of(const pmf_csv_field *f, const char **name, size_t *len) {
+    size_t a = 0, b = f->len;
+    while (a < b && (f->s[a] == ' ' || f->s[a] == '\t')) a++;
+    while (b > a && (f->s[b - 1] == ' ' || f->s[b - 1] == '\t')) b--;
+    *name = f->s + a;
+    *len = b - a;
+    for (int k = 0; k < PMF_IMPORT_NCOLS; k++)
+        if (strlen(colnames[k]) == b - a && strncasecmp(colnames[k], f->s + a, b - a) == 0)
+            return k;
+    return -1;
+}
+
+/* Read the header into colmap/colperiod/colname.  0 ok, -1 the file cannot be read. */
+static int header(pmf_import *im, const pmf_csv *c) {
+    const pmf_csv_field *f = pmf_csv_fields(c);
+    size_t n = pmf_csv_nfields(c);
+    long line = pmf_csv_line(c);
+    im->ncols = n;
+    im->colmap = calloc(n, sizeof *im->colmap);
+    im->colperiod = calloc(n, sizeof *im->colperiod);
+    im->colname = calloc(n, sizeof *im->colname);
+    if (!im->colmap || !im->colperiod || !im->colname) return fatal(im, "(out of memory)");
+    int seen[PMF_IMPORT_NCOLS] = {0}, longform = 0, nperiods = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *name;
+        size_t len;
+        int k = col_of(&f[i], &name, &len);
+        im->colmap[i] = k;
+        if (!(im->colname[i] = malloc(len + 1))) return fatal(im, "(out of memory)");
+        memcpy(im->colname[i], name, len);
+        im->colname[i][len] = '\0';
+        if (k == PMF_IMPORT_PERIOD || k == PMF_IMPORT_VALUE) longform = 1;
+        if (k < 0 && len &&
+            pmf_period_parse(im->colname[i], im->o.year_start, &im->colperiod[i], NULL, 0) == 0)
+            nperiods++;
+    }
+    int wide = im->o.layout == PMF_IMPORT_WIDE ||
+               (im->o.layout == PMF_IMPORT_AUTO && !longform && nperiods > 0);
+    int bad = 0;
+    char unknown[PMF_IMPORT_ERR_MAX] = "";
+    int nunknown = 0;
+    for (size_t i = 0; i < n; i++) {
+        int k = im->colmap[i];
+        if (k >= 0) {
+            if (seen[k]++) { failf(im, line, NULL, "column '%s' appears twice", colnames[k]); bad = 1; }
+            if (wide && (k == PMF_IMPORT_PERIOD || k == PMF_IMPORT_VALUE ||
+                         k == PMF_IMPORT_NUMERATOR || k == PMF_IMPORT_DENOMINATOR)) {
+                failf(im, line, NULL, "column '%s' cannot be used in wide form (one column per "
+                      "period)", colnames[k]);
+                bad = 1;
+            }
+        } else if (wide) {
+            char err[PMF_PERIOD_ERR_MAX];
+            if (pmf_period_parse(im->colname[i], im->o.year_start, &im->colperiod[i], err,
+                                 sizeof err) != 0) {
+                failf(im, line, NULL, "column '%s' is neither a key column (metric, area, "
+                      "breakdown, flag, source) nor a period label", im->colname[i]);
+                bad = 1;
+            }
+        } else {
+            size_t u = strlen(unknown);
+            snprintf(unknown + u, sizeof unknown - u, "%s'%s'", u ? ", " : "", im->colname[i]);
+            nunknown++;
+        }
+    }
+    if (*unknown) {
+        failf(im, line, NULL, "unknown column%s %s (expected metric, area, period, value and "
+              "optionally breakdown, numerator, denominator, flag, source)",
+              nunknown > 1 ? "s" : "", unknown);
+        bad = 1;
+    }
+    char missing[128] = "";
+    int nmissing = 0;
+    for (int k = 0; k <= (wide ? PMF_IMPORT_AREA : PMF_IMPORT_VALUE); k++)
+        if (!seen[k]) {
+            size_t u = strlen(missing);
+            snprintf(missing + u, sizeof missing - u, "%s'%s'", u ? ", " : "", colnames[k]);
+            nmissing++;
+        }
+    if (nmissing) {
+        failf(im, line, NULL, "missing column%s %s", nmissing > 1 ? "s" : "", missing);
+        bad = 1;
+    }
+    if (wide) for (size_t i = 0; i < n; i++) if (im->colmap[i] < 0) im->colmap[i] = -1;
+    im->o.layout = wide ? PMF_IMPORT_WIDE : PMF_IMPORT_LONG;
+    return bad ? -1 : 0;
+}
+
+int pmf_import_csv(pmf_import *im, pmf_csv *c) {
+    if (im->finished || im->fatal) return -1;
+    int64_t before = im->sum.errors;
+    int rc = pmf_csv_next(c);
+    if (rc == 0) {
+        failf(im, 0, NULL, "the file is empty (a header row is needed: metric,area,period,value)");
+        return -1;
+    }
+    if (rc < 0) {
+        failf(im, 0, NULL, "%s", pmf_csv_error(c));
+        return -1;
+    }
+    if (header(im, c) != 0) return -1;
+    pmf_csv_field f[PMF_IMPORT_NCOLS];
+    int64_t n = 0;
+    while (!im->fatal && (rc = pmf_csv_next(c)) == 1) {
+        const pmf_csv_field *row = pmf_csv_fields(c);
+        size_t nf = pmf_csv_nfields(c);
+        long line = pmf_csv_line(c);
+        if (++n % PROGRESS_ROWS == 0 && im->o.progress)
+            im->o.progress(im->o.progress_ud, pmf_csv_bytes_read(c), pmf_csv_bytes_total(c));
+        if (nf != im->ncols) {
+            im->sum.rows++;
+            failf(im, line, NULL, "%zu field%s where the header has %zu", nf, nf == 1 ? "" : "s",
+                  im->ncols);
+            continue;
+        }
+        memset(f, 0, sizeof f);
+        int wide = im->o.layout == PMF_IMPORT_WIDE;
+        for (size_t i = 0; i < nf; i++)
+            if (im->colmap[i] >= 0) f[im->colmap[i]] = row[i];
+        if (!wide) {
+            process(im, line, f, NULL, "value");
+            continue;
+        }
+        for (size_t i = 0; i < nf && !im->fatal; i++) {
+            if (im->colmap[i] >= 0 || is_blank(&row[i])) continue;
+            f[PMF_IMPORT_VALUE] = row[i];
+            process(im, line, f, &im->colperiod[i], im->colname[i]);
+        }
+    }
+    if (rc < 0) failf(im, 0, NULL, "%s", pmf_csv_error(c));
+    if (im->o.progress)
+        im->o.progress(im->o.progress_ud, pmf_csv_bytes_read(c), pmf_csv_bytes_total(c));
+    return im->sum.errors > before ? -1 : 0;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Finish.
+ * ------------------------------------------------------------------------------------- */
+
+static int end_tx(pmf_import *im, int commit) {
+    const char *sql = commit ? (im->savepoint ? "RELEASE pmf_import" : "COMMIT")
+                             : (im->savepoint ? "ROLLBACK TO pmf_import; RELEASE pmf_import"
+                                              : "ROLLBACK");
+    return sqlite3_exec(im->db, sql, NULL, NULL, NULL);
+}
+
+int pmf_import_finish(pmf_import *im, pmf_import_summary *out) {
+    if (im->finished) {
+        if (out) *out = im->sum;
+        return -1;
+    }
+    im->finished = 1;
+    int commit = im->sum.errors == 0 && !im->o.dry_run;
+    if (commit) {
+        sqlite3_stmt *st;
+        char detail[256];
+        snprintf(detail, sizeof detail, "%s: %lld rows, %lld new, %lld revised, %lld unchanged",
+                 im->name, (long long)im->sum.rows, (long long)im->sum.added,
+                 (long long)im->sum.revised, (long long)im->sum.unchanged);
+        if (prep(im, "INSERT INTO audit(batch, what, detail) VALUES (?1, 'import', ?2)", &st)
+                != SQLITE_OK) {
+            fatal(im, "writing the audit trail");
+            commit = 0;
+        } else {
+            sqlite3_bind_int64(st, 1, im->batch);
+            sqlite3_bind_text(st, 2, detail, -1, SQLITE_STATIC);
+            if (sqlite3_step(st) != SQLITE_DONE) {
+                fatal(im, "writing the audit trail");
+                commit = 0;
+            }
+            sqlite3_finalize(st);
+        }
+    }
+    if (commit && end_tx(im, 1) != SQLITE_OK) {
+        fatal(im, "committing");
+        commit = 0;
+    }
+    if (!commit) end_tx(im, 0);
+    if (im->seen) {
+        sqlite3_finalize(im->seen);
+        im->seen = NULL;
+        sqlite3_exec(im->db, "DROP TABLE IF EXISTS temp.pmf_import_seen", NULL, NULL, NULL);
+    }
+    im->sum.batch = commit ? im->batch : -1;
+    if (out) *out = im->sum;
+    return commit || (im->o.dry_run && im->sum.errors == 0) ? 0 : -1;
+}
+
+int pmf_import_nmessages(const pmf_import *im) { return im->nmsgs; }
+const char *pmf_import_message(const pmf_import *im, int i) {
+    return i >= 0 && i < im->nmsgs ? im->msgs[i] : NULL;
+}
+int64_t pmf_import_nerrors(const pmf_import *im) { return im->sum.errors; }
+
+void pmf_import_free(pmf_import *im) {
+    if (!im) return;
+    if (!im->finished) {
+        im->finished = 1;
+        end_tx(im, 0);
+    }
+    sqlite3_finalize(im->ins);
+    sqlite3_finalize(im->cur);
+    sqlite3_finalize(im->any);
+    if (im->seen) {
+        sqlite3_finalize(im->seen);
+        sqlite3_exec(im->db, "DROP TABLE IF EXISTS temp.pmf_import_seen", NULL, NULL, NULL);
+    }
+    pmf_batch_view_free(&im->view);
+    table_free(&im->metrics);
+    table_free(&im->areas);
+    table_free(&im->periods);
+    for (int i = 0; i < im->nlocks; i++) free(im->locks[i].framework);
+    free(im->locks);
+    for (int i = 0; i < im->nmsgs; i++) free(im->msgs[i]);
+    free(im->msgs);
+    for (size_t i = 0; i < im->ncols && im->colname; i++) free(im->colname[i]);
+    free(im->colname);
+    free(im->colmap);
+    free(im->colperiod);
+    free((char *)im->o.source);
+    free(im->name);
+    free(im);
+}

@@ -1,0 +1,420 @@
+/*
+ * limport.c: pmf.importer, the Lua binding of core/import.c.
+ *
+ *   importer.csv(store, path, opts)  -> summary | nil, message, errors
+ *   importer.begin(store, name, opts) -> Importer | nil, message     (rows one at a time:
+ *       imp:row(n, t) -> true|false, imp:fail(n, msg), imp:finish() -> as csv(), imp:close())
+ *   importer.parse_flags(s) -> bits | nil, message
+ *   importer.peak_rss() -> peak resident set size of the process, in KiB
+ *   importer.raw_insert(store, metric_ids, area_ids, start, nmonths) -> seconds, rows
+ *       (the benchmark's physical limit: pre-computed rows through one prepared INSERT)
+ *
+ * opts: year_start (1-12 or a month name; April), dry_run, max_errors (20), layout
+ * ("auto"|"long"|"wide"), by, at, source, progress (draw a bar on stderr when it is a
+ * terminal and the file is over 8 MB), items (messages say "item N").
+ * summary: {rows=, new=, revised=, unchanged=, batch=, dry_run=, errors=0}.
+ *
+ * Error contract: misuse raises (not a store, a view as-of a date, a bad option); a file that
+ * cannot be read or is rejected returns nil, message, errors (a list of every kept message;
+ * the message is the first of them and says how many there were).  An Importer is created
+ * closed-safe: `__gc` and `__close` roll back an unfinished import and free it.
+ */
+#include "import.h"
+#include "lperiod.h"
+#include "lstore.h"
+
+#include <lauxlib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PMF_IMPORTER_MT "pmf.Importer"
+#define BAR_MIN_BYTES (8 * 1024 * 1024)
+
+typedef struct {
+    pmf_import *im;
+    int dry_run;
+} limporter;
+
+typedef struct {
+    const char *name;
+    double last;             /* seconds (monotonic) of the last draw; 0 never */
+    int drawn;
+} bar;
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The progress bar: at most ten draws a second, only for a large file on a terminal. */
+static void draw_bar(void *ud, int64_t done, int64_t total) {
+    bar *b = ud;
+    if (total < BAR_MIN_BYTES) return;
+    double t = now_s();
+    if (done < total && t - b->last < 0.1) return;
+    b->last = t;
+    int pct = (int)(done * 100 / total), w = pct * 30 / 100;
+    fprintf(stderr, "\rimporting %s [%.*s%*s] %3d%%", b->name, w,
+            "##############################", 30 - w, "", pct);
+    fflush(stderr);
+    b->drawn = 1;
+}
+
+static void clear_bar(const bar *b) {
+    if (b->drawn) fprintf(stderr, "\r%*s\r", 60 + (int)strlen(b->name), "");
+}
+
+/* Options from the table at idx (may be none).  Strings stay owned by that table. */
+static void get_opts(lua_State *L, int idx, pmf_import_opts *o) {
+    static const char *const layouts[] = {"auto", "long", "wide", NULL};
+    memset(o, 0, sizeof *o);
+    if (lua_isnoneornil(L, idx)) return;
+    luaL_checktype(L, idx, LUA_TTABLE);
+    lua_getfield(L, idx, "year_start");
+    o->year_start = pmf_checkyearstart(L, lua_gettop(L), PMF_PERIOD_DEFAULT_YEAR_START);
+    lua_pop(L, 1);
+    lua_getfield(L, idx, "dry_run");
+    o->dry_run = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    lua_getfield(L, idx, "items");
+    o->items = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    lua_getfield(L, idx, "max_errors");
+    if (!lua_isnil(L, -1)) {
+        lua_Integer n = luaL_checkinteger(L, -1);
+        luaL_argcheck(L, n > 0 && n <= 100000, idx, "max_errors must be 1..100000");
+        o->max_errors = (int)n;
+    }
+    lua_pop(L, 1);
+    lua_getfield(L, idx, "layout");
+    o->layout = luaL_checkoption(L, lua_gettop(L), "auto", layouts);
+    lua_pop(L, 1);
+    const char *f[3] = {"by", "at", "source"};
+    const char **v[3] = {&o->by, &o->at, &o->source};
+    for (int i = 0; i < 3; i++) {
+        lua_getfield(L, idx, f[i]);
+        if (!lua_isnil(L, -1) && !lua_isstring(L, -1))
+            luaL_error(L, "import option '%s' must be a string", f[i]);
+        *v[i] = lua_tostring(L, -1);   /* anchored by the options table */
+        lua_pop(L, 1);
+    }
+    if (o->at) {
+        int64_t ms;
+        if (pmf_asof_parse(o->at, &ms) != 0)
+            luaL_error(L, "import option 'at': '%s' is not YYYY-MM-DD[THH:MM[:SS]]", o->at);
+    }
+}
+
+/* Push the result of a finished import: summary, or nil, message, errors. */
+static int push_result(lua_State *L, pmf_import *im, int dry_run) {
+    pmf_import_summary s;
+    int rc = pmf_import_finish(im, &s);
+    if (rc == 0) {
+        lua_createtable(L, 0, 7);
+        lua_pushinteger(L, s.rows); lua_setfield(L, -2, "rows");
+        lua_pushinteger(L, s.added); lua_setfield(L, -2, "new");
+        lua_pushinteger(L, s.revised); lua_setfield(L, -2, "revised");
+        lua_pushinteger(L, s.unchanged); lua_setfield(L, -2, "unchanged");
+        lua_pushinteger(L, 0); lua_setfield(L, -2, "errors");
+        if (s.batch >= 0) { lua_pushinteger(L, s.batch); lua_setfield(L, -2, "batch"); }
+        lua_pushboolean(L, dry_run); lua_setfield(L, -2, "dry_run");
+        return 1;
+    }
+    int n = pmf_import_nmessages(im);
+    int64_t total = pmf_import_nerrors(im);
+    luaL_pushfail(L);
+    if (total > n)
+        lua_pushfstring(L, "%s (%I errors in all; the file was not imported)",
+                        n ? pmf_import_message(im, 0) : "error", (lua_Integer)total);
+    else if (total > 1)
+        lua_pushfstring(L, "%s (%I errors; the file was not imported)",
+                        pmf_import_message(im, 0), (lua_Integer)total);
+    else
+        lua_pushstring(L, n ? pmf_import_message(im, 0) : "the import failed");
+    lua_createtable(L, n, 1);
+    for (int i = 0; i < n; i++) {
+        lua_pushstring(L, pmf_import_message(im, i));
+        lua_rawseti(L, -2, i + 1);
+    }
+    lua_pushinteger(L, total);
+    lua_setfield(L, -2, "total");
+    return 3;
+}
+
+static limporter *new_importer(lua_State *L) {
+    limporter *u = lua_newuserdatauv(L, sizeof *u, 0);
+    u->im = NULL;
+    u->dry_run = 0;
+    luaL_setmetatable(L, PMF_IMPORTER_MT);
+    return u;
+}
+
+/* importer.csv(store, path, opts) -> summary | nil, message, errors.  path "-" is stdin. */
+static int importer_csv(lua_State *L) {
+    pmf_store *s = pmf_checkstore(L, 1, NULL);
+    pmf_checkwritable(L, 1);
+    const char *path = luaL_checkstring(L, 2);
+    pmf_import_opts o;
+    get_opts(L, 3, &o);
+    int progress = 0;
+    if (lua_istable(L, 3)) {
+        lua_getfield(L, 3, "progress");
+        progress = lua_toboolean(L, -1);
+        lua_pop(L, 1);
+    }
+    const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+    if (lua_istable(L, 3) && lua_getfield(L, 3, "name") == LUA_TSTRING) name = lua_tostring(L, -1);
+    char err[1024];
+    /* The reader is owned by a to-be-closed slot so an error while importing cannot leak it:
+     * we keep it in the Importer's userdata instead, freed by its closer. */
+    limporter *u = new_importer(L);
+    pmf_csv *c = strcmp(path, "-") == 0 ? pmf_csv_open_fd(0, "<stdin>", err, sizeof err)
+                                        : pmf_csv_open(path, err, sizeof err);
+    if (!c) {
+        luaL_pushfail(L);
+        lua_pushstring(L, err);
+        return 2;
+    }
+    bar b = {name, 0, 0};
+    if (progress && isatty(2)) {
+        o.progress = draw_bar;
+        o.progress_ud = &b;
+    }
+    u->im = pmf_import_begin(s, name, &o, err, sizeof err);
+    if (!u->im) {
+        pmf_csv_close(c);
+        luaL_pushfail(L);
+        lua_pushstring(L, err);
+        return 2;
+    }
+    pmf_import_csv(u->im, c);
+    pmf_csv_close(c);
+    clear_bar(&b);
+    int n = push_result(L, u->im, o.dry_run);
+    pmf_import_free(u->im);
+    u->im = NULL;
+    return n;
+}
+
+/* importer.begin(store, name, opts) -> Importer | nil, message */
+static int importer_begin(lua_State *L) {
+    pmf_store *s = pmf_checkstore(L, 1, NULL);
+    pmf_checkwritable(L, 1);
+    const char *name = luaL_checkstring(L, 2);
+    pmf_import_opts o;
+    get_opts(L, 3, &o);
+    limporter *u = new_importer(L);
+    char err[1024];
+    u->im = pmf_import_begin(s, name, &o, err, sizeof err);
+    if (!u->im) {
+        luaL_pushfail(L);
+        lua_pushstring(L, err);
+        return 2;
+    }
+    u->dry_run = o.dry_run;
+    return 1;
+}
+
+static pmf_import *check_open(lua_State *L) {
+    limporter *u = luaL_checkudata(L, 1, PMF_IMPORTER_MT);
+    if (!u->im) luaL_error(L, "attempt to use a finished pmf.Importer");
+    return u->im;
+}
+
+/* imp:row(n, t) -> true | false: one long-form row from the fields of t (strings or
+ * numbers; nil or any non-string, non-number value such as cjson.null is absent). */
+static int importer_row(lua_State *L) {
+    pmf_import *im = check_open(L);
+    lua_Integer line = luaL_checkinteger(L, 2);
+    luaL_checktype(L, 3, LUA_TTABLE);
+    static const char *const names[PMF_IMPORT_NCOLS] = {
+        "metric", "area", "period", "value", "breakdown", "numerator", "denominator", "flag",
+        "source",
+    };
+    pmf_csv_field f[PMF_IMPORT_NCOLS];
+    char num[PMF_IMPORT_NCOLS][40];
+    for (int i = 0; i < PMF_IMPORT_NCOLS; i++) {
+        f[i].s = NULL;
+        f[i].len = 0;
+        int t = lua_getfield(L, 3, names[i]);
+        if (t == LUA_TNUMBER) {
+            if (lua_isinteger(L, -1))
+                snprintf(num[i], sizeof num[i], LUA_INTEGER_FMT, lua_tointeger(L, -1));
+            else
+                snprintf(num[i], sizeof num[i], "%.17g", (double)lua_tonumber(L, -1));
+            f[i].s = num[i];
+            f[i].len = strlen(num[i]);
+        } else if (t == LUA_TSTRING) {
+            f[i].s = lua_tolstring(L, -1, &f[i].len);   /* anchored by the table */
+        }
+        lua_pop(L, 1);
+    }
+    lua_pushboolean(L, pmf_import_row(im, (long)line, f) == 0);
+    return 1;
+}
+
+/* imp:fail(n, message): record an error found by the caller (a bad JSON item). */
+static int importer_fail(lua_State *L) {
+    pmf_import *im = check_open(L);
+    pmf_import_fail(im, (long)luaL_checkinteger(L, 2), luaL_checkstring(L, 3));
+    return 0;
+}
+
+/* imp:finish() -> summary | nil, message, errors; the importer is closed after. */
+static int importer_finish(lua_State *L) {
+    limporter *u = luaL_checkudata(L, 1, PMF_IMPORTER_MT);
+    pmf_import *im = check_open(L);
+    int n = push_result(L, im, u->dry_run);
+    pmf_import_free(im);
+    u->im = NULL;
+    return n;
+}
+
+/* __gc, __close and imp:close(): roll back if unfinished, free; idempotent. */
+static int importer_close(lua_State *L) {
+    limporter *u = luaL_checkudata(L, 1, PMF_IMPORTER_MT);
+    pmf_import_free(u->im);
+    u->im = NULL;
+    return 0;
+}
+
+/* importer.parse_flags(s) -> bits | nil, message */
+static int importer_parse_flags(lua_State *L) {
+    size_t len, at = 0, n = 0;
+    const char *s = luaL_checklstring(L, 1, &len);
+    int bits = pmf_import_parse_flags(s, len, &at, &n);
+    if (bits < 0) {
+        luaL_pushfail(L);
+        lua_pushfstring(L, "unknown flag '%s' (provisional, estimated, proxy, suppressed)",
+                        lua_pushlstring(L, s + at, n));
+        return 2;
+    }
+    lua_pushinteger(L, bits);
+    return 1;
+}
+
+/* importer.peak_rss() -> KiB (getrusage's ru_maxrss, the high-water mark) */
+static int importer_peak_rss(lua_State *L) {
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0) return luaL_error(L, "getrusage failed");
+    lua_pushinteger(L, (lua_Integer)ru.ru_maxrss);
+    return 1;
+}
+
+/* The benchmark's value for (metric index, area index, month index): the same formula as
+ * tests/bench/bench_import.lua writes into its CSV. */
+static double bench_value(lua_Integer m, lua_Integer a, lua_Integer t) {
+    return (double)((m * 7919 + a * 104729 + t * 31) % 100000) / 4.0;
+}
+
+static int64_t *int_array(lua_State *L, int idx, lua_Integer *n) {
+    luaL_checktype(L, idx, LUA_TTABLE);
+    *n = luaL_len(L, idx);
+    int64_t *a = lua_newuserdatauv(L, (size_t)(*n ? *n : 1) * sizeof *a, 0);
+    for (lua_Integer i = 0; i < *n; i++) {
+        lua_geti(L, idx, i + 1);
+        a[i] = luaL_checkinteger(L, -1);
+        lua_pop(L, 1);
+    }
+    return a;
+}
+
+/* importer.raw_insert(store, metric_ids, area_ids, start, nmonths) -> seconds, rows.
+ * Pre-computes every row in memory, then times BEGIN IMMEDIATE, a batch, one prepared
+ * INSERT per row into the observation table, COMMIT: the physical limit an import is
+ * measured against. */
+static int importer_raw_insert(lua_State *L) {
+    pmf_store *s = pmf_checkstore(L, 1, NULL);
+    pmf_checkwritable(L, 1);
+    lua_Integer nm, na;
+    int64_t *metrics = int_array(L, 2, &nm);
+    int64_t *areas = int_array(L, 3, &na);
+    lua_Integer start = luaL_checkinteger(L, 4), nmonths = luaL_checkinteger(L, 5);
+    luaL_argcheck(L, nmonths > 0 && nm * na * nmonths < 100000000, 5, "too many rows");
+    size_t nrows = (size_t)(nm * na * nmonths);
+    typedef struct { int64_t metric, area; int32_t start; double value; } raw_row;
+    raw_row *rows = lua_newuserdatauv(L, nrows * sizeof *rows, 0);
+    size_t k = 0;
+    for (lua_Integer m = 0; m < nm; m++)
+        for (lua_Integer a = 0; a < na; a++)
+            for (lua_Integer t = 0; t < nmonths; t++, k++) {
+                rows[k].metric = metrics[m];
+                rows[k].area = areas[a];
+                rows[k].start = (int32_t)(start + t);
+                rows[k].value = bench_value(m, a, t);
+            }
+    sqlite3 *db = pmf_store_db(s);
+    sqlite3_stmt *st = NULL;
+    double t0 = now_s();
+    if (pmf_store_begin(s) != SQLITE_OK) return luaL_error(L, "raw_insert: %s", sqlite3_errmsg(db));
+    int64_t batch = pmf_store_new_batch(s, "import", NULL, NULL, "raw", NULL);
+    if (batch < 0 ||
+        sqlite3_prepare_v2(db, "INSERT INTO observation(metric, area, breakdown, start, len,"
+                               " batch, value, numerator, denominator, flags, source) VALUES"
+                               " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                           -1, &st, NULL) != SQLITE_OK) {
+        pmf_store_rollback(s);
+        return luaL_error(L, "raw_insert: %s", sqlite3_errmsg(db));
+    }
+    sqlite3_bind_text(st, 3, "", 0, SQLITE_STATIC);
+    sqlite3_bind_int(st, 5, 1);
+    sqlite3_bind_int64(st, 6, batch);
+    sqlite3_bind_int(st, 10, 0);
+    int rc = SQLITE_DONE;
+    for (size_t i = 0; i < nrows && rc == SQLITE_DONE; i++) {
+        sqlite3_bind_int64(st, 1, rows[i].metric);
+        sqlite3_bind_int64(st, 2, rows[i].area);
+        sqlite3_bind_int(st, 4, rows[i].start);
+        sqlite3_bind_double(st, 7, rows[i].value);
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE || pmf_store_commit(s) != SQLITE_OK) {
+        lua_pushfstring(L, "raw_insert: %s", sqlite3_errmsg(db));
+        pmf_store_rollback(s);
+        return lua_error(L);
+    }
+    lua_pushnumber(L, now_s() - t0);
+    lua_pushinteger(L, (lua_Integer)nrows);
+    return 2;
+}
+
+static const luaL_Reg importer_methods[] = {
+    {"row",    importer_row},
+    {"fail",   importer_fail},
+    {"finish", importer_finish},
+    {"close",  importer_close},
+    {NULL,     NULL}
+};
+
+static const luaL_Reg importer_meta[] = {
+    {"__gc",    importer_close},
+    {"__close", importer_close},
+    {"__index", NULL},   /* set to the methods table below */
+    {NULL,      NULL}
+};
+
+static const luaL_Reg importer_funcs[] = {
+    {"csv",         importer_csv},
+    {"begin",       importer_begin},
+    {"parse_flags", importer_parse_flags},
+    {"peak_rss",    importer_peak_rss},
+    {"raw_insert",  importer_raw_insert},
+    {NULL,          NULL}
+};
+
+int luaopen_pmf_importer(lua_State *L) {
+    luaL_newmetatable(L, PMF_IMPORTER_MT);
+    luaL_setfuncs(L, importer_meta, 0);
+    luaL_newlib(L, importer_methods);
+    lua_setfield(L, -2, "__index");
+    lua_pop(L, 1);
+    luaL_newlib(L, importer_funcs);
+    return 1;
+}

@@ -1,0 +1,74 @@
+-- `pmf import FILE...`: import observations from CSV (long or wide form) or JSON files, each
+-- file in one transaction: all of a file's rows or none.  Prints one summary line per file
+-- on stdout, or every error (up to --max-errors) on stderr; exits 1 if any file was refused.
+local pmf = require "pmf"
+local cli = require "pmf.cli"
+local import = require "pmf.import"
+
+local help = [[
+Each FILE is CSV with a header, in long form
+    metric,area,period,value[,breakdown,numerator,denominator,flag,source]
+(any order, names in any case), or in wide form, one column per period
+    metric,area[,breakdown],2025-04,2025-05,...
+or JSON (a .json file, or --format json): an array of objects with the long form's fields.
+A figure identical to the one already stored is left alone ("unchanged"); a different one
+is stored as a new version ("revised"), the old one kept.  A file with any bad row is
+refused whole, naming file, line and column.  "-" reads CSV from standard input.
+
+  --dry-run          check and count, write nothing
+  --format F         long, wide, json (default: from the extension and the header)
+  --source S         the source recorded for rows that have no source column
+  --by NAME          who the import is recorded as (default $PMF_USER or $USER)
+  --at ISO           when it is recorded as known (back-filling history)
+  --year-start M     the financial year start for period labels (default April)
+  --max-errors N     errors to print per file (default 20)]]
+
+return {
+  summary = "import observations from CSV or JSON files (all or nothing per file)",
+  usage = "import FILE... [--dry-run] [--format long|wide|json] [--source S] [--by NAME] " ..
+          "[--at ISO] [--year-start M] [--max-errors N]",
+  help = help,
+  options = {
+    dry_run = "flag", format = "value", source = "value", by = "value", at = "value",
+    year_start = "value", max_errors = "value",
+  },
+  run = function(opts)
+    if #opts == 0 then cli.usage_error("at least one FILE is required") end
+    local max_errors = opts.max_errors and math.tointeger(tonumber(opts.max_errors))
+    if opts.max_errors and (not max_errors or max_errors < 1) then
+      cli.usage_error("--max-errors must be a whole number of 1 or more")
+    end
+    local ys = opts.year_start and (tonumber(opts.year_start) or opts.year_start)
+    if ys and not pcall(pmf.period.parse, "2025/26", ys) then
+      cli.usage_error("--year-start must be a month: 1-12 or a name such as April")
+    end
+    if opts.at and not pmf.asof_ms(opts.at) then
+      cli.usage_error("--at must be a date or date-time: YYYY-MM-DD[THH:MM[:SS]]")
+    end
+    if opts.format and not ({ long = true, wide = true, json = true, csv = true })[opts.format] then
+      cli.usage_error("--format must be long, wide or json")
+    end
+    local s = pmf.default_store()
+    local status = 0
+    for _, path in ipairs(opts) do
+      local r, msg, errs = import.import(s, path, {
+        format = opts.format, dry_run = opts.dry_run, source = opts.source, by = opts.by,
+        at = opts.at, year_start = ys, max_errors = max_errors, progress = true,
+      })
+      if r then
+        io.write(import.describe(r), "\n")
+      else
+        status = 1
+        for _, e in ipairs(errs or { msg }) do io.stderr:write(e, "\n") end
+        local total = errs and errs.total or 1
+        if total > #(errs or { msg }) then
+          io.stderr:write(string.format("... and %d more error%s\n", total - #errs,
+                                        total - #errs == 1 and "" or "s"))
+        end
+        io.stderr:write(string.format("pmf import: %s: refused (%d error%s); nothing was " ..
+                                      "imported from it\n", path, total, total == 1 and "" or "s"))
+      end
+    end
+    return status
+  end,
+}

@@ -1,0 +1,280 @@
+-- tests/lua/import_test.lua: pmf.import and store:import as a user sees them.
+local T = dofile(arg[0]:match("^(.-)[^/]*$") .. "harness.lua")
+local pmf = require "pmf"
+
+local here = arg[0]:match("^(.-)[^/]*$")
+local FIX = here .. "../fixtures/import/"
+
+local function fresh()
+  local s = assert(pmf.open(":memory:"))
+  s:metric{ id = "waste_recycled", title = "Household waste recycled", unit = "%" }
+  s:metric{ id = "children_in_care", title = "Children in care", aggregation = "last" }
+  return s
+end
+
+local function count(s, sql)
+  return s:query("SELECT count(*) AS n FROM " .. sql)[1].n
+end
+
+local function write(name, text)
+  local p = T.tmpname(name)
+  local f = assert(io.open(p, "wb"))
+  f:write(text)
+  f:close()
+  return p
+end
+
+local HDR = "metric,area,period,value\n"
+
+-- ---- long form ----------------------------------------------------------------------
+do
+  local s = fresh()
+  local r, msg = s:import(FIX .. "long.csv")
+  T.ok(r, "long form imports: " .. tostring(msg))
+  T.eq({ r.rows, r.new, r.revised, r.unchanged, r.errors, r.dry_run },
+       { 5, 5, 0, 0, 0, false }, "long: summary counts")
+  T.ok(math.type(r.batch) == "integer", "long: the batch id is returned")
+  local v, row = s:get("waste_recycled", "E08000027", "2025-04")
+  T.eq(v, 41.5, "long: the value is stored")
+  T.eq({ row.numerator, row.denominator, row.source }, { 415, 1000, "council returns" },
+       "long: numerator, denominator and source are stored")
+  T.eq(select(2, s:get("waste_recycled", "E08000027", "2025-05")).flags, { "provisional" },
+       "long: a flag is stored")
+  T.eq(select(2, s:get("waste_recycled", "E08000030", "2025/26 Q1")).flags,
+       { "estimated", "proxy" }, "long: 'estimated|proxy' is two flags")
+  T.eq(s:get("children_in_care", "E08000027", "2025-06", "sex=female"), 320,
+       "long: a breakdown is its own figure")
+  T.eq(s:get("children_in_care", "E08000027", "2025-06"), 610, "long: next to the total")
+  local b = s:query("SELECT kind, source FROM batch WHERE id = ?", r.batch)[1]
+  T.eq({ b.kind, b.source }, { "import", FIX .. "long.csv" }, "long: batch kind and source")
+  T.eq(count(s, "audit WHERE what = 'import'"), 1, "long: an audit line is written")
+
+  -- the same file again: everything unchanged, nothing written
+  local before = count(s, "observation")
+  local r2 = s:import(FIX .. "long.csv")
+  T.eq({ r2.rows, r2.new, r2.revised, r2.unchanged }, { 5, 0, 0, 5 }, "again: all unchanged")
+  T.eq(count(s, "observation"), before, "again: no rows written")
+end
+
+-- ---- header forms, BOM, CRLF, quotes ----------------------------------------------------
+do
+  local s = fresh()
+  local r, msg = s:import(FIX .. "bom_crlf.csv")
+  T.ok(r, "BOM, CRLF and quoted fields import: " .. tostring(msg))
+  T.eq(s:get("waste_recycled", "E08000027", "2025-04"), 1234.5, "quoted '1,234.5' is 1234.5")
+  T.eq(s:get("waste_recycled", "E08000030", "2025-04"), 7, "quoted metric and area codes")
+  local p = write(".csv", "VALUE,Period,AREA,metric\n3,2025-07,E08000027,waste_recycled\n")
+  r, msg = s:import(p)
+  T.ok(r and r.new == 1, "columns in any order and any case: " .. tostring(msg))
+  T.eq(s:get("waste_recycled", "E08000027", "2025-07"), 3, "and read by name")
+  os.remove(p)
+  p = write(".csv", "metric,area,period,value,source\nwaste_recycled,E08000027,2025-08,4,\n")
+  r = s:import(p, { source = "ONS", year_start = "January" })
+  T.eq(select(2, s:get("waste_recycled", "E08000027", "2025-08")).source, "ONS",
+       "opts.source fills an empty source")
+  os.remove(p)
+end
+
+-- ---- wide form ------------------------------------------------------------------------
+do
+  local s = fresh()
+  local r, msg = s:import(FIX .. "wide.csv")
+  T.ok(r, "wide form imports: " .. tostring(msg))
+  T.eq({ r.rows, r.new }, { 5, 5 }, "wide: one figure per non-empty cell")
+  T.eq(s:get("waste_recycled", "E08000030", "2025-05"), 1039.5, "wide: cell value")
+  T.eq(s:get("waste_recycled", "E08000027", "2025-06"), nil, "wide: an empty cell is no figure")
+  r, msg = s:import(FIX .. "wide_fy.csv")
+  T.ok(r and r.new == 4, "wide with FY and quarter labels and a breakdown: " .. tostring(msg))
+  T.eq(s:get("children_in_care", "E08000027", "2024/25"), 600, "wide: a financial year column")
+  T.eq(s:get("children_in_care", "E08000027", "2025/26 Q2", "sex=male"), 310,
+       "wide: a quarter with a breakdown")
+  local p = write(".csv", "metric,area,2025-04,banana\nwaste_recycled,E08000027,1,2\n")
+  local r2, msg2 = s:import(p)
+  T.ok(not r2 and msg2:find("column 'banana' is neither a key column", 1, true),
+       "wide: a column that is not a period is named: " .. tostring(msg2))
+  os.remove(p)
+  p = write(".csv", "metric,area,2025-04,2025-05\nwaste_recycled,E08000027,1,x\n")
+  r2, msg2 = s:import(p)
+  T.eq(msg2, p .. ":2: column '2025-05': 'x' is not a number", "wide: the period column is named")
+  os.remove(p)
+end
+
+-- ---- JSON -----------------------------------------------------------------------------
+do
+  local s = fresh()
+  local r, msg = pmf.import(FIX .. "data.json", { store = s })
+  T.ok(r, "JSON imports: " .. tostring(msg))
+  T.eq({ r.rows, r.new }, { 3, 3 }, "JSON: summary")
+  T.eq(select(2, s:get("waste_recycled", "E08000027", "2025-04")).numerator, 415, "JSON: numbers")
+  T.eq(s:get("waste_recycled", "E08000027", "2025-05"), 42.25, "JSON: a value given as text")
+  T.eq(s:get("children_in_care", "E08000027", "2025/26 Q1"), 0.1, "JSON: 0.1 exactly")
+  local p = write(".json", '[{"metric":"waste_recycled","area":"E08000027","period":"2025-06",' ..
+                  '"value":"n/a"}, {"metric":"waste_recycled","colour":"red"}, 7]')
+  local r2, msg2, errs = s:import(p)
+  T.ok(not r2, "JSON: a bad file is refused")
+  T.eq(errs[1], p .. ": item 1: field 'value': 'n/a' is not a number", "JSON: item and field named")
+  T.ok(errs[2]:find(": item 2: unknown field 'colour'", 1, true), "JSON: unknown field named")
+  T.eq(errs[#errs], p .. ": item 3: not an object", "JSON: an item that is not an object")
+  T.ok(msg2:find("errors", 1, true), "JSON: the message counts the errors")
+  os.remove(p)
+  p = write(".txt", "[]")
+  r2 = s:import(p, { format = "json" })
+  T.eq(r2 and r2.rows, 0, "--format json for another extension; an empty array is no rows")
+  os.remove(p)
+  p = write(".json", "{not json")
+  r2, msg2 = s:import(p)
+  T.ok(not r2 and msg2:find("not valid JSON", 1, true), "JSON: a syntax error is refused")
+  os.remove(p)
+end
+
+-- ---- revisions and as-of answers --------------------------------------------------------
+do
+  local s = fresh()
+  local p1 = write(".csv", HDR .. "waste_recycled,E08000027,2025-04,40\n" ..
+                   "waste_recycled,E08000027,2025-05,41\nwaste_recycled,E08000030,2025-04,30\n")
+  local r1 = assert(s:import(p1, { at = "2025-06-01T09:00", by = "alice" }))
+  local p2 = write(".csv", HDR .. "waste_recycled,E08000027,2025-04,40\n" ..
+                   "waste_recycled,E08000027,2025-05,43\nwaste_recycled,E08000027,2025-06,44\n")
+  local r2 = assert(s:import(p2, { at = "2025-08-01T09:00", by = "bob" }))
+  T.eq({ r2.new, r2.revised, r2.unchanged }, { 1, 1, 1 }, "revision: new, revised, unchanged")
+  T.eq(s:get("waste_recycled", "E08000027", "2025-05"), 43, "now: the revised figure")
+  local then_ = assert(s:as_of("2025-07-01"))
+  T.eq(then_:get("waste_recycled", "E08000027", "2025-05"), 41, "as of July: the first figure")
+  T.eq(then_:get("waste_recycled", "E08000027", "2025-06"), nil, "as of July: no June yet")
+  local h = s:history("waste_recycled", "E08000027", "2025-05")
+  T.eq({ #h, h[1].value, h[1].recorded_by, h[2].value, h[2].recorded_by, h[2].current },
+       { 2, 41, "alice", 43, "bob", true }, "history: both versions, who, and which is current")
+  T.eq(#s:history("waste_recycled", "E08000027", "2025-04"), 1, "unchanged: no second version")
+  T.ok(r1.batch ~= r2.batch, "one batch per file")
+  -- a flag change alone is a revision
+  local p3 = write(".csv", "metric,area,period,value,flag\nwaste_recycled,E08000027,2025-05,43,estimated\n")
+  local r3 = assert(s:import(p3))
+  T.eq(r3.revised, 1, "a changed flag is a revision")
+  for _, p in ipairs({ p1, p2, p3 }) do os.remove(p) end
+end
+
+-- ---- bad input: every kind, with the exact message, and all or nothing ----------------
+do
+  local s = fresh()
+  local good = write(".csv", HDR .. "waste_recycled,E08000027,2025-04,1\n")
+  assert(s:import(good))
+  local obs, batches = count(s, "observation"), count(s, "batch")
+  local bad = FIX .. "bad.csv"
+  local r, msg, errs = s:import(bad)
+  T.eq(r, nil, "bad: refused")
+  T.eq(errs, {
+    bad .. ":3: column 'metric': unknown metric 'nonesuch'",
+    bad .. ":4: column 'area': unknown area 'E99999999'",
+    bad .. ":5: column 'period': period \"2025-13\": month 13 is not 01 to 12 (a range is written like 2021-23)",
+    bad .. ":6: column 'value': 'n/a' is not a number",
+    bad .. ":7: duplicate figure: metric waste_recycled, area E08000027, period 2025-04 appears more than once in the file",
+    bad .. ":8: 3 fields where the header has 4",
+    total = 6,
+  }, "bad: every error, naming file, line and column")
+  T.eq(msg, errs[1] .. " (6 errors; the file was not imported)", "bad: the message")
+  T.eq({ count(s, "observation"), count(s, "batch") }, { obs, batches },
+       "bad: nothing written, not even the batch")
+
+  local function one(text, want, descr)
+    local p = write(".csv", text)
+    local r2, _, e = s:import(p)
+    T.ok(not r2, descr .. ": refused")
+    T.eq(e and e[1], want and (p .. want), descr)
+    os.remove(p)
+  end
+  one(HDR .. "waste_recycled,E08000027,2025-05,\n",
+      ":2: column 'value' is empty (only a figure flagged 'suppressed' may have no value)",
+      "empty value")
+  one(HDR .. "waste_recycled,,2025-05,1\n", ":2: column 'area' is empty", "empty area")
+  one(HDR .. "waste_recycled,E08000027,2025-05,1e999\n", ":2: column 'value': '1e999' is too large",
+      "value out of range")
+  one("metric,area,period,value,flag\nwaste_recycled,E08000027,2025-05,1,provisional|late\n",
+      ":2: column 'flag': unknown flag 'late' (provisional, estimated, proxy, suppressed)",
+      "unknown flag")
+  one("metric,area,period,value,numerator\nwaste_recycled,E08000027,2025-05,1,half\n",
+      ":2: column 'numerator': 'half' is not a number", "bad numerator")
+  one("metric,area,period,value,colour,size\n",
+      ":1: unknown columns 'colour', 'size' (expected metric, area, period, value and " ..
+      "optionally breakdown, numerator, denominator, flag, source)", "unknown columns")
+  one("metric,area,value\nwaste_recycled,E08000027,1\n", ":1: missing column 'period'",
+      "a missing column")
+  one("metric,area,period,value,Value\n", ":1: column 'value' appears twice", "a column twice")
+  one("", ": the file is empty (a header row is needed: metric,area,period,value)", "an empty file")
+  local p = write(".csv", HDR .. "waste_recycled,E08000027,2025-04,\"1\nwaste_recycled,E08000027,2025-05,2\n")
+  local r3, m3 = s:import(p)
+  T.ok(not r3 and m3:find(p .. ":2:", 1, true) and m3:find("unterminated quoted field", 1, true),
+       "a CSV syntax error names line and column: " .. tostring(m3))
+  os.remove(p)
+  local r4, m4 = s:import("/nonexistent/x.csv")
+  T.ok(not r4 and m4:find("x.csv", 1, true), "a missing file: nil, message")
+  T.eq({ count(s, "observation"), count(s, "batch") }, { obs, batches },
+       "after every refused file the store is unchanged")
+
+  -- more errors than max_errors
+  local lines = { HDR }
+  for i = 1, 30 do lines[#lines + 1] = "nonesuch,E08000027,2025-04," .. i .. "\n" end
+  p = write(".csv", table.concat(lines))
+  local r5, m5, e5 = s:import(p, { max_errors = 5 })
+  T.eq({ r5, #e5, e5.total }, { nil, 5, 30 }, "max_errors keeps 5 messages and counts all 30")
+  T.ok(m5:find("30 errors in all", 1, true), "and the message says how many")
+  r5, m5, e5 = s:import(p)
+  T.eq({ #e5, e5.total }, { 20, 30 }, "max_errors defaults to 20")
+  os.remove(p)
+  os.remove(good)
+end
+
+-- ---- dry run -----------------------------------------------------------------------------
+do
+  local s = fresh()
+  local obs, batches = count(s, "observation"), count(s, "batch")
+  local r = s:import(FIX .. "long.csv", { dry_run = true })
+  T.eq({ r.rows, r.new, r.dry_run, r.batch }, { 5, 5, true, nil }, "dry run: the summary")
+  T.eq({ count(s, "observation"), count(s, "batch") }, { obs, batches }, "dry run: nothing written")
+  local r2, _, e = s:import(FIX .. "bad.csv", { dry_run = true })
+  T.ok(not r2 and e.total == 6, "dry run of a bad file reports its errors")
+end
+
+-- ---- sign-off ----------------------------------------------------------------------------
+do
+  local s = fresh()
+  s:exec("INSERT INTO framework(id, title, year_start) VALUES ('dudley', 'Dudley', 4)")
+  s:exec("INSERT INTO framework_metric(framework, metric) VALUES ('dudley', ?)",
+         s:metric_id("waste_recycled"))
+  s:signoff("dudley", "2025/26 Q1", { by = "chief" })
+  local p = write(".csv", HDR .. "waste_recycled,E08000027,2025-07,1\n" ..
+                  "waste_recycled,E08000027,2025-05,2\nchildren_in_care,E08000027,2025-05,3\n")
+  local r, msg = s:import(p)
+  T.eq(msg, p .. ":3: metric waste_recycled period 2025-05 is signed off by framework dudley " ..
+       "(2025/26 Q1): reopen it first", "a signed-off period is refused")
+  T.eq(r, nil, "and the file with it")
+  T.eq(count(s, "observation"), 0, "nothing written")
+  s:reopen("dudley", "2025/26 Q1", { by = "chief", reason = "late revision" })
+  r, msg = s:import(p)
+  T.ok(r and r.new == 3, "after reopening it imports: " .. tostring(msg))
+  os.remove(p)
+end
+
+-- ---- a store view and misuse ----------------------------------------------------------
+do
+  local s = fresh()
+  local v = assert(s:as_of("2025-01-01"))
+  T.err(function() v:import(FIX .. "long.csv") end, "read%-only view", "an as-of view refuses")
+  T.err(function() s:import(FIX .. "long.csv", { format = "xml" }) end, "format must be",
+        "a bad format raises")
+  T.err(function() s:import(FIX .. "long.csv", { year_start = "Smarch" }) end, "",
+        "a bad year start raises")
+  T.eq(pmf.importer.parse_flags("Provisional; suppressed"), 9, "parse_flags")
+  T.eq(select(2, pmf.importer.parse_flags("x")), "unknown flag 'x' (provisional, estimated, proxy, suppressed)",
+       "parse_flags: nil, message")
+  T.ok(pmf.importer.peak_rss() > 0, "peak_rss")
+  -- inside a transaction the import is a savepoint: rolled back with it
+  local ok = pcall(s.transaction, s, function()
+    assert(s:import(FIX .. "long.csv"))
+    error("abandon")
+  end)
+  T.ok(not ok and count(s, "observation") == 0, "an import inside a failed transaction rolls back")
+  s:transaction(function() assert(s:import(FIX .. "long.csv")) end)
+  T.eq(count(s, "observation"), 5, "and commits with it")
+end
+
+T.done()
