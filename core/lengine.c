@@ -1,0 +1,530 @@
+/*
+ * lengine.c: the Lua binding of the KPI engine's kernels, module `pmf.engine` (the kernels
+ * are engine.c; lua/pmf/kpi.lua drives them).
+ *
+ *   engine.batches(store)                          -> Batches (visibility at the store's as-of)
+ *   engine.fetch(store, batches, metric, agg, area_ids, periods) -> Grid (value/flags/rec)
+ *   engine.grid(na, np)                            -> Grid with every array
+ *   engine.combine(op, scale, a, b, out, cols)     op "copy" | "div" | "sub"
+ *   engine.suppress(in, below, out, cols)
+ *   engine.rate(g, rule, cols)                     rule as pmf.rag.rate's (target ignored)
+ *   engine.dot(g, rule, threshold, now, before, "prev" | "year")   before[k] = 0: none
+ *   engine.benchmark(g, rule, rows, cols)          ranks, quartiles, per-column stats
+ *   engine.stats(g, rows, col)                     -> n, median, mean, q1, q3 (nil when n = 0)
+ *   engine.late(g, cols, deadline_ms)
+ *   Grid: g:dims() g:value(i,j) g:set_value(i,j,v) g:target(i,j) g:set_target(i,j,v)
+ *         g:fill_target(j,v) g:status(i,j) g:set_status(i,j,s) g:flags(i,j) g:rec(i,j)
+ *         g:dot(i,j) g:rank(i,j) g:stat(j) g:count(cols)
+ *
+ * Design decisions:
+ * - Rows (areas) and columns (periods) are 1-based in Lua, as Lua arrays are.  A Grid is
+ *   one GC-owned userdata holding its header and all its arrays, so nothing malloc'd is ever
+ *   held across a raise and 800,000 ratings cost no Lua tables.
+ * - Misuse (a bad index, a wrong type, an unknown status name) raises; a store error raises
+ *   with SQLite's message (the store is the caller's: there is no expected failure here).
+ */
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <lua.h>
+#include <lauxlib.h>
+
+#include "engine.h"
+#include "lperiod.h"
+#include "lstore.h"
+
+#define PMF_GRID_MT    "pmf.Grid"
+#define PMF_BATCHES_MT "pmf.Batches"
+
+static const char *const status_names[] = {
+    "red", "amber", "green", "blue", "no_data", "data_only", "error", NULL
+};
+
+typedef struct lgrid {
+    pmf_engine_grid g;
+    pmf_engine_stat *stat;      /* np, from engine.benchmark; n = SIZE_MAX until then */
+} lgrid;
+
+#define ALIGN8(x) (((x) + 7) & ~(size_t)7)
+
+/* A new Grid on the stack; `full` adds the rating arrays. */
+static lgrid *new_grid(lua_State *L, size_t na, size_t np, int full) {
+    size_t n = na * np, size = ALIGN8(sizeof(lgrid)), j;
+    unsigned char *p;
+    lgrid *u;
+    luaL_argcheck(L, na > 0 && np > 0 && n / np == na && n <= (size_t)INT_MAX, 1,
+                  "grid must have at least one area and one period");
+    size += n * (sizeof(double) + sizeof(int64_t));
+    if (full) size += n * (sizeof(double) + sizeof(pmf_rag_status) + 2 * sizeof(pmf_rag_trend) +
+                           2 * sizeof(int)) + np * sizeof(pmf_engine_stat);
+    size += ALIGN8(n);
+    p = lua_newuserdatauv(L, size, 0);
+    memset(p, 0, size);
+    u = (lgrid *)(void *)p;
+    p += ALIGN8(sizeof(lgrid));
+    u->g.na = na;
+    u->g.np = np;
+    u->g.value = (double *)(void *)p;  p += n * sizeof(double);
+    u->g.rec = (int64_t *)(void *)p;   p += n * sizeof(int64_t);
+    if (full) {
+        u->g.target = (double *)(void *)p;             p += n * sizeof(double);
+        u->stat = (pmf_engine_stat *)(void *)p;        p += np * sizeof(pmf_engine_stat);
+        u->g.status = (pmf_rag_status *)(void *)p;     p += n * sizeof(pmf_rag_status);
+        u->g.dot_prev = (pmf_rag_trend *)(void *)p;    p += n * sizeof(pmf_rag_trend);
+        u->g.dot_year = (pmf_rag_trend *)(void *)p;    p += n * sizeof(pmf_rag_trend);
+        u->g.rank = (int *)(void *)p;                  p += n * sizeof(int);
+        u->g.quartile = (int *)(void *)p;              p += n * sizeof(int);
+        for (j = 0; j < n; j++) {
+            u->g.target[j] = NAN;
+            u->g.status[j] = PMF_RAG_NO_DATA;
+        }
+        for (j = 0; j < np; j++) u->stat[j].n = SIZE_MAX;
+    }
+    u->g.flags = p;
+    for (j = 0; j < n; j++) u->g.value[j] = NAN;
+    luaL_setmetatable(L, PMF_GRID_MT);
+    return u;
+}
+
+static lgrid *check_grid(lua_State *L, int idx, int full) {
+    lgrid *u = luaL_checkudata(L, idx, PMF_GRID_MT);
+    if (full && !u->g.target) luaL_argerror(L, idx, "a rating grid (engine.grid) expected");
+    return u;
+}
+
+/* Cell (i, j) from arguments at idx, idx+1 (1-based), as an offset. */
+static size_t check_cell(lua_State *L, const lgrid *u, int idx) {
+    lua_Integer i = luaL_checkinteger(L, idx), j = luaL_checkinteger(L, idx + 1);
+    luaL_argcheck(L, i >= 1 && (lua_Unsigned)i <= u->g.na, idx, "area index out of range");
+    luaL_argcheck(L, j >= 1 && (lua_Unsigned)j <= u->g.np, idx + 1, "period index out of range");
+    return (size_t)(j - 1) * u->g.na + (size_t)(i - 1);
+}
+
+/* A Lua array of 1-based indices below `limit` (0 allowed when zero_ok: SIZE_MAX) at idx,
+ * as a 0-based size_t array in a GC-owned userdata pushed on the stack. */
+static size_t *check_indices(lua_State *L, int idx, size_t limit, int zero_ok, size_t *n) {
+    size_t k, len;
+    size_t *out;
+    luaL_checktype(L, idx, LUA_TTABLE);
+    len = (size_t)lua_rawlen(L, idx);
+    out = lua_newuserdatauv(L, (len ? len : 1) * sizeof *out, 0);
+    for (k = 0; k < len; k++) {
+        lua_Integer v;
+        int ok;
+        lua_rawgeti(L, idx, (lua_Integer)k + 1);
+        v = lua_tointegerx(L, -1, &ok);
+        lua_pop(L, 1);
+        if (ok && v == 0 && zero_ok) {
+            out[k] = SIZE_MAX;
+            continue;
+        }
+        if (!ok || v < 1 || (lua_Unsigned)v > limit)
+            luaL_argerror(L, idx, lua_pushfstring(L, "index %d is not 1..%d", (int)k + 1,
+                                                  (int)limit));
+        out[k] = (size_t)(v - 1);
+    }
+    *n = len;
+    return out;
+}
+
+static double opt_number(lua_State *L, int idx) {
+    int ok;
+    double x;
+    if (lua_isnoneornil(L, idx)) return NAN;
+    x = (double)lua_tonumberx(L, idx, &ok);
+    if (!ok) luaL_typeerror(L, idx, "number or nil");
+    return x;
+}
+
+static void push_number(lua_State *L, double x) {
+    if (isnan(x)) lua_pushnil(L);
+    else lua_pushnumber(L, (lua_Number)x);
+}
+
+/* ---------------------------------------------------------------- module functions */
+
+/* batches(store) -> Batches: which batches the store's view sees, and when each was
+ * recorded. */
+static int engine_batches(lua_State *L) {
+    int64_t cutoff, max = 0, i;
+    pmf_store *s = pmf_checkstore(L, 1, &cutoff);
+    sqlite3 *db = pmf_store_db(s);
+    sqlite3_stmt *st;
+    pmf_engine_batches *b;
+    if (sqlite3_prepare_v2(db, "SELECT max(id) FROM batch", -1, &st, NULL) != SQLITE_OK)
+        return luaL_error(L, "store error: %s", sqlite3_errmsg(db));
+    if (sqlite3_step(st) == SQLITE_ROW) max = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    luaL_argcheck(L, max >= 0 && max < INT_MAX, 1, "too many batches");
+    b = lua_newuserdatauv(L, ALIGN8(sizeof *b) + (size_t)(max + 1) * sizeof(int64_t), 0);
+    b->n = max + 1;
+    b->ms = (int64_t *)(void *)((unsigned char *)b + ALIGN8(sizeof *b));
+    for (i = 0; i < b->n; i++) b->ms[i] = -1;
+    luaL_setmetatable(L, PMF_BATCHES_MT);
+    if (sqlite3_prepare_v2(db, "SELECT id, recorded_ms FROM batch WHERE recorded_ms <= ?", -1,
+                           &st, NULL) != SQLITE_OK)
+        return luaL_error(L, "store error: %s", sqlite3_errmsg(db));
+    sqlite3_bind_int64(st, 1, cutoff);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        if (id >= 0 && id < b->n) b->ms[id] = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    return 1;
+}
+
+/* fetch(store, batches, metric_id, agg, area_ids, periods) -> Grid.  metric_id and the area
+ * ids are the store's integer ids (-1 for an unknown area: a row of no data); periods are
+ * Periods or labels. */
+static int engine_fetch(lua_State *L) {
+    static const char *const aggs[] = { "sum", "mean", "last", "min", "max", "ratio", NULL };
+    pmf_store *s = pmf_checkstore(L, 1, NULL);
+    pmf_engine_batches *b = luaL_checkudata(L, 2, PMF_BATCHES_MT);
+    lua_Integer metric = luaL_checkinteger(L, 3);
+    int agg = luaL_checkoption(L, 4, NULL, aggs);
+    size_t na, np, i, j;
+    int64_t *ids, max_id = 0;
+    pmf_engine_span *spans;
+    void *scratch;
+    lgrid *u;
+    int rc;
+    luaL_checktype(L, 5, LUA_TTABLE);
+    luaL_checktype(L, 6, LUA_TTABLE);
+    na = (size_t)lua_rawlen(L, 5);
+    np = (size_t)lua_rawlen(L, 6);
+    luaL_argcheck(L, na > 0, 5, "no areas");
+    luaL_argcheck(L, np > 0, 6, "no periods");
+    ids = lua_newuserdatauv(L, na * sizeof *ids, 0);                /* 7 */
+    for (i = 0; i < na; i++) {
+        lua_rawgeti(L, 5, (lua_Integer)i + 1);
+        ids[i] = lua_isinteger(L, -1) ? (int64_t)lua_tointeger(L, -1) : -1;
+        if (ids[i] > max_id) max_id = ids[i];
+        lua_pop(L, 1);
+    }
+    luaL_argcheck(L, max_id < INT_MAX, 5, "area id too large");
+    spans = lua_newuserdatauv(L, np * sizeof *spans, 0);            /* 8 */
+    for (j = 0; j < np; j++) {
+        pmf_period *p;
+        lua_rawgeti(L, 6, (lua_Integer)j + 1);
+        p = pmf_checkperiod(L, -1, 0);
+        spans[j].start = p->start;
+        spans[j].len = p->len;
+        lua_pop(L, 1);
+    }
+    scratch = lua_newuserdatauv(L, pmf_engine_fetch_scratch(na, spans, np, max_id) + 8, 0);
+    u = new_grid(L, na, np, 0);
+    rc = pmf_engine_fetch(pmf_store_db(s), (int64_t)metric, (pmf_engine_agg)agg, ids, max_id,
+                          spans, b, scratch, &u->g);
+    if (rc != SQLITE_OK)
+        return luaL_error(L, "store error: %s", sqlite3_errmsg(pmf_store_db(s)));
+    return 1;
+}
+
+/* grid(na, np) -> a rating Grid: values and targets NaN, statuses no_data. */
+static int engine_grid(lua_State *L) {
+    lua_Integer na = luaL_checkinteger(L, 1), np = luaL_checkinteger(L, 2);
+    luaL_argcheck(L, na >= 1 && na <= INT_MAX, 1, "number of areas must be positive");
+    luaL_argcheck(L, np >= 1 && np <= INT_MAX, 2, "number of periods must be positive");
+    new_grid(L, (size_t)na, (size_t)np, 1);
+    return 1;
+}
+
+static void same_shape(lua_State *L, const lgrid *a, const lgrid *b, int arg) {
+    if (a->g.na != b->g.na || a->g.np != b->g.np)
+        luaL_argerror(L, arg, "grids differ in shape");
+}
+
+/* combine(op, scale, a, b, out, cols) */
+static int engine_combine(lua_State *L) {
+    static const char *const ops[] = { "copy", "div", "sub", NULL };
+    int op = luaL_checkoption(L, 1, NULL, ops);
+    double scale = luaL_optnumber(L, 2, 1.0);
+    lgrid *a = check_grid(L, 3, 0), *b = NULL, *out = check_grid(L, 5, 0);
+    size_t n, *cols;
+    same_shape(L, a, out, 3);
+    if (op != PMF_ENGINE_COPY) {
+        b = check_grid(L, 4, 0);
+        same_shape(L, b, out, 4);
+    }
+    cols = check_indices(L, 6, out->g.np, 0, &n);
+    pmf_engine_combine((pmf_engine_op)op, scale, &a->g, b ? &b->g : NULL, &out->g, cols, n);
+    return 0;
+}
+
+/* suppress(in, below, out, cols) */
+static int engine_suppress(lua_State *L) {
+    lgrid *in = check_grid(L, 1, 0), *out = check_grid(L, 3, 0);
+    double below = luaL_checknumber(L, 2);
+    size_t n, *cols;
+    same_shape(L, in, out, 1);
+    cols = check_indices(L, 4, out->g.np, 0, &n);
+    pmf_engine_suppress(&in->g, below, &out->g, cols, n);
+    return 0;
+}
+
+/* rate(g, rule, cols) */
+static int engine_rate(lua_State *L) {
+    lgrid *u = check_grid(L, 1, 1);
+    pmf_rag_rule rule;
+    size_t n, *cols;
+    pmf_rag_checkrule(L, 2, &rule, NULL);
+    cols = check_indices(L, 3, u->g.np, 0, &n);
+    pmf_engine_rate(&rule, &u->g, cols, n);
+    return 0;
+}
+
+/* dot(g, rule, threshold, now, before, "prev" | "year"); before[k] = 0 means none. */
+static int engine_dot(lua_State *L) {
+    static const char *const which[] = { "prev", "year", NULL };
+    static const pmf_rag_margin zero = { 0.0, 0 };
+    lgrid *u = check_grid(L, 1, 1);
+    pmf_rag_rule rule;
+    pmf_rag_margin thr;
+    size_t n, m, *now, *before;
+    int year;
+    pmf_rag_checkrule(L, 2, &rule, NULL);
+    thr = pmf_rag_checkmargin(L, 3, 3, "threshold", zero);
+    year = luaL_checkoption(L, 6, NULL, which);
+    now = check_indices(L, 4, u->g.np, 0, &n);
+    before = check_indices(L, 5, u->g.np, 1, &m);
+    luaL_argcheck(L, n == m, 5, "now and before differ in length");
+    pmf_engine_dot(&rule, thr, &u->g, now, before, n, year);
+    return 0;
+}
+
+/* benchmark(g, rule, rows, cols): ranks and quartiles of every row against the group rows,
+ * and each column's stats (g:stat(j)). */
+static int engine_benchmark(lua_State *L) {
+    lgrid *u = check_grid(L, 1, 1);
+    pmf_rag_rule rule;
+    size_t nr, nc, *rows, *cols;
+    unsigned char *scratch;
+    pmf_rag_checkrule(L, 2, &rule, NULL);
+    rows = check_indices(L, 3, u->g.na, 0, &nr);
+    cols = check_indices(L, 4, u->g.np, 0, &nc);
+    scratch = lua_newuserdatauv(L, (nr ? nr : 1) * (sizeof(pmf_rag_slot) + sizeof(double) +
+                                                    sizeof(int)), 0);
+    pmf_engine_benchmark(&rule, &u->g, rows, nr, cols, nc, u->stat, (pmf_rag_slot *)(void *)scratch,
+                         (double *)(void *)(scratch + nr * sizeof(pmf_rag_slot)),
+                         (int *)(void *)(scratch + nr * (sizeof(pmf_rag_slot) + sizeof(double))));
+    return 0;
+}
+
+static int push_stat(lua_State *L, pmf_engine_stat st) {
+    lua_pushinteger(L, (lua_Integer)st.n);
+    push_number(L, st.median);
+    push_number(L, st.mean);
+    push_number(L, st.q1);
+    push_number(L, st.q3);
+    return 5;
+}
+
+/* stats(g, rows, col) -> n, median, mean, q1, q3 (nil when n = 0) */
+static int engine_stats(lua_State *L) {
+    lgrid *u = check_grid(L, 1, 0);
+    size_t nr, *rows;
+    lua_Integer col = luaL_checkinteger(L, 3);
+    unsigned char *scratch;
+    luaL_argcheck(L, col >= 1 && (lua_Unsigned)col <= u->g.np, 3, "period index out of range");
+    rows = check_indices(L, 2, u->g.na, 0, &nr);
+    scratch = lua_newuserdatauv(L, (nr ? nr : 1) * (sizeof(pmf_rag_slot) + sizeof(double)), 0);
+    return push_stat(L, pmf_engine_stats(&u->g, rows, nr, (size_t)(col - 1),
+                                         (pmf_rag_slot *)(void *)scratch,
+                                         (double *)(void *)(scratch + nr * sizeof(pmf_rag_slot))));
+}
+
+/* late(g, cols, deadline_ms) */
+static int engine_late(lua_State *L) {
+    lgrid *u = check_grid(L, 1, 0);
+    size_t n, k, *cols = check_indices(L, 2, u->g.np, 0, &n);
+    int64_t *dl;
+    luaL_checktype(L, 3, LUA_TTABLE);
+    luaL_argcheck(L, (size_t)lua_rawlen(L, 3) == n, 3, "one deadline per column expected");
+    dl = lua_newuserdatauv(L, (n ? n : 1) * sizeof *dl, 0);
+    for (k = 0; k < n; k++) {
+        lua_rawgeti(L, 3, (lua_Integer)k + 1);
+        dl[k] = lua_isinteger(L, -1) ? (int64_t)lua_tointeger(L, -1) : INT64_MAX;
+        lua_pop(L, 1);
+    }
+    pmf_engine_late(&u->g, cols, dl, n);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- Grid methods */
+
+static int grid_dims(lua_State *L) {
+    lgrid *u = check_grid(L, 1, 0);
+    lua_pushinteger(L, (lua_Integer)u->g.na);
+    lua_pushinteger(L, (lua_Integer)u->g.np);
+    return 2;
+}
+
+static int grid_value(lua_State *L) {
+    lgrid *u = check_grid(L, 1, 0);
+    push_number(L, u->g.value[check_cell(L, u, 2)]);
+    return 1;
+}
+
+static int grid_set_value(lua_State *L) {
+    lgrid *u = check_grid(L, 1, 0);
+    double x = opt_number(L, 4);
+    u->g.value[check_cell(L, u, 2)] = isfinite(x) ? x : NAN;
+    return 0;
+}
+
+static int grid_target(lua_State *L) {
+    lgrid *u = check_grid(L, 1, 1);
+    push_number(L, u->g.target[check_cell(L, u, 2)]);
+    return 1;
+}
+
+static int grid_set_target(lua_State *L) {
+    lgrid *u = check_grid(L, 1, 1);
+    double x = opt_number(L, 4);
+    u->g.target[check_cell(L, u, 2)] = isfinite(x) ? x : NAN;
+    return 0;
+}
+
+/* fill_target(j, v): every area's target for period j. */
+static int grid_fill_target(lua_State *L) {
+    lgrid *u = check_grid(L, 1, 1);
+    lua_Integer j = luaL_checkinteger(L, 2);
+    double x = opt_number(L, 3);
+    size_t i;
+    luaL_argcheck(L, j >= 1 && (lua_Unsigned)j <= u->g.np, 2, "period index out of range");
+    if (!isfinite(x)) x = NAN;
+    for (i = 0; i < u->g.na; i++) u->g.target[(size_t)(j - 1) * u->g.na + i] = x;
+    return 0;
+}
+
+static int grid_status(lua_State *L) {
+    lgrid *u = check_grid(L, 1, 1);
+    lua_pushstring(L, status_names[u->g.status[check_cell(L, u, 2)]]);
+    return 1;
+}
+
+static int grid_set_status(lua_State *L) {
+    lgrid *u = check_grid(L, 1, 1);
+    size_t at = check_cell(L, u, 2);
+    u->g.status[at] = (pmf_rag_status)luaL_checkoption(L, 4, NULL, status_names);
+    return 0;
+}
+
+static int grid_flags(lua_State *L) {
+    lgrid *u = check_grid(L, 1, 0);
+    lua_pushinteger(L, u->g.flags[check_cell(L, u, 2)]);
+    return 1;
+}
+
+static int grid_rec(lua_State *L) {
+    lgrid *u = check_grid(L, 1, 0);
+    int64_t r = u->g.rec[check_cell(L, u, 2)];
+    if (r > 0) lua_pushinteger(L, r);
+    else lua_pushnil(L);
+    return 1;
+}
+
+/* dot(i, j) -> dot_prev, dot_year (nil for none) */
+static int grid_dot(lua_State *L) {
+    lgrid *u = check_grid(L, 1, 1);
+    size_t at = check_cell(L, u, 2);
+    const char *p = pmf_rag_dot_name(u->g.dot_prev[at]), *y = pmf_rag_dot_name(u->g.dot_year[at]);
+    if (p) lua_pushstring(L, p);
+    else lua_pushnil(L);
+    if (y) lua_pushstring(L, y);
+    else lua_pushnil(L);
+    return 2;
+}
+
+/* rank(i, j) -> rank, quartile (nil when unranked) */
+static int grid_rank(lua_State *L) {
+    lgrid *u = check_grid(L, 1, 1);
+    size_t at = check_cell(L, u, 2);
+    if (u->g.rank[at] <= 0) return 0;
+    lua_pushinteger(L, u->g.rank[at]);
+    lua_pushinteger(L, u->g.quartile[at]);
+    return 2;
+}
+
+/* stat(j) -> n, median, mean, q1, q3 from engine.benchmark; nothing before it ran */
+static int grid_stat(lua_State *L) {
+    lgrid *u = check_grid(L, 1, 1);
+    lua_Integer j = luaL_checkinteger(L, 2);
+    luaL_argcheck(L, j >= 1 && (lua_Unsigned)j <= u->g.np, 2, "period index out of range");
+    if (u->stat[j - 1].n == SIZE_MAX) return 0;
+    return push_stat(L, u->stat[j - 1]);
+}
+
+/* count(cols) -> {red = n, amber = n, ...} over every area of the columns */
+static int grid_count(lua_State *L) {
+    lgrid *u = check_grid(L, 1, 1);
+    size_t n, k, i, count[PMF_RAG_NSTATUS] = { 0 }, *cols = check_indices(L, 2, u->g.np, 0, &n);
+    int s;
+    for (k = 0; k < n; k++)
+        for (i = 0; i < u->g.na; i++) count[u->g.status[cols[k] * u->g.na + i]]++;
+    lua_createtable(L, 0, PMF_RAG_NSTATUS);
+    for (s = 0; s < PMF_RAG_NSTATUS; s++) {
+        lua_pushinteger(L, (lua_Integer)count[s]);
+        lua_setfield(L, -2, status_names[s]);
+    }
+    return 1;
+}
+
+static int grid_tostring(lua_State *L) {
+    lgrid *u = check_grid(L, 1, 0);
+    lua_pushfstring(L, PMF_GRID_MT " (%d areas x %d periods)", (int)u->g.na, (int)u->g.np);
+    return 1;
+}
+
+static const luaL_Reg grid_methods[] = {
+    { "dims",        grid_dims        },
+    { "value",       grid_value       },
+    { "set_value",   grid_set_value   },
+    { "target",      grid_target      },
+    { "set_target",  grid_set_target  },
+    { "fill_target", grid_fill_target },
+    { "status",      grid_status      },
+    { "set_status",  grid_set_status  },
+    { "flags",       grid_flags       },
+    { "rec",         grid_rec         },
+    { "dot",         grid_dot         },
+    { "rank",        grid_rank        },
+    { "stat",        grid_stat        },
+    { "count",       grid_count       },
+    { NULL,          NULL             }
+};
+
+static const luaL_Reg engine_funcs[] = {
+    { "batches",   engine_batches   },
+    { "fetch",     engine_fetch     },
+    { "grid",      engine_grid      },
+    { "combine",   engine_combine   },
+    { "suppress",  engine_suppress  },
+    { "rate",      engine_rate      },
+    { "dot",       engine_dot       },
+    { "benchmark", engine_benchmark },
+    { "stats",     engine_stats     },
+    { "late",      engine_late      },
+    { NULL,        NULL             }
+};
+
+int luaopen_pmf_engine(lua_State *L) {
+    if (luaL_newmetatable(L, PMF_GRID_MT)) {
+        luaL_newlib(L, grid_methods);
+        lua_setfield(L, -2, "__index");
+        lua_pushcfunction(L, grid_tostring);
+        lua_setfield(L, -2, "__tostring");
+    }
+    luaL_newmetatable(L, PMF_BATCHES_MT);
+    lua_pop(L, 2);
+    luaL_newlib(L, engine_funcs);
+    lua_pushinteger(L, PMF_ENGINE_INCOMPLETE);
+    lua_setfield(L, -2, "INCOMPLETE");
+    lua_pushinteger(L, PMF_ENGINE_SUPPRESSED);
+    lua_setfield(L, -2, "SUPPRESSED");
+    lua_pushinteger(L, PMF_ENGINE_LATE);
+    lua_setfield(L, -2, "LATE");
+    return 1;
+}
