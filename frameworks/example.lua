@@ -1,0 +1,60 @@
+-- frameworks/example.lua: a tiny, complete framework for the README's tutorial.
+-- Dudley's waste and recycling, cut down to two levels, three metrics and three KPIs.
+-- The targets are illustrative, not Dudley's own.
+framework "example" {
+  title = "Example: Dudley waste and recycling",
+  council = "E08000027",                -- Dudley
+  year_start = "April",
+  levels = { "priority", "outcome" },   -- the council's own words, top-down
+  comparator = "cipfa",                 -- Dudley's CIPFA nearest neighbours
+}
+
+priority "environment" { title = "Dudley the borough of destinations" }
+outcome "less_waste" { title = "Less waste, more recycling", parent = "environment" }
+
+metric "household_waste" { title = "Household waste collected", unit = "tonnes",
+  aggregation = "sum", source = "WasteDataFlow" }
+metric "waste_recycled" { title = "Household waste sent for reuse, recycling or composting",
+  unit = "tonnes", aggregation = "sum", source = "WasteDataFlow" }
+metric "population" { title = "Resident population", unit = "people", aggregation = "last",
+  source = "ONS mid-year estimates" }
+
+kpi "EX01" {
+  title = "Household waste sent for reuse, recycling or composting",
+  parent = "less_waste",
+  formula = pct("waste_recycled", "household_waste"),
+  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
+  target = 40, tolerance = "5%",
+  owner = "Head of Waste Services", directorate = "Public Realm", illustrative = true,
+}
+
+kpi "EX02" {
+  title = "Household waste per resident (kg)",
+  parent = "less_waste",
+  formula = custom {
+    inputs = { waste = "household_waste", people = "population" },
+    fn = function(m) return m.waste * 1000 / m.people end,   -- tonnes -> kg per person
+  },
+  unit = "kg", decimals = 1, polarity = "down", frequency = "quarterly",
+  target = 100, tolerance = 5, illustrative = true,
+}
+
+kpi "EX03" {
+  title = "Household waste collected",
+  parent = "less_waste",
+  formula = "household_waste",
+  unit = "tonnes", decimals = 0, polarity = "down", frequency = "quarterly",
+}
+-- From 2026/27 the recycling target rises.
+change "EX01" { from = "2026/27 Q1", target = 45 }
+
+action "EX-A1" { title = "Roll out food waste collections", parent = "less_waste",
+  owner = "Head of Waste Services", due = "2026-03-31",
+  milestones = { { title = "Pilot in two wards", due = "2025-10-31" } } }
+risk "EX-R1" { title = "Recycling contamination rejects loads", parent = "less_waste",
+  likelihood = 3, impact = 3 }
+
+board "cabinet" { title = "Cabinet", cadence = "quarterly", receives = { "scorecard", "exceptions" },
+  after_days = 40 }
+deadline "data_entry" { working_days = 10 }
+rule "commentary_required" { statuses = { "red", "amber" } }

@@ -1,0 +1,33 @@
+-- `pmf check FILE...`: validate framework files without storing anything.  Every problem is
+-- printed as FILE:LINE: message (all of them, not just the first); exit 1 if any.  Metric
+-- ids are checked against the file's own metrics and those already in the store.
+local pmf = require "pmf"
+local cli = require "pmf.cli"
+
+return {
+  summary = "validate framework files (FILE:LINE: message for each problem)",
+  usage = "check FILE...",
+  options = { quiet = "flag" },
+  help = "  --quiet   print only the errors",
+  run = function(opts)
+    if #opts == 0 then cli.usage_error("a framework file is required") end
+    local F = pmf.framework
+    local status = 0
+    for _, path in ipairs(opts) do
+      local fw, errors = F.check(path)
+      if fw then
+        if not opts.quiet then
+          local n = 0
+          for _ in pairs(fw.nodes) do n = n + 1 end
+          io.write(string.format("%s: ok (framework %s, %d KPIs, %d nodes)\n", path, fw.id,
+                                 #fw.kpi_order, n))
+        end
+      else
+        io.stderr:write(F.format_errors(errors), "\n")
+        io.stderr:write(string.format("%s: %d error%s\n", path, #errors, #errors == 1 and "" or "s"))
+        status = 1
+      end
+    end
+    return status
+  end,
+}
