@@ -1,0 +1,268 @@
+/*
+ * core/lxlsx.c: the pmf.xlsx Lua module, writing .xlsx workbooks through libxlsxwriter
+ * (used by pmf.render for the xlsx format).
+ *
+ *   pmf.xlsx.write(path, book) -> true | nil, message
+ *
+ *   book = { created = unix seconds (the document date; default 0 = 1980, for identical
+ *            bytes on every run), title = "...",
+ *            sheets = { { name = "Scorecard", columns = { {title =, width =}, ... },
+ *                         rows = { {cell, cell, ...}, ... }, freeze = {row, col} } } }
+ *   cell = number | string | boolean | nil (empty) |
+ *          { value = number|string|bool|nil, fill = "#RRGGBB", color = "#RRGGBB",
+ *            bold = bool, num_format = "0.0" }
+ *
+ * Design decisions:
+ * - One call writes a whole workbook from plain Lua data: reports are data, and a handle
+ *   API would leave half-written workbooks around when Lua code raises between calls.
+ * - The libxlsxwriter workbook lives in a GC-owned userdata whose __gc frees it (without
+ *   writing) if anything raises while the book is read; on success workbook_close() writes
+ *   the file and frees it, and the pointer is cleared first so the closer is idempotent.
+ * - The header row (column titles) is bold, with a light fill; the first row (and
+ *   `freeze` if given) is frozen; numbers are written as numbers.
+ * - Formats are cached per (bold, fill, color, num_format) in a Lua table keyed by that
+ *   description, since libxlsxwriter keeps every format it is given.
+ * - Error contract: a malformed book (wrong types) raises; failing to write the file
+ *   (bad directory, ...) returns nil, message.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <lua.h>
+#include <lauxlib.h>
+
+#include <xlsxwriter.h>
+
+#define PMF_XLSX_MT "pmf.xlsx.Workbook"
+
+typedef struct { lxw_workbook *wb; } book_ud;
+
+/* The idempotent closer: frees an unwritten workbook. */
+static int book_gc(lua_State *L) {
+    book_ud *b = (book_ud *)luaL_checkudata(L, 1, PMF_XLSX_MT);
+    if (b->wb) {
+        lxw_workbook_free(b->wb);
+        b->wb = NULL;
+    }
+    return 0;
+}
+
+/* "#RRGGBB" (or "RRGGBB") -> 0xRRGGBB; raises on anything else (`what` names the field). */
+static lxw_color_t parse_color(lua_State *L, const char *s, const char *what) {
+    unsigned int v = 0;
+    int n = 0;
+    if (s && *s == '#') s++;
+    if (!s || strlen(s) != 6 || sscanf(s, "%6x%n", &v, &n) != 1 || n != 6)
+        luaL_error(L, "xlsx: %s must be a colour \"#RRGGBB\"", what);
+    return (lxw_color_t)v;
+}
+
+/* The format for the cell description at idx (a table), made once per distinct
+ * description and cached in the table at cache_idx.  Returns NULL for "no format". */
+static lxw_format *cell_format(lua_State *L, lxw_workbook *wb, int idx, int cache_idx,
+                               int header) {
+    int bold = header, top = lua_gettop(L);
+    const char *fill = NULL, *color = NULL, *numfmt = NULL;
+    lxw_format *f;
+    if (idx && lua_istable(L, idx)) {
+        lua_getfield(L, idx, "bold");
+        bold = bold || lua_toboolean(L, -1);
+        lua_getfield(L, idx, "fill");
+        fill = lua_tostring(L, -1);
+        lua_getfield(L, idx, "color");
+        color = lua_tostring(L, -1);
+        lua_getfield(L, idx, "num_format");
+        numfmt = lua_tostring(L, -1);
+    }
+    if (header && !fill) fill = "#D9D9D9";
+    if (!bold && !fill && !color && !numfmt) {
+        lua_settop(L, top);
+        return NULL;
+    }
+    lua_pushfstring(L, "%d|%s|%s|%s", bold, fill ? fill : "", color ? color : "",
+                    numfmt ? numfmt : "");
+    lua_pushvalue(L, -1);
+    if (lua_rawget(L, cache_idx) == LUA_TLIGHTUSERDATA) {
+        f = (lxw_format *)lua_touserdata(L, -1);
+        lua_settop(L, top);
+        return f;
+    }
+    lua_pop(L, 1);
+    f = workbook_add_format(wb);
+    if (!f) luaL_error(L, "xlsx: out of memory");
+    if (bold) format_set_bold(f);
+    if (fill) {
+        format_set_pattern(f, LXW_PATTERN_SOLID);
+        format_set_bg_color(f, parse_color(L, fill, "fill"));
+    }
+    if (color) format_set_font_color(f, parse_color(L, color, "color"));
+    if (numfmt) format_set_num_format(f, numfmt);
+    format_set_text_wrap(f);
+    format_set_align(f, LXW_ALIGN_VERTICAL_TOP);
+    lua_pushlightuserdata(L, f);
+    lua_rawset(L, cache_idx);
+    lua_settop(L, top);
+    return f;
+}
+
+/* Writes the value at idx (not a table) into (row, col) with format f. */
+static void write_value(lua_State *L, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
+                        int idx, lxw_format *f) {
+    switch (lua_type(L, idx)) {
+    case LUA_TNUMBER:
+        worksheet_write_number(ws, row, col, lua_tonumber(L, idx), f);
+        break;
+    case LUA_TSTRING:
+        worksheet_write_string(ws, row, col, lua_tostring(L, idx), f);
+        break;
+    case LUA_TBOOLEAN:
+        worksheet_write_boolean(ws, row, col, lua_toboolean(L, idx), f);
+        break;
+    case LUA_TNIL:
+        if (f) worksheet_write_blank(ws, row, col, f);
+        break;
+    default:
+        luaL_error(L, "xlsx: a cell must be a number, string, boolean or table, not %s",
+                   luaL_typename(L, idx));
+    }
+}
+
+/* Writes one sheet (the table at idx) into the workbook. */
+static void write_sheet(lua_State *L, lxw_workbook *wb, int idx, int cache_idx) {
+    lxw_worksheet *ws;
+    lua_Integer ncols, nrows, r, c;
+    char name[32];
+    const char *nm;
+    int top = lua_gettop(L);
+    luaL_checktype(L, idx, LUA_TTABLE);
+    lua_getfield(L, idx, "name");
+    nm = luaL_optstring(L, -1, NULL);
+    if (nm) {
+        snprintf(name, sizeof name, "%s", nm);   /* Excel's limit is 31 characters */
+    }
+    ws = workbook_add_worksheet(wb, nm ? name : NULL);
+    if (!ws) luaL_error(L, "xlsx: cannot add sheet '%s' (duplicate or invalid name)",
+                        nm ? name : "?");
+    lua_getfield(L, idx, "columns");
+    luaL_checktype(L, -1, LUA_TTABLE);
+    ncols = luaL_len(L, -1);
+    for (c = 1; c <= ncols; c++) {
+        lua_geti(L, -1, c);
+        luaL_checktype(L, -1, LUA_TTABLE);
+        lua_getfield(L, -1, "title");
+        lua_getfield(L, -2, "width");
+        worksheet_set_column(ws, (lxw_col_t)(c - 1), (lxw_col_t)(c - 1),
+                             lua_isnumber(L, -1) ? lua_tonumber(L, -1) : 12.0, NULL);
+        write_value(L, ws, 0, (lxw_col_t)(c - 1), -2, cell_format(L, wb, 0, cache_idx, 1));
+        lua_pop(L, 3);
+    }
+    lua_getfield(L, idx, "rows");
+    luaL_checktype(L, -1, LUA_TTABLE);
+    nrows = luaL_len(L, -1);
+    for (r = 1; r <= nrows; r++) {
+        lua_geti(L, -1, r);
+        luaL_checktype(L, -1, LUA_TTABLE);
+        for (c = 1; c <= ncols; c++) {
+            lxw_row_t xr = (lxw_row_t)r;
+            lxw_col_t xc = (lxw_col_t)(c - 1);
+            if (lua_geti(L, -1, c) == LUA_TTABLE) {
+                int cell = lua_gettop(L);
+                lxw_format *f = cell_format(L, wb, cell, cache_idx, 0);
+                lua_getfield(L, cell, "value");
+                write_value(L, ws, xr, xc, -1, f);
+                lua_pop(L, 1);
+            } else {
+                write_value(L, ws, xr, xc, -1, NULL);
+            }
+            lua_pop(L, 1);
+        }
+        lua_pop(L, 1);
+    }
+    lua_getfield(L, idx, "freeze");
+    if (lua_istable(L, -1)) {
+        lua_geti(L, -1, 1);
+        lua_geti(L, -2, 2);
+        worksheet_freeze_panes(ws, (lxw_row_t)luaL_optinteger(L, -2, 1),
+                               (lxw_col_t)luaL_optinteger(L, -1, 0));
+    } else {
+        worksheet_freeze_panes(ws, 1, 0);
+    }
+    lua_settop(L, top);
+}
+
+/* pmf.xlsx.write(path, book) -> true | nil, message.  Raises on a malformed book. */
+static int xlsx_write(lua_State *L) {
+    const char *path = luaL_checkstring(L, 1);
+    lxw_doc_properties props;
+    lxw_error err;
+    lua_Integer i, n;
+    book_ud *b;
+    int cache;
+    luaL_checktype(L, 2, LUA_TTABLE);
+    lua_settop(L, 2);
+    {   /* fail early, quietly (libxlsxwriter would print to stderr at close) */
+        FILE *fp = fopen(path, "wb");
+        if (!fp) return luaL_fileresult(L, 0, path);
+        fclose(fp);
+    }
+    lua_newtable(L);                                 /* 3: the format cache */
+    cache = 3;
+    b = (book_ud *)lua_newuserdatauv(L, sizeof *b, 0); /* 4: created closed, then opened */
+    b->wb = NULL;
+    luaL_setmetatable(L, PMF_XLSX_MT);
+    b->wb = workbook_new(path);
+    if (!b->wb) {
+        luaL_pushfail(L);
+        lua_pushfstring(L, "%s: cannot create workbook", path);
+        return 2;
+    }
+    memset(&props, 0, sizeof props);
+    lua_getfield(L, 2, "title");
+    props.title = (char *)lua_tostring(L, -1);      /* libxlsxwriter copies it */
+    lua_getfield(L, 2, "created");
+    props.created = (time_t)luaL_optinteger(L, -1, 315532800);  /* 1980-01-01 */
+    if (props.created <= 0) props.created = 315532800;
+    props.author = (char *)"pmf";
+    workbook_set_properties(b->wb, &props);
+    lua_pop(L, 2);
+    lua_getfield(L, 2, "sheets");
+    luaL_checktype(L, -1, LUA_TTABLE);
+    n = luaL_len(L, -1);
+    for (i = 1; i <= n; i++) {
+        lua_geti(L, -1, i);
+        write_sheet(L, b->wb, lua_gettop(L), cache);
+        lua_pop(L, 1);
+    }
+    {
+        lxw_workbook *wb = b->wb;
+        b->wb = NULL;                                /* close frees it, whatever happens */
+        err = workbook_close(wb);
+    }
+    if (err != LXW_NO_ERROR) {
+        luaL_pushfail(L);
+        lua_pushfstring(L, "%s: %s", path, lxw_strerror(err));
+        return 2;
+    }
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+static const luaL_Reg xlsx_funcs[] = {
+    { "write", xlsx_write },
+    { NULL,    NULL }
+};
+
+int luaopen_pmf_xlsx(lua_State *L) {
+    if (luaL_newmetatable(L, PMF_XLSX_MT)) {
+        lua_pushcfunction(L, book_gc);
+        lua_setfield(L, -2, "__gc");
+        lua_pushcfunction(L, book_gc);
+        lua_setfield(L, -2, "__close");
+    }
+    lua_pop(L, 1);
+    luaL_newlib(L, xlsx_funcs);
+    return 1;
+}

@@ -1,0 +1,805 @@
+-- lua/pmf/render.lua: the renderers (module `pmf.render`): a report object (pmf.report)
+-- or plain rows into text, md, csv, json, html or xlsx.
+--
+--   pmf.render.render(report, format [, opts]) -> string   (opts.color for text)
+--   pmf.render.write(report, path, format) -> path | nil, message
+--   pmf.render.rows(rows, format) -> string   (plain query rows, e.g. `pmf sql`)
+--   pmf.render.json_encode(value) -> string  (sorted keys: the same bytes every run)
+--   pmf.render.number(v [, decimals]) -> string;  pmf.render.formats
+--
+-- Design decisions:
+-- - A report says what its columns are ({key, title, kind}); a kind says how a cell looks
+--   in each format: "value" is the rating row's `display` in text/md/html and the number
+--   (plus a display column) in csv/json/xlsx; "rag" is a word and a symbol, never a colour
+--   alone; "spark" a trend (inline SVG in html, block characters in text).
+-- - Suppression: a row whose display is "suppressed" never has its number written, in any
+--   format, even if a caller left one in `value`.
+-- - Same input, same bytes: no clocks, sorted keys (our own JSON encoder, as cjson follows
+--   the table's hash order), the as-of date printed instead of a generation time.
+-- - HTML is one self-contained file: inline CSS and SVG, no scripts, no external files;
+--   print CSS (A4 landscape, repeated headers, badge colours kept) for --print-to-pdf.
+local pmf = require "pmf"
+local cjson = require "cjson"
+
+local M = {}
+M.formats = { "text", "md", "csv", "json", "html", "xlsx" }
+
+local RAG_WORD = { red = "Red", amber = "Amber", green = "Green", blue = "Blue",
+                   no_data = "No data", data_only = "Data only", error = "Error" }
+local RAG_COLOUR = { red = "#C0392B", amber = "#E6A117", green = "#2E8540", blue = "#1F5FAD",
+                     no_data = "#8A8A8A", data_only = "#B0B0B0", error = "#6C3483" }
+local RAG_FILL = { red = "#F4B6B0", amber = "#FCE3A6", green = "#B9E0C1", blue = "#B8CDEB",
+                   no_data = "#E3E3E3", data_only = "#EDEDED", error = "#D7BDE2" }
+local RAG_ANSI = { red = "\27[1;31m", amber = "\27[1;33m", green = "\27[1;32m",
+                   blue = "\27[1;34m", error = "\27[1;35m" }
+local DOT_WORD = { better = "better", worse = "worse", same = "same" }
+local DOT_SYM = { better = "▲", worse = "▼", same = "►" }
+M.RAG_WORD, M.RAG_COLOUR = RAG_WORD, RAG_COLOUR
+
+local function symbol(st)
+  local ok, s = pcall(pmf.rag.symbol, st)
+  return ok and s or "?"
+end
+
+-- A number as people read it: integers without decimals, others to `decimals` places (or
+-- up to 3, trailing zeros dropped).
+function M.number(v, decimals)
+  if type(v) ~= "number" then return v == nil and "" or tostring(v) end
+  if v ~= v then return "" end
+  local s
+  if decimals then
+    s = string.format("%." .. math.floor(decimals) .. "f", v)
+  elseif math.type(v) == "integer" or (v == math.floor(v) and math.abs(v) < 2^53) then
+    s = string.format("%d", math.floor(v))
+  else
+    s = string.format("%.3f", v):gsub("0+$", ""):gsub("%.$", "")
+  end
+  -- thousands separators in the whole part (10,000 not 10000), as the engine's display does
+  local sign, int, rest = s:match("^(%-?)(%d+)(.*)$")
+  if int and #int > 3 then
+    int = int:reverse():gsub("(%d%d%d)", "%1,"):reverse():gsub("^,", "")
+    s = sign .. int .. rest
+  end
+  return s
+end
+local number = M.number
+
+local function suppressed(row) return row.display == "suppressed" end
+
+-- The numeric value of a "value" cell, never for a suppressed row.
+local function cell_number(row, key)
+  if suppressed(row) and key == "value" then return nil end
+  local v = row[key]
+  return type(v) == "number" and v or nil
+end
+
+local SPARK = { "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" }
+
+local function spark_text(tr)
+  if type(tr) ~= "table" then return "" end
+  local lo, hi
+  for i = 1, tr.n or #tr do
+    local v = tr[i]
+    if type(v) == "number" then lo = math.min(lo or v, v); hi = math.max(hi or v, v) end
+  end
+  if not lo then return "" end
+  local out = {}
+  for i = 1, tr.n or #tr do
+    local v = tr[i]
+    if type(v) ~= "number" then out[#out + 1] = " "
+    else
+      local k = hi > lo and math.floor((v - lo) / (hi - lo) * 7 + 0.5) + 1 or 4
+      out[#out + 1] = SPARK[k]
+    end
+  end
+  return table.concat(out)
+end
+
+-- The plain-text form of a cell (text and md).
+local function cell_text(row, c)
+  local k, v = c.kind, row[c.key]
+  if k == "value" then
+    if suppressed(row) then return "suppressed" end
+    return row.display or number(row.value)
+  elseif k == "rag" then
+    if v == nil then return "" end
+    return symbol(v) .. " " .. (RAG_WORD[v] or tostring(v))
+  elseif k == "dot" then
+    if v == nil then return "" end
+    return (DOT_SYM[v] or "") .. " " .. (DOT_WORD[v] or tostring(v))
+  elseif k == "spark" then
+    return spark_text(v)
+  elseif k == "rank" then
+    if row.rank == nil then return "" end
+    return number(row.rank) .. (row.n and ("/" .. number(row.n)) or "")
+  elseif k == "tree" then
+    return string.rep("  ", row.depth or 0) .. (row.kind == "kpi" and "· " or "") .. tostring(v or "")
+  elseif k == "commentary" then
+    return v or row.commentary_note or ""
+  elseif k == "int" or k == "number" or k == "rank1" then
+    return number(v)
+  end
+  if v == nil then return "" end
+  if type(v) == "table" then return table.concat(v, ", ") end
+  return tostring(v)
+end
+M.cell_text = cell_text
+
+local function ulen(s)
+  return utf8.len(s) or #s
+end
+
+-- Wrap s into lines of at most w characters (breaking at spaces when possible).
+local function wrap(s, w)
+  local lead = s:match("^ *")
+  s = lead .. s:sub(#lead + 1):gsub("%s+", " ")
+  if not w or ulen(s) <= w then return { s } end
+  local lines, cur = {}, ""
+  for word in s:gmatch("%S+") do
+    while ulen(word) > w do
+      if cur ~= "" then lines[#lines + 1] = cur; cur = "" end
+      local cut = utf8.offset(word, w + 1) or (#word + 1)
+      lines[#lines + 1] = word:sub(1, cut - 1)
+      word = word:sub(cut)
+    end
+    if cur == "" then cur = word
+    elseif ulen(cur) + 1 + ulen(word) <= w then cur = cur .. " " .. word
+    else lines[#lines + 1] = cur; cur = word end
+  end
+  if cur ~= "" or #lines == 0 then lines[#lines + 1] = cur end
+  return lines
+end
+
+local right = { value = true, number = true, int = true, rank = true, rank1 = true }
+
+-- ---- text -------------------------------------------------------------------------------
+
+local function text_table(columns, rows, opts)
+  local cells, widths = {}, {}
+  for i, c in ipairs(columns) do widths[i] = ulen(c.title) end
+  for r, row in ipairs(rows) do
+    cells[r] = {}
+    for i, c in ipairs(columns) do
+      local lines = wrap(cell_text(row, c), c.wrap)
+      cells[r][i] = lines
+      for _, l in ipairs(lines) do widths[i] = math.max(widths[i], ulen(l)) end
+    end
+  end
+  local function pad(s, w, rightal)
+    local n = w - ulen(s)
+    return rightal and (string.rep(" ", n) .. s) or (s .. string.rep(" ", n))
+  end
+  local out = {}
+  local head, rule = {}, {}
+  for i, c in ipairs(columns) do
+    head[i] = pad(c.title, widths[i], right[c.kind])
+    rule[i] = string.rep("-", widths[i])
+  end
+  out[#out + 1] = (table.concat(head, "  "):gsub("%s+$", ""))
+  out[#out + 1] = table.concat(rule, "  ")
+  for r, row in ipairs(rows) do
+    local h = 1
+    for i = 1, #columns do h = math.max(h, #cells[r][i]) end
+    for l = 1, h do
+      local parts = {}
+      for i, c in ipairs(columns) do
+        local s = pad(cells[r][i][l] or "", widths[i], right[c.kind])
+        if opts.color and c.kind == "rag" and l == 1 and RAG_ANSI[row[c.key]] then
+          s = RAG_ANSI[row[c.key]] .. s .. "\27[0m"
+        end
+        parts[i] = s
+      end
+      out[#out + 1] = (table.concat(parts, "  "):gsub("%s+$", ""))
+    end
+  end
+  if #rows == 0 then out[#out + 1] = "(none)" end
+  return table.concat(out, "\n") .. "\n"
+end
+
+local function meta_line(rep)
+  local parts = {}
+  if rep.framework_title or rep.framework then
+    parts[#parts + 1] = (rep.framework_title or rep.framework) ..
+                        (rep.framework_title and rep.framework and (" (" .. rep.framework .. ")") or "")
+  end
+  if rep.period then parts[#parts + 1] = "Period " .. rep.period end
+  if rep.as_of then parts[#parts + 1] = "As of " .. rep.as_of end
+  return table.concat(parts, " | ")
+end
+
+local function render_text(rep, opts)
+  local out = {}
+  if not opts.bare then
+    out[#out + 1] = rep.title or ""
+    out[#out + 1] = meta_line(rep)
+    if rep.subtitle then out[#out + 1] = rep.subtitle end
+    if rep.projection then out[#out + 1] = "Projected year end: " .. number(rep.projection, 1) end
+    out[#out + 1] = ""
+  end
+  out[#out + 1] = text_table(rep.columns, rep.rows, opts)
+  for _, s in ipairs(rep.sections or {}) do
+    out[#out + 1] = s.title
+    out[#out + 1] = text_table(s.columns, s.rows, opts)
+  end
+  return (table.concat(out, "\n"):gsub("\n+$", "\n"))
+end
+
+-- ---- markdown ---------------------------------------------------------------------------
+
+local function md_cell(s)
+  return (s:gsub("\\", "\\\\"):gsub("|", "\\|"):gsub("\r?\n", " "))
+end
+
+local function md_table(columns, rows)
+  local out, head, rule = {}, {}, {}
+  for i, c in ipairs(columns) do
+    head[i] = md_cell(c.title)
+    rule[i] = right[c.kind] and "---:" or "---"
+  end
+  out[#out + 1] = "| " .. table.concat(head, " | ") .. " |"
+  out[#out + 1] = "| " .. table.concat(rule, " | ") .. " |"
+  for _, row in ipairs(rows) do
+    local cells = {}
+    for i, c in ipairs(columns) do
+      local t = cell_text(row, c)
+      if c.kind == "rag" and t ~= "" then t = "**" .. t .. "**" end
+      if c.kind == "tree" then t = string.rep("&nbsp;&nbsp;", row.depth or 0) .. md_cell(tostring(row[c.key] or "")) 
+      else t = md_cell(t) end
+      if c.kind == "commentary" and row.commentary_note and not row.commentary then t = "**" .. t .. "**" end
+      cells[i] = t
+    end
+    out[#out + 1] = "| " .. table.concat(cells, " | ") .. " |"
+  end
+  if #rows == 0 then out[#out + 1] = "\n_None._" end
+  return table.concat(out, "\n") .. "\n"
+end
+
+local function render_md(rep, opts)
+  local out = {}
+  if not opts.bare then
+    out[#out + 1] = "# " .. md_cell(rep.title or "") .. "\n"
+    out[#out + 1] = "_" .. md_cell(meta_line(rep)) .. "_\n"
+    if rep.subtitle then out[#out + 1] = md_cell(rep.subtitle) .. "\n" end
+    if rep.projection then out[#out + 1] = "Projected year end: " .. number(rep.projection, 1) .. "\n" end
+  end
+  out[#out + 1] = md_table(rep.columns, rep.rows)
+  for _, s in ipairs(rep.sections or {}) do
+    out[#out + 1] = "## " .. md_cell(s.title) .. "\n"
+    out[#out + 1] = md_table(s.columns, s.rows)
+  end
+  return table.concat(out, "\n")
+end
+
+-- ---- csv --------------------------------------------------------------------------------
+
+local function csv_field(v)
+  if v == nil then return "" end
+  if type(v) == "number" then
+    if math.type(v) == "integer" then return string.format("%d", v) end
+    if v ~= v then return "" end
+    return string.format("%.14g", v)
+  end
+  v = tostring(v)
+  if v:find('[",\r\n]') then return '"' .. v:gsub('"', '""') .. '"' end
+  return v
+end
+
+-- CSV columns: a "value" column gives value and display, "rank" gives rank and n, a
+-- "spark" the trend values joined by ';'.
+local function csv_columns(columns)
+  local out = {}
+  for _, c in ipairs(columns) do
+    if c.kind == "value" then
+      out[#out + 1] = { key = c.key, get = function(r) return cell_number(r, c.key) end }
+      out[#out + 1] = { key = "display", get = function(r)
+        return suppressed(r) and "suppressed" or r.display or number(r[c.key]) end }
+    elseif c.kind == "rank" then
+      out[#out + 1] = { key = "rank", get = function(r) return r.rank end }
+      out[#out + 1] = { key = "n", get = function(r) return r.n end }
+    elseif c.kind == "spark" then
+      out[#out + 1] = { key = c.key, get = function(r)
+        local t = r[c.key]
+        if type(t) ~= "table" then return nil end
+        local vs = {}
+        for i = 1, t.n or #t do vs[i] = type(t[i]) == "number" and csv_field(t[i]) or "" end
+        return table.concat(vs, ";")
+      end }
+    elseif c.kind == "tree" then
+      out[#out + 1] = { key = "depth", get = function(r) return r.depth end }
+      out[#out + 1] = { key = "kind", get = function(r) return r.kind end }
+      out[#out + 1] = { key = "id", get = function(r) return r.id end }
+      out[#out + 1] = { key = c.key, get = function(r) return r[c.key] end }
+    elseif c.kind == "commentary" then
+      out[#out + 1] = { key = c.key, get = function(r) return r[c.key] end }
+      out[#out + 1] = { key = "commentary_required", get = function(r)
+        if r.commentary_required == nil then return nil end
+        return r.commentary_required and "true" or "false" end }
+    else
+      out[#out + 1] = { key = c.key, get = function(r)
+        local v = r[c.key]
+        if type(v) == "table" then return table.concat(v, ";") end
+        if type(v) == "boolean" then return v and "true" or "false" end
+        return v
+      end }
+    end
+  end
+  return out
+end
+
+local function render_csv(rep)
+  local cols = csv_columns(rep.columns)
+  local out, head = {}, {}
+  for i, c in ipairs(cols) do head[i] = csv_field(c.key) end
+  out[1] = table.concat(head, ",")
+  for _, row in ipairs(rep.rows) do
+    local f = {}
+    for i, c in ipairs(cols) do f[i] = csv_field(c.get(row)) end
+    out[#out + 1] = table.concat(f, ",")
+  end
+  return table.concat(out, "\n") .. "\n"
+end
+
+-- ---- json -------------------------------------------------------------------------------
+
+local function is_array(t)
+  local n = 0
+  for _ in pairs(t) do n = n + 1 end
+  return n == #t
+end
+
+local function encode(v, out, indent, depth)
+  local t = type(v)
+  if v == nil or v == cjson.null then out[#out + 1] = "null"
+  elseif t == "boolean" then out[#out + 1] = v and "true" or "false"
+  elseif t == "number" then
+    if math.type(v) == "integer" then out[#out + 1] = string.format("%d", v)
+    elseif v ~= v or v == math.huge or v == -math.huge then out[#out + 1] = "null"
+    else out[#out + 1] = string.format("%.14g", v) end
+  elseif t == "string" then out[#out + 1] = cjson.encode(v)
+  elseif t == "table" then
+    local nl = indent and depth < indent and ("\n" .. string.rep("  ", depth + 1)) or ""
+    local close = indent and depth < indent and ("\n" .. string.rep("  ", depth)) or ""
+    if is_array(v) then
+      if #v == 0 then out[#out + 1] = "[]"; return end
+      out[#out + 1] = "["
+      for i = 1, #v do
+        if i > 1 then out[#out + 1] = "," end
+        out[#out + 1] = nl
+        encode(v[i], out, indent, depth + 1)
+      end
+      out[#out + 1] = close .. "]"
+    else
+      local keys = {}
+      for k, x in pairs(v) do
+        local tx = type(x)
+        if type(k) == "string" and k:sub(1, 1) ~= "_" and tx ~= "function" and tx ~= "userdata"
+           and tx ~= "thread" then keys[#keys + 1] = k end
+      end
+      table.sort(keys)
+      out[#out + 1] = "{"
+      for i, k in ipairs(keys) do
+        if i > 1 then out[#out + 1] = "," end
+        out[#out + 1] = nl .. cjson.encode(k) .. ":"
+        encode(v[k], out, indent, depth + 1)
+      end
+      out[#out + 1] = close .. "}"
+    end
+  else
+    out[#out + 1] = cjson.encode(tostring(v))
+  end
+end
+
+-- JSON with sorted keys; `indent` levels are pretty-printed (0 = compact).
+function M.json_encode(v, indent)
+  local out = {}
+  encode(v, out, indent, 0)
+  return table.concat(out)
+end
+
+-- A row as JSON data: the rating row's own fields, a suppressed value dropped, the trend
+-- as {periods = [...], values = [...]} with nulls for gaps.
+local function json_row(row)
+  local r = {}
+  for k, v in pairs(row) do
+    if type(k) == "string" and k:sub(1, 1) ~= "_" then r[k] = v end
+  end
+  if suppressed(row) then r.value = nil end
+  if type(row.trend) == "table" then
+    local vals = {}
+    for i = 1, row.trend.n or #row.trend do
+      vals[i] = type(row.trend[i]) == "number" and row.trend[i] or cjson.null
+    end
+    r.trend = { periods = row.trend.labels or {}, values = vals }
+  end
+  return r
+end
+
+local function json_columns(columns)
+  local out = {}
+  for i, c in ipairs(columns) do out[i] = { key = c.key, title = c.title, kind = c.kind } end
+  return out
+end
+
+local function json_rows(rows)
+  local out = {}
+  for i, r in ipairs(rows) do out[i] = json_row(r) end
+  return out
+end
+
+local function render_json(rep)
+  local doc = {
+    report = rep.name, title = rep.title, subtitle = rep.subtitle, framework = rep.framework,
+    framework_title = rep.framework_title, period = rep.period, as_of = rep.as_of,
+    params = rep.params, columns = json_columns(rep.columns), rows = json_rows(rep.rows),
+    tree = rep.tree, projection = rep.projection,
+  }
+  if rep.sections then
+    doc.sections = {}
+    for i, s in ipairs(rep.sections) do
+      doc.sections[i] = { title = s.title, columns = json_columns(s.columns), rows = json_rows(s.rows) }
+    end
+  end
+  return M.json_encode(doc, 2) .. "\n"
+end
+
+-- ---- html -------------------------------------------------------------------------------
+
+local function esc(s)
+  return (tostring(s):gsub("[&<>\"']", { ["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;",
+                                         ['"'] = "&quot;", ["'"] = "&#39;" }))
+end
+M.html_escape = esc
+
+local function fmtc(v) return string.format("%.1f", v) end
+
+-- An inline SVG sparkline of a trend (false = gap), with the target as a dashed line.
+local function svg_spark(tr, target, rag)
+  if type(tr) ~= "table" then return "" end
+  local n = tr.n or #tr
+  local lo, hi
+  for i = 1, n do
+    local v = tr[i]
+    if type(v) == "number" then lo = math.min(lo or v, v); hi = math.max(hi or v, v) end
+  end
+  if not lo then return '<span class="muted">no trend</span>' end
+  if type(target) == "number" then lo = math.min(lo, target); hi = math.max(hi, target) end
+  if hi == lo then hi = hi + 1; lo = lo - 1 end
+  local W, H, P = 120, 28, 3
+  local function x(i) return P + (i - 1) * (W - 2 * P) / math.max(n - 1, 1) end
+  local function y(v) return H - P - (v - lo) / (hi - lo) * (H - 2 * P) end
+  local parts = { string.format('<svg class="spark" role="img" width="%d" height="%d" viewBox="0 0 %d %d"><title>Trend: %s</title>',
+                                W, H, W, H, esc(spark_text(tr))) }
+  if type(target) == "number" then
+    parts[#parts + 1] = string.format('<line class="target" x1="%d" x2="%d" y1="%s" y2="%s"/>', P, W - P, fmtc(y(target)), fmtc(y(target)))
+  end
+  local pts, last = {}, nil
+  local function flush()
+    if #pts > 1 then parts[#parts + 1] = '<polyline points="' .. table.concat(pts, " ") .. '"/>' end
+    pts = {}
+  end
+  for i = 1, n do
+    local v = tr[i]
+    if type(v) == "number" then pts[#pts + 1] = fmtc(x(i)) .. "," .. fmtc(y(v)); last = i
+    else flush() end
+  end
+  flush()
+  if last then
+    parts[#parts + 1] = string.format('<circle cx="%s" cy="%s" r="2.5" fill="%s"/>', fmtc(x(last)),
+                                      fmtc(y(tr[last])), RAG_COLOUR[rag] or "#333")
+  end
+  parts[#parts + 1] = "</svg>"
+  return table.concat(parts)
+end
+
+-- A trend chart for the KPI detail report: values, target trajectory (dashed), labels.
+local function svg_trend(rows)
+  local lo, hi
+  for _, r in ipairs(rows) do
+    for _, v in ipairs({ r.value, r.target }) do
+      if type(v) == "number" and not (v == r.value and suppressed(r)) then
+        lo = math.min(lo or v, v); hi = math.max(hi or v, v)
+      end
+    end
+  end
+  if not lo then return "" end
+  if hi == lo then hi = hi + 1; lo = lo - 1 end
+  local pad = (hi - lo) * 0.1
+  lo, hi = lo - pad, hi + pad
+  local W, H, L, R, T, B = 720, 240, 56, 12, 12, 40
+  local n = #rows
+  local function x(i) return L + (i - 0.5) * (W - L - R) / n end
+  local function y(v) return T + (hi - v) / (hi - lo) * (H - T - B) end
+  local p = { string.format('<svg class="trend" role="img" width="%d" height="%d" viewBox="0 0 %d %d"><title>Trend and target</title>', W, H, W, H) }
+  p[#p + 1] = string.format('<line class="axis" x1="%d" x2="%d" y1="%d" y2="%d"/>', L, W - R, H - B, H - B)
+  for k = 0, 4 do
+    local v = lo + (hi - lo) * k / 4
+    p[#p + 1] = string.format('<text class="tick" x="%d" y="%s" text-anchor="end">%s</text><line class="grid" x1="%d" x2="%d" y1="%s" y2="%s"/>',
+                              L - 4, fmtc(y(v) + 4), esc(number(v, 1)), L, W - R, fmtc(y(v)), fmtc(y(v)))
+  end
+  local tgt, val = {}, {}
+  for i, r in ipairs(rows) do
+    p[#p + 1] = string.format('<text class="tick" x="%s" y="%d" text-anchor="middle">%s</text>', fmtc(x(i)), H - B + 14,
+                              esc(r.period:gsub("^%d%d(%d%d)/", "%1/")))
+    if type(r.target) == "number" then tgt[#tgt + 1] = fmtc(x(i)) .. "," .. fmtc(y(r.target)) end
+    if type(r.value) == "number" and not suppressed(r) then
+      val[#val + 1] = fmtc(x(i)) .. "," .. fmtc(y(r.value))
+      p[#p + 1] = string.format('<circle cx="%s" cy="%s" r="4" fill="%s"><title>%s: %s (%s)</title></circle>', fmtc(x(i)), fmtc(y(r.value)),
+                                RAG_COLOUR[r.rag] or "#333", esc(r.period), esc(r.display or number(r.value)), esc(RAG_WORD[r.rag] or ""))
+    end
+  end
+  if #tgt > 1 then p[#p + 1] = '<polyline class="target" points="' .. table.concat(tgt, " ") .. '"/>' end
+  if #val > 1 then p[#p + 1] = '<polyline class="value" points="' .. table.concat(val, " ") .. '"/>' end
+  p[#p + 1] = string.format('<text class="legend" x="%d" y="%d">— value   - - target</text>', L, H - 6)
+  p[#p + 1] = "</svg>"
+  return table.concat(p)
+end
+
+local function badge(st)
+  if st == nil then return "" end
+  return string.format('<span class="rag rag-%s" title="%s"><b>%s</b> %s</span>', esc(st),
+                       esc(RAG_WORD[st] or st), esc(symbol(st)), esc(RAG_WORD[st] or st))
+end
+
+local function html_cell(row, c)
+  local k, v = c.kind, row[c.key]
+  if k == "rag" then return badge(v)
+  elseif k == "spark" then return svg_spark(v, row.target, row.rag)
+  elseif k == "dot" then
+    if v == nil then return "" end
+    return string.format('<span class="dot dot-%s">%s %s</span>', esc(v), DOT_SYM[v] or "", esc(DOT_WORD[v] or v))
+  elseif k == "tree" then
+    local pad = (row.depth or 0) * 1.4
+    local cls = row.kind == "kpi" and "tree-kpi" or "tree-node"
+    return string.format('<span class="%s" style="padding-left:%.1fem">%s%s</span>', cls, pad,
+                         row.kind == "kpi" and (esc(row.id) .. " ") or "", esc(v or ""))
+  elseif k == "commentary" then
+    if (v == nil or v == "") and row.commentary_note then
+      return '<span class="required">' .. esc(row.commentary_note) .. "</span>"
+    end
+    return esc(v or "")
+  end
+  return esc(cell_text(row, c))
+end
+
+local function html_table(columns, rows)
+  local out = { '<table><thead><tr>' }
+  for _, c in ipairs(columns) do
+    out[#out + 1] = string.format('<th class="k-%s">%s</th>', c.kind, esc(c.title))
+  end
+  out[#out + 1] = "</tr></thead><tbody>"
+  for _, row in ipairs(rows) do
+    local cls = {}
+    if row.rag then cls[#cls + 1] = "row-" .. row.rag end
+    if row.highlight then cls[#cls + 1] = "highlight" end
+    if row.comparator then cls[#cls + 1] = "comparator" end
+    if row.kind then cls[#cls + 1] = "kind-" .. row.kind end
+    out[#out + 1] = #cls > 0 and ('<tr class="' .. esc(table.concat(cls, " ")) .. '">') or "<tr>"
+    for _, c in ipairs(columns) do
+      out[#out + 1] = string.format('<td class="k-%s">%s</td>', c.kind, html_cell(row, c))
+    end
+    out[#out + 1] = "</tr>"
+  end
+  if #rows == 0 then
+    out[#out + 1] = string.format('<tr><td colspan="%d" class="muted">None.</td></tr>', #columns)
+  end
+  out[#out + 1] = "</tbody></table>"
+  return table.concat(out, "\n")
+end
+
+local CSS = [[
+*{box-sizing:border-box}
+body{font-family:"Segoe UI",Arial,Helvetica,sans-serif;color:#1b1b1b;margin:24px;font-size:13px;line-height:1.35}
+header{border-bottom:3px solid #1F3A5F;margin-bottom:12px;padding-bottom:6px}
+h1{font-size:22px;margin:0 0 4px;color:#1F3A5F}
+h2{font-size:16px;margin:22px 0 6px;color:#1F3A5F}
+.meta{color:#444;margin:0}
+.sub{color:#444;margin:2px 0 0;font-style:italic}
+.summary{margin:10px 0;display:flex;gap:8px;flex-wrap:wrap}
+table{border-collapse:collapse;width:100%;margin:6px 0 12px}
+th,td{border:1px solid #c9ced6;padding:4px 6px;vertical-align:top;text-align:left}
+th{background:#1F3A5F;color:#fff;font-weight:600}
+td.k-value,td.k-number,td.k-int,td.k-rank,td.k-rank1,th.k-value,th.k-number,th.k-int,th.k-rank,th.k-rank1{text-align:right;white-space:nowrap}
+tbody tr:nth-child(even){background:#f5f7fa}
+.rag{display:inline-block;padding:1px 7px;border-radius:10px;font-size:12px;white-space:nowrap;border:1px solid rgba(0,0,0,.25)}
+.rag b{font-weight:700}
+.rag-red{background:#C0392B;color:#fff}.rag-amber{background:#E6A117;color:#1b1b1b}
+.rag-green{background:#2E8540;color:#fff}.rag-blue{background:#1F5FAD;color:#fff}
+.rag-no_data{background:#e3e3e3;color:#333}.rag-data_only{background:#f0f0f0;color:#333}
+.rag-error{background:#6C3483;color:#fff}
+.dot{white-space:nowrap}.dot-better{color:#2E8540}.dot-worse{color:#C0392B}.dot-same{color:#555}
+svg.spark polyline{fill:none;stroke:#1F3A5F;stroke-width:1.6}
+svg .target{stroke:#777;stroke-dasharray:3 2;stroke-width:1;fill:none}
+svg.trend polyline.value{fill:none;stroke:#1F3A5F;stroke-width:2}
+svg.trend polyline.target{stroke:#C0392B;stroke-dasharray:6 4;stroke-width:1.5}
+svg.trend .axis{stroke:#333}svg.trend .grid{stroke:#e3e3e3}
+svg.trend text{font-size:10px;fill:#333}
+.required{color:#C0392B;font-weight:700}
+.muted{color:#777}
+tr.highlight{background:#fff3c4 !important;font-weight:700}
+tr.comparator{font-style:italic;background:#eef2f7 !important}
+tr.kind-node td{font-weight:600}
+.tree-kpi{font-weight:400}
+footer{margin-top:16px;color:#555;font-size:11px;border-top:1px solid #c9ced6;padding-top:4px}
+@page{size:A4 landscape;margin:12mm}
+@media print{
+  body{margin:0;font-size:10.5px}
+  *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+  thead{display:table-header-group}
+  tr,svg{break-inside:avoid;page-break-inside:avoid}
+  h2{break-after:avoid;page-break-after:avoid}
+}
+]]
+
+local function render_html(rep)
+  local out = { "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+                '<meta name="viewport" content="width=device-width, initial-scale=1">',
+                "<title>" .. esc(rep.title or "Report") .. "</title>",
+                "<style>" .. CSS .. "</style></head><body>", "<header>",
+                "<h1>" .. esc(rep.title or "") .. "</h1>",
+                '<p class="meta">' .. esc(meta_line(rep)) .. "</p>" }
+  if rep.subtitle then out[#out + 1] = '<p class="sub">' .. esc(rep.subtitle) .. "</p>" end
+  out[#out + 1] = "</header><main>"
+  -- a count of statuses for rated rows (scorecard, exceptions, ...)
+  local counts, any = {}, false
+  for _, r in ipairs(rep.rows) do
+    if r.rag and r.kind ~= "node" and r.kind ~= "kpi" then counts[r.rag] = (counts[r.rag] or 0) + 1; any = true end
+  end
+  if any then
+    local chips = {}
+    for _, st in ipairs({ "red", "amber", "green", "blue", "no_data", "data_only", "error" }) do
+      if counts[st] then chips[#chips + 1] = badge(st) .. " " .. counts[st] end
+    end
+    out[#out + 1] = '<div class="summary">' .. table.concat(chips, " &nbsp; ") .. "</div>"
+  end
+  if rep.chart and rep.chart.kind == "trend" then
+    out[#out + 1] = "<h2>Trend and target</h2>" .. svg_trend(rep.rows)
+    if rep.projection then
+      out[#out + 1] = "<p>Projected year end: <b>" .. esc(number(rep.projection, 1)) .. "</b></p>"
+    end
+  end
+  out[#out + 1] = html_table(rep.columns, rep.rows)
+  for _, s in ipairs(rep.sections or {}) do
+    out[#out + 1] = "<h2>" .. esc(s.title) .. "</h2>"
+    out[#out + 1] = html_table(s.columns, s.rows)
+  end
+  out[#out + 1] = "</main><footer>" .. esc(meta_line(rep)) ..
+                  (rep.framework_hash and (" | framework " .. esc(rep.framework_hash)) or "") ..
+                  " | pmf</footer></body></html>"
+  return table.concat(out, "\n") .. "\n"
+end
+
+-- ---- xlsx -------------------------------------------------------------------------------
+
+function M.has_xlsx()
+  return pmf.xlsx ~= nil and type(pmf.xlsx.write) == "function"
+end
+
+local function xlsx_sheet(name, columns, rows, used)
+  local cols, cells = {}, {}
+  local function add(title, width, get) cols[#cols + 1] = { title = title, width = width, get = get } end
+  for _, c in ipairs(columns) do
+    local w = math.min(math.max(#c.title + 2, c.wrap and 30 or 12), 60)
+    if c.kind == "value" then
+      add(c.title, 12, function(r) return cell_number(r, c.key) or (suppressed(r) and "suppressed") or nil end)
+      add(c.title .. " (display)", 14, function(r) return suppressed(r) and "suppressed" or r.display end)
+    elseif c.kind == "rag" then
+      add(c.title, 12, function(r)
+        local st = r[c.key]
+        if not st then return nil end
+        return { value = symbol(st) .. " " .. (RAG_WORD[st] or st), fill = RAG_FILL[st] or "#FFFFFF", bold = true }
+      end)
+    elseif c.kind == "spark" then
+      add(c.title, 14, function(r) return spark_text(r[c.key]) end)
+    elseif c.kind == "number" or c.kind == "int" or c.kind == "rank1" then
+      add(c.title, 10, function(r) local v = r[c.key]; return type(v) == "number" and v or nil end)
+    elseif c.kind == "rank" then
+      add(c.title, 8, function(r) return r.rank end)
+    else
+      add(c.title, w, function(r)
+        local t = cell_text(r, c)
+        return t ~= "" and t or nil
+      end)
+    end
+  end
+  for i, r in ipairs(rows) do
+    local line = {}
+    for j, c in ipairs(cols) do line[j] = c.get(r) end
+    if r.highlight then
+      for j = 1, #cols do
+        if type(line[j]) ~= "table" then line[j] = { value = line[j], bold = true, fill = "#FFF3C4" } end
+      end
+    end
+    cells[i] = line
+  end
+  -- sheet names: at most 31 characters, none of []:*?/\, unique
+  name = name:gsub("[%[%]:%*%?/\\]", " "):sub(1, 31)
+  local base, k = name, 2
+  while used[name] do name = base:sub(1, 28) .. " " .. k; k = k + 1 end
+  used[name] = true
+  return { name = name, columns = cols, rows = cells, freeze = { 1, 0 } }
+end
+
+-- Unix seconds of an as-of label's date (for the workbook's creation date).
+local function epoch(date)
+  local y, m, d = tostring(date or ""):match("^(%d%d%d%d)%-(%d%d)%-(%d%d)")
+  if not y then return nil end
+  y, m, d = tonumber(y), tonumber(m), tonumber(d)
+  -- days from civil (proleptic Gregorian), so no dependence on the local time zone
+  y = m <= 2 and y - 1 or y
+  local era = (y >= 0 and y or y - 399) // 400
+  local yoe = y - era * 400
+  local doy = (153 * (m + (m > 2 and -3 or 9)) + 2) // 5 + d - 1
+  local doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+  return (era * 146097 + doe - 719468) * 86400
+end
+
+local function write_xlsx(rep, path)
+  if not M.has_xlsx() then return nil, "xlsx output needs pmf built with libxlsxwriter" end
+  local used = {}
+  local sheets = { xlsx_sheet(rep.title or rep.name or "Report", rep.columns, rep.rows, used) }
+  for _, s in ipairs(rep.sections or {}) do
+    sheets[#sheets + 1] = xlsx_sheet(s.title, s.columns, s.rows, used)
+  end
+  return pmf.xlsx.write(path, { title = (rep.title or "") .. " | " .. meta_line(rep),
+                                created = epoch(rep.as_of), sheets = sheets })
+end
+
+-- ---- entry points -----------------------------------------------------------------------
+
+local renderers = { text = render_text, md = render_md, csv = render_csv, json = render_json,
+                    html = render_html }
+
+-- render(report, format [, opts]) -> string.  Raises on an unknown format (misuse).
+function M.render(rep, format, opts)
+  opts = opts or {}
+  format = format or "text"
+  if format == "xlsx" then
+    local tmp = os.tmpname()
+    local ok, err = write_xlsx(rep, tmp)
+    if not ok then os.remove(tmp); error(err, 2) end
+    local f = assert(io.open(tmp, "rb"))
+    local data = f:read("a")
+    f:close()
+    os.remove(tmp)
+    return data
+  end
+  local fn = renderers[format]
+  if not fn then
+    error("unknown format '" .. tostring(format) .. "' (text, md, csv, json, html, xlsx)", 2)
+  end
+  return fn(rep, opts)
+end
+
+-- write(report, path, format) -> path | nil, message
+function M.write(rep, path, format)
+  if format == "xlsx" then
+    local ok, err = write_xlsx(rep, path)
+    if not ok then return nil, err end
+    return path
+  end
+  local data = M.render(rep, format)
+  local f, err = io.open(path, "wb")
+  if not f then return nil, err end
+  f:write(data)
+  f:close()
+  return path
+end
+
+-- rows(rows, format) -> string: plain rows (maps), columns in sorted key order.
+function M.rows(rows, format)
+  local keys, seen = {}, {}
+  for _, r in ipairs(rows) do
+    for k in pairs(r) do
+      if not seen[k] then seen[k] = true; keys[#keys + 1] = k end
+    end
+  end
+  table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+  local columns = {}
+  for i, k in ipairs(keys) do columns[i] = { key = k, title = tostring(k), kind = "text" } end
+  local rep = { title = "Query", columns = columns, rows = rows }
+  if format == "json" then return M.json_encode(rows, 1) .. "\n" end
+  if format == "xlsx" then return M.render(rep, "xlsx") end
+  return M.render(rep, format or "text", { bare = true })
+end
+
+return M
