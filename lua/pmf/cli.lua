@@ -14,7 +14,7 @@ local M = {}
 -- The command words main.c recognises.  A word listed here whose module is missing is not
 -- a command (so a half-installed tree still runs scripts).
 local names = {
-  "import", "check", "load", "frameworks", "test", "report", "rate", "exceptions",
+  "import", "check", "load", "frameworks", "test", "report",
   "signoff", "reopen", "history", "areas", "metrics", "sql", "help",
 }
 

@@ -786,14 +786,17 @@ function M.write(rep, path, format)
 end
 
 -- rows(rows, format) -> string: plain rows (maps), columns in sorted key order.
-function M.rows(rows, format)
+function M.rows(rows, format, order)
   local keys, seen = {}, {}
+  for _, k in ipairs(order or {}) do seen[k] = true; keys[#keys + 1] = k end
+  local extra = {}
   for _, r in ipairs(rows) do
     for k in pairs(r) do
-      if not seen[k] then seen[k] = true; keys[#keys + 1] = k end
+      if not seen[k] then seen[k] = true; extra[#extra + 1] = k end
     end
   end
-  table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+  table.sort(extra, function(a, b) return tostring(a) < tostring(b) end)
+  table.move(extra, 1, #extra, #keys + 1, keys)
   local columns = {}
   for i, k in ipairs(keys) do columns[i] = { key = k, title = tostring(k), kind = "text" } end
   local rep = { title = "Query", columns = columns, rows = rows }
