@@ -113,7 +113,8 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpmf.a
 # ---- the two commands -----------------------------------------------------------------
 demo: deps
 	@$(MAKE) --no-print-directory all
-	$(BUILD)/pmf --db out/demo.db examples/demo.lua out
+	@mkdir -p out && rm -f out/demo.db out/demo.db-wal out/demo.db-shm
+	PMF_USER=demo $(BUILD)/pmf --db out/demo.db examples/demo.lua out
 
 test: test-deps
 	@$(MAKE) --no-print-directory test-run

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/run.sh: run every test suite and add up their counts.
 #
-#   tests/run.sh [unit|lua|e2e|stock ...]     (default: all of them)
+#   tests/run.sh [unit|lua|stock|frameworks|e2e ...]     (default: all of them)
 #
 # Each suite prints lines "NAME: N passed, N failed"; a suite that exits non-zero without
 # reporting a failure (a crash, a sanitizer report) counts as one failure more.  The last
@@ -23,7 +23,7 @@ export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_supp
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=87}
 
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(unit lua stock e2e)
+[ ${#suites[@]} -eq 0 ] && suites=(unit lua stock frameworks e2e)
 
 total_pass=0
 total_fail=0
@@ -39,8 +39,8 @@ run() {
   cat "$out"
   local p f line
   line=$(grep -E '^[A-Za-z0-9_./-]*:? ?[0-9]+ passed, [0-9]+ failed' "$out" | tail -n 1)
-  p=$(sed -E 's/.* ([0-9]+) passed.*/\1/' <<<"$line")
-  f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
+  p=$(sed -E 's/^(.*[^0-9])?([0-9]+) passed.*/\2/' <<<"$line")
+  f=$(sed -E 's/.*[^0-9]([0-9]+) failed.*/\1/' <<<"$line")
   p=${p:-0}; f=${f:-0}
   if [ -z "$line" ] || { [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; }; then
     echo "$name: exited with status $status without reporting a failure: counted as failed"
@@ -65,6 +65,11 @@ for suite in "${suites[@]}"; do
     if [ -z "${SAN:-}" ]; then
       run stock_lua env LUA_CPATH="$PMF_BUILD/?.so" lua5.4 tests/lua/stock/stock_lua.lua
     fi ;;
+  frameworks)
+    # Each council's framework ships its own test file (`pmf test`).
+    for t in frameworks/*_test.lua; do
+      run "$(basename "$t" .lua)" ${PMF_WRAP:-} "$PMF_BIN" test "$t"
+    done ;;
   e2e)
     for t in tests/e2e/*.sh; do
       [ "$(basename "$t")" = lib.sh ] && continue

@@ -9,6 +9,27 @@ local here = arg[0]:match("^(.-)[^/]*$")
 local quick = arg[1] == "--quick"
 _G.PMF_BENCH_QUICK = quick
 
+-- Each bench file returns its own figures; these turn them into summary rows.
+local summarise = {
+  bench_import = function(r) return {
+    { name = "import CSV (rows/s)", value = r.import_rows_per_s, limit = r.raw_rows_per_s,
+      ratio = r.ratio, goal = ">= 0.7x raw" },
+    { name = "import peak RSS small / large file (KiB)", value = r.rss_small_kib,
+      limit = r.rss_big_kib, goal = "flat in file size" } } end,
+  bench_series = function(r) return {
+    { name = "quarterly aggregation (input rows/s)", value = r.agg_rows_per_s,
+      limit = r.raw_rows_per_s, ratio = r.agg_rows_per_s / r.raw_rows_per_s,
+      goal = ">= 2,000,000 rows/s" },
+    { name = "series matrix (rows/s)", value = r.matrix_rows_per_s, limit = r.raw_rows_per_s,
+      ratio = r.matrix_rows_per_s / r.raw_rows_per_s } } end,
+  bench_rate = function(r) return {
+    { name = string.format("rate %d KPI ratings, default rules (s)", r.ratings), value = r.seconds,
+      limit = r.sqlite_seconds, ratio = r.sqlite_seconds / r.seconds, goal = "< 1 s",
+      fmt = "%.3f s" },
+    { name = "ratings/s, default rules", value = r.ratings / r.seconds },
+    { name = "ratings/s, Lua-defined rag rule", value = r.ratings / r.lua_seconds } } end,
+}
+
 local results = {}
 for _, name in ipairs({ "bench_import", "bench_series", "bench_rate" }) do
   local path = here .. name .. ".lua"
@@ -22,7 +43,8 @@ for _, name in ipairs({ "bench_import", "bench_series", "bench_rate" }) do
       io.write("  FAILED: ", tostring(rows), "\n")
       results[#results + 1] = { name = name, note = "failed: " .. tostring(rows) }
     elseif type(rows) == "table" then
-      for _, r in ipairs(rows) do results[#results + 1] = r end
+      local ok2, list = pcall(summarise[name], rows)
+      for _, r in ipairs(ok2 and list or {}) do results[#results + 1] = r end
     end
   end
 end
@@ -30,7 +52,7 @@ end
 io.write("\n== summary ==\n")
 io.write(string.format("%-44s %16s %16s %8s  %s\n", "benchmark", "pmf", "raw SQLite", "ratio", "goal"))
 for _, r in ipairs(results) do
-  local function fmt(v) return v and string.format("%.0f %s", v, r.unit or "") or "-" end
+  local function fmt(v) return v and string.format(r.fmt or "%.0f", v) or "-" end
   io.write(string.format("%-44s %16s %16s %8s  %s\n", r.name, fmt(r.value), fmt(r.limit),
     r.ratio and string.format("%.2fx", r.ratio) or "-", r.goal or r.note or ""))
 end
