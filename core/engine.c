@@ -9,6 +9,10 @@
  *   from the exact span, else from the months.  Version order is compared explicitly, so
  *   the rows need no ORDER BY and back-dated batches (recorded_ms earlier than a lower id's)
  *   are right.
+ * - Borrowing (engine.h) costs only metrics aggregated by last or mean: their scan reaches
+ *   PMF_ENGINE_LOOKBACK months further back, and each row is offered to every column's two
+ *   candidates (the best containing span, the best earlier span), kept like the version in
+ *   force, so the result does not depend on row order either.
  * - Few areas: one indexed range scan per area (metric, area, breakdown, start).  Many
  *   areas: one scan of the metric, rows mapped to grid rows through an id -> row table.
  * - Kernels work column by column so that each column is a contiguous run for rag.c's
@@ -27,6 +31,12 @@ typedef struct slot {
     unsigned char flags, has;
 } slot;
 
+/* A candidate to borrow from: the version in force of the preferred span so far. */
+typedef struct cand {
+    slot s;
+    int32_t start, len;
+} cand;
+
 /* A column's span with its index, sorted by (start, len) for lookup. */
 typedef struct keyed_span {
     int32_t start, len;
@@ -41,6 +51,10 @@ typedef struct fetch_ctx {
     slot *exact;                /* na * np, column-major like the grid */
     keyed_span *keys;           /* np, sorted */
     const pmf_engine_batches *b;
+    const pmf_engine_span *spans;
+    int borrow;                 /* a level (last, mean): may borrow (engine.h) */
+    cand *contain, *carry;      /* na * np each, column-major; NULL unless borrow */
+    unsigned char *inside;      /* na * np: a figure lies within the column */
 } fetch_ctx;
 
 static void span_range(const pmf_engine_span *spans, size_t np, int32_t *m0, int32_t *m1) {
@@ -55,13 +69,20 @@ static void span_range(const pmf_engine_span *spans, size_t np, int32_t *m0, int
 
 #define ALIGN8(x) (((x) + 7) & ~(size_t)7)
 
+static int borrows(pmf_engine_agg agg) {
+    return agg == PMF_ENGINE_LAST || agg == PMF_ENGINE_MEAN;
+}
+
 size_t pmf_engine_fetch_scratch(size_t na, const pmf_engine_span *spans, size_t np,
-                                int64_t max_area_id) {
+                                int64_t max_area_id, pmf_engine_agg agg) {
     int32_t m0, m1;
+    size_t size;
     span_range(spans, np, &m0, &m1);
-    return ALIGN8((size_t)(max_area_id + 1) * sizeof(int32_t)) +
+    size = ALIGN8((size_t)(max_area_id + 1) * sizeof(int32_t)) +
            na * (size_t)(m1 - m0) * sizeof(slot) + na * np * sizeof(slot) +
-           np * sizeof(keyed_span);
+           ALIGN8(np * sizeof(keyed_span));
+    if (borrows(agg)) size += 2 * na * np * sizeof(cand) + na * np;
+    return size;
 }
 
 static int key_cmp(const keyed_span *a, int32_t start, int32_t len) {
@@ -93,6 +114,41 @@ static void offer(slot *s, double v, double num, double den, int64_t ms, int64_t
     s->has = 1;
 }
 
+/* Offer a row to a borrowing candidate: it replaces the one held when its span is preferred
+ * (carry: the later end, then the shorter; else the shorter, then the later start), or it
+ * is a later version of the same span. */
+static void offer_cand(cand *k, int carry, int32_t start, int32_t len, double v, double num,
+                       double den, int64_t ms, int64_t batch, unsigned char flags) {
+    if (k->s.has && (k->start != start || k->len != len)) {
+        int32_t end = start + len, kend = k->start + k->len;
+        int better = carry ? (end > kend || (end == kend && len < k->len))
+                           : (len < k->len || (len == k->len && start > k->start));
+        if (!better) return;
+        k->s.has = 0;
+    }
+    offer(&k->s, v, num, den, ms, batch, flags);
+    k->start = start;
+    k->len = len;
+}
+
+/* A level's row against every column: inside it, containing it, or before it (engine.h). */
+static void take_level(fetch_ctx *c, size_t i, int32_t start, int32_t len, double v,
+                       double num, double den, int64_t ms, int64_t batch, unsigned char flags) {
+    int32_t end = start + len;
+    size_t j;
+    for (j = 0; j < c->np; j++) {
+        int32_t cs = c->spans[j].start, ce = cs + c->spans[j].len;
+        size_t at = j * c->na + i;
+        if (start >= cs && end <= ce) {
+            if (!isnan(v)) c->inside[at] = 1;
+        } else if (start <= cs && end >= ce) {
+            offer_cand(&c->contain[at], 0, start, len, v, num, den, ms, batch, flags);
+        } else if (end <= cs && end > cs - PMF_ENGINE_CARRY_MONTHS) {
+            offer_cand(&c->carry[at], 1, start, len, v, num, den, ms, batch, flags);
+        }
+    }
+}
+
 /* One observation row of grid row i. */
 static void take_row(fetch_ctx *c, size_t i, sqlite3_stmt *st, int col0) {
     int32_t start = sqlite3_column_int(st, col0), len = sqlite3_column_int(st, col0 + 1);
@@ -114,6 +170,22 @@ static void take_row(fetch_ctx *c, size_t i, sqlite3_stmt *st, int col0) {
     }
     for (; lo < c->np && key_cmp(&c->keys[lo], start, len) == 0; lo++)
         offer(&c->exact[c->keys[lo].col * c->na + i], v, num, den, ms, batch, flags);
+    if (c->borrow) take_level(c, i, start, len, v, num, den, ms, batch, flags);
+}
+
+/* Cell `at` of a level with no figure within its column: the containing figure, else the
+ * carried one (PMF_ENGINE_CARRIED); nothing when neither has a value. */
+static void borrow(const fetch_ctx *c, size_t at, pmf_engine_grid *g) {
+    const cand *k = &c->contain[at];
+    unsigned char extra = 0;
+    if (!k->s.has || isnan(k->s.v)) {
+        k = &c->carry[at];
+        extra = PMF_ENGINE_CARRIED;
+    }
+    if (!k->s.has || !isfinite(k->s.v)) return;
+    g->value[at] = k->s.v;
+    g->flags[at] = (unsigned char)(k->s.flags | extra);
+    g->rec[at] = k->s.ms;
 }
 
 /* Column j of row i from the months within its span. */
@@ -193,6 +265,19 @@ int pmf_engine_fetch(sqlite3 *db, int64_t metric, pmf_engine_agg agg, const int6
     c.exact = (slot *)(void *)p;
     p += c.na * c.np * sizeof(slot);
     c.keys = (keyed_span *)(void *)p;
+    p += ALIGN8(c.np * sizeof(keyed_span));
+    c.spans = spans;
+    c.borrow = borrows(agg);
+    c.contain = c.carry = NULL;
+    c.inside = NULL;
+    if (c.borrow) {
+        c.contain = (cand *)(void *)p;
+        p += c.na * c.np * sizeof(cand);
+        c.carry = (cand *)(void *)p;
+        p += c.na * c.np * sizeof(cand);
+        c.inside = p;
+        memset(c.contain, 0, 2 * c.na * c.np * sizeof(cand) + c.na * c.np);
+    }
     memset(c.month, 0, c.na * c.nm * sizeof(slot));
     memset(c.exact, 0, c.na * c.np * sizeof(slot));
     for (i = 0; i < nid; i++) c.row_of[i] = -1;
@@ -208,7 +293,7 @@ int pmf_engine_fetch(sqlite3 *db, int64_t metric, pmf_engine_agg agg, const int6
     rc = sqlite3_prepare_v2(db, scan_all ? by_metric : by_area, -1, &st, NULL);
     if (rc != SQLITE_OK) return rc;
     sqlite3_bind_int64(st, 1, metric);
-    sqlite3_bind_int(st, 3, c.m0);
+    sqlite3_bind_int(st, 3, c.borrow ? c.m0 - PMF_ENGINE_LOOKBACK : c.m0);
     sqlite3_bind_int(st, 4, m1);
     if (scan_all) {
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -238,6 +323,7 @@ int pmf_engine_fetch(sqlite3 *db, int64_t metric, pmf_engine_agg agg, const int6
                 g->rec[at] = e->ms;
             } else {
                 aggregate(&c, agg, i, spans[j], &g->value[at], &g->flags[at], &g->rec[at]);
+                if (c.borrow && !c.inside[at]) borrow(&c, at, g);
             }
         }
     }

@@ -18,6 +18,15 @@
  *   short of months still has a value from the months present; its cell gets
  *   PMF_ENGINE_INCOMPLETE.  Each cell also gets the OR of the observations' flags and the
  *   latest recorded_ms among them (for the "late" flag).
+ *   BORROWING, for levels only (agg last or mean; never sum, min, max or ratio: a flow cannot
+ *   be split): when no figure lies within a column's span (no exact figure, no month, no
+ *   longer figure inside it), the cell takes the figure in force whose span CONTAINS the
+ *   column (a year's mid-year population for each of its quarters; the shortest such span,
+ *   then the latest starting), else the latest figure that ENDED before the column began, at
+ *   most PMF_ENGINE_CARRY_MONTHS before (its last month within the 12 months before the
+ *   column's first), flagged PMF_ENGINE_CARRIED.  Figures starting more than
+ *   PMF_ENGINE_LOOKBACK months before the earliest column are not seen.  pmf_series_value
+ *   follows the same rule (series.h), so pmf.series.value and the KPI engine agree.
  *
  * COMBINE: a KPI's value from its inputs, cell by cell: copy, ratio (scale * a / b) or
  *   difference (a - b).  A missing input, a zero denominator, or a result that is not finite
@@ -40,6 +49,10 @@
 #define PMF_ENGINE_INCOMPLETE 16    /* fewer months than the period spans */
 #define PMF_ENGINE_SUPPRESSED 32    /* small-number suppression: the value is withheld */
 #define PMF_ENGINE_LATE       64    /* recorded after the data-entry deadline */
+#define PMF_ENGINE_CARRIED    128   /* a level carried forward from an earlier period */
+
+#define PMF_ENGINE_CARRY_MONTHS 12  /* how far a level is carried forward */
+#define PMF_ENGINE_LOOKBACK     36  /* how far before the first column borrowing looks */
 
 typedef enum pmf_engine_agg {
     PMF_ENGINE_SUM, PMF_ENGINE_MEAN, PMF_ENGINE_LAST, PMF_ENGINE_MIN, PMF_ENGINE_MAX,
@@ -84,9 +97,9 @@ typedef struct pmf_engine_batches {
 /* ---- fetch ---- */
 
 /* Bytes of scratch pmf_engine_fetch needs for the grid's areas and periods, with area ids up
- * to max_area_id. */
+ * to max_area_id, for a metric aggregated by agg (last and mean need room to borrow). */
 size_t pmf_engine_fetch_scratch(size_t na, const pmf_engine_span *spans, size_t np,
-                                int64_t max_area_id);
+                                int64_t max_area_id, pmf_engine_agg agg);
 
 /* Fill g->value, g->flags and g->rec (every column) with metric `metric`'s values (see
  * FETCH).  area_id[i] is the store id of row i (-1: an unknown area, a row of NaN), every id

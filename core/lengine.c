@@ -213,7 +213,7 @@ static int engine_fetch(lua_State *L) {
         spans[j].len = p->len;
         lua_pop(L, 1);
     }
-    scratch = lua_newuserdatauv(L, pmf_engine_fetch_scratch(na, spans, np, max_id) + 8, 0);
+    scratch = lua_newuserdatauv(L, pmf_engine_fetch_scratch(na, spans, np, max_id, (pmf_engine_agg)agg) + 8, 0);
     u = new_grid(L, na, np, 0);
     rc = pmf_engine_fetch(pmf_store_db(s), (int64_t)metric, (pmf_engine_agg)agg, ids, max_id,
                           spans, b, scratch, &u->g);

@@ -12,6 +12,8 @@
  * - A partial period still has a value (sum of the months present, mean of them, ...); the
  *   info table says how many months were covered and expected, and `complete`.  `last`
  *   takes the figure ending latest within the period.
+ * - Levels (last, mean) with no figure within the period borrow one (series.h): the info
+ *   table's `borrowed` is "containing" or "carried" (the latter also flagged "carried").
  * - Year to date runs from the start of the financial year holding the period's last month
  *   to that month: months with no figure add nothing; no figure at all gives nil.
  * - % change is the change over the magnitude of the earlier value, times 100 (so a rise is
@@ -197,6 +199,10 @@ static void pushflags(lua_State *L, int64_t flags) {
             lua_pushstring(L, names[i]);
             lua_rawseti(L, -2, ++n);
         }
+    if (flags & PMF_SERIES_FLAG_CARRIED) {
+        lua_pushstring(L, "carried");
+        lua_rawseti(L, -2, ++n);
+    }
 }
 
 /* Push value | nil, then the info table; returns 2. */
@@ -212,6 +218,10 @@ static int push_result(lua_State *L, const pmf_agg_result *r) {
     setnumber(L, "denominator", r->denominator);
     pushflags(L, r->flags);
     lua_setfield(L, -2, "flags");
+    if (r->borrowed != PMF_SERIES_OWN) {
+        lua_pushstring(L, r->borrowed == PMF_SERIES_CARRIED ? "carried" : "containing");
+        lua_setfield(L, -2, "borrowed");
+    }
     if (r->status != PMF_SERIES_OK) {
         lua_pushstring(L, pmf_series_status_message(r->status));
         lua_setfield(L, -2, "reason");

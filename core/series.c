@@ -151,6 +151,35 @@ void pmf_series_combine(const pmf_obs *obs, size_t n, int agg, int32_t start, in
     }
 }
 
+void pmf_series_borrow(const pmf_obs *obs, size_t n, int agg, int32_t start, int32_t len,
+                       pmf_agg_result *out) {
+    int64_t end = (int64_t)start + len;
+    const pmf_obs *in = NULL, *car = NULL;
+    if (out->status != PMF_SERIES_NODATA || (agg != PMF_AGG_LAST && agg != PMF_AGG_MEAN))
+        return;
+    for (size_t i = 0; i < n; i++) {
+        const pmf_obs *o = &obs[i];
+        int64_t oe = (int64_t)o->start + o->len;
+        if (o->start >= start && oe <= end) return;     /* within: not a case for borrowing */
+        if (o->start <= start && oe >= end) {
+            if (!in || o->len < in->len || (o->len == in->len && o->start > in->start)) in = o;
+        } else if (oe <= start && oe > (int64_t)start - PMF_SERIES_CARRY_MONTHS) {
+            int64_t ce = car ? (int64_t)car->start + car->len : 0;
+            if (!car || oe > ce || (oe == ce && o->len < car->len)) car = o;
+        }
+    }
+    const pmf_obs *k = in ? in : car;
+    if (!k) return;
+    out->value = k->value;
+    out->numerator = k->numerator;
+    out->denominator = k->denominator;
+    out->nfig = 1;
+    out->months = in ? len : 0;
+    out->status = PMF_SERIES_OK;
+    out->borrowed = in ? PMF_SERIES_CONTAINING : PMF_SERIES_CARRIED;
+    out->flags = k->flags | (in ? 0 : PMF_SERIES_FLAG_CARRIED);
+}
+
 /* ---------------------------------------------------------------------------------------
  * Reading.
  * ------------------------------------------------------------------------------------- */
@@ -246,8 +275,10 @@ static int row_key(const pmf_series *x, sqlite3_stmt *st, int64_t *k1, int64_t *
     return 1;
 }
 
-const pmf_obs *pmf_series_fetch(pmf_series *x, int64_t metric, int64_t area,
-                                const char *breakdown, int32_t from, int32_t to, size_t *n) {
+/* The figures starting in [from, to]; those ending after `to` too when overhang is set. */
+static const pmf_obs *fetch_figures(pmf_series *x, int64_t metric, int64_t area,
+                                    const char *breakdown, int32_t from, int32_t to,
+                                    int overhang, size_t *n) {
     sqlite3_stmt *st = x->fetch;
     *n = 0;
     x->n = 0;
@@ -262,7 +293,8 @@ const pmf_obs *pmf_series_fetch(pmf_series *x, int64_t metric, int64_t area,
     int have = 0, rc, err = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int32_t s = sqlite3_column_int(st, 0), len = sqlite3_column_int(st, 1);
-        if (len < 1 || (int64_t)s + len - 1 > to || !row_key(x, st, &k1, &k2)) continue;
+        if (len < 1 || (!overhang && (int64_t)s + len - 1 > to) || !row_key(x, st, &k1, &k2))
+            continue;
         if (have && cur.start == s && cur.len == len &&
             (k1 < ck1 || (k1 == ck1 && k2 <= ck2)))
             continue;                                   /* an older version */
@@ -292,13 +324,25 @@ const pmf_obs *pmf_series_fetch(pmf_series *x, int64_t metric, int64_t area,
     return x->buf ? x->buf : (const pmf_obs *)&x->n;   /* never NULL on success */
 }
 
+const pmf_obs *pmf_series_fetch(pmf_series *x, int64_t metric, int64_t area,
+                                const char *breakdown, int32_t from, int32_t to, size_t *n) {
+    return fetch_figures(x, metric, area, breakdown, from, to, 0, n);
+}
+
+static int is_level(int agg) {
+    return agg == PMF_AGG_LAST || agg == PMF_AGG_MEAN;
+}
+
 int pmf_series_value(pmf_series *x, int64_t metric, int agg, int64_t area,
                      const char *breakdown, int32_t start, int32_t len, pmf_agg_result *out) {
     size_t n;
-    const pmf_obs *obs = pmf_series_fetch(x, metric, area, breakdown, start,
-                                          start + len - 1, &n);
+    int level = is_level(agg);
+    const pmf_obs *obs = fetch_figures(x, metric, area, breakdown,
+                                       level ? start - PMF_SERIES_LOOKBACK : start,
+                                       start + len - 1, level, &n);
     if (!obs) return -1;
     pmf_series_combine(obs, n, agg, start, len, out);
+    pmf_series_borrow(obs, n, agg, start, len, out);
     return 0;
 }
 
@@ -311,13 +355,18 @@ int pmf_series_matrix(pmf_series *x, int64_t metric, int agg, const int64_t *are
         if (periods[p].start < lo) lo = periods[p].start;
         if (periods[p].start + periods[p].len - 1 > hi) hi = periods[p].start + periods[p].len - 1;
     }
+    int level = is_level(agg);
+    if (level) lo -= PMF_SERIES_LOOKBACK;
     for (size_t a = 0; a < nareas; a++) {
         size_t n;
-        const pmf_obs *obs = pmf_series_fetch(x, metric, areas[a], breakdown, lo, hi, &n);
+        const pmf_obs *obs = fetch_figures(x, metric, areas[a], breakdown, lo, hi, level, &n);
         if (!obs) return -1;
-        for (size_t p = 0; p < nperiods; p++)
+        for (size_t p = 0; p < nperiods; p++) {
             pmf_series_combine(obs, n, agg, periods[p].start, periods[p].len,
                                &out[a * nperiods + p]);
+            pmf_series_borrow(obs, n, agg, periods[p].start, periods[p].len,
+                              &out[a * nperiods + p]);
+        }
     }
     return 0;
 }

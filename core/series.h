@@ -22,6 +22,16 @@
  *     (callers decide whether to use it); an empty one has none (PMF_SERIES_NODATA).
  *   - the numerator and denominator sums are reported for every rule (NaN unless every figure
  *     used carries both), so that KPI ratio formulas can add numerators and denominators.
+ *   - borrowing, for levels only (last and mean; never sum, min, max or ratio: a flow cannot
+ *     be split): when no figure lies within P, the value is the figure whose span CONTAINS P
+ *     (a year's mid-year population for each of its quarters: the shortest such span, then
+ *     the latest starting; borrowed = PMF_SERIES_CONTAINING, months = the period's), else the
+ *     latest figure that ENDED before P began with its last month within the
+ *     PMF_SERIES_CARRY_MONTHS months before P (the latest ending, then the shortest;
+ *     borrowed = PMF_SERIES_CARRIED, months = 0, flag PMF_SERIES_FLAG_CARRIED).  Figures
+ *     starting more than PMF_SERIES_LOOKBACK months before P are not seen.  pmf_series_value
+ *     and pmf_series_matrix borrow (pmf_series_borrow); the KPI engine's fetch (engine.h)
+ *     follows the same rule with the same limits.
  *
  * Ownership: a pmf_series is a handle over an open store, created by pmf_series_open and
  * freed by pmf_series_close (NULL-safe).  It holds the prepared statements and one reusable
@@ -52,6 +62,14 @@ int pmf_agg_from_name(const char *name);      /* a pmf_agg, or -1 */
 #define PMF_SERIES_NODATA   1    /* no figure lies within the period */
 #define PMF_SERIES_NORATIO  2    /* ratio rule, but a figure lacks numerator/denominator */
 #define PMF_SERIES_ZERODEN  3    /* ratio rule, and the denominators sum to zero */
+
+/* Borrowing by levels (see above). */
+#define PMF_SERIES_OWN          0    /* the period's own figures */
+#define PMF_SERIES_CONTAINING   1    /* the figure of a span containing the period */
+#define PMF_SERIES_CARRIED      2    /* an earlier figure carried forward */
+#define PMF_SERIES_FLAG_CARRIED ((int64_t)1 << 8)    /* in flags when carried */
+#define PMF_SERIES_CARRY_MONTHS 12
+#define PMF_SERIES_LOOKBACK     36
 const char *pmf_series_status_message(int status);
 
 typedef struct pmf_obs {
@@ -69,6 +87,7 @@ typedef struct pmf_agg_result {
     int32_t nfig;                 /* figures used */
     int exact;                    /* 1 if one figure had exactly the period's span */
     int status;                   /* PMF_SERIES_* */
+    int borrowed;                 /* PMF_SERIES_OWN, _CONTAINING or _CARRIED */
     int64_t flags;                /* OR of the flags of the figures used */
 } pmf_agg_result;
 
@@ -76,6 +95,13 @@ typedef struct pmf_agg_result {
  * [start, start + len) by rule agg.  Pure; never fails. */
 void pmf_series_combine(const pmf_obs *obs, size_t n, int agg, int32_t start, int32_t len,
                         pmf_agg_result *out);
+
+/* After pmf_series_combine over the same figures: when agg is last or mean and no figure
+ * lay within the period, borrow a containing or an earlier figure (see above).  The figures
+ * must reach back PMF_SERIES_LOOKBACK months and include those extending past the period's
+ * end.  Pure; never fails. */
+void pmf_series_borrow(const pmf_obs *obs, size_t n, int agg, int32_t start, int32_t len,
+                       pmf_agg_result *out);
 
 typedef struct pmf_series pmf_series;
 
@@ -95,12 +121,13 @@ int pmf_series_metric(pmf_series *x, const char *code, int64_t *id, int *agg);
 const pmf_obs *pmf_series_fetch(pmf_series *x, int64_t metric, int64_t area,
                                 const char *breakdown, int32_t from, int32_t to, size_t *n);
 
-/* Fetch then combine: the metric's value over [start, start + len). */
+/* Fetch then combine (and borrow, for levels): the metric's value over [start, start + len). */
 int pmf_series_value(pmf_series *x, int64_t metric, int agg, int64_t area,
                      const char *breakdown, int32_t start, int32_t len, pmf_agg_result *out);
 
 /* The bulk path: for each area and each period, out[ai * nperiods + pi] is the metric's
- * value (one ordered scan per area over the span that holds every period). */
+ * value as pmf_series_value gives it (one ordered scan per area over the span that holds
+ * every period). */
 int pmf_series_matrix(pmf_series *x, int64_t metric, int agg, const int64_t *areas,
                       size_t nareas, const char *breakdown, const pmf_period *periods,
                       size_t nperiods, pmf_agg_result *out);

@@ -42,7 +42,8 @@ test "Revise: effective-dated targets (change)" {
     { kpi = "CCC04", period = "2025-06", value = 55, target = 60, rag = "amber" },
     -- 480 + 510 + 510 = 1,500 fly-tips in the quarter: over 1,350 + 10% (1,485) -> red
     { kpi = "SC06", period = "2025/26 Q1", value = 1500, rag = "red" },
-    { exceptions = { "CCC04" }, period = "2025-06" },
+    -- A monthly report shows the quarterly SC06 for the quarter ended by June (Q1): red.
+    { exceptions = { "CCC04", "SC06" }, period = "2025-06" },
   },
 }
 

@@ -773,7 +773,7 @@ local function normalise(st)
       if first(d, "kpi") then
         local kpi = {
           id = d.id, title = b.title or d.id, parents = parents_of(st, d), unit = b.unit,
-          decimals = b.decimals, frequency = b.frequency or "quarterly", owner = b.owner,
+          decimals = b.decimals, frequency = b.frequency, owner = b.owner,   -- nil: rated as asked
           directorate = b.directorate, national = b.national, type = b.type,
           definition = b.definition, methodology = b.methodology, source = b.source,
           benchmark_source = b.benchmark_source, illustrative = b.illustrative,

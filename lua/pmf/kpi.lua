@@ -10,6 +10,25 @@
 --   pmf.kpi.history(store, fw, kpi_id, area, from, to) -> rows for each period from..to
 --   pmf.kpi.display(value, unit, decimals)     -> "71.4%", "£1,234,567", "12.5 days", "1,234"
 --
+-- The period a KPI is rated for (rate{} and exceptions{}):
+--   A KPI is rated for the latest period of ITS OWN frequency (monthly 1, quarterly 3,
+--   half-yearly 6, annual 12 months, aligned to the framework's year start) that ends on or
+--   before the end of the requested period.  An annual KPI in the "2025/26 Q2" scorecard is
+--   rated for "2024/25" (never part of a year against an annual target); a quarterly KPI
+--   asked for month "2025-08" is rated for "2025/26 Q1"; "2025-09" (Q2's last month) gives
+--   "2025/26 Q2".  When the requested period is at least as long as the KPI's frequency it
+--   is rated as asked (a monthly KPI for a quarter aggregates the quarter's months).
+--   The row's `period` is the period rated; when that differs from the one asked for, the
+--   row also carries `requested_period` (label) and `frequency`.  Direction of travel,
+--   benchmarks, targets and the late flag are those of the rated period; commentary is the
+--   requested period's, else the rated period's.  rate_matrix, value, series and history
+--   rate exactly the periods given.
+--
+-- Levels borrowed (core/engine.h): an input metric aggregated by last or mean with no
+-- figure within a period takes the figure whose span contains it (a year's population for
+-- its quarters), else the latest earlier figure ending within the 12 months before it,
+-- flagged "carried".  Sum and ratio metrics never borrow.
+--
 -- Design decisions:
 -- - One path for everything: rate{} is rate_matrix over the period, its previous period and
 --   the same period last year (plus baseline periods), for the requested areas, the
@@ -47,7 +66,8 @@ local STATUSES = { red = true, amber = true, green = true, blue = true, no_data 
                    data_only = true, error = true }
 local FLAG_NAMES = { { 1, "provisional" }, { 2, "estimated" }, { 4, "proxy" },
                      { 8, "suppressed" }, { 16, "incomplete" }, { 32, "suppressed" },
-                     { 64, "late" } }
+                     { 64, "late" }, { 128, "carried" } }
+local FREQ_MONTHS = { monthly = 1, quarterly = 3, ["half-yearly"] = 6, annual = 12 }
 local MONTHS = { january = 1, february = 2, march = 3, april = 4, may = 5, june = 6,
                  july = 7, august = 8, september = 9, october = 10, november = 11,
                  december = 12 }
@@ -598,26 +618,69 @@ end
 
 -- ---- rows for reports --------------------------------------------------------------------
 
+-- rated_period(kpi, p, ys) -> the period kpi is rated for when p is asked for (see the top):
+-- the latest block of the KPI's frequency, aligned to the year start, ending by p's end.
+local function rated_period(kpi, p, ys)
+  local f = FREQ_MONTHS[kpi.frequency]
+  if not f or p.len >= f then return p end
+  local e = p.start + p.len                           -- first month after p
+  local b = (e - 1) - ((e - 1) - (ys - 1)) % f        -- block holding p's last month
+  if b + f > e then b = b - f end                     -- not over by p's end: the one before
+  return period.span(b, f, ys)
+end
+M.rated_period = function(kpi, p, ys)
+  ys = ys or 4
+  return rated_period(kpi, to_period(p, ys), ys)
+end
+
 -- rate{store=, framework=, period=, kpis=, areas=, benchmark=true} -> rows (KPI order, then
 -- area order).
 function M.rate(t)
   local store = pmf.default_store(t.store)
   local fw = resolve_fw(store, t.framework)
-  local p = to_period(t.period or error("rate: 'period' is required", 2), year_start(fw))
-  local res = M.rate_matrix{ store = store, framework = fw, kpis = t.kpis, areas = t.areas,
-                             periods = { p }, benchmark = t.benchmark }
+  local ys = year_start(fw)
+  local p = to_period(t.period or error("rate: 'period' is required", 2), ys)
+  local kpis = kpi_list(fw, t.kpis)
+  if t.areas and #t.areas == 0 then error("rate_matrix: no areas", 2) end
+  -- the KPIs by the period each is rated for: one rate_matrix per distinct period
+  local sets, order = {}, {}
+  for _, kpi in ipairs(kpis) do
+    local rp = rated_period(kpi, p, ys)
+    local k = key(rp)
+    if not sets[k] then
+      sets[k] = { period = rp, ids = {} }
+      order[#order + 1] = k
+    end
+    table.insert(sets[k].ids, kpi.id)
+  end
   local comments = store:commentary_map(fw.id, p)
   local needs = fw.commentary_statuses or { red = true, amber = true }
-  local out = {}
-  local j = res.req[1]
-  for _, kpi in ipairs(res.kpis) do
-    local K = res.grid[kpi.id]
-    for i = 1, res.nreq do
-      local r = M.cell_row(res, kpi, K, i, j)
-      r.commentary = comments[kpi.id]
-      r.commentary_required = needs[r.rag] == true and r.commentary == nil
-      out[#out + 1] = r
+  local rows_of = {}
+  for _, k in ipairs(order) do
+    local set = sets[k]
+    local res = M.rate_matrix{ store = store, framework = fw, kpis = set.ids, areas = t.areas,
+                               periods = { set.period }, benchmark = t.benchmark }
+    local moved = set.period ~= p
+    local rcomments = moved and store:commentary_map(fw.id, set.period) or comments
+    local j = res.req[1]
+    for _, kpi in ipairs(res.kpis) do
+      local K, list = res.grid[kpi.id], {}
+      for i = 1, res.nreq do
+        local r = M.cell_row(res, kpi, K, i, j)
+        if moved then
+          r.requested_period = tostring(p)
+          r.frequency = kpi.frequency
+        end
+        r.commentary = comments[kpi.id] or rcomments[kpi.id]
+        r.commentary_required = needs[r.rag] == true and r.commentary == nil
+        list[i] = r
+      end
+      rows_of[kpi.id] = list
     end
+  end
+  local out = {}
+  for _, kpi in ipairs(kpis) do
+    for _, r in ipairs(rows_of[kpi.id]) do out[#out + 1] = r end
   end
   return out
 end

@@ -39,6 +39,7 @@ local function fw_of(kpis, extra)
   for i, k in ipairs(kpis) do
     local kpi = { id = k.id or ("K" .. i), title = k.title or "KPI", unit = k.unit,
                   decimals = k.decimals, suppress_below = k.suppress_below,
+                  frequency = k.frequency,
                   owner = "Owner", parents = { "p1" }, file = "frameworks/t.lua", line = 10 + i,
                   versions = k.versions or { {
                     formula = k.formula, target = k.target, polarity = k.polarity or "up",
@@ -325,7 +326,8 @@ end
 
 -- ---- value, series, rate_matrix -------------------------------------------------------------
 do
-  local m = metric("last", { [WALSALL] = { ["2025/26 Q1"] = 1, [Q] = 2, ["2025/26 Q4"] = 4 } })
+  -- (a sum metric: a level would carry Q2 into Q3, see "levels borrow" below)
+  local m = metric("sum", { [WALSALL] = { ["2025/26 Q1"] = 1, [Q] = 2, ["2025/26 Q4"] = 4 } })
   local fw = fw_of{ { formula = { kind = "metric", metric = m }, target = val(2) } }
   T.eq(pmf.kpi.value(s, fw, "K1", WALSALL, Q), 2, "value")
   T.eq({ pmf.kpi.value(s, fw, "K1", WALSALL, "2025/26 Q3") }, { nil, "no data" }, "value: no data")
@@ -340,6 +342,131 @@ do
   T.eq(pmf.kpi.row(res, "K1", WALSALL, Q).value, 2, "row from a matrix")
   T.err(function() pmf.kpi.rate{ store = s, framework = fw, period = Q, kpis = { "nope" } } end,
         "no KPI 'nope'", "unknown KPI raises")
+end
+
+-- ---- frequency: a KPI is rated for the latest period of its own frequency ---------------
+do
+  local yr = metric("sum", { [WALSALL] = { ["2023/24"] = 90, ["2024/25"] = 100,
+                                           ["2025/26 Q1"] = 30, [Q] = 40 } })
+  local qm = metric("sum", { [WALSALL] = { ["2024/25 Q4"] = 5, ["2025/26 Q1"] = 6, [Q] = 7 } })
+  local hm = metric("sum", { [WALSALL] = { ["2024/25 H2"] = 6, ["2025/26 H1"] = 8 } })
+  local fw = fw_of{
+    { id = "A", formula = { kind = "metric", metric = yr }, target = val(120),
+      frequency = "annual" },
+    { id = "Qk", formula = { kind = "metric", metric = qm }, target = val(6),
+      frequency = "quarterly" },
+    { id = "H", formula = { kind = "metric", metric = hm }, target = val(6),
+      frequency = "half-yearly" },
+    { id = "M", formula = { kind = "metric", metric = qm }, target = val(6),
+      frequency = "monthly" } }
+  local rows = pmf.kpi.rate{ store = s, framework = fw, period = Q }
+  T.eq({ rows[1].kpi, rows[2].kpi, rows[3].kpi, rows[4].kpi }, { "A", "Qk", "H", "M" },
+       "rows keep the KPI order across rated periods")
+  local a = rows[1]
+  T.eq({ a.period, a.requested_period, a.frequency, a.value, a.rag },
+       { "2024/25", Q, "annual", 100, "red" },
+       "annual KPI in a quarter: rated for the last whole year, not part of this one")
+  T.eq({ a.prev, a.dot_prev, a.last_year }, { 90, "better", 90 },
+       "DoT of a moved KPI is relative to the rated period")
+  T.eq({ rows[2].period, rows[2].requested_period, rows[2].frequency, rows[2].value },
+       { Q, nil, nil, 7 }, "quarterly KPI in its own period: as asked, no extra fields")
+  T.eq({ rows[3].period, rows[3].requested_period, rows[3].value }, { "2025/26 H1", Q, 8 },
+       "half-yearly KPI: Q2 ends H1, so H1")
+  T.eq({ rows[4].period, rows[4].value, rows[4].requested_period }, { Q, 7, nil },
+       "monthly KPI for a quarter: the quarter, as before")
+
+  local r = pmf.kpi.rate{ store = s, framework = fw, period = "2025-08", kpis = { "Qk" } }[1]
+  T.eq({ r.period, r.requested_period, r.value, r.prev },
+       { "2025/26 Q1", "2025-08", 6, 5 }, "quarterly KPI for a month: the last whole quarter")
+  r = pmf.kpi.rate{ store = s, framework = fw, period = "2025-09", kpis = { "Qk" } }[1]
+  T.eq({ r.period, r.requested_period }, { Q, "2025-09" }, "the quarter's last month: that quarter")
+  r = pmf.kpi.rate{ store = s, framework = fw, period = "2025/26 Q1", kpis = { "H" } }[1]
+  T.eq({ r.period, r.value }, { "2024/25 H2", 6 }, "half-yearly KPI in Q1: the previous half")
+  r = pmf.kpi.rate{ store = s, framework = fw, period = "2025/26", kpis = { "A" } }[1]
+  T.eq({ r.period, r.requested_period }, { "2025/26", nil },
+       "annual KPI for its own year: rated as asked")
+  r = pmf.kpi.rate{ store = s, framework = fw, period = "2025/26 Q4", kpis = { "A" } }[1]
+  T.eq(r.period, "2025/26", "Q4 ends the year: that year")
+
+  local ex = pmf.kpi.exceptions{ store = s, framework = fw, period = Q }
+  T.eq({ #ex, ex[1] and ex[1].kpi, ex[1] and ex[1].period, ex[1] and ex[1].commentary_required },
+       { 1, "A", "2024/25", true }, "exceptions follow the rule (the annual KPI, for 2024/25)")
+
+  -- a January year start: the year is the calendar year
+  local fwj = fw_of({ { id = "A", formula = { kind = "metric", metric = yr }, target = val(1),
+                        frequency = "annual" } }, { year_start = 1 })
+  r = pmf.kpi.rate{ store = s, framework = fwj, period = "2025 Q2" }[1]
+  T.eq({ r.period, r.requested_period }, { "2024", "2025 Q2" }, "aligned to the year start")
+  T.eq(tostring(pmf.kpi.rated_period({ frequency = "annual" }, "2025/26 Q2")), "2024/25",
+       "rated_period helper")
+end
+
+-- ---- levels borrow: a yearly population for quarterly rates -----------------------------
+do
+  local pop = metric("last", { [WALSALL] = { ["2025/26"] = 200000 } })
+  local popc = metric("last", { [WALSALL] = { ["2025"] = 100000 } })
+  local crime = metric("sum", { [WALSALL] = { ["2025/26 Q1"] = 2000, [Q] = 2400,
+                                              ["2025/26 Q4"] = 1000 } })
+  local flow = metric("sum", { [WALSALL] = { ["2025/26"] = 9000 } })
+  local old = metric("last", { [WALSALL] = { ["2023/24"] = 5 } })
+  local mixed = metric("last", { [WALSALL] = { ["2025/26 Q1"] = 50, ["2025/26"] = 100 } })
+  local avg = metric("mean", { [WALSALL] = { ["2025/26"] = 3.5 } })
+  local fw = fw_of{
+    { id = "R", formula = { kind = "ratio", num = crime, den = pop, scale = 1000 },
+      target = val(10), polarity = "down" },
+    { id = "RC", formula = { kind = "ratio", num = crime, den = popc, scale = 1000 },
+      target = val(10), polarity = "down" },
+    { id = "F", formula = { kind = "metric", metric = flow }, target = val(1) },
+    { id = "O", formula = { kind = "metric", metric = old }, target = val(1) },
+    { id = "X", formula = { kind = "metric", metric = mixed }, target = val(1) },
+    { id = "V", formula = { kind = "metric", metric = avg }, target = val(1) } }
+  local function row(id, p) return pmf.kpi.rate{ store = s, framework = fw, period = p,
+                                                 kpis = { id } }[1] end
+  local r = row("R", Q)
+  T.eq({ r.value, r.prev, r.flags }, { 12, 10, {} },
+       "quarterly rate per 1,000 with population stored per year: the year's figure, no flag")
+  r = row("RC", "2025/26 Q1")
+  T.eq({ r.value, r.flags }, { 20, {} }, "calendar-year population contains Apr-Jun")
+  r = row("RC", "2025/26 Q4")
+  T.eq({ r.value, r.flags }, { 10, { "carried" } },
+       "Jan-Mar 2026: the 2025 figure carried forward, flagged")
+  T.eq({ pmf.kpi.value(s, fw, "F", WALSALL, Q) }, { nil, "no data" },
+       "a sum metric does not borrow its year's figure")
+  T.eq({ pmf.kpi.value(s, fw, "F", WALSALL, "2026/27 Q1") }, { nil, "no data" },
+       "nor carry it forward")
+  T.eq({ pmf.kpi.value(s, fw, "O", WALSALL, Q) }, { nil, "no data" },
+       "a level is carried at most 12 months")
+  T.eq(pmf.kpi.value(s, fw, "O", WALSALL, "2024/25 Q1"), 5, "within 12 months it is")
+  T.eq(pmf.kpi.series(s, fw, "X", WALSALL, { "2025/26 Q1", Q }), { 50, 100, n = 2 },
+       "a figure within the period wins over the containing one")
+  T.eq(pmf.kpi.value(s, fw, "V", WALSALL, Q), 3.5, "mean metrics borrow too")
+
+  -- pmf.series.value agrees with the engine
+  local v, info = pmf.series.value(s, pop, WALSALL, Q)
+  T.eq({ v, info.borrowed, info.flags }, { 200000, "containing", {} },
+       "series.value: the year's population for a quarter")
+  v, info = pmf.series.value(s, popc, WALSALL, "2025/26 Q4")
+  T.eq({ v, info.borrowed, info.flags }, { 100000, "carried", { "carried" } },
+       "series.value: carried forward, flagged")
+  T.eq((pmf.series.value(s, flow, WALSALL, Q)), nil, "series.value: a sum does not borrow")
+  for _, p in ipairs{ "2024/25 Q4", "2025/26 Q1", Q, "2025/26 Q4", "2026/27 Q1", "2026/27 Q2" } do
+    for _, m in ipairs{ pop, popc, old, mixed, avg, flow } do
+      local a = pmf.series.value(s, m, WALSALL, p)
+      local res = pmf.kpi.rate_matrix{ store = s, framework = fw_of{ { id = "Z",
+        formula = { kind = "metric", metric = m } } }, periods = { p }, benchmark = false }
+      T.eq(res.grid.Z:value(1, res.req[1]), a, "engine and series agree: " .. m .. " " .. p)
+    end
+  end
+
+  -- the many-areas path of the fetch borrows the same way
+  local many = {}
+  for _, a in ipairs(s:areas{}) do
+    if a.kind ~= "country" and #many < 20 then many[#many + 1] = a.code end
+  end
+  table.insert(many, 1, WALSALL)
+  local res = pmf.kpi.rate_matrix{ store = s, framework = fw, kpis = { "R" }, areas = many,
+                                   periods = { Q }, benchmark = false }
+  T.eq(res.grid.R:value(1, res.req[1]), 12, "many areas: the year's population too")
 end
 
 T.done()

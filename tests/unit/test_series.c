@@ -190,8 +190,40 @@ static void test_store(void) {
     pmf_store_close(s);
 }
 
+/* Borrowing by levels: the containing figure, else one carried forward; never for flows. */
+static void test_borrow(void) {
+    /* an older quarter, the calendar year 2025, and a month within Jul-Sep 2026 */
+    pmf_obs f[] = {fig(M(2024, 1), 3, 7), fig(M(2025, 1), 12, 100), fig(M(2026, 8), 1, 5)};
+    pmf_agg_result r;
+    pmf_series_combine(f, 3, PMF_AGG_LAST, M(2025, 4), 3, &r);
+    pmf_series_borrow(f, 3, PMF_AGG_LAST, M(2025, 4), 3, &r);
+    test_cond("last: the year's figure for its quarter",
+              r.status == PMF_SERIES_OK && r.value == 100 && r.borrowed == PMF_SERIES_CONTAINING);
+    test_cond("contained: complete, not carried",
+              r.months == 3 && !(r.flags & PMF_SERIES_FLAG_CARRIED));
+    pmf_series_combine(f, 3, PMF_AGG_MEAN, M(2026, 1), 3, &r);
+    pmf_series_borrow(f, 3, PMF_AGG_MEAN, M(2026, 1), 3, &r);
+    test_cond("mean: carried into the next quarter, flagged",
+              r.value == 100 && r.borrowed == PMF_SERIES_CARRIED &&
+              (r.flags & PMF_SERIES_FLAG_CARRIED) && r.months == 0);
+    pmf_series_combine(f, 3, PMF_AGG_LAST, M(2028, 1), 3, &r);
+    pmf_series_borrow(f, 3, PMF_AGG_LAST, M(2028, 1), 3, &r);
+    test_cond("not carried beyond 12 months", r.status == PMF_SERIES_NODATA);
+    pmf_series_combine(f, 3, PMF_AGG_LAST, M(2026, 7), 3, &r);
+    pmf_series_borrow(f, 3, PMF_AGG_LAST, M(2026, 7), 3, &r);
+    test_cond("a figure within wins", r.value == 5 && r.borrowed == PMF_SERIES_OWN);
+    for (int agg = PMF_AGG_SUM; agg < PMF_AGG_NKINDS; agg++) {
+        if (agg == PMF_AGG_LAST || agg == PMF_AGG_MEAN) continue;
+        pmf_series_combine(f, 3, agg, M(2025, 4), 3, &r);
+        pmf_series_borrow(f, 3, agg, M(2025, 4), 3, &r);
+        test_cond(pmf_agg_name(agg),
+                  r.status == PMF_SERIES_NODATA && r.borrowed == PMF_SERIES_OWN);
+    }
+}
+
 int main(void) {
     test_rules();
+    test_borrow();
     test_trend();
     test_store();
     return test_report("test_series");
