@@ -35,14 +35,12 @@ endif
 
 # The engine's C sources (all but main.c go into libpmf.a and pmf.so).
 CORE_SRC := core/pmf.c core/store.c core/lstore.c core/csv.c \
-            core/period.c core/lperiod.c core/rag.c core/lrag.c
-# Pieces being written now; each joins the explicit list above when it lands.
-CORE_SRC += $(wildcard core/import.c core/limport.c core/series.c core/lseries.c \
-            core/sandbox.c core/lsandbox.c core/lxlsx.c core/lengine.c core/engine.c)
+            core/period.c core/lperiod.c core/rag.c core/lrag.c \
+            core/series.c core/lseries.c core/import.c core/limport.c \
+            core/engine.c core/lengine.c core/lsandbox.c core/lxlsx.c
 CORE_OBJ := $(CORE_SRC:core/%.c=$(BUILD)/core/%.o)
 
-UNIT_TESTS := test_store test_period test_csv test_rag
-UNIT_TESTS += $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_import.c tests/unit/test_series.c tests/unit/test_sandbox.c tests/unit/test_engine.c))
+UNIT_TESTS := test_store test_period test_csv test_rag test_series test_import
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 # Debian packages: to build and run, and (TEST_DEBS) what the test suite also drives.
@@ -91,22 +89,21 @@ $(BUILD)/libpmf.a: $(CORE_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-# (--whole-archive while some modules are weak scaffolding: see core/pmf.c)
-WHOLE = -Wl,--whole-archive $(BUILD)/libpmf.a -Wl,--no-whole-archive
+LIBPMF = $(BUILD)/libpmf.a
 
 $(BUILD)/pmf: $(BUILD)/core/main.o $(BUILD)/libpmf.a
-	$(CC) $(LDFLAGS) -o $@ $< $(WHOLE) $(LDLIBS) $(LUA_LIBS) -lreadline
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBPMF) $(LDLIBS) $(LUA_LIBS) -lreadline
 
 # The module for the stock interpreter: Lua's own symbols come from the host.
 $(BUILD)/pmf.so: $(CORE_OBJ)
 	$(CC) $(LDFLAGS) -shared -o $@ $^ $(LDLIBS)
 
 $(BUILD)/embed-host: examples/embed/host.c $(BUILD)/libpmf.a core/pmf.h
-	$(CC) $(CFLAGS) -Icore $(LDFLAGS) -o $@ $< $(WHOLE) $(LDLIBS) $(LUA_LIBS)
+	$(CC) $(CFLAGS) -Icore $(LDFLAGS) -o $@ $< $(LIBPMF) $(LDLIBS) $(LUA_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpmf.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Icore -Itests/unit $(LDFLAGS) -o $@ $< $(WHOLE) $(LDLIBS) $(LUA_LIBS)
+	$(CC) $(CFLAGS) -Icore -Itests/unit $(LDFLAGS) -o $@ $< $(LIBPMF) $(LDLIBS) $(LUA_LIBS)
 
 -include $(CORE_OBJ:.o=.d) $(BUILD)/core/main.d
 
@@ -139,13 +136,13 @@ bench: deps
 	$(BUILD)/pmf --db :memory: tests/bench/bench.lua $(BENCH_ARGS)
 
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := fuzz_csv fuzz_period
+FUZZ_TARGETS := fuzz_csv fuzz_period fuzz_framework
 fuzz: test-deps
 	@mkdir -p $(BUILD)/fuzz
 	@for t in $(FUZZ_TARGETS); do \
 	  clang -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer,address,undefined \
 	    $(PKG_CFLAGS) -Icore tests/fuzz/$$t.c $$(sed -n 's/^\/\/ sources: //p' tests/fuzz/$$t.c) \
-	    -o $(BUILD)/fuzz/$$t $(LDLIBS) || exit 1; \
+	    -o $(BUILD)/fuzz/$$t $(LDLIBS) $(LUA_LIBS) || exit 1; \
 	  mkdir -p $(BUILD)/fuzz/corpus-$$t; \
 	  echo "fuzzing $$t for $(FUZZ_SECONDS)s"; \
 	  $(BUILD)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 \

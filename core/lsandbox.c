@@ -46,16 +46,23 @@ typedef struct {
     double deadline;         /* CLOCK_MONOTONIC seconds */
     const char *tripped;     /* which limit was reached, or NULL */
     int mem_tripped;
+    lua_State *running;      /* the thread of the active run (hooks are per thread) */
     /* defaults */
     double def_seconds;
     int64_t def_instructions, def_memory;
 } sandbox_ctx;
 
+static void hook(lua_State *L, lua_Debug *ar);
+
+/* A refused allocation raises a memory error, which a pcall in user code could catch: so
+ * the cap also arms the hook (lua_sethook is safe to call at any moment), which then raises
+ * "memory limit exceeded" on every instruction until the run ends. */
 static void *limited_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     sandbox_ctx *c = ud;
     size_t old = ptr ? osize : 0;
     if (nsize > old && c->used + (int64_t)(nsize - old) > c->cap) {
         c->mem_tripped = 1;
+        if (c->active && c->running) lua_sethook(c->running, hook, LUA_MASKCOUNT, 1);
         return NULL;
     }
     void *p = c->inner(c->inner_ud, ptr, osize, nsize);
@@ -98,7 +105,9 @@ static void hook(lua_State *L, lua_Debug *ar) {
     sandbox_ctx *c = lua_touserdata(L, -1);
     lua_pop(L, 1);
     if (!c || !c->active) return;
-    if (!c->tripped) {
+    if (!c->tripped && c->mem_tripped) {
+        c->tripped = "memory limit";
+    } else if (!c->tripped) {
         c->steps += PMF_HOOK_STEP;
         if (c->steps > c->max_steps) c->tripped = "instruction limit";
         else if (now_seconds() > c->deadline) c->tripped = "time limit";
@@ -144,6 +153,7 @@ static int sandbox_run(lua_State *L) {
     double o_deadline = c->deadline;
     const char *o_tripped = c->tripped;
     int o_mem = c->mem_tripped;
+    lua_State *o_running = c->running;
     lua_Hook o_hook = lua_gethook(L);
     int o_mask = lua_gethookmask(L), o_count = lua_gethookcount(L);
 
@@ -155,6 +165,7 @@ static int sandbox_run(lua_State *L) {
     c->cap = cap;
     c->tripped = NULL;
     c->mem_tripped = 0;
+    c->running = L;
     c->active++;
     lua_sethook(L, hook, LUA_MASKCOUNT, PMF_HOOK_STEP);
 
@@ -172,6 +183,7 @@ static int sandbox_run(lua_State *L) {
     c->deadline = o_deadline;
     c->tripped = o_tripped;
     c->mem_tripped = o_mem;
+    c->running = o_running;
     lua_sethook(L, o_hook, o_mask, o_count);
 
     if (status == LUA_OK) {
@@ -180,13 +192,13 @@ static int sandbox_run(lua_State *L) {
         return lua_gettop(L) - 1;
     }
     lua_pushboolean(L, 0);
-    if (tripped) {
+    if ((tripped && tripped[0] == 'm') || (!tripped && status == LUA_ERRMEM && mem)) {
+        lua_pushfstring(L, "%s: memory limit exceeded (limit %I bytes)", name, (lua_Integer)memory);
+    } else if (tripped) {
         lua_pushfstring(L, "%s: %s exceeded (limit %s)", name, tripped,
                         tripped[0] == 'i' ? lua_pushfstring(L, "%I instructions", (lua_Integer)max_steps)
                                           : lua_pushfstring(L, "%f seconds", seconds));
         lua_remove(L, -2);
-    } else if (status == LUA_ERRMEM && mem) {
-        lua_pushfstring(L, "%s: memory limit exceeded (limit %I bytes)", name, (lua_Integer)memory);
     } else {
         lua_pushvalue(L, -2);   /* the error object as it is */
     }

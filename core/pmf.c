@@ -38,17 +38,8 @@ int luaopen_cjson_safe(lua_State *L);   /* also in liblua5.4-cjson, not in its h
 #define PMF_DATADIR "/usr/local/share/pmf"
 #endif
 
-/* Modules still being written are weak, so the engine builds without them (a scaffold
- * until every piece has landed). */
-#define PMF_PENDING __attribute__((weak))
-int luaopen_pmf_series(lua_State *L) PMF_PENDING;
-int luaopen_pmf_importer(lua_State *L) PMF_PENDING;
-int luaopen_pmf_sandbox(lua_State *L) PMF_PENDING;
-int luaopen_pmf_xlsx(lua_State *L) PMF_PENDING;
-int luaopen_pmf_engine(lua_State *L) PMF_PENDING;
-
 /* The C modules, as fields of the pmf table. */
-static const struct { const char *name; lua_CFunction func; } cmodules[] = {
+static const luaL_Reg cmodules[] = {
     {"period",   luaopen_pmf_period},
     {"rag",      luaopen_pmf_rag},
     {"_store",   luaopen_pmf_store},
@@ -57,6 +48,7 @@ static const struct { const char *name; lua_CFunction func; } cmodules[] = {
     {"sandbox",  luaopen_pmf_sandbox},
     {"xlsx",     luaopen_pmf_xlsx},
     {"engine",   luaopen_pmf_engine},
+    {NULL, NULL}
 };
 
 const char *pmf_version(void) { return PMF_VERSION; }
@@ -149,11 +141,10 @@ int luaopen_pmf(lua_State *L) {
 
     lua_pushliteral(L, PMF_VERSION);
     lua_setfield(L, M, "version");
-    for (size_t i = 0; i < sizeof cmodules / sizeof cmodules[0]; i++) {
-        if (!cmodules[i].func) continue;
-        lua_pushcfunction(L, cmodules[i].func);
+    for (const luaL_Reg *m = cmodules; m->name; m++) {
+        lua_pushcfunction(L, m->func);
         lua_call(L, 0, 1);
-        lua_setfield(L, M, cmodules[i].name);
+        lua_setfield(L, M, m->name);
     }
 
     /* cjson is linked in: preload it so `require "cjson"` finds this copy. */

@@ -24,5 +24,10 @@ int pmf_traceback_handler(lua_State *L);
 int luaopen_pmf_store(lua_State *L);
 int luaopen_pmf_period(lua_State *L);
 int luaopen_pmf_rag(lua_State *L);
+int luaopen_pmf_series(lua_State *L);
+int luaopen_pmf_importer(lua_State *L);
+int luaopen_pmf_sandbox(lua_State *L);
+int luaopen_pmf_xlsx(lua_State *L);
+int luaopen_pmf_engine(lua_State *L);
 
 #endif

@@ -6,7 +6,12 @@
  * - One SQLite file, WAL, synchronous=NORMAL (durable at checkpoint, never corrupt), foreign
  *   keys on, a busy timeout so that concurrent writers wait instead of failing.  Writers use
  *   BEGIN IMMEDIATE so that two importers serialise at the start rather than deadlocking at
- *   their first write.
+ *   their first write.  Setting up a new file is the one place SQLite does not consult the
+ *   busy handler: `PRAGMA journal_mode = WAL` needs an exclusive lock and answers
+ *   SQLITE_BUSY at once while another process holds any lock (several processes opening a
+ *   new store together).  The open's set-up steps are therefore retried with backoff, for
+ *   as long as the busy timeout (exec_retry), so "database is locked" never reaches a user
+ *   who merely started two commands at once.
  *
  * - Metrics are not KPIs.  `metric` holds what is measured (with its aggregation rule);
  *   frameworks (Lua) turn metrics into KPIs.  Areas and metrics have integer ids so that the
@@ -428,14 +433,42 @@ static int exec(sqlite3 *db, const char *sql, char *err, size_t errlen) {
     return -1;
 }
 
+#define PMF_BUSY_MS 30000   /* the busy timeout, and how long the open's set-up retries */
+
+/* Sleep before the next retry of a busy set-up step: 1 ms doubling to 64 ms.  *waited_ms
+ * adds up the sleeps; returns 0 once PMF_BUSY_MS is spent (give up). */
+static int busy_backoff(int *waited_ms, int attempt) {
+    if (*waited_ms >= PMF_BUSY_MS) return 0;
+    int ms = attempt < 6 ? 1 << attempt : 64;
+    struct timespec ts = {0, (long)ms * 1000000L};
+    nanosleep(&ts, NULL);
+    *waited_ms += ms;
+    return 1;
+}
+
+static int is_busy(int rc) { return (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED; }
+
+/* exec, retrying while SQLite answers busy/locked without having waited itself (the
+ * journal-mode change; a BEGIN IMMEDIATE racing another process's set-up). */
+static int exec_retry(sqlite3 *db, const char *sql, char *err, size_t errlen) {
+    int waited = 0, rc;
+    for (int attempt = 0; (rc = sqlite3_exec(db, sql, NULL, NULL, NULL)) != SQLITE_OK; attempt++)
+        if (!is_busy(rc) || !busy_backoff(&waited, attempt)) break;
+    if (rc == SQLITE_OK) return 0;
+    errorf(err, errlen, "%s", sqlite3_errmsg(db));
+    return -1;
+}
+
+/* PRAGMA user_version, or -1 when the file cannot be read as a database (busy is retried). */
 static int user_version(sqlite3 *db) {
-    sqlite3_stmt *st;
-    int v = -1;
-    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    return v;
+    int v = -1, waited = 0;
+    for (int attempt = 0;; attempt++) {
+        sqlite3_stmt *st;
+        int rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL);
+        if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) v = sqlite3_column_int(st, 0);
+        sqlite3_finalize(st);
+        if (v >= 0 || !is_busy(rc) || !busy_backoff(&waited, attempt)) return v;
+    }
 }
 
 /* Copy the store aside before an upgrade: "<path>.v<N>.bak". */
@@ -462,7 +495,7 @@ static int migrate(sqlite3 *db, const char *path, const char *refdir, char *err,
     if (v == NMIGRATIONS) return 0;
     if (v > 0 && strcmp(path, ":memory:") != 0 && backup(db, path, v, err, errlen) != 0)
         return -1;
-    if (exec(db, "BEGIN IMMEDIATE", err, errlen) != 0) return -1;
+    if (exec_retry(db, "BEGIN IMMEDIATE", err, errlen) != 0) return -1;
     /* Re-read inside the write lock: another process may have migrated meanwhile. */
     v = user_version(db);
     for (int i = v; i < NMIGRATIONS; i++)
@@ -491,12 +524,12 @@ pmf_store *pmf_store_open(const char *path, const char *refdir, char *err, size_
         pmf_store_close(s);
         return NULL;
     }
-    sqlite3_busy_timeout(s->db, 30000);
+    sqlite3_busy_timeout(s->db, PMF_BUSY_MS);
     sqlite3_extended_result_codes(s->db, 1);
     char msg[512] = "";
     if (exec(s->db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;", msg, sizeof msg) ||
         (strcmp(path, ":memory:") != 0 &&
-         exec(s->db, "PRAGMA journal_mode = WAL", msg, sizeof msg)) ||
+         exec_retry(s->db, "PRAGMA journal_mode = WAL", msg, sizeof msg)) ||
         migrate(s->db, path, refdir, msg, sizeof msg)) {
         if (strstr(msg, path) == msg) errorf(err, errlen, "%s", msg);
         else errorf(err, errlen, "%s: %s", path, msg);
@@ -518,7 +551,7 @@ void pmf_store_close(pmf_store *s) {
     if (!s) return;
     sqlite3_finalize(s->metric_id);
     sqlite3_finalize(s->area_id);
-    sqlite3_close(s->db);   /* NULL-safe; statements are finalised above */
+    sqlite3_close_v2(s->db);   /* NULL-safe; a zombie until any statement still open is finalised */
     free(s->path);
     free(s);
 }

@@ -125,6 +125,18 @@ local function fw_error(err, fn, kpi, what)
   return msg .. " (" .. what .. " of KPI " .. kpi.id .. ")"
 end
 
+-- Run body (a loop that calls a framework's function for every cell of one KPI) under the
+-- sandbox's limits, one budget for the whole KPI: an infinite loop or a memory bomb in a
+-- formula, target or rag rule stops that KPI with an error naming it and its file, and the
+-- engine carries on with the others.  Ordinary errors are still caught per cell by the
+-- body's own pcall; a limit cannot be (the hook keeps firing), so it ends the whole body.
+-- Returns nil, or the message for every cell of the KPI.
+local function guarded(kpi, fn, what, body)
+  local ok, err = pmf.sandbox.run(body, { name = where_fn(fn, kpi) .. ": KPI " .. kpi.id })
+  if ok then return nil end
+  return tostring(err) .. " (" .. what .. " of KPI " .. kpi.id .. ")"
+end
+
 local function group_id(fw, name)
   if type(name) == "table" then name = name.id or name.name end
   if name == nil then return nil end
@@ -281,14 +293,19 @@ local function fill_targets(ctx, kpi, v, K, j, p)
     K:fill_target(j, t)
   elseif T.kind == "function" or type(T) == "function" then
     local fn = T.fn or T
-    for i = 1, na do
-      local ok, t = pcall(fn, { area = ctx.rows[i], period = p, kpi = kpi, framework = ctx.fw,
-                                value = K:value(i, j), store = ctx.store })
-      if ok then
-        K:set_target(i, j, type(t) == "number" and t or nil)
-      else
-        ctx.errors[kpi.id .. "|" .. i .. "|" .. j] = fw_error(t, fn, kpi, "target")
+    local failed = guarded(kpi, fn, "target", function()
+      for i = 1, na do
+        local ok, t = pcall(fn, { area = ctx.rows[i], period = p, kpi = kpi, framework = ctx.fw,
+                                  value = K:value(i, j) })
+        if ok then
+          K:set_target(i, j, type(t) == "number" and t or nil)
+        else
+          ctx.errors[kpi.id .. "|" .. i .. "|" .. j] = fw_error(t, fn, kpi, "target")
+        end
       end
+    end)
+    if failed then
+      for i = 1, na do ctx.errors[kpi.id .. "|" .. i .. "|" .. j] = failed end
     end
   end
   -- targets stored per area override the framework's
@@ -319,26 +336,36 @@ end
 -- Custom formula: fn(m, ctx) per cell of the columns.
 local function custom_cells(ctx, kpi, v, K, grids, cols)
   local F = v.formula
-  for _, j in ipairs(cols) do
-    local p = ctx.cols.periods[j]
-    for i = 1, ctx.nrows do
-      local m, missing = {}, false
-      for name, id in pairs(F.inputs) do
-        local x = grids[id]:value(i, j)
-        if x == nil then missing = true end
-        m[name] = x
-      end
-      local val
-      if not missing then
-        local ok, r = pcall(F.fn, m, { area = ctx.rows[i], period = p, kpi = kpi,
-                                       framework = ctx.fw })
-        if not ok then
-          ctx.errors[kpi.id .. "|" .. i .. "|" .. j] = fw_error(r, F.fn, kpi, "formula")
-        elseif type(r) == "number" and r == r and r ~= math.huge and r ~= -math.huge then
-          val = r
+  local failed = guarded(kpi, F.fn, "formula", function()
+    for _, j in ipairs(cols) do
+      local p = ctx.cols.periods[j]
+      for i = 1, ctx.nrows do
+        local m, missing = {}, false
+        for name, id in pairs(F.inputs) do
+          local x = grids[id]:value(i, j)
+          if x == nil then missing = true end
+          m[name] = x
         end
+        local val
+        if not missing then
+          local ok, r = pcall(F.fn, m, { area = ctx.rows[i], period = p, kpi = kpi,
+                                         framework = ctx.fw })
+          if not ok then
+            ctx.errors[kpi.id .. "|" .. i .. "|" .. j] = fw_error(r, F.fn, kpi, "formula")
+          elseif type(r) == "number" and r == r and r ~= math.huge and r ~= -math.huge then
+            val = r
+          end
+        end
+        K:set_value(i, j, val)
       end
-      K:set_value(i, j, val)
+    end
+  end)
+  if failed then
+    for _, j in ipairs(cols) do
+      for i = 1, ctx.nrows do
+        ctx.errors[kpi.id .. "|" .. i .. "|" .. j] = failed
+        K:set_value(i, j, nil)
+      end
     end
   end
 end
@@ -425,22 +452,32 @@ local function rate_kpi(ctx, kpi)
   -- rag overrides, for the requested rows and columns
   for _, v in ipairs(vlist) do
     if v.rag and #rcols[v] > 0 then
-      for _, j in ipairs(rcols[v]) do
-        for i = 1, ctx.nreq do
-          local ek = kpi.id .. "|" .. i .. "|" .. j
-          if not ctx.errors[ek] then
-            local r = ctx.light_row(kpi, K, i, j, v)
-            local ok, s = pcall(v.rag, r, { area = r.area, period = ctx.cols.periods[j],
-                                            kpi = kpi, framework = ctx.fw, store = ctx.store })
-            if ok and STATUSES[s] then
-              K:set_status(i, j, s)
-            else
-              ctx.errors[ek] = ok and (where_fn(v.rag, kpi) .. ": rag rule of KPI " .. kpi.id ..
-                ": returned " .. tostring(s) ..
-                " (want red, amber, green, blue, no_data, data_only or error)")
-                or fw_error(s, v.rag, kpi, "rag rule")
-              K:set_status(i, j, "error")
+      local failed = guarded(kpi, v.rag, "rag rule", function()
+        for _, j in ipairs(rcols[v]) do
+          for i = 1, ctx.nreq do
+            local ek = kpi.id .. "|" .. i .. "|" .. j
+            if not ctx.errors[ek] then
+              local r = ctx.light_row(kpi, K, i, j, v)
+              local ok, s = pcall(v.rag, r, { area = r.area, period = ctx.cols.periods[j],
+                                              kpi = kpi, framework = ctx.fw })
+              if ok and STATUSES[s] then
+                K:set_status(i, j, s)
+              else
+                ctx.errors[ek] = ok and (where_fn(v.rag, kpi) .. ": rag rule of KPI " .. kpi.id ..
+                  ": returned " .. tostring(s) ..
+                  " (want red, amber, green, blue, no_data, data_only or error)")
+                  or fw_error(s, v.rag, kpi, "rag rule")
+                K:set_status(i, j, "error")
+              end
             end
+          end
+        end
+      end)
+      if failed then
+        for _, j in ipairs(rcols[v]) do
+          for i = 1, ctx.nreq do
+            ctx.errors[kpi.id .. "|" .. i .. "|" .. j] = failed
+            K:set_status(i, j, "error")
           end
         end
       end

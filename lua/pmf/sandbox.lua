@@ -34,6 +34,20 @@ local drop = { string = { dump = true } }
 
 local UNDECLARED = "undeclared global '%s'"
 
+-- Strings share one metatable, so ("").dump would reach the real string.dump from any
+-- sandboxed code.  Method calls on strings go to a copy of `string` without `dump` instead;
+-- the host keeps string.dump itself (only the method form is gone, in the whole state).
+do
+  local mt = getmetatable("")
+  if mt and mt.__index == string then
+    local methods = {}
+    for k, v in pairs(string) do
+      if not drop.string[k] then methods[k] = v end
+    end
+    mt.__index = methods
+  end
+end
+
 local function copy_lib(name)
   local src, out = _G[name], {}
   for k, v in pairs(src) do

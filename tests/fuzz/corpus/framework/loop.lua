@@ -1,0 +1,2 @@
+framework "f" { title = "F", levels = { "priority" } }
+while true do pcall(function() while true do end end) end

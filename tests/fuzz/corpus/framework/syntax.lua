@@ -1,0 +1,2 @@
+framework "f" { title = "F" 
+kpi "K" { title = [[unterminated
