@@ -96,17 +96,8 @@ local function resolve_fw(store, fw)
   return f
 end
 
--- The version in force for period p (versions ordered by `from`, the first without).
-local function version_of(kpi, p)
-  local vs = kpi.versions
-  local cur = vs[1]
-  for i = 2, #vs do
-    local from = vs[i].from
-    if type(from) ~= "userdata" then from = period.parse(tostring(from), p.year_start) end
-    if from.start <= p.start then cur = vs[i] else break end
-  end
-  return cur
-end
+-- The version in force for period p: the DSL owns effective dating.
+local version_of = pmf.framework.kpi_version
 M.version_of = version_of
 
 -- Where a function was defined, "file:line", for messages.
