@@ -36,17 +36,23 @@
 #define PMF_SANDBOX_KEY "pmf.sandbox.ctx"
 #define PMF_HOOK_STEP 1000
 
+/* The limits of the active run: saved whole when a run starts inside another, and put
+ * back when it ends. */
 typedef struct {
-    lua_Alloc inner;         /* the allocator we wrap */
-    void *inner_ud;
-    int64_t used;            /* bytes held (relative: blocks from before the wrap count as 0) */
-    int64_t cap;             /* while active: allocation fails past this; else INT64_MAX */
-    int active;              /* nesting depth of limited runs */
+    int64_t cap;             /* allocation fails past this; INT64_MAX outside any run */
     int64_t steps, max_steps;
     double deadline;         /* CLOCK_MONOTONIC seconds */
     const char *tripped;     /* which limit was reached, or NULL */
     int mem_tripped;
-    lua_State *running;      /* the thread of the active run (hooks are per thread) */
+    lua_State *running;      /* the thread of the run (hooks are per thread) */
+} run_limits;
+
+typedef struct {
+    lua_Alloc inner;         /* the allocator we wrap */
+    void *inner_ud;
+    int64_t used;            /* bytes held (relative: blocks from before the wrap count as 0) */
+    int active;              /* nesting depth of limited runs */
+    run_limits run;
     /* defaults */
     double def_seconds;
     int64_t def_instructions, def_memory;
@@ -60,9 +66,9 @@ static void hook(lua_State *L, lua_Debug *ar);
 static void *limited_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     sandbox_ctx *c = ud;
     size_t old = ptr ? osize : 0;
-    if (nsize > old && c->used + (int64_t)(nsize - old) > c->cap) {
-        c->mem_tripped = 1;
-        if (c->active && c->running) lua_sethook(c->running, hook, LUA_MASKCOUNT, 1);
+    if (nsize > old && c->used + (int64_t)(nsize - old) > c->run.cap) {
+        c->run.mem_tripped = 1;
+        if (c->active && c->run.running) lua_sethook(c->run.running, hook, LUA_MASKCOUNT, 1);
         return NULL;
     }
     void *p = c->inner(c->inner_ud, ptr, osize, nsize);
@@ -105,16 +111,16 @@ static void hook(lua_State *L, lua_Debug *ar) {
     sandbox_ctx *c = lua_touserdata(L, -1);
     lua_pop(L, 1);
     if (!c || !c->active) return;
-    if (!c->tripped && c->mem_tripped) {
-        c->tripped = "memory limit";
-    } else if (!c->tripped) {
-        c->steps += PMF_HOOK_STEP;
-        if (c->steps > c->max_steps) c->tripped = "instruction limit";
-        else if (now_seconds() > c->deadline) c->tripped = "time limit";
-        if (!c->tripped) return;
+    if (!c->run.tripped && c->run.mem_tripped) {
+        c->run.tripped = "memory limit";
+    } else if (!c->run.tripped) {
+        c->run.steps += PMF_HOOK_STEP;
+        if (c->run.steps > c->run.max_steps) c->run.tripped = "instruction limit";
+        else if (now_seconds() > c->run.deadline) c->run.tripped = "time limit";
+        if (!c->run.tripped) return;
         lua_sethook(L, hook, LUA_MASKCOUNT, 1);   /* fire on every instruction from now on */
     }
-    luaL_error(L, "%s exceeded", c->tripped);
+    luaL_error(L, "%s exceeded", c->run.tripped);
 }
 
 static lua_Integer opt_int_field(lua_State *L, int t, const char *k, lua_Integer dflt) {
@@ -148,24 +154,20 @@ static int sandbox_run(lua_State *L) {
         if (lua_isstring(L, -1)) name = lua_tostring(L, -1);
         lua_replace(L, 2);   /* keep the name string alive in slot 2 */
     }
-    /* save the outer run's limits (nesting), set ours */
-    int64_t o_steps = c->steps, o_max = c->max_steps, o_cap = c->cap;
-    double o_deadline = c->deadline;
-    const char *o_tripped = c->tripped;
-    int o_mem = c->mem_tripped;
-    lua_State *o_running = c->running;
+    /* save the outer run's limits (nesting), set ours: never looser than the outer's */
+    run_limits outer = c->run;
     lua_Hook o_hook = lua_gethook(L);
     int o_mask = lua_gethookmask(L), o_count = lua_gethookcount(L);
-
-    c->steps = 0;
-    c->max_steps = max_steps > 0 ? max_steps : INT64_MAX;
-    c->deadline = now_seconds() + (seconds > 0 ? seconds : 1e9);
     int64_t cap = memory > 0 ? c->used + memory : INT64_MAX;
-    if (cap > o_cap) cap = o_cap;
-    c->cap = cap;
-    c->tripped = NULL;
-    c->mem_tripped = 0;
-    c->running = L;
+    c->run = (run_limits){
+        .cap = cap < outer.cap ? cap : outer.cap,
+        .steps = 0,
+        .max_steps = max_steps > 0 ? max_steps : INT64_MAX,
+        .deadline = now_seconds() + (seconds > 0 ? seconds : 1e9),
+        .tripped = NULL,
+        .mem_tripped = 0,
+        .running = L,
+    };
     c->active++;
     lua_sethook(L, hook, LUA_MASKCOUNT, PMF_HOOK_STEP);
 
@@ -174,16 +176,12 @@ static int sandbox_run(lua_State *L) {
     lua_rotate(L, 3, 1);   /* fn, then its arguments, at 3.. */
     int status = lua_pcall(L, nargs, LUA_MULTRET, 0);
 
-    const char *tripped = c->tripped;
-    int mem = c->mem_tripped;
+    run_limits inner = c->run;
+    const char *tripped = inner.tripped;
+    int mem = inner.mem_tripped;
     c->active--;
-    c->steps = o_steps + c->steps;
-    c->max_steps = o_max;
-    c->cap = o_cap;
-    c->deadline = o_deadline;
-    c->tripped = o_tripped;
-    c->mem_tripped = o_mem;
-    c->running = o_running;
+    c->run = outer;
+    c->run.steps += inner.steps;   /* the inner run's work counts against the outer budget */
     lua_sethook(L, o_hook, o_mask, o_count);
 
     if (status == LUA_OK) {
@@ -243,7 +241,7 @@ int luaopen_pmf_sandbox(lua_State *L) {
         sandbox_ctx *c = lua_newuserdatauv(L, sizeof *c, 0);
         memset(c, 0, sizeof *c);
         c->inner = lua_getallocf(L, &c->inner_ud);
-        c->cap = INT64_MAX;
+        c->run.cap = INT64_MAX;
         c->def_seconds = env_number("PMF_LIMIT_SECONDS", 1.0);
         c->def_instructions = (int64_t)env_number("PMF_LIMIT_INSTRUCTIONS", 2e8);
         c->def_memory = (int64_t)(env_number("PMF_LIMIT_MEMORY_MB", 64) * 1024 * 1024);
