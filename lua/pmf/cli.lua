@@ -117,6 +117,20 @@ end
 -- Raise a usage error from a command (exit status 2 with the usage line).
 function M.usage_error(msg) error({ usage = true, msg = msg }, 0) end
 
+-- The body of `pmf signoff` and `pmf reopen`: call store:<method>(framework, period, t)
+-- with the framework's year start; print `done` on success, the reason on failure.
+function M.period_event(name, method, opts, t, done)
+  local fw, p = opts[1], opts[2]
+  if not fw or not p then M.usage_error("a framework id and a period are required") end
+  local s = pmf.default_store()
+  local def = pmf.framework.get(s, fw)
+  t.year_start = def and def.year_start
+  local ok, err = pcall(s[method], s, fw, p, t)
+  if not ok then return M.fail(name, (tostring(err):gsub("^[^:]*:%d+: ", ""))) end
+  print(string.format(done, fw, p))
+  return 0
+end
+
 -- Print an expected failure ("pmf import: ...") and return status 1.
 function M.fail(name, msg)
   io.stderr:write("pmf ", name, ": ", msg, "\n")
