@@ -194,7 +194,7 @@ static sqlite3_stmt **prepare(lua_State *L, sqlite3 *db, const char *sql) {
     return pst;
 }
 
-static int busy_error(lua_State *L, sqlite3 *db) {
+static int store_error(lua_State *L, sqlite3 *db) {
     return luaL_error(L, "store error: %s", sqlite3_errmsg(db));
 }
 
@@ -219,7 +219,7 @@ static int store_query(lua_State *L) {
         }
         lua_rawseti(L, -2, ++n);
     }
-    if (rc != SQLITE_DONE) return busy_error(L, db);
+    if (rc != SQLITE_DONE) return store_error(L, db);
     sqlite3_finalize(*pst);
     *pst = NULL;
     return 1;
@@ -232,7 +232,7 @@ static int store_exec(lua_State *L) {
     const char *sql = luaL_checkstring(L, 2);
     sqlite3 *db = pmf_store_db(s);
     if (lua_gettop(L) == 2) {
-        if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) return busy_error(L, db);
+        if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) return store_error(L, db);
         lua_pushinteger(L, sqlite3_changes(db));
         return 1;
     }
@@ -241,7 +241,7 @@ static int store_exec(lua_State *L) {
     bind_args(L, *pst, 3, top);
     int rc = sqlite3_step(*pst);
     while (rc == SQLITE_ROW) rc = sqlite3_step(*pst);
-    if (rc != SQLITE_DONE) return busy_error(L, db);
+    if (rc != SQLITE_DONE) return store_error(L, db);
     sqlite3_finalize(*pst);
     *pst = NULL;
     lua_pushinteger(L, sqlite3_changes(db));
@@ -250,8 +250,6 @@ static int store_exec(lua_State *L) {
 
 /* store:transaction(fn, ...) -> fn's results.  BEGIN IMMEDIATE ... COMMIT around fn; any
  * error rolls back and is raised again.  Nested calls use savepoints. */
-static int tx_finish(lua_State *L, int status, lua_KContext ctx);
-
 static int store_transaction(lua_State *L) {
     pmf_store *s = pmf_checkstore(L, 1, NULL);
     pmf_checkwritable(L, 1);
@@ -260,28 +258,23 @@ static int store_transaction(lua_State *L) {
     sqlite3 *db = pmf_store_db(s);
     int rc = u->txdepth == 0 ? sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL)
                              : sqlite3_exec(db, "SAVEPOINT pmf_tx", NULL, NULL, NULL);
-    if (rc != SQLITE_OK) return busy_error(L, db);
+    if (rc != SQLITE_OK) return store_error(L, db);
     u->txdepth++;
     int nargs = lua_gettop(L) - 2;
     lua_pushcfunction(L, pmf_traceback_handler);
     lua_insert(L, 2);   /* handler at 2, fn at 3 */
     int status = lua_pcall(L, nargs, LUA_MULTRET, 2);
-    return tx_finish(L, status, 0);
-}
-
-static int tx_finish(lua_State *L, int status, lua_KContext ctx) {
-    (void)ctx;
-    lstore *u = lua_touserdata(L, 1);
+    /* fn's results (or the error) are above the handler at 2 */
     u->txdepth--;
     if (!u->store) return luaL_error(L, "store closed during a transaction");
-    sqlite3 *db = pmf_store_db(u->store);
+    db = pmf_store_db(u->store);
     if (status != LUA_OK) {
         if (u->txdepth == 0) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
         else sqlite3_exec(db, "ROLLBACK TO pmf_tx; RELEASE pmf_tx", NULL, NULL, NULL);
         return lua_error(L);
     }
-    int rc = u->txdepth == 0 ? sqlite3_exec(db, "COMMIT", NULL, NULL, NULL)
-                             : sqlite3_exec(db, "RELEASE pmf_tx", NULL, NULL, NULL);
+    rc = u->txdepth == 0 ? sqlite3_exec(db, "COMMIT", NULL, NULL, NULL)
+                           : sqlite3_exec(db, "RELEASE pmf_tx", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         lua_pushfstring(L, "store error: %s", sqlite3_errmsg(db));
         if (u->txdepth == 0) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
@@ -310,7 +303,7 @@ static int store_batch(lua_State *L) {
         lua_pop(L, 1);
     }
     int64_t id = pmf_store_new_batch(s, v[0] ? v[0] : "edit", v[1], v[2], v[3], v[4]);
-    if (id < 0) return busy_error(L, pmf_store_db(s));
+    if (id < 0) return store_error(L, pmf_store_db(s));
     lua_pushinteger(L, id);
     return 1;
 }

@@ -27,6 +27,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include <readline/history.h>
 #include <readline/readline.h>
 
@@ -294,7 +296,7 @@ static int pmain(lua_State *L) {
             return 1;
         }
         if (strcmp(a, "-v") == 0 || strcmp(a, "--version") == 0) {
-            printf("pmf %s (%s, SQLite %s)\n", PMF_VERSION, LUA_RELEASE, "3");
+            printf("pmf %s (%s, SQLite %s)\n", PMF_VERSION, LUA_RELEASE, sqlite3_libversion());
             lua_pushboolean(L, 1);
             return 1;
         }

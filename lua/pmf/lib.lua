@@ -49,7 +49,7 @@ end
 local lazy = {
   framework = "pmf.framework", kpi = "pmf.kpi", report = "pmf.report",
   render = "pmf.render", cli = "pmf.cli", sandbox_env = "pmf.sandbox",
-  generate = "pmf.generate", util = "pmf.util",
+  generate = "pmf.generate",
 }
 setmetatable(pmf, {
   __index = function(t, k)
