@@ -43,13 +43,21 @@ CORE_OBJ := $(CORE_SRC:core/%.c=$(BUILD)/core/%.o)
 UNIT_TESTS := test_store test_period test_csv test_rag test_series test_import
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
-# Debian packages: to build and run, and (TEST_DEBS) what the test suite also drives.
+# Debian packages: to build and run (DEBS: all `make demo` installs), and (TEST_DEBS) what the
+# test suite also drives.  Every library on the link line and every tool a test runs must be
+# named here: a package that merely happens to be installed on a developer's machine is
+# missing on a user's.  tests/e2e/deps.sh checks these lists against what the build links
+# and the tests call (`make print-debs` prints them), and ../shared/tools/fresh-machine runs
+# the README's two commands on a bare Debian.  zlib1g-dev: libxlsxwriter's pkg-config file
+# links -lz.  fonts-dejavu-core: Chromium needs a font to print text into PDFs.  man-db: the
+# man page test.
 DEBS      := gcc make pkg-config liblua5.4-dev lua5.4 libsqlite3-dev lua-cjson-dev \
-             libreadline-dev libxlsxwriter-dev sqlite3
-TEST_DEBS := valgrind tmux chromium clang libclang-rt-14-dev cppcheck poppler-utils
+             libreadline-dev libxlsxwriter-dev zlib1g-dev sqlite3
+TEST_DEBS := valgrind tmux chromium fonts-dejavu-core clang libclang-rt-14-dev cppcheck \
+             poppler-utils man-db
 
 .PHONY: all demo test test-run check-asan check-valgrind bench fuzz install uninstall \
-        deps test-deps clean cppcheck
+        deps test-deps clean cppcheck print-debs
 
 all: $(BUILD)/pmf $(BUILD)/pmf.so $(BUILD)/libpmf.a $(BUILD)/embed-host
 
@@ -70,6 +78,11 @@ deps:
 
 test-deps: deps
 	$(call apt_install,$(TEST_DEBS))
+
+# Two lines: what `make demo` installs, then what `make test` adds.
+print-debs:
+	@echo $(DEBS)
+	@echo $(TEST_DEBS)
 
 # ---- build ----------------------------------------------------------------------------
 $(BUILD)/core/%.o: core/%.c

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The HTML reports in a real browser (headless Chromium): they render without console
 # errors, the DOM has the RAG badges and SVG charts, a screenshot is taken and
-# --print-to-pdf gives a PDF.  Without chromium the checks are counted as skipped.
+# --print-to-pdf gives a PDF whose text (pdftotext) has the report's words, so a font is
+# there to print them.  Chromium and poppler-utils are test dependencies (make test-deps):
+# without them this test fails rather than passing on nothing.
 . "$(dirname "$0")/lib.sh"
 
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$CHROMIUM" ]; then
-  echo "browser: skipped 1 (chromium not installed: make test-deps)"
+  fail "chromium is not installed (make test-deps installs it)"
   done_testing
   exit $?
 fi
@@ -79,10 +81,14 @@ ok "and not trivial" test "$(wc -c <scorecard.png)" -gt 20000
 chrome --no-pdf-header-footer --print-to-pdf="$WORK/scorecard.pdf" "file://$WORK/scorecard.html" >/dev/null 2>&1
 ok "--print-to-pdf writes a PDF" test -s scorecard.pdf
 eq "$(head -c 4 scorecard.pdf)" "%PDF" "the PDF starts with %PDF"
-if command -v pdftoppm >/dev/null; then
+if command -v pdftoppm >/dev/null && command -v pdftotext >/dev/null; then
   pdftoppm -png -r 50 -f 1 -l 1 scorecard.pdf page
   ok "the PDF's first page renders" test -s page-1.png
   [ -n "${PMF_KEEP:-}" ] && cp page-1.png "$PMF_KEEP/page-1.png"
+  pdftotext scorecard.pdf scorecard.txt
+  ok "the PDF's text has the KPI titles (a font was found)" grep -q "Good level of development" scorecard.txt
+else
+  fail "poppler-utils (pdftoppm, pdftotext) is not installed (make test-deps installs it)"
 fi
 [ -n "${PMF_KEEP:-}" ] && cp scorecard.pdf kpi.html "$PMF_KEEP/"
 

@@ -83,7 +83,10 @@ OUT=$(HOME="$WORK/home" ${PMF_WRAP:-} "$PMF_BIN" -i < input.txt 2>&1)
 ok "REPL history is kept in ~/.pmf_history" grep -q 'x + 1' "$WORK/home/.pmf_history"
 
 # the REPL in a real terminal: Ctrl-C interrupts a running chunk without killing the session
-if command -v tmux >/dev/null && [ -z "${PMF_WRAP:-}" ]; then
+# (tmux is a test dependency; under valgrind the timing-driven terminal test is not run)
+if [ -z "${PMF_WRAP:-}" ] && ! command -v tmux >/dev/null; then
+  fail "tmux is not installed (make test-deps installs it)"
+elif [ -z "${PMF_WRAP:-}" ]; then
   sock="$WORK/tmux.sock"
   tmux -S "$sock" new-session -d -x 120 -y 30 "HOME=$WORK/home PMF_DB=$WORK/pmf.db $PMF_BIN"
   sleep 0.5
