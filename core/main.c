@@ -328,12 +328,21 @@ static int pmain(lua_State *L) {
     lua_setglobal(L, "cjson");
     create_arg_table(L, argv, argc, script);   /* no script: arg[0] is pmf, as in lua.c */
 
-    /* Open the store: pmf.open_default(db, as_of) sets pmf.store and the global `store`. */
-    lua_getfield(L, 1, "open_default");
-    lua_pushstring(L, db ? db : pmf_default_db_path());
-    lua_pushstring(L, as_of);
-    if (report(L, docall(L, 2, 0)) != LUA_OK) return 0;
+    /* Open the store: pmf.open_default(db, as_of) sets pmf.store and the global `store`.
+     * A command (pmf import, pmf help ...) opens it itself, and only if it needs one, so
+     * that `pmf help` or `pmf check FILE` never creates ./pmf.db: pmf.cli.run gets the path.
+     * Scripts, -e chunks and the REPL get `store` open from the start. */
     lua_settop(L, 0);
+    const char *db_path = db ? db : pmf_default_db_path();
+    int command = script && is_command(L, argv[script]);
+    if (!command || has_e) {
+        lua_getglobal(L, "pmf");
+        lua_getfield(L, -1, "open_default");
+        lua_pushstring(L, db_path);
+        lua_pushstring(L, as_of);
+        if (report(L, docall(L, 2, 0)) != LUA_OK) return 0;
+        lua_settop(L, 0);
+    }
 
     /* Second pass: run -e chunks in order. */
     for (i = 1; i < (script ? script : argc); i++) {
@@ -348,7 +357,7 @@ static int pmain(lua_State *L) {
 
     if (script) {
         const char *word = argv[script];
-        if (is_command(L, word)) {
+        if (command) {
             lua_getglobal(L, "require");
             lua_pushliteral(L, "pmf.cli");
             lua_call(L, 1, 1);
@@ -358,7 +367,9 @@ static int pmain(lua_State *L) {
                 lua_pushstring(L, argv[i]);
                 lua_rawseti(L, -2, i - script + 1);
             }
-            if (report(L, docall(L, 1, 1)) != LUA_OK) return 0;
+            lua_pushstring(L, db_path);
+            lua_pushstring(L, as_of);
+            if (report(L, docall(L, 3, 1)) != LUA_OK) return 0;
             int code = lua_isinteger(L, -1) ? (int)lua_tointeger(L, -1) : 0;
             lua_pushinteger(L, code);
             return 1;

@@ -408,7 +408,16 @@ static int load_reference(sqlite3 *db, const char *refdir, char *err, size_t err
         goto done;
     if (sqlite3_exec(db,
             "INSERT INTO area_group(id, title, source) "
-            "  SELECT DISTINCT 'all:' || kind, 'All ' || kind || 's', 'reference' FROM area "
+            "  SELECT DISTINCT 'all:' || kind, 'All ' || CASE kind"
+            "    WHEN 'county' THEN 'counties'"
+            "    WHEN 'unitary' THEN 'unitary authorities'"
+            "    WHEN 'welsh unitary' THEN 'Welsh unitary authorities'"
+            "    WHEN 'scottish council' THEN 'Scottish councils'"
+            "    WHEN 'ni district' THEN 'Northern Ireland district councils'"
+            "    WHEN 'london borough' THEN 'London boroughs'"
+            "    WHEN 'combined authority' THEN 'combined authorities'"
+            "    WHEN 'strategic authority' THEN 'strategic authorities'"
+            "    ELSE kind || 's' END, 'reference' FROM area "
             "  WHERE kind NOT IN ('country', 'former district');"
             "INSERT INTO area_group_member(group_id, area, rank) "
             "  SELECT 'all:' || kind, id, NULL FROM area "

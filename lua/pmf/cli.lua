@@ -86,8 +86,38 @@ local function help(name)
   return 0
 end
 
--- M.run({"import", "file.csv", "--dry-run"}) -> exit status
-function M.run(argv)
+-- Open the store a command needs, when the binary has not opened one already.  A command
+-- module says what it needs with `store =`:
+--   "required"  (the default) opened, and created if it does not exist (import, load);
+--   "existing"  opened if it exists, otherwise the command fails with a message saying so
+--               (report, frameworks, metrics, history, sql, signoff, reopen: nothing to read);
+--   "optional"  used when there, never created (`pmf check` checks metric ids against it);
+--   "reference" the store if it exists, else one in memory with the reference data (areas);
+--   "none"      no store (`pmf test` makes its own; `pmf help`).
+-- So only commands that write create ./pmf.db.  Returns true, or nil and a message.
+local function open_for(c, db, as_of)
+  if pmf.store ~= nil or not db then return true end
+  local need = c.store or "required"
+  if need == "none" then return true end
+  if need ~= "required" and db ~= ":memory:" then
+    local f = io.open(db, "rb")
+    if f then
+      f:close()
+    elseif need == "existing" then
+      return nil, "no store at " .. db .. " (import or load into it first, or give --db PATH)"
+    elseif need == "reference" then
+      db = ":memory:"
+    else
+      return true
+    end
+  end
+  pmf.open_default(db, as_of)
+  return true
+end
+
+-- M.run({"import", "file.csv", "--dry-run"} [, db, as_of]) -> exit status.  db and as_of
+-- (from `pmf --db --as-of`) open the store if the command needs one.
+function M.run(argv, db, as_of)
   local name = argv[1]
   if name == "help" then return help(argv[2]) end
   local c = load_cmd(name)
@@ -100,6 +130,8 @@ function M.run(argv)
     return 2
   end
   if opts.help then return help(name) end
+  local opened, oerr = open_for(c, db, as_of)
+  if not opened then return M.fail(name, oerr) end
   local ok, status = xpcall(c.run, function(e)
     if type(e) == "table" and e.usage then return e end
     return debug.traceback(tostring(e), 2)

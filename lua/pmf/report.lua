@@ -51,8 +51,10 @@ end
 
 Report.__tostring = function(r) return r:render("text") end
 
-local function register(name, summary, fn)
-  M.registry[name] = { fn = fn, summary = summary }
+-- register(name, summary, fn [, needs]): needs = "kpi" for a report about one KPI (the
+-- CLI's usage line and M.run's error say so when --kpi is missing).
+local function register(name, summary, fn, needs)
+  M.registry[name] = { name = name, fn = fn, summary = summary, needs = needs }
   M.order[#M.order + 1] = name
 end
 
@@ -427,7 +429,7 @@ function(ctx)
     sections = { { title = "Data dictionary", columns = { col("field", "Field"),
                    col("value", "Value", "text", { wrap = 70 }) }, rows = dict } },
   }
-end)
+end, "kpi")
 
 register("data_quality", "completeness and timeliness per KPI and owner against the data-entry deadline",
 function(ctx)
@@ -573,7 +575,7 @@ function(ctx)
                 col("value", "Value", "value"), col("quartile", "Quartile", "number") },
     rows = rows,
   }
-end)
+end, "kpi")
 
 local money_units = { ["£"] = true, gbp = true, money = true, ["£k"] = true, ["£m"] = true,
                       budget = true, ["budget variance"] = true }
@@ -655,6 +657,9 @@ function M.run(name, args)
   end
   args = args or {}
   if args.framework == nil then error("report: 'framework' is required", 2) end
+  if entry.needs == "kpi" and args.kpi == nil and args.node == nil then
+    return nil, "the " .. entry.name .. " report is about one KPI: give its id (kpi = ID, --kpi ID)"
+  end
   local ctx, err = context(args)
   if not ctx then return nil, err end
   local rep, rerr = entry.fn(ctx)

@@ -121,10 +121,34 @@ pmf --db notdb.db -e '1'
 rc_is 1 "a file that is not a store is refused"
 err_has "notdb.db" "naming the file"
 
-# pmf help lists commands
+# pmf help lists commands; the man page and the README's command table list the same ones
 pmf help
 rc_is 0 "pmf help"
 out_has "sql" "lists the sql command"
+help_cmds=$(sed -n 's/^  \([a-z_]*\)  .*/\1/p' <<<"$OUT" | sort)
+man_cmds=$(awk '/^\.SH COMMANDS/{on=1; next} /^\.SH/{on=0} on && prev == ".TP" {print $2} {prev=$1}' \
+  "$ROOT/core/pmf.1" | tr -d '"' | sort)
+readme_cmds=$(sed -n 's/^| `pmf \([a-z_]*\).*/\1/p' "$ROOT/README.md" | sort -u)
+[ "$(wc -l <<<"$help_cmds")" -ge 13 ] && pass || fail "pmf help lists the commands" "$help_cmds"
+eq "$man_cmds" "$help_cmds" "the man page's COMMANDS are pmf help's"
+eq "$readme_cmds" "$help_cmds" "the README's command table is pmf help's"
+
+# only commands that write create a store (pmf help, pmf check do not make ./pmf.db)
+mkdir nostore && cd nostore
+PMF_DB=pmf.db pmf help
+PMF_DB=pmf.db pmf check "$ROOT/frameworks/example.lua"
+rc_is 0 "pmf check runs with no store"
+PMF_DB=pmf.db pmf areas --groups all:
+rc_is 0 "pmf areas lists reference data with no store"
+out_has "All counties" "with plural titles written properly"
+PMF_DB=pmf.db pmf metrics
+rc_is 1 "pmf metrics with no store fails"
+err_has "no store at pmf.db" "saying there is no store"
+ok "none of them created ./pmf.db" test ! -e pmf.db
+cd "$WORK"
+pmf report benchmark --framework x
+rc_is 2 "a report about one KPI without --kpi is a usage error"
+err_has "needs --kpi ID" "naming the missing argument"
 
 # the embedding example host
 OUT=$(${PMF_WRAP:-} "$PMF_BUILD/embed-host" "$WORK/host.db" 2>&1); RC=$?

@@ -4,6 +4,7 @@ local cli = require "pmf.cli"
 
 return {
   summary = "list areas (ONS codes), by kind or comparator group (e.g. cipfa_2024:E08000030)",
+  store = "reference",
   usage = "areas [--kind KIND] [--group ID] [--groups PREFIX] [--format text|csv|json]",
   options = { kind = "value", group = "value", groups = "value", format = "value" },
   run = function(opts)

@@ -6,6 +6,7 @@ local cli = require "pmf.cli"
 
 return {
   summary = "validate framework files (FILE:LINE: message for each problem)",
+  store = "optional",
   usage = "check FILE...",
   options = { quiet = "flag" },
   help = "  --quiet   print only the errors",

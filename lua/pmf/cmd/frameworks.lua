@@ -10,6 +10,7 @@ end
 
 return {
   summary = "list the frameworks in the store (id, title, version, hash, loaded at, counts)",
+  store = "existing",
   usage = "frameworks [--versions ID]",
   options = { versions = "value" },
   run = function(opts)

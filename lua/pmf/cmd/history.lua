@@ -5,6 +5,7 @@ local cli = require "pmf.cli"
 
 return {
   summary = "every recorded version of one figure (who, when, value)",
+  store = "existing",
   usage = "history METRIC AREA PERIOD [--breakdown KEY] [--format text|csv|json]",
   options = { breakdown = "value", format = "value" },
   run = function(opts)

@@ -3,6 +3,7 @@ local pmf = require "pmf"
 
 return {
   summary = "list the metrics in the store (id, title, unit, aggregation)",
+  store = "existing",
   usage = "metrics [--format text|csv|json]",
   options = { format = "value" },
   run = function(opts)

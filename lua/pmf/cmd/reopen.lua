@@ -4,6 +4,7 @@ local cli = require "pmf.cli"
 
 return {
   summary = "reopen a signed-off period (a reason is required and audited)",
+  store = "existing",
   usage = "reopen FRAMEWORK PERIOD --reason TEXT [--by NAME]",
   options = { reason = "value", by = "value" },
   run = function(opts)

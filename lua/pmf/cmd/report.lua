@@ -19,6 +19,7 @@ end
 
 return {
   summary = "build a report (scorecard, exceptions, golden_thread, kpi, data_quality, calendar, benchmark, integrated)",
+  store = "existing",
   usage = "report NAME --framework ID [--node ID] [--level WORD] [--kpi ID] [--period LABEL] " ..
           "[--as-of DATE] [--format text|md|csv|json|html|xlsx] [-o FILE] [--year] [--publish] " ..
           "| report --republish ID [-o FILE]",
@@ -60,6 +61,9 @@ return {
       cli.usage_error("unknown report '" .. name .. "' (" .. table.concat(report.order, ", ") .. ")")
     end
     local fw = opts.framework or cli.usage_error("--framework ID is required")
+    if report.registry[name].needs == "kpi" and not opts.kpi and not opts.node then
+      cli.usage_error("the " .. name .. " report needs --kpi ID")
+    end
     local args = { framework = fw, node = opts.node, level = opts.level, kpi = opts.kpi,
                    period = opts.period, as_of = opts.as_of, area = opts.area,
                    group = opts.group, year = opts.year or nil }

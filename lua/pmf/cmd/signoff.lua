@@ -5,6 +5,7 @@ local cli = require "pmf.cli"
 
 return {
   summary = "sign off a framework's period (imports touching it are then refused)",
+  store = "existing",
   usage = "signoff FRAMEWORK PERIOD [--note TEXT] [--by NAME]",
   options = { note = "value", by = "value" },
   run = function(opts)

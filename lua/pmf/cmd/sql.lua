@@ -5,6 +5,7 @@ local cli = require "pmf.cli"
 
 return {
   summary = "run a read-only SQL query on the store and print the rows",
+  store = "existing",
   usage = "sql \"SELECT ...\" [--format text|csv|json]",
   options = { format = "value" },
   run = function(opts)

@@ -222,6 +222,7 @@ end
 return {
   summary = "run a framework's test files (fixture figures in, expected ratings out)",
   usage = "test FILE...",
+  store = "none",
   options = {},
   run_file = run_file,
   expectation_lines = expectation_lines,
