@@ -3,9 +3,11 @@
 #
 #   tests/run.sh [unit|lua|stock|frameworks|e2e ...]     (default: all of them)
 #
-# Each suite prints lines "NAME: N passed, N failed"; a suite that exits non-zero without
-# reporting a failure (a crash, a sanitizer report) counts as one failure more.  The last
-# line is the total, "N passed, N failed", and the exit status is non-zero on any failure.
+# Each suite prints lines "NAME: N passed, N failed[, N skipped]"; a suite that exits non-zero
+# without reporting a failure (a crash, a sanitizer report) counts as one failure more.  The
+# last line is the total, "N passed, N failed" (", N skipped" when a check could not run on
+# this machine: skips are never counted as passes), and the exit status is non-zero on any
+# failure.
 # $BUILD is the build folder (build/), $PMF_WRAP a command to run pmf under (valgrind).
 set -u
 cd "$(dirname "$0")/.."
@@ -27,6 +29,7 @@ suites=("$@")
 
 total_pass=0
 total_fail=0
+total_skip=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -37,17 +40,19 @@ run() {
   "$@" >"$out" 2>&1
   status=$?
   cat "$out"
-  local p f line
+  local p f k line
   line=$(grep -E '^[A-Za-z0-9_./-]*:? ?[0-9]+ passed, [0-9]+ failed' "$out" | tail -n 1)
   p=$(sed -E 's/^(.*[^0-9])?([0-9]+) passed.*/\2/' <<<"$line")
   f=$(sed -E 's/.*[^0-9]([0-9]+) failed.*/\1/' <<<"$line")
   p=${p:-0}; f=${f:-0}
+  k=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$line"); k=${k:-0}
   if [ -z "$line" ] || { [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; }; then
     echo "$name: exited with status $status without reporting a failure: counted as failed"
     f=$((f + 1))
   fi
   total_pass=$((total_pass + p))
   total_fail=$((total_fail + f))
+  total_skip=$((total_skip + k))
 }
 
 for suite in "${suites[@]}"; do
@@ -79,5 +84,9 @@ for suite in "${suites[@]}"; do
   esac
 done
 
-echo "$total_pass passed, $total_fail failed"
+if [ "$total_skip" -gt 0 ]; then
+  echo "$total_pass passed, $total_fail failed, $total_skip skipped"
+else
+  echo "$total_pass passed, $total_fail failed"
+fi
 [ "$total_fail" -eq 0 ]

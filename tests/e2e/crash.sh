@@ -13,7 +13,7 @@
 . "$(dirname "$0")/lib.sh"
 
 if [ -n "${PMF_WRAP:-}" ]; then
-  echo "crash: skipped under PMF_WRAP (the kill test needs the bare binary)"
+  skip 1 "the kill test needs the bare binary, not one under $PMF_WRAP"
   done_testing
   exit $?
 fi
