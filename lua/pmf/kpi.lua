@@ -43,6 +43,9 @@
 --   is not finite gives value nil with reason "no data".
 -- - Errors in framework code (custom formula, target function, rag override) never crash a
 --   report: the cell gets rag "error" and the message names the framework file and line.
+--   That code runs under pmf.sandbox's limits (time, instructions, memory), one budget per
+--   KPI per call shared by its formula, its target over every column and its rag rule; a
+--   limit reached makes the KPI's cells "error", never a rating (see guarded below).
 -- - Small-number suppression (suppress_below = N): a cell whose KPI value, or any input of
 --   its formula, is below N is withheld: value nil, display "suppressed", rag "no_data",
 --   flag "suppressed", and it takes no part in benchmarks.
