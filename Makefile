@@ -37,10 +37,11 @@ endif
 CORE_SRC := core/pmf.c core/store.c core/lstore.c core/csv.c \
             core/period.c core/lperiod.c core/rag.c core/lrag.c \
             core/series.c core/lseries.c core/import.c core/limport.c \
-            core/engine.c core/lengine.c core/lsandbox.c core/lxlsx.c
+            core/engine.c core/lengine.c core/lsandbox.c core/pattern.c core/lpattern.c \
+            core/lxlsx.c
 CORE_OBJ := $(CORE_SRC:core/%.c=$(BUILD)/core/%.o)
 
-UNIT_TESTS := test_store test_period test_csv test_rag test_series test_import
+UNIT_TESTS := test_store test_period test_csv test_rag test_series test_import test_pattern
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 # Debian packages: to build and run (DEBS: all `make demo` installs), and (TEST_DEBS) what the

@@ -1,40 +1,68 @@
 /*
- * lsandbox.c: limits for user code (`pmf.sandbox`): an instruction budget, a wall-clock
- * budget and a memory cap per evaluation, so that an infinite loop or a memory bomb in a
- * framework's formula or rule is stopped with an error naming it, and the engine carries on.
- * The environment (which globals a framework file may use) is built in Lua by allow-list:
- * lua/pmf/sandbox.lua.  This file owns only what needs C.
+ * lsandbox.c: the C half of `pmf.sandbox` (preloaded as "pmf.sandbox.core"; only
+ * lua/pmf/sandbox.lua requires it, and re-exports run, limits and memory): running user code
+ * under a wall-clock budget, an instruction budget and a memory cap, so that an infinite
+ * loop, a catastrophic pattern or a memory bomb in a framework file, a `pmf test` file, a
+ * formula, a target or a rule is stopped with an error naming the file and line, and the
+ * engine carries on.  The environment (which globals user code may see) is built in Lua by
+ * allow-list, in lua/pmf/sandbox.lua.
  *
- *   pmf.sandbox.run(fn, opts, ...) -> true, results... | false, message
- *       Calls fn(...) like pcall, under opts = {instructions =, seconds =, memory = (bytes),
- *       name = "kpi TH01 (frameworks/walsall.lua:123)"}; missing limits take the defaults.
- *       A limit reached gives false, "<name>: <limit> exceeded (...)".
- *   pmf.sandbox.limits([t]) -> the defaults {instructions=, seconds=, memory=}; t sets them.
- *   pmf.sandbox.memory() -> bytes the Lua state holds now.
+ *   run(fn, opts, ...) -> true, results... | false, message
+ *       Calls fn(...) like pcall, under opts = {seconds =, instructions =, memory = (bytes),
+ *       name = "what is running", chunk = "@path" (the user's source: whose line to name),
+ *       budget = {seconds =, instructions =} (shared by several runs: each is limited by
+ *       what is left and takes off what it used)}; missing limits take the defaults.  A limit
+ *       reached gives false, "<file>:<line>: <limit> exceeded (limit ...)", the line being
+ *       the user chunk's line where it tripped (else <name>).  A run inside a run is never
+ *       looser than the outer one.
+ *   limits([t]) -> the defaults {seconds =, instructions =, memory =}; t sets them.
+ *   memory() -> bytes the Lua state holds now.
  *
- * How:
- * - Memory: the state's allocator is wrapped (lua_setallocf) by one that counts bytes; while a
- *   limited run is active, an allocation that would take the run beyond its cap fails, which
- *   Lua turns into a memory error after an emergency collection.  The wrapper's context is a
- *   userdata kept in the registry whose __gc puts the original allocator back, so the state
- *   closes cleanly (under the pmf binary and under the stock interpreter alike).
- * - Time and instructions: a count hook every PMF_HOOK_STEP instructions checks both budgets.
- *   Once a budget is exceeded the hook is re-armed to fire on every instruction and keeps
+ * How each limit is enforced, whatever the user code is doing:
+ * - Instructions and time in Lua code: a count hook every PMF_HOOK_STEP instructions checks
+ *   both.  Once a limit trips the hook is re-armed to fire on every instruction and keeps
  *   raising, so a pcall inside the user's code cannot swallow the error and carry on.
+ * - Memory: the state's allocator is wrapped (lua_setallocf); while a run is active, an
+ *   allocation that would take the run past its cap fails (Lua raises a memory error) and
+ *   arms the hook.  The wrapper's context is a userdata in the registry whose __gc puts the
+ *   original allocator back, so the state closes cleanly under the pmf binary and under the
+ *   stock interpreter alike.
+ * - Time inside C functions (the hook never fires during a C call):
+ *   . the allocator also checks the clock, on every allocation of 64 KiB or more and every
+ *     64th call, and once the deadline has passed refuses to grow anything (reported as the
+ *     time limit, not memory): string.rep, table.concat, string.format, upper/lower, .. all
+ *     allocate as they go;
+ *   . pattern matching allocates nothing, so find, match, gmatch and gsub are our own
+ *     (core/pattern.c, installed by core/lpattern.c), which ask pmf_sandbox_expired() every
+ *     few thousand steps;
+ *   . table.move, the one library loop that neither allocates nor calls Lua, is given to
+ *     user code in slices by lua/pmf/sandbox.lua;
+ *   . and a run that comes back after its deadline is a time-limit failure even if nothing
+ *     caught it on the way (so a KPI is never rated on such a run).
+ *   table.sort without a comparator is bounded by the memory cap (a few hundred ms).
+ * - The line named: the hook and pmf_sandbox_expired note where the user chunk was (they run
+ *   at safe points).  The allocator notes it too when Lua's stack is safe to read there (Lua
+ *   5.4.4 and earlier keep real stack pointers while the stack is reallocated; later releases
+ *   turn them into offsets, so there the hook's last note stands).
  * - Hooks are per coroutine: the sandbox environment offers no coroutine library.
- * - Defaults: 1 second, 200 million instructions, 64 MiB per evaluation; PMF_LIMIT_SECONDS,
+ * - Defaults: 1 second, 200 million instructions, 64 MiB per run; PMF_LIMIT_SECONDS,
  *   PMF_LIMIT_INSTRUCTIONS and PMF_LIMIT_MEMORY_MB override them, as does limits{}.
  */
 #include "pmf_internal.h"
 
 #include <lauxlib.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#define PMF_SANDBOX_KEY "pmf.sandbox.ctx"
 #define PMF_HOOK_STEP 1000
+#define PMF_CLOCK_BYTES (64 * 1024)   /* allocations this large always check the clock */
+#define PMF_CLOCK_CALLS 63            /* and every 64th allocation */
+#define PMF_WHERE_STACK_SAFE (LUA_VERSION_RELEASE_NUM < 50405)
+
+static const char CTX_KEY = 'k';   /* its address is the registry key of the context */
 
 /* The limits of the active run: saved whole when a run starts inside another, and put
  * back when it ends. */
@@ -45,6 +73,8 @@ typedef struct {
     const char *tripped;     /* which limit was reached, or NULL */
     int mem_tripped;
     lua_State *running;      /* the thread of the run (hooks are per thread) */
+    const char *chunk;       /* the user's chunkname, whose line to report */
+    char where[400];         /* "file:line" where the limit tripped, or "" */
 } run_limits;
 
 typedef struct {
@@ -52,24 +82,58 @@ typedef struct {
     void *inner_ud;
     int64_t used;            /* bytes held (relative: blocks from before the wrap count as 0) */
     int active;              /* nesting depth of limited runs */
+    unsigned calls;          /* allocations, for the clock check */
     run_limits run;
-    /* defaults */
-    double def_seconds;
+    double def_seconds;      /* defaults */
     int64_t def_instructions, def_memory;
 } sandbox_ctx;
 
 static void hook(lua_State *L, lua_Debug *ar);
 
-/* A refused allocation raises a memory error, which a pcall in user code could catch: so
- * the cap also arms the hook (lua_sethook is safe to call at any moment), which then raises
- * "memory limit exceeded" on every instruction until the run ends. */
+static double now_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Note in c->run.where the line the user chunk is at in thread L (the first note stands). */
+static void note_where(sandbox_ctx *c, lua_State *L) {
+    lua_Debug ar;
+    if (c->run.where[0] || !L) return;
+    for (int level = 0; level < 64 && lua_getstack(L, level, &ar); level++) {
+        if (!lua_getinfo(L, "Sl", &ar) || ar.currentline <= 0) continue;
+        if (c->run.chunk && strcmp(ar.source, c->run.chunk) != 0) continue;
+        const char *src = (ar.source[0] == '@' || ar.source[0] == '=') ? ar.source + 1 : ar.short_src;
+        snprintf(c->run.where, sizeof c->run.where, "%s:%d", src, ar.currentline);
+        return;
+    }
+}
+
+/* Trip a limit: remember which and where, and make the hook raise on every instruction. */
+static void trip(sandbox_ctx *c, const char *what, int where_safe) {
+    if (!c->run.tripped) c->run.tripped = what;
+    if (where_safe) note_where(c, c->run.running);
+    if (c->run.running) lua_sethook(c->run.running, hook, LUA_MASKCOUNT, 1);
+}
+
+/* The allocator: counts bytes; inside a run refuses growth past the cap or the deadline.
+ * A refused allocation raises a memory error, which a pcall in user code could catch: so
+ * the trip also arms the hook (lua_sethook is safe to call at any moment). */
 static void *limited_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     sandbox_ctx *c = ud;
     size_t old = ptr ? osize : 0;
-    if (nsize > old && c->used + (int64_t)(nsize - old) > c->run.cap) {
-        c->run.mem_tripped = 1;
-        if (c->active && c->run.running) lua_sethook(c->run.running, hook, LUA_MASKCOUNT, 1);
-        return NULL;
+    if (c->active && nsize > old) {
+        if (c->used + (int64_t)(nsize - old) > c->run.cap) {
+            c->run.mem_tripped = 1;
+            trip(c, "memory limit", PMF_WHERE_STACK_SAFE);
+            return NULL;
+        }
+        if (c->run.tripped ||
+            ((nsize - old >= PMF_CLOCK_BYTES || (++c->calls & PMF_CLOCK_CALLS) == 0) &&
+             now_seconds() > c->run.deadline)) {
+            trip(c, "time limit", PMF_WHERE_STACK_SAFE);
+            return NULL;
+        }
     }
     void *p = c->inner(c->inner_ud, ptr, osize, nsize);
     if (p || nsize == 0) c->used += (int64_t)nsize - (int64_t)old;
@@ -83,12 +147,6 @@ static int ctx_gc(lua_State *L) {
     return 0;
 }
 
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static double env_number(const char *name, double dflt) {
     const char *v = getenv(name);
     char *end;
@@ -97,38 +155,40 @@ static double env_number(const char *name, double dflt) {
     return (*end == '\0' && d > 0) ? d : dflt;
 }
 
-static sandbox_ctx *get_ctx(lua_State *L) {
-    lua_getfield(L, LUA_REGISTRYINDEX, PMF_SANDBOX_KEY);
+static sandbox_ctx *find_ctx(lua_State *L) {
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &CTX_KEY);
     sandbox_ctx *c = lua_touserdata(L, -1);
     lua_pop(L, 1);
+    return c;
+}
+
+static sandbox_ctx *get_ctx(lua_State *L) {
+    sandbox_ctx *c = find_ctx(L);
     if (!c) luaL_error(L, "pmf.sandbox is not initialised");
     return c;
 }
 
+int pmf_sandbox_expired(lua_State *L) {
+    sandbox_ctx *c = find_ctx(L);
+    if (!c || !c->active) return 0;
+    if (!c->run.tripped && !c->run.mem_tripped && now_seconds() <= c->run.deadline) return 0;
+    trip(c, c->run.mem_tripped ? "memory limit" : "time limit", 1);
+    return 1;
+}
+
 static void hook(lua_State *L, lua_Debug *ar) {
     (void)ar;
-    lua_getfield(L, LUA_REGISTRYINDEX, PMF_SANDBOX_KEY);
-    sandbox_ctx *c = lua_touserdata(L, -1);
-    lua_pop(L, 1);
+    sandbox_ctx *c = find_ctx(L);
     if (!c || !c->active) return;
-    if (!c->run.tripped && c->run.mem_tripped) {
-        c->run.tripped = "memory limit";
-    } else if (!c->run.tripped) {
+    if (!c->run.tripped) {
         c->run.steps += PMF_HOOK_STEP;
         if (c->run.steps > c->run.max_steps) c->run.tripped = "instruction limit";
         else if (now_seconds() > c->run.deadline) c->run.tripped = "time limit";
         if (!c->run.tripped) return;
         lua_sethook(L, hook, LUA_MASKCOUNT, 1);   /* fire on every instruction from now on */
     }
+    note_where(c, L);
     luaL_error(L, "%s exceeded", c->run.tripped);
-}
-
-static lua_Integer opt_int_field(lua_State *L, int t, const char *k, lua_Integer dflt) {
-    if (lua_isnoneornil(L, t)) return dflt;
-    lua_getfield(L, t, k);
-    lua_Integer v = lua_isnil(L, -1) ? dflt : (lua_Integer)luaL_checknumber(L, -1);
-    lua_pop(L, 1);
-    return v;
 }
 
 static double opt_num_field(lua_State *L, int t, const char *k, double dflt) {
@@ -139,80 +199,124 @@ static double opt_num_field(lua_State *L, int t, const char *k, double dflt) {
     return v;
 }
 
-/* pmf.sandbox.run(fn, opts, ...) */
+static const char *opt_str_field(lua_State *L, int t, const char *k) {
+    if (lua_isnoneornil(L, t)) return NULL;
+    lua_getfield(L, t, k);
+    const char *v = lua_isstring(L, -1) ? lua_tostring(L, -1) : NULL;
+    lua_pop(L, 1);   /* the string stays alive in the table at t */
+    return v;
+}
+
+/* Push the message for a tripped limit. */
+static void push_limit_message(lua_State *L, const run_limits *r, const char *name,
+                               double seconds, int64_t instructions, int64_t memory) {
+    const char *where = r->where[0] ? r->where : name ? name : "user code";
+    char limit[64];
+    if (r->tripped[0] == 'm') {
+        if (memory % (1024 * 1024) == 0)
+            snprintf(limit, sizeof limit, "%lld MiB", (long long)(memory / (1024 * 1024)));
+        else
+            snprintf(limit, sizeof limit, "%lld bytes", (long long)memory);
+    } else if (r->tripped[0] == 'i') {
+        snprintf(limit, sizeof limit, "%lld instructions", (long long)instructions);
+    } else {
+        snprintf(limit, sizeof limit, "%g seconds", seconds);
+    }
+    lua_pushfstring(L, "%s: %s exceeded (limit %s)", where, r->tripped, limit);
+}
+
+/* run(fn, opts, ...) */
 static int sandbox_run(lua_State *L) {
     sandbox_ctx *c = get_ctx(L);
     luaL_checktype(L, 1, LUA_TFUNCTION);
     if (lua_gettop(L) < 2) lua_settop(L, 2);
-    if (!lua_isnoneornil(L, 2)) luaL_checktype(L, 2, LUA_TTABLE);
-    int64_t max_steps = opt_int_field(L, 2, "instructions", c->def_instructions);
+    if (!lua_isnil(L, 2)) luaL_checktype(L, 2, LUA_TTABLE);
     double seconds = opt_num_field(L, 2, "seconds", c->def_seconds);
-    int64_t memory = opt_int_field(L, 2, "memory", c->def_memory);
-    const char *name = "user code";
-    if (!lua_isnoneornil(L, 2)) {
-        lua_getfield(L, 2, "name");
-        if (lua_isstring(L, -1)) name = lua_tostring(L, -1);
-        lua_replace(L, 2);   /* keep the name string alive in slot 2 */
+    int64_t max_steps = (int64_t)opt_num_field(L, 2, "instructions", (double)c->def_instructions);
+    int64_t memory = (int64_t)opt_num_field(L, 2, "memory", (double)c->def_memory);
+    const char *name = opt_str_field(L, 2, "name");
+    const char *chunk = opt_str_field(L, 2, "chunk");
+    int budget = 0;
+    if (!lua_isnil(L, 2)) {
+        lua_getfield(L, 2, "budget");
+        if (!lua_isnil(L, -1)) {
+            luaL_checktype(L, -1, LUA_TTABLE);
+            lua_rotate(L, 3, 1);   /* the budget at 3, below the arguments */
+            budget = 3;
+            double bs = opt_num_field(L, budget, "seconds", seconds);
+            double bi = opt_num_field(L, budget, "instructions", (double)max_steps);
+            if (bs < seconds) seconds = bs > 0 ? bs : 1e-9;
+            if (bi < (double)max_steps) max_steps = bi >= 1 ? (int64_t)bi : 1;
+        } else {
+            lua_pop(L, 1);
+        }
+    }
+    if (!chunk) {   /* default: the function's own source */
+        lua_Debug ar;
+        lua_pushvalue(L, 1);
+        lua_getinfo(L, ">S", &ar);
+        chunk = ar.source;   /* alive while fn is */
     }
     /* save the outer run's limits (nesting), set ours: never looser than the outer's */
     run_limits outer = c->run;
     lua_Hook o_hook = lua_gethook(L);
     int o_mask = lua_gethookmask(L), o_count = lua_gethookcount(L);
     int64_t cap = memory > 0 ? c->used + memory : INT64_MAX;
+    double start = now_seconds();
+    double deadline = start + (seconds > 0 ? seconds : 1e9);
     c->run = (run_limits){
         .cap = cap < outer.cap ? cap : outer.cap,
-        .steps = 0,
         .max_steps = max_steps > 0 ? max_steps : INT64_MAX,
-        .deadline = now_seconds() + (seconds > 0 ? seconds : 1e9),
-        .tripped = NULL,
-        .mem_tripped = 0,
+        .deadline = c->active && outer.deadline < deadline ? outer.deadline : deadline,
         .running = L,
+        .chunk = chunk,
     };
     c->active++;
     lua_sethook(L, hook, LUA_MASKCOUNT, PMF_HOOK_STEP);
 
-    int nargs = lua_gettop(L) - 2;
+    int first = budget ? 4 : 3, nargs = lua_gettop(L) - first + 1;
     lua_pushvalue(L, 1);
-    lua_rotate(L, 3, 1);   /* fn, then its arguments, at 3.. */
+    lua_rotate(L, first, 1);   /* fn, then its arguments */
     int status = lua_pcall(L, nargs, LUA_MULTRET, 0);
 
+    double end = now_seconds();
+    if (!c->run.tripped && c->run.mem_tripped) c->run.tripped = "memory limit";
+    if (!c->run.tripped && end > c->run.deadline) c->run.tripped = "time limit";   /* came back late */
     run_limits inner = c->run;
-    const char *tripped = inner.tripped;
-    int mem = inner.mem_tripped;
     c->active--;
     c->run = outer;
     c->run.steps += inner.steps;   /* the inner run's work counts against the outer budget */
     lua_sethook(L, o_hook, o_mask, o_count);
+    if (budget) {
+        lua_pushnumber(L, opt_num_field(L, budget, "seconds", seconds) - (end - start));
+        lua_setfield(L, budget, "seconds");
+        lua_pushnumber(L, opt_num_field(L, budget, "instructions", (double)max_steps) - (double)inner.steps);
+        lua_setfield(L, budget, "instructions");
+    }
 
-    if (status == LUA_OK) {
+    if (status == LUA_OK && !inner.tripped) {
         lua_pushboolean(L, 1);
-        lua_replace(L, 2);   /* true in place of the name: results follow */
-        return lua_gettop(L) - 1;
+        lua_replace(L, first - 1);   /* true just below the results */
+        return lua_gettop(L) - first + 2;
     }
     lua_pushboolean(L, 0);
-    if ((tripped && tripped[0] == 'm') || (!tripped && status == LUA_ERRMEM && mem)) {
-        lua_pushfstring(L, "%s: memory limit exceeded (limit %I bytes)", name, (lua_Integer)memory);
-    } else if (tripped) {
-        lua_pushfstring(L, "%s: %s exceeded (limit %s)", name, tripped,
-                        tripped[0] == 'i' ? lua_pushfstring(L, "%I instructions", (lua_Integer)max_steps)
-                                          : lua_pushfstring(L, "%f seconds", seconds));
-        lua_remove(L, -2);
-    } else {
-        lua_pushvalue(L, -2);   /* the error object as it is */
-    }
+    if (inner.tripped) push_limit_message(L, &inner, name, seconds, max_steps, memory);
+    else lua_pushvalue(L, -2);   /* the error object as it is */
     return 2;
 }
 
-/* pmf.sandbox.limits([t]) -> {instructions=, seconds=, memory=} */
+/* limits([t]) -> {instructions=, seconds=, memory=} */
 static int sandbox_limits(lua_State *L) {
     sandbox_ctx *c = get_ctx(L);
     if (!lua_isnoneornil(L, 1)) {
         luaL_checktype(L, 1, LUA_TTABLE);
-        c->def_instructions = opt_int_field(L, 1, "instructions", c->def_instructions);
-        c->def_seconds = opt_num_field(L, 1, "seconds", c->def_seconds);
-        c->def_memory = opt_int_field(L, 1, "memory", c->def_memory);
-        luaL_argcheck(L, c->def_instructions > 0 && c->def_seconds > 0 && c->def_memory > 0, 1,
-                      "limits must be positive");
+        double i = opt_num_field(L, 1, "instructions", (double)c->def_instructions);
+        double s = opt_num_field(L, 1, "seconds", c->def_seconds);
+        double m = opt_num_field(L, 1, "memory", (double)c->def_memory);
+        luaL_argcheck(L, i >= 1 && s > 0 && m >= 1, 1, "limits must be positive");
+        c->def_instructions = (int64_t)i;
+        c->def_seconds = s;
+        c->def_memory = (int64_t)m;
     }
     lua_createtable(L, 0, 3);
     lua_pushinteger(L, c->def_instructions);
@@ -236,8 +340,9 @@ static const luaL_Reg sandbox_funcs[] = {
     {NULL, NULL}
 };
 
-int luaopen_pmf_sandbox(lua_State *L) {
-    if (lua_getfield(L, LUA_REGISTRYINDEX, PMF_SANDBOX_KEY) == LUA_TNIL) {
+/* The first call wraps the state's allocator (the context lives in the registry). */
+int luaopen_pmf_sandbox_core(lua_State *L) {
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &CTX_KEY) == LUA_TNIL) {
         sandbox_ctx *c = lua_newuserdatauv(L, sizeof *c, 0);
         memset(c, 0, sizeof *c);
         c->inner = lua_getallocf(L, &c->inner_ud);
@@ -249,7 +354,7 @@ int luaopen_pmf_sandbox(lua_State *L) {
         lua_pushcfunction(L, ctx_gc);
         lua_setfield(L, -2, "__gc");
         lua_setmetatable(L, -2);
-        lua_setfield(L, LUA_REGISTRYINDEX, PMF_SANDBOX_KEY);
+        lua_rawsetp(L, LUA_REGISTRYINDEX, &CTX_KEY);
         lua_setallocf(L, limited_alloc, c);
     }
     lua_pop(L, 1);

@@ -45,7 +45,6 @@ static const luaL_Reg cmodules[] = {
     {"_store",   luaopen_pmf_store},
     {"series",   luaopen_pmf_series},
     {"importer", luaopen_pmf_importer},
-    {"sandbox",  luaopen_pmf_sandbox},
     {"xlsx",     luaopen_pmf_xlsx},
     {"engine",   luaopen_pmf_engine},
     {NULL, NULL}
@@ -147,8 +146,15 @@ int luaopen_pmf(lua_State *L) {
         lua_setfield(L, M, m->name);
     }
 
-    /* cjson is linked in: preload it so `require "cjson"` finds this copy. */
+    /* Our pattern functions replace the string library's (they can be stopped: lpattern.c). */
+    luaL_requiref(L, "pmf.pattern", luaopen_pmf_pattern, 0);
+    lua_pop(L, 1);
+
+    /* cjson is linked in: preload it so `require "cjson"` finds this copy; the sandbox's C
+     * half is preloaded for lua/pmf/sandbox.lua. */
     luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+    lua_pushcfunction(L, luaopen_pmf_sandbox_core);
+    lua_setfield(L, -2, "pmf.sandbox.core");
     lua_pushcfunction(L, luaopen_cjson);
     lua_setfield(L, -2, "cjson");
     lua_pushcfunction(L, luaopen_cjson_safe);

@@ -20,13 +20,19 @@ const char *pmf_home_dir(lua_State *L, char *buf, size_t n, const char *sub);
  * msghandler does). */
 int pmf_traceback_handler(lua_State *L);
 
+/* Nonzero when the active sandbox run (lsandbox.c) has reached a limit (its time, checked
+ * now): long C loops call it every so often and stop; it has armed the run's hook so the
+ * error cannot be swallowed.  0 outside any run. */
+int pmf_sandbox_expired(lua_State *L);
+
 /* The C modules' openers (each returns its module table). */
 int luaopen_pmf_store(lua_State *L);
 int luaopen_pmf_period(lua_State *L);
 int luaopen_pmf_rag(lua_State *L);
 int luaopen_pmf_series(lua_State *L);
 int luaopen_pmf_importer(lua_State *L);
-int luaopen_pmf_sandbox(lua_State *L);
+int luaopen_pmf_sandbox_core(lua_State *L);   /* preloaded as "pmf.sandbox.core" */
+int luaopen_pmf_pattern(lua_State *L);        /* also installs itself in string */
 int luaopen_pmf_xlsx(lua_State *L);
 int luaopen_pmf_engine(lua_State *L);
 

@@ -388,6 +388,11 @@ end
 -- Run the source: returns the state (declarations and the errors so far).
 local function run_source(src, path, opts)
   local st = new_state(path, opts)
+  if #src > sandbox.MAX_FILE_BYTES then
+    add_error(st, 0, string.format("larger than %d MiB, the limit for framework files",
+                                   sandbox.MAX_FILE_BYTES // (1024 * 1024)))
+    return st
+  end
   local words = constructors(st)
   st.env = sandbox.env({ words = words, print = opts and opts.print })
   for _, k in ipairs({ "framework", "metric", "kpi", "change", "action", "risk", "board",
@@ -401,7 +406,9 @@ local function run_source(src, path, opts)
     add_error(st, tonumber(line) or 0, msg or tostring(err))
     return st
   end
-  local ok, rerr = sandbox.run(fn, { max_instructions = opts and opts.max_instructions or 50000000 })
+  -- under the sandbox's limits (PMF_LIMIT_*): a limit's message names this file and line
+  local ok, rerr = sandbox.run(fn, { name = path, chunk = st.chunk,
+                                     instructions = opts and opts.max_instructions })
   if not ok then
     rerr = tostring(rerr)
     local f, line, msg = rerr:match("^(.-):(%d+): (.*)$")
@@ -992,12 +999,13 @@ function M.compile(src, path, opts)
   return fw, {}
 end
 
+-- The file's text (at most sandbox.MAX_FILE_BYTES) | nil, why (without the path).
 local function read_file(path)
-  local f, err = io.open(path, "rb")
-  if not f then return nil, err end
-  local src = f:read("a")
-  f:close()
-  return src
+  local src, err = sandbox.read_file(path)
+  if src then return src end
+  err = tostring(err)
+  if err:sub(1, #path + 2) == path .. ": " then err = err:sub(#path + 3) end
+  return nil, err
 end
 
 -- M.check(path [, store]) -> fw, errors (a file that cannot be read is one error).  The

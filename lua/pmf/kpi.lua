@@ -43,6 +43,9 @@
 --   is not finite gives value nil with reason "no data".
 -- - Errors in framework code (custom formula, target function, rag override) never crash a
 --   report: the cell gets rag "error" and the message names the framework file and line.
+--   That code runs under pmf.sandbox's limits (time, instructions, memory), one budget per
+--   KPI per call shared by its formula, its target over every column and its rag rule; a
+--   limit reached makes the KPI's cells "error", never a rating (see guarded below).
 -- - Small-number suppression (suppress_below = N): a cell whose KPI value, or any input of
 --   its formula, is below N is withheld: value nil, display "suppressed", rag "no_data",
 --   flag "suppressed", and it takes no part in benchmarks.
@@ -117,13 +120,24 @@ local function fw_error(err, fn, kpi, what)
 end
 
 -- Run body (a loop that calls a framework's function for every cell of one KPI) under the
--- sandbox's limits, one budget for the whole KPI: an infinite loop or a memory bomb in a
--- formula, target or rag rule stops that KPI with an error naming it and its file, and the
--- engine carries on with the others.  Ordinary errors are still caught per cell by the
--- body's own pcall; a limit cannot be (the hook keeps firing), so it ends the whole body.
--- Returns nil, or the message for every cell of the KPI.
-local function guarded(kpi, fn, what, body)
-  local ok, err = pmf.sandbox.run(body, { name = where_fn(fn, kpi) .. ": KPI " .. kpi.id })
+-- sandbox's limits (pmf.sandbox.run: time, instructions, memory, PMF_LIMIT_*).  ONE budget
+-- per KPI per call: the formula's, the target's (every period column) and the rag rule's
+-- runs share ctx.budgets[kpi.id], so a slow function cannot take a fresh second per column.
+-- An infinite loop, a catastrophic pattern or a memory bomb stops that KPI with an error
+-- naming the file and line it had reached, and the engine carries on with the others.
+-- Ordinary errors are still caught per cell by the body's own pcall; a limit cannot be (the
+-- hook keeps firing), so it ends the whole body.  Returns nil, or the message for every cell.
+local function guarded(ctx, kpi, fn, what, body)
+  ctx.budgets = ctx.budgets or {}
+  local budget = ctx.budgets[kpi.id]
+  if not budget then
+    local lim = pmf.sandbox.limits()
+    budget = { seconds = lim.seconds, instructions = lim.instructions }
+    ctx.budgets[kpi.id] = budget
+  end
+  local info = debug.getinfo(fn, "S")
+  local ok, err = pmf.sandbox.run(body, { name = where_fn(fn, kpi), chunk = info and info.source,
+                                          budget = budget })
   if ok then return nil end
   return tostring(err) .. " (" .. what .. " of KPI " .. kpi.id .. ")"
 end
@@ -284,7 +298,7 @@ local function fill_targets(ctx, kpi, v, K, j, p)
     K:fill_target(j, t)
   elseif T.kind == "function" or type(T) == "function" then
     local fn = T.fn or T
-    local failed = guarded(kpi, fn, "target", function()
+    local failed = guarded(ctx, kpi, fn, "target", function()
       for i = 1, na do
         local ok, t = pcall(fn, { area = ctx.rows[i], period = p, kpi = kpi, framework = ctx.fw,
                                   value = K:value(i, j) })
@@ -327,7 +341,7 @@ end
 -- Custom formula: fn(m, ctx) per cell of the columns.
 local function custom_cells(ctx, kpi, v, K, grids, cols)
   local F = v.formula
-  local failed = guarded(kpi, F.fn, "formula", function()
+  local failed = guarded(ctx, kpi, F.fn, "formula", function()
     for _, j in ipairs(cols) do
       local p = ctx.cols.periods[j]
       for i = 1, ctx.nrows do
@@ -443,7 +457,7 @@ local function rate_kpi(ctx, kpi)
   -- rag overrides, for the requested rows and columns
   for _, v in ipairs(vlist) do
     if v.rag and #rcols[v] > 0 then
-      local failed = guarded(kpi, v.rag, "rag rule", function()
+      local failed = guarded(ctx, kpi, v.rag, "rag rule", function()
         for _, j in ipairs(rcols[v]) do
           for i = 1, ctx.nreq do
             local ek = kpi.id .. "|" .. i .. "|" .. j

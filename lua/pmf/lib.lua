@@ -11,6 +11,9 @@ pmf.Store = C.Store          -- the methods table of pmf.Store userdata; Lua add
 pmf.now = C.now
 pmf.asof_ms = C.asof_ms
 
+-- The sandbox (environments in Lua, limits in C) before anything runs user code.
+pmf.sandbox = require "pmf.sandbox"
+
 require "pmf.store"          -- Store methods in Lua (areas, metrics, observations, ...)
 require "pmf.import"
 
@@ -48,7 +51,7 @@ end
 -- Submodules written in Lua, loaded when first touched: pmf.framework, pmf.kpi, ...
 local lazy = {
   framework = "pmf.framework", kpi = "pmf.kpi", report = "pmf.report",
-  render = "pmf.render", cli = "pmf.cli", sandbox_env = "pmf.sandbox",
+  render = "pmf.render", cli = "pmf.cli",
   generate = "pmf.generate",
 }
 setmetatable(pmf, {

@@ -1,27 +1,47 @@
--- lua/pmf/sandbox.lua: the allow-list environments that user Lua (framework files, framework
--- test files, custom formulas and rules) runs in.
+-- lua/pmf/sandbox.lua: `pmf.sandbox`, the one module every piece of user code runs through:
+-- framework files (pmf check, pmf load, and every re-run of a stored source by `pmf
+-- frameworks` and the reports), `pmf test` files, custom formulas, target functions and rag
+-- rules (and, later, import recipes).  The environment is built here, in Lua; running under
+-- limits is C (core/lsandbox.c, preloaded as "pmf.sandbox.core"), re-exported as M.run,
+-- M.limits and M.memory.
+--
+--   M.env([opts]) -> env;  M.declare(env, name, value);  M.is_declared(env, name)
+--   M.load(src, chunkname, env) -> fn | nil, message        (text only)
+--   M.read_file(path) -> src | nil, message                  (at most M.MAX_FILE_BYTES)
+--   M.run(fn, opts, ...) -> true, results... | false, message   (see core/lsandbox.c)
+--   M.limits([t]) -> {seconds=, instructions=, memory=};  M.memory() -> bytes
 --
 -- Design decisions (after Redis's script_lua.c):
 -- - An environment is built by copying allowed entries, never by removing dangerous ones from
 --   a copy of _G: what is not listed here does not exist (os, io, require, package, load,
 --   loadstring, dofile, loadfile, debug, collectgarbage, getmetatable, setmetatable, rawget,
---   rawset, rawequal, rawlen, string.dump, _G ...).
+--   rawset, rawequal, rawlen, string.dump, coroutine, _G ...).
 -- - The libraries string, table, math and utf8 are fresh copies, so a script that assigns
---   string.format = nil changes only its own copy.
+--   string.format = nil changes only its own copy.  The string functions find, match, gmatch
+--   and gsub are the engine's own (core/lpattern.c), which the time limit can stop.
+--   table.move is given in slices of MOVE_SLICE elements: it is the one library loop that
+--   neither allocates nor calls Lua, so the limits could not otherwise stop it.
 -- - Reading or writing any other global raises "undeclared global 'x'" at the script's line
 --   (error level 2 from the metamethod is the script's own frame), so a typo is an error,
 --   not a silent nil.  Words the host adds later (the DSL's level words) are added with
 --   M.declare.
 -- - Chunks are loaded as text only (mode "t"): precompiled bytecode can break out of any
 --   Lua sandbox.
--- - An optional instruction budget (a count hook that, once tripped, raises at every
---   instruction, so a pcall inside the script cannot swallow it).  Memory limits need a custom allocator and
---   are the C sandbox's business (core/sandbox.c), which can build on M.env.
+-- - Framework and test files are read through M.read_file, which refuses a file larger than
+--   M.MAX_FILE_BYTES (4 MiB; the largest council file is under 100 KB) having read at most
+--   one byte more than that, so `pmf check /dev/zero` fails at once.
+-- - Limits (time, instructions, memory) are one C implementation for every caller, with
+--   the defaults of PMF_LIMIT_SECONDS, PMF_LIMIT_INSTRUCTIONS and PMF_LIMIT_MEMORY_MB.
 --
--- Error contract: M.env and M.declare raise on misuse (bad arguments); M.load returns
--- nil, message for a chunk that does not compile; M.run returns false, message for a
--- chunk that fails.
+-- Error contract: M.env and M.declare raise on misuse (bad arguments); M.load and
+-- M.read_file return nil, message; M.run returns false, message for a chunk that fails.
 local M = {}
+
+local core = require "pmf.sandbox.core"
+M.run, M.limits, M.memory = core.run, core.limits, core.memory
+
+M.MAX_FILE_BYTES = 4 * 1024 * 1024
+local MOVE_SLICE = 65536
 
 -- Base functions a script may call.
 M.base = {
@@ -48,11 +68,34 @@ do
   end
 end
 
+-- table.move(a1, f, e, t [, a2]) in slices, in the same order as the library's own (backwards
+-- when the ranges overlap with the destination above the source), so that a run's limits
+-- are checked between slices.
+local move = table.move
+local function sliced_move(a1, f, e, t, a2)
+  local fi, ei, ti = math.tointeger(f), math.tointeger(e), math.tointeger(t)
+  if not (fi and ei and ti) or ei - fi < MOVE_SLICE then return move(a1, f, e, t, a2) end
+  if a2 == nil then a2 = a1 end
+  if ti > ei or ti <= fi or a1 ~= a2 then
+    for s = fi, ei, MOVE_SLICE do
+      local last = math.min(s + MOVE_SLICE - 1, ei)
+      move(a1, s, last, ti + (s - fi), a2)
+    end
+  else
+    for last = ei, fi, -MOVE_SLICE do
+      local s = math.max(last - MOVE_SLICE + 1, fi)
+      move(a1, s, last, ti + (s - fi), a2)
+    end
+  end
+  return a2
+end
+
 local function copy_lib(name)
   local src, out = _G[name], {}
   for k, v in pairs(src) do
     if not (drop[name] and drop[name][k]) then out[k] = v end
   end
+  if name == "table" then out.move = sliced_move end
   return out
 end
 
@@ -100,30 +143,20 @@ function M.load(src, chunkname, env)
   return load(src, chunkname, "t", env)
 end
 
--- M.run(fn, opts, ...) -> true, results... | false, message.  Calls fn protected; with
--- opts.max_instructions, in a coroutine under a count hook that raises "instruction limit
--- exceeded" and, once tripped, raises at every instruction, so a pcall in the script cannot
--- swallow it (the first instruction after the pcall raises again).
-function M.run(fn, opts, ...)
-  local limit = opts and opts.max_instructions
-  if not limit then return pcall(fn, ...) end
-  local co = coroutine.create(fn)
-  local step = 1000
-  local used = 0
-  local function hook()
-    used = used + step
-    if used > limit then
-      -- from now on every instruction raises, so the error escapes any pcall in the script
-      debug.sethook(co, hook, "", 1)
-      error("instruction limit exceeded (" .. limit .. ")", 2)
-    end
+-- M.read_file(path) -> src | nil, message.  A framework or test file's text, refused when
+-- larger than M.MAX_FILE_BYTES (reading at most one byte more than that).
+function M.read_file(path)
+  local f, err = io.open(path, "rb")
+  if not f then return nil, err end
+  local src, rerr = f:read(M.MAX_FILE_BYTES + 1)
+  f:close()
+  if src == nil and rerr then return nil, path .. ": " .. tostring(rerr) end
+  src = src or ""
+  if #src > M.MAX_FILE_BYTES then
+    return nil, string.format("%s: larger than %d MiB, the limit for framework and test files",
+                              path, M.MAX_FILE_BYTES // (1024 * 1024))
   end
-  debug.sethook(co, hook, "", step)
-  local res = table.pack(coroutine.resume(co, ...))
-  if coroutine.status(co) == "suspended" then
-    return false, "a sandboxed script may not yield"
-  end
-  return table.unpack(res, 1, res.n)
+  return src
 end
 
 return M

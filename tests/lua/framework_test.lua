@@ -301,8 +301,10 @@ T.eq(env.later, 1, "sandbox.declare adds a word afterwards")
 local fn = assert(sandbox.load("return answer + 1", "=x", env))
 T.eq(select(2, sandbox.run(fn)), 43, "sandbox.run runs a chunk")
 T.eq(sandbox.load("\27Lua", "=x", env), nil, "sandbox.load refuses binary")
-local okr, er = sandbox.run(assert(sandbox.load("while true do end", "=loop", env)), { max_instructions = 10000 })
-T.ok(not okr and tostring(er):find("instruction limit exceeded"), "an instruction budget stops a loop")
+local okr, er = sandbox.run(assert(sandbox.load("while true do end", "=loop", env)), { instructions = 10000 })
+T.ok(not okr and tostring(er):find("^loop:1: instruction limit exceeded"), "an instruction budget stops a loop: " .. tostring(er))
+T.eq(sandbox, pmf.sandbox, "one sandbox module: require 'pmf.sandbox' is pmf.sandbox")
+T.eq(env.string.find, string.find, "the environment's string.find is the engine's stoppable one")
 
 -- ---------------------------------------------------------------- load, versions, get as of
 local dir = T.tmpname("_fw")

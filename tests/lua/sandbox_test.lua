@@ -8,10 +8,10 @@
 --         engine runs them: the KPI's row is rag "error" with a message naming the file.
 -- Part 3: an infinite loop, a pcall-swallowed loop and a memory bomb in a formula or a rag
 --         rule (tests/fixtures/robust/limits.lua) give that KPI's row rag "error" naming the
---         KPI and the file, within about a second each, while the other KPIs of the same
---         call are rated normally.
--- Every call that could hang is itself run under pmf.sandbox.run with a generous outer
--- limit, so a missing limit fails a test instead of hanging the suite.
+--         KPI and the file, while the other KPIs of the same call are rated normally.
+-- The limits under test are the engine's own (pmf.sandbox's defaults, set small here); a
+-- rating call is wrapped in a generous outer run only so that a missing limit fails a test
+-- instead of hanging the suite.  (tests/lua/limits_test.lua pins each limit everywhere.)
 local T = dofile(arg[0]:match("^(.-)[^/]*$") .. "harness.lua")
 local pmf = require "pmf"
 local F = pmf.framework
@@ -92,22 +92,29 @@ T.ok(not ok and text:find("undeclared global 'setmetatable'", 1, true), "no setm
 ok, text = compile('local t = getmetatable\n')
 T.ok(not ok, "getmetatable is not offered")
 
--- A framework file that loops or eats memory is stopped too (the loader's budget).
-local t0 = os.clock()
-local r = { pmf.sandbox.run(compile, { seconds = 10, name = "outer" }, "while true do end\n") }
-T.ok(r[1] and r[2] == false and r[3]:find("limit exceeded"),
-     "a looping framework file is stopped with a limit error: " .. tostring(r[3]))
-T.ok(os.clock() - t0 < 5, "promptly (" .. (os.clock() - t0) .. " s)")
-r = { pmf.sandbox.run(compile, { seconds = 10, memory = 512 * 1024 * 1024, name = "outer" },
-                      'local s = "x" while true do s = s .. s end\n') }
--- The cap is the outer run's: once reached it cannot be caught, so the run itself ends.
-T.ok((r[1] == false and tostring(r[2]):find("outer: memory limit exceeded", 1, true)) or
-     (r[1] and r[2] == false and tostring(r[3]):find("memory")),
-     "a memory bomb in a framework file is stopped: " .. tostring(r[2]) .. " " .. tostring(r[3]))
-r = { pmf.sandbox.run(compile, { seconds = 10, name = "outer" },
-                      'while true do pcall(function() while true do end end) end\n') }
-T.ok(r[1] and r[2] == false and r[3]:find("limit exceeded"),
-     "pcall in a framework file does not swallow the limit: " .. tostring(r[3]))
+-- A framework file that loops, eats memory or swallows the limit is stopped by the loader's
+-- own limits (the sandbox's defaults, made small here), not by anything this test wraps
+-- around it; the error names the file and the line.
+local old_limits = SB.limits()
+SB.limits{ seconds = 0.3, instructions = 1e12, memory = 32 * 1024 * 1024 }
+ok, text = compile("while true do end\n")
+T.ok(not ok and text:find(FILE .. ":2: time limit exceeded (limit 0.3 seconds)", 1, true),
+     "a looping framework file is stopped by the time limit: " .. text)
+ok, text = compile('while true do pcall(function() while true do end end) end\n')
+T.ok(not ok and text:find(FILE .. ":2: time limit exceeded", 1, true),
+     "pcall in a framework file does not swallow the limit: " .. text)
+SB.limits{ seconds = 30, instructions = 1e12, memory = 32 * 1024 * 1024 }
+ok, text = compile('local s = "x" while true do s = s .. s end\n')
+T.ok(not ok and text:find(FILE .. ":2: memory limit exceeded (limit 32 MiB)", 1, true),
+     "a memory bomb in a framework file is stopped at the cap, at its line: " .. text)
+ok, text = compile('local s = string.rep("x", 1 << 30)\n')
+T.ok(not ok and text:find(FILE .. ":2: memory limit exceeded", 1, true),
+     "a 1 GiB string.rep in a framework file is refused: " .. text)
+SB.limits{ seconds = 0.3, instructions = 1e5, memory = 32 * 1024 * 1024 }
+ok, text = compile("for i = 1, 1e9 do end\n")
+T.ok(not ok and text:find(FILE .. ":2: instruction limit exceeded (limit 100000 instructions)", 1, true),
+     "the instruction limit: " .. text)
+SB.limits(old_limits)
 
 -- ---------------------------------------------------------------- parts 2 and 3: the KPI engine
 
@@ -125,18 +132,18 @@ local nobs = s:query("SELECT count(*) AS n FROM observation")[1].n
 
 -- rate(ids) -> rows by KPI id, seconds taken, or nil, message when the call itself did not
 -- come back within the outer limit (the engine ran user code without limits).
+-- The outer run is only a guard that turns a hang into a failure; the limits under test are
+-- the engine's own (the defaults, set below: 1 s, 8 MiB).
 local function rate(ids, outer_seconds)
-  local c0 = os.clock()
-  local res = { pmf.sandbox.run(pmf.kpi.rate, { seconds = outer_seconds or 3, instructions = 1e12,
+  local res = { pmf.sandbox.run(pmf.kpi.rate, { seconds = outer_seconds or 20, instructions = 1e12,
                                                 memory = 1024 * 1024 * 1024,
                                                 name = "pmf.kpi.rate (outer test limit)" },
                                 { store = s, framework = fw, period = "2025/26 Q2",
                                   kpis = ids, benchmark = false }) }
-  local took = os.clock() - c0
-  if not res[1] then return nil, tostring(res[2]), took end
+  if not res[1] then return nil, tostring(res[2]) end
   local by = {}
   for _, row in ipairs(res[2]) do by[row.kpi] = row end
-  return by, nil, took
+  return by
 end
 
 local bad = {
@@ -147,10 +154,11 @@ local bad = {
   { "R_RAGBOMB", "a memory bomb in a rag rule",            "memory" },
   { "R_ESCAPE",  "os.execute in a formula",                "undeclared global 'os'" },
 }
+SB.limits{ seconds = 1, instructions = 2e8, memory = 8 * 1024 * 1024 }
 local hung = 0
 for _, b in ipairs(bad) do
   local id, what, pat = b[1], b[2], b[3]
-  local rows, rerr, took = rate({ "R_OK", id })
+  local rows, rerr = rate({ "R_OK", id })
   if not rows then
     hung = hung + 1
     T.ok(false, what .. ": the rating call comes back (it did not: " .. rerr .. ")")
@@ -163,16 +171,15 @@ for _, b in ipairs(bad) do
     T.ok(msg:find(pat, 1, true), what .. ": the message says what happened: " .. msg)
     T.eq(rows.R_OK and rows.R_OK.rag, "green", what .. ": the ordinary KPI beside it is rated")
     T.eq(rows.R_OK and rows.R_OK.value, 120, what .. ": with its value")
-    T.ok(took < 1.5, what .. ": within a second (took " .. string.format("%.2f", took) .. " s)")
   end
 end
 
 -- All in one call: every misbehaving KPI is an error, the ordinary ones are rated.
-local rows, rerr, took
+local rows, rerr
 if hung > 0 then
   rows, rerr = nil, "not tried: " .. hung .. " of the calls above did not come back"
 else
-  rows, rerr, took = rate(nil, 10)
+  rows, rerr = rate(nil, 60)
 end
 if not rows then
   T.ok(false, "one call with every KPI comes back (it did not: " .. rerr .. ")")
@@ -180,8 +187,6 @@ else
   for _, b in ipairs(bad) do T.eq(rows[b[1]] and rows[b[1]].rag, "error", "together: " .. b[1] .. " is error") end
   T.eq(rows.R_OK and rows.R_OK.rag, "green", "together: R_OK is rated normally")
   T.eq(rows.R_OK2 and rows.R_OK2.rag, "green", "together: R_OK2 (a custom formula) is rated normally")
-  T.ok(took < #bad * 1.5, "together: about a second per misbehaving KPI (took " ..
-       string.format("%.2f", took) .. " s)")
 end
 
 -- The engine is fine afterwards: memory is back and ordinary code runs.
@@ -193,6 +198,7 @@ T.eq(rows and rows.R_OK and rows.R_OK.rag, "green", "rating still works afterwar
 -- A rag rule is handed the rating row, not the keys to the store (last: if this fails the
 -- observations are gone).
 rows = rate({ "R_WRITE" })
+SB.limits(old_limits)
 T.eq(s:query("SELECT count(*) AS n FROM observation")[1].n, nobs,
      "a rag rule cannot delete observations through its ctx")
 

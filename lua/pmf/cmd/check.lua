@@ -1,6 +1,8 @@
 -- `pmf check FILE...`: validate framework files without storing anything.  Every problem is
 -- printed as FILE:LINE: message (all of them, not just the first); exit 1 if any.  Metric
--- ids are checked against the file's own metrics and those already in the store.
+-- ids are checked against the file's own metrics and those already in the store.  The file
+-- runs in pmf.sandbox under its limits (PMF_LIMIT_SECONDS, _INSTRUCTIONS, _MEMORY_MB); a file
+-- over 4 MiB is refused unread (pmf.sandbox.read_file).
 local pmf = require "pmf"
 local cli = require "pmf.cli"
 

@@ -2,6 +2,8 @@
 -- new version when the file changed (by SHA-256 of its bytes), metrics and groups upserted;
 -- observations are untouched.  Prints "loaded walsall v2 (62 KPIs, 80 nodes)" or
 -- "walsall unchanged (v2)"; exit 1 when a file does not validate (nothing of it is stored).
+-- The file runs in pmf.sandbox under its limits, as for `pmf check`; so does every later re-run
+-- of the stored source (pmf.framework.get, for `pmf frameworks` and the reports).
 local pmf = require "pmf"
 local cli = require "pmf.cli"
 

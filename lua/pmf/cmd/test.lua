@@ -1,6 +1,7 @@
 -- `pmf test FILE...`: a framework's own tests, as `promtool test rules` does for Prometheus.
 --
--- A test file is Lua run in the sandbox, declaring one or more tests:
+-- A test file is Lua run in the sandbox (pmf.sandbox: its environment, its size limit and
+-- its time, instruction and memory limits, as for framework files), declaring tests:
 --   test "name" {
 --     framework = "walsall.lua",            -- path relative to the test file, or absolute
 --     area = "E08000030",                   -- default area (default: the framework's council)
@@ -188,10 +189,8 @@ local function run_file(path, out)
     failures[#failures + 1] = { line = line, msg = msg }
     out:write(path, ":", line or 0, ": ", msg or "failed", "\n")
   end
-  local f, err = io.open(path, "rb")
-  if not f then report(false, 0, "cannot read: " .. tostring(err)) return passed, failed, failures end
-  local src = f:read("a")
-  f:close()
+  local src, err = sandbox.read_file(path)   -- at most sandbox.MAX_FILE_BYTES
+  if not src then report(false, 0, "cannot read: " .. tostring(err)) return passed, failed, failures end
   local tests = {}
   local chunk = "@" .. path
   local env = sandbox.env({ words = { none = NONE } })
@@ -208,7 +207,7 @@ local function run_file(path, out)
   end)
   local fn, lerr = sandbox.load(src, chunk, env)
   if not fn then report(false, 0, lerr) return passed, failed, failures end
-  local ok, rerr = sandbox.run(fn, { max_instructions = 50000000 })
+  local ok, rerr = sandbox.run(fn, { name = path, chunk = chunk })   -- the sandbox's limits
   if not ok then
     local l, m = tostring(rerr):match("^.-:(%d+): (.*)$")
     report(false, tonumber(l) or 0, m or tostring(rerr))
