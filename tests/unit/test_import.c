@@ -57,7 +57,7 @@ int main(void) {
                  NULL, NULL, NULL);
 
     pmf_import_summary sum;
-    char msg[PMF_IMPORT_ERR_MAX];
+    char msg[2048];
     int64_t nerr = 0;
     int rc = import_text(s, "metric,area,period,value\n"
                             "m1,E08000027,2025-04,1.5\n"
