@@ -280,7 +280,7 @@ local function breakdown_of(s, mid, bd, what)
   if bd == nil then return "" end
   if type(bd) ~= "string" then error(what .. ": 'breakdown' must be a string", 3) end
   local b, err = pmf.importer.breakdown(s, mid, bd)
-  if not b then error(what .. ": " .. err, 3) end
+  if not b then error(err, 3) end
   return b
 end
 
