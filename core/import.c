@@ -34,10 +34,23 @@
  *   that already had data.  The earlier line of a duplicate is not known, so the message
  *   names the key instead.
  *
+ * - Text.  Every field is checked as UTF-8 without NUL before anything else (a NUL used to
+ *   make "sex=F\0" display as "sex=F" and never be found).  Breakdowns go through the one
+ *   normaliser (core/breakdown.h); the spelling a normalised breakdown takes is this
+ *   import's first for the metric, else the store's, else its own, cached per (metric,
+ *   breakdown) so the store is asked once per distinct breakdown of a metric.
+ *
+ * - Errors.  Each message is built whole (no fixed buffer: a list of unknown columns or a
+ *   long value is never cut) and only max_errors are kept; unknown codes and bad period
+ *   labels are cached only up to UNKNOWN_MAX, so a refused file of 2M distinct unknown codes
+ *   takes the memory of a good one.  A message names the column by number and name
+ *   ("NAME:LINE:COLNO: column 'c': ...") and shows the input as given (\xNN for control
+ *   characters and bytes that are not UTF-8; past SHOWN_MAX bytes it says how long it was).
+ *
  * - Sign-off.  The locked spans (framework, start, len, latest event 'signoff') of every
  *   metric are loaded once at the start; a row overlapping one is an error.
  *
- * Error contract: every row error is recorded ("NAME:LINE: column 'c': message"), the first
+ * Error contract: every row error is recorded ("NAME:LINE:COLNO: column 'c': message"), the first
  * max_errors messages kept and all counted; store failures (busy, I/O) are recorded too and
  * stop the import.  Nothing here raises or exits.
  */
