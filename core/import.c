@@ -673,7 +673,14 @@ static int process(pmf_import *im, long line, const pmf_csv_field *f, const int 
         failf(im, line, COLNO(PMF_IMPORT_PERIOD), NULL, "%s 'period' is empty", colword(im));
         bad = 1;
     } else if (period_of(im, &f[PMF_IMPORT_PERIOD], &p, err, sizeof err) != 0) {
-        failf(im, line, COLNO(PMF_IMPORT_PERIOD), "period", "%s", err);
+        /* period.c quotes at most 52 bytes of the label ('period "LABEL": why', the label
+         * without quotes): quote it whole here, as given */
+        const char *q = strncmp(err, "period \"", 8) == 0 ? strchr(err + 8, '"') : NULL;
+        if (q && q[1] == ':' && q[2] == ' ')
+            failf(im, line, COLNO(PMF_IMPORT_PERIOD), "period", "period \"%s\": %s",
+                  shown(im, &f[PMF_IMPORT_PERIOD]), q + 3);
+        else
+            failf(im, line, COLNO(PMF_IMPORT_PERIOD), "period", "%s", err);
         bad = 1;
     }
 
@@ -1017,23 +1024,26 @@ int pmf_import_finish(pmf_import *im, pmf_import_summary *out) {
     int commit = im->sum.errors == 0 && !im->o.dry_run;
     if (commit) {
         sqlite3_stmt *st;
-        char detail[256];
-        snprintf(detail, sizeof detail, "%s: %lld rows, %lld new, %lld revised, %lld unchanged",
-                 im->name, (long long)im->sum.rows, (long long)im->sum.added,
-                 (long long)im->sum.revised, (long long)im->sum.unchanged);
-        if (prep(im, "INSERT INTO audit(batch, what, detail) VALUES (?1, 'import', ?2)", &st)
+        strbuf detail = {NULL, 0, 0};   /* whole, however long the file's name */
+        if (sb_printf(&detail, "%s: %lld rows, %lld new, %lld revised, %lld unchanged",
+                      im->name, (long long)im->sum.rows, (long long)im->sum.added,
+                      (long long)im->sum.revised, (long long)im->sum.unchanged) != 0) {
+            fatal(im, "(out of memory)");
+            commit = 0;
+        } else if (prep(im, "INSERT INTO audit(batch, what, detail) VALUES (?1, 'import', ?2)", &st)
                 != SQLITE_OK) {
             fatal(im, "writing the audit trail");
             commit = 0;
         } else {
             sqlite3_bind_int64(st, 1, im->batch);
-            sqlite3_bind_text(st, 2, detail, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 2, detail.s, (int)detail.len, SQLITE_STATIC);
             if (sqlite3_step(st) != SQLITE_DONE) {
                 fatal(im, "writing the audit trail");
                 commit = 0;
             }
             sqlite3_finalize(st);
         }
+        sb_free(&detail);
     }
     if (commit && end_tx(im, 1) != SQLITE_OK) {
         fatal(im, "committing");

@@ -447,6 +447,15 @@ do
   T.ok(msg and #msg > 1500 and msg:find("'Unknown_Column_Number_60' (column 64) (expected", 1, true),
        "a long list of unknown columns is whole, shown as given: " .. tostring(msg and #msg))
   os.remove(p)
+  -- a long period label is quoted whole; a very long value says how long it was
+  local label = "2025-" .. string.rep("x", 300)
+  p = write(".csv", HDR .. "waste_recycled,E08000027," .. label .. "," .. string.rep("9", 1200) .. "z\n")
+  local _, _, pe = s:import(p)
+  T.eq(pe and pe[1], p .. ":2:3: column 'period': period \"" .. label .. "\": label too long",
+       "a long period label is quoted whole")
+  T.eq(pe and pe[2], p .. ":2:4: column 'value': '" .. string.rep("9", 1000) ..
+       "... (1201 bytes)' is not a number", "past 1000 bytes a value is marked as shortened")
+  os.remove(p)
   -- a long path is whole in messages
   local long = "/nonexistent/" .. string.rep("d", 1500) .. "/x.csv"
   _, msg = s:import(long)
