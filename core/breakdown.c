@@ -111,15 +111,19 @@ int pmf_breakdown_normalise(const char *s, size_t len, char *out, size_t *outlen
     return 0;
 }
 
-int pmf_breakdown_stored_spelling(pmf_store *s, int64_t metric, char *b, size_t len) {
+int pmf_breakdown_stored_spelling(pmf_store *s, int64_t metric, int64_t area, char *b,
+                                  size_t len) {
     sqlite3 *db = pmf_store_db(s);
     sqlite3_stmt *st;
     /* an exact match first, so that a store already holding two spellings keeps each */
-    if (sqlite3_prepare_v2(db, "SELECT breakdown FROM observation WHERE metric = ?1"
-                               " AND breakdown = ?2 COLLATE NOCASE"
-                               " ORDER BY breakdown = ?2 DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
-        return -1;
+    const char *sql = area < 0
+        ? "SELECT breakdown FROM observation WHERE metric = ?1"
+          " AND breakdown = ?2 COLLATE NOCASE ORDER BY breakdown = ?2 DESC LIMIT 1"
+        : "SELECT breakdown FROM observation WHERE metric = ?1 AND area = ?3"   /* a key range */
+          " AND breakdown = ?2 COLLATE NOCASE ORDER BY breakdown = ?2 DESC LIMIT 1";
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return -1;
     sqlite3_bind_int64(st, 1, metric);
+    if (area >= 0) sqlite3_bind_int64(st, 3, area);
     sqlite3_bind_text(st, 2, b, (int)len, SQLITE_STATIC);
     int rc = sqlite3_step(st), found = 0;
     if (rc == SQLITE_ROW) {
@@ -133,10 +137,10 @@ int pmf_breakdown_stored_spelling(pmf_store *s, int64_t metric, char *b, size_t 
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : -1;
 }
 
-int pmf_breakdown_canonical(pmf_store *s, int64_t metric, const char *in, size_t len, char *out,
-                            size_t *outlen, size_t *at, const char **why) {
+int pmf_breakdown_canonical(pmf_store *s, int64_t metric, int64_t area, const char *in,
+                            size_t len, char *out, size_t *outlen, size_t *at, const char **why) {
     if (pmf_breakdown_normalise(in, len, out, outlen, at, why) != 0) return -1;
-    if (*outlen && pmf_breakdown_stored_spelling(s, metric, out, *outlen) < 0) {
+    if (*outlen && pmf_breakdown_stored_spelling(s, metric, area, out, *outlen) < 0) {
         *at = 0;
         *why = "could not be checked: store error";
         return -1;

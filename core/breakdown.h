@@ -17,7 +17,8 @@
  *     its case is KEPT as first stored: a value that differs only in ASCII case from one
  *     already stored for the same metric takes the stored spelling ("sex=f" becomes "sex=F"
  *     when "sex=F" is there), so case never makes two figures, and ward codes and names keep
- *     the spelling their source gives them;
+ *     the spelling their source gives them (an import looks across the metric's areas;
+ *     store:observe, get and history within the figure's area, which holds its rows);
  *   - empty (or only spaces) is no breakdown: "".
  * Refused, with the offset of the problem and a reason: no '=', an empty key or value, a key
  * with other characters, a second '=', a control character, a NUL, invalid UTF-8.
@@ -41,14 +42,18 @@ size_t pmf_text_check(const char *s, size_t len, const char **why);
 int pmf_breakdown_normalise(const char *s, size_t len, char *out, size_t *outlen, size_t *at,
                             const char **why);
 
-/* Normalise as above, then take the spelling already stored for `metric` if one differs only
- * in ASCII case (out is rewritten in place, same length).  -1 with *why also for a store
- * error ("store error: ..." is then in why's static text, the detail in sqlite3_errmsg). */
-int pmf_breakdown_canonical(pmf_store *s, int64_t metric, const char *in, size_t len, char *out,
-                            size_t *outlen, size_t *at, const char **why);
+/* Normalise as above, then take the spelling already stored for `metric` (and `area`, or any
+ * area when area < 0) if one differs only in ASCII case (out is rewritten in place, same
+ * length).  -1 with *why also for a store error (the detail in sqlite3_errmsg). */
+int pmf_breakdown_canonical(pmf_store *s, int64_t metric, int64_t area, const char *in,
+                            size_t len, char *out, size_t *outlen, size_t *at, const char **why);
 
-/* The stored spelling of the normalised breakdown b[0..len) for `metric`, differing from b
- * only in ASCII case, copied over b.  1 found (b rewritten), 0 none, -1 store error. */
-int pmf_breakdown_stored_spelling(pmf_store *s, int64_t metric, char *b, size_t len);
+/* The stored spelling of the normalised breakdown b[0..len) for `metric` (and `area`, or any
+ * area when area < 0), differing from b only in ASCII case, copied over b; an exact match is
+ * preferred.  1 found (b rewritten), 0 none, -1 store error.  With an area this is a range
+ * of the observation table's key; without, a scan of the metric's rows (the importer asks
+ * once per distinct breakdown of a metric that had data, and caches the answer). */
+int pmf_breakdown_stored_spelling(pmf_store *s, int64_t metric, int64_t area, char *b,
+                                  size_t len);
 
 #endif

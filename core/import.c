@@ -583,10 +583,24 @@ static int check_text(pmf_import *im, long line, const pmf_csv_field *f, const i
     return bad ? -1 : 0;
 }
 
+/* Did the metric have observations before this import?  1 (also when not cached), 0, or -1
+ * fatal.  Asked once per metric. */
+static int had_data(pmf_import *im, entry *me, int64_t metric) {
+    if (!me) return 1;
+    if (me->has_obs < 0) {
+        sqlite3_bind_int64(im->any, 1, metric);
+        int rc = sqlite3_step(im->any);
+        sqlite3_reset(im->any);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fatal(im, "reading observations");
+        me->has_obs = rc == SQLITE_ROW;
+    }
+    return me->has_obs;
+}
+
 /* The row's breakdown, normalised and spelt as first stored or seen (breakdown.h), in
  * im->bd; the metric's declared keys checked.  0, or -1 recorded (or fatal). */
 static int breakdown_of(pmf_import *im, long line, int colno, const pmf_csv_field *f,
-                        int64_t metric, const entry *me, const pmf_csv_field *mf) {
+                        int64_t metric, entry *me, const pmf_csv_field *mf) {
     strbuf *b = &im->bd;
     b->len = 0;
     if (sb_room(b, f->len) != 0) return fatal(im, "(out of memory)");
@@ -623,7 +637,9 @@ static int breakdown_of(pmf_import *im, long line, int colno, const pmf_csv_fiel
         memcpy(b->s, e->text, b->len);
         return 0;
     }
-    if (pmf_breakdown_stored_spelling(im->store, metric, b->s, b->len) < 0)
+    int had = had_data(im, me, metric);   /* a metric new to the store has no spellings */
+    if (had < 0) return -1;
+    if (had && pmf_breakdown_stored_spelling(im->store, metric, -1, b->s, b->len) < 0)
         return fatal(im, "reading breakdowns");
     if (!(e = add(&im->breakdowns, key->s, key->len, 0, &tmp))) return fatal(im, "(out of memory)");
     if (e != &tmp) {
@@ -746,17 +762,8 @@ static int process(pmf_import *im, long line, const pmf_csv_field *f, const int 
 
     const pmf_csv_field bdf = {im->bd.len ? im->bd.s : "", im->bd.len};
     const pmf_csv_field *bd = &bdf;
-    int has_obs = 1;
-    if (me) {
-        if (me->has_obs < 0) {
-            sqlite3_bind_int64(im->any, 1, metric);
-            int rc = sqlite3_step(im->any);
-            sqlite3_reset(im->any);
-            if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fatal(im, "reading observations");
-            me->has_obs = rc == SQLITE_ROW;
-        }
-        has_obs = me->has_obs;
-    }
+    int has_obs = had_data(im, me, metric);
+    if (has_obs < 0) return -1;
 
     int revised = 0;
     if (has_obs) {

@@ -5,8 +5,8 @@
  *   importer.begin(store, name, opts) -> Importer | nil, message     (rows one at a time:
  *       imp:row(n, t) -> true|false, imp:fail(n, msg), imp:finish() -> as csv(), imp:close())
  *   importer.parse_flags(s) -> bits | nil, message
- *   importer.breakdown(store, metric_id, s) -> the breakdown as stored ("" for none) | nil,
- *       message: core/breakdown.h's normaliser, for store:observe, store:get, store:history
+ *   importer.breakdown(store, metric_id, area_id, s) -> the breakdown as stored ("" for
+ *       none) | nil, message: core/breakdown.h's normaliser, for store:observe, get, history
  *   importer.peak_rss() -> peak resident set size of the process, in KiB
  *   importer.raw_insert(store, metric_ids, area_ids, start, nmonths) -> seconds, rows
  *       (the benchmark's physical limit: pre-computed rows through one prepared INSERT)
@@ -312,16 +312,18 @@ static int importer_close(lua_State *L) {
     return 0;
 }
 
-/* importer.breakdown(store, metric_id, s) -> the breakdown as stored | nil, message.  The
- * one normaliser (core/breakdown.h), with the spelling already stored for the metric. */
+/* importer.breakdown(store, metric_id, area_id, s) -> the breakdown as stored | nil,
+ * message.  The one normaliser (core/breakdown.h), with the spelling already stored for the
+ * metric in that area. */
 static int importer_breakdown(lua_State *L) {
     pmf_store *s = pmf_checkstore(L, 1, NULL);
-    lua_Integer metric = luaL_checkinteger(L, 2);
+    lua_Integer metric = luaL_checkinteger(L, 2), area = luaL_checkinteger(L, 3);
     size_t len, outlen = 0, at = 0;
-    const char *in = luaL_checklstring(L, 3, &len);
+    const char *in = luaL_checklstring(L, 4, &len);
     const char *why = "";
     char *out = lua_newuserdatauv(L, len + 1, 0);
-    if (pmf_breakdown_canonical(s, (int64_t)metric, in, len, out, &outlen, &at, &why) != 0) {
+    if (pmf_breakdown_canonical(s, (int64_t)metric, (int64_t)area, in, len, out, &outlen, &at,
+                                &why) != 0) {
         luaL_pushfail(L);
         luaL_Buffer b;
         luaL_buffinit(L, &b);
