@@ -6,7 +6,8 @@
  * "ERR:message" when the input is rejected.  Every case is run from memory with chunk sizes
  * 1 to 16 and with the whole input in one chunk, so each field boundary, quote, CR LF and
  * BOM falls across a chunk boundary at every position.  Then: sources (file, fd, FILE*,
- * pipe), progress counts, 1 MB fields, many fields, the row size limit, and number cases.
+ * pipe), progress counts, 1 MB fields, many fields, the row size limit, number cases, UTF-16
+ * and UTF-32 input refused, and an error message kept whole however long the file's name.
  */
 #include <errno.h>
 #include <stdint.h>
