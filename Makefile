@@ -34,10 +34,24 @@ LDFLAGS  += -fsanitize=$(SAN)
 endif
 
 # The engine's C sources (all but main.c go into libpmf.a and pmf.so).
-CORE_SRC := core/pmf.c core/store.c core/lstore.c core/csv.c \
-            core/period.c core/lperiod.c core/rag.c core/lrag.c \
-            core/series.c core/lseries.c core/import.c core/limport.c \
-            core/engine.c core/lengine.c core/lsandbox.c core/pattern.c core/lpattern.c \
+CORE_SRC := core/pmf.c \
+            core/store.c \
+            core/lstore.c \
+            core/csv.c \
+            core/period.c \
+            core/lperiod.c \
+            core/rag.c \
+            core/lrag.c \
+            core/series.c \
+            core/lseries.c \
+            core/import.c \
+            core/limport.c \
+            core/breakdown.c \
+            core/engine.c \
+            core/lengine.c \
+            core/lsandbox.c \
+            core/pattern.c \
+            core/lpattern.c \
             core/lxlsx.c
 CORE_OBJ := $(CORE_SRC:core/%.c=$(BUILD)/core/%.o)
 

@@ -74,7 +74,7 @@ struct pmf_csv {
     int64_t qcol;
     int64_t base, linestart;  /* input offset of buf[0]; of the current line's start */
     int64_t nread, total;
-    char err[512];
+    char *err;                /* the stopping error, whole (owned; "" before one) */
     char name[];
 };
 
@@ -100,12 +100,20 @@ static void put_err(char *err, size_t errlen, const char *fmt, ...) {
     va_end(ap);
 }
 
-/* Stop the reader with a message; returns -1 for the caller to pass on. */
+/* Stop the reader with a message, kept whole however long (the file's name can be); returns
+ * -1 for the caller to pass on. */
 static int fail(pmf_csv *c, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(c->err, sizeof c->err, fmt, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
+    free(c->err);
+    c->err = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (c->err) {
+        va_start(ap, fmt);
+        vsnprintf(c->err, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
     c->status = FAILED;
     c->nfields = 0;
     return -1;
@@ -182,6 +190,7 @@ void pmf_csv_close(pmf_csv *c) {
     if (c->own_fd) close(c->fd);
     free(c->buf);
     free(c->fields);
+    free(c->err);
     free(c);
 }
 
@@ -189,7 +198,10 @@ size_t pmf_csv_nfields(const pmf_csv *c) { return c->nfields; }
 const pmf_csv_field *pmf_csv_fields(const pmf_csv *c) { return c->fields; }
 long pmf_csv_line(const pmf_csv *c) { return c->rowline; }
 const char *pmf_csv_name(const pmf_csv *c) { return c->name; }
-const char *pmf_csv_error(const pmf_csv *c) { return c->err; }
+const char *pmf_csv_error(const pmf_csv *c) {
+    if (c->err) return c->err;
+    return c->status == FAILED ? "out of memory (for an error message)" : "";
+}
 int64_t pmf_csv_bytes_read(const pmf_csv *c) { return c->nread; }
 int64_t pmf_csv_bytes_total(const pmf_csv *c) { return c->total; }
 
@@ -482,8 +494,16 @@ int pmf_csv_next(pmf_csv *c) {
     if (c == NULL) return -1;
     if (c->status != RUN) return c->status == DONE ? 0 : -1;
     if (!c->bom_done) {
-        while (c->end - c->r < 3 && !c->eof)
+        while (c->end - c->r < 4 && !c->eof)
             if (refill(c) < 0) return -1;
+        const unsigned char *u = (const unsigned char *)c->buf + c->r;
+        size_t have = c->end - c->r;
+        if (have >= 4 && ((u[0] == 0 && u[1] == 0 && u[2] == 0xFE && u[3] == 0xFF) ||
+                          (u[0] == 0xFF && u[1] == 0xFE && u[2] == 0 && u[3] == 0)))
+            return fail(c, "%s is UTF-32; save it as UTF-8 (CSV UTF-8)", c->name);
+        if ((have >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))) ||
+            (have >= 4 && ((u[0] && !u[1] && u[2] && !u[3]) || (!u[0] && u[1] && !u[2] && u[3]))))
+            return fail(c, "%s is UTF-16; save it as UTF-8 (CSV UTF-8)", c->name);
         if (c->end - c->r >= 3 && memcmp(c->buf + c->r, "\xEF\xBB\xBF", 3) == 0) {
             c->r += 3;
             c->rs = c->w = c->r;

@@ -12,6 +12,9 @@
  *   - a field may be enclosed in double quotes; inside quotes "" is one quote and commas, LF
  *     and CR are ordinary data (kept byte for byte, so a quoted CR LF stays CR LF);
  *   - a UTF-8 byte order mark (EF BB BF) at the very start of the input is skipped;
+ *   - UTF-16 and UTF-32 input is refused at the start: "NAME is UTF-16; save it as UTF-8 (CSV
+ *     UTF-8)" (a byte order mark FF FE or FE FF, or the first four bytes alternating NUL and
+ *     non-NUL; "UTF-32" for FF FE 00 00 and 00 00 FE FF);
  *   - blank lines (no characters at all between two line ends) are skipped; a line holding
  *     only spaces is a row with one field, and a line holding "" is a row with one empty field;
  *   - nothing is trimmed: spaces around a field are part of it; bytes are not checked as
@@ -27,6 +30,7 @@
  *   - "NAME:LINE: row longer than N bytes (...)" past the row size limit, which also bounds
  *     the memory an unterminated quote in a large file can take;
  *   - read errors and running out of memory.
+ * Messages are kept whole, however long the name they carry.
  * LINE is the physical line (1-based, the header counting as line 1, a LF ending a line) and
  * COL the 1-based byte offset in that line (the BOM is not counted).
  *

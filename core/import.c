@@ -34,14 +34,28 @@
  *   that already had data.  The earlier line of a duplicate is not known, so the message
  *   names the key instead.
  *
+ * - Text.  Every field is checked as UTF-8 without NUL before anything else (a NUL used to
+ *   make "sex=F\0" display as "sex=F" and never be found).  Breakdowns go through the one
+ *   normaliser (core/breakdown.h); the spelling a normalised breakdown takes is this
+ *   import's first for the metric, else the store's, else its own, cached per (metric,
+ *   breakdown) so the store is asked once per distinct breakdown of a metric.
+ *
+ * - Errors.  Each message is built whole (no fixed buffer: a list of unknown columns or a
+ *   long value is never cut) and only max_errors are kept; unknown codes and bad period
+ *   labels are cached only up to UNKNOWN_MAX, so a refused file of 2M distinct unknown codes
+ *   takes the memory of a good one.  A message names the column by number and name
+ *   ("NAME:LINE:COLNO: column 'c': ...") and shows the input as given (\xNN for control
+ *   characters and bytes that are not UTF-8; past SHOWN_MAX bytes it says how long it was).
+ *
  * - Sign-off.  The locked spans (framework, start, len, latest event 'signoff') of every
  *   metric are loaded once at the start; a row overlapping one is an error.
  *
- * Error contract: every row error is recorded ("NAME:LINE: column 'c': message"), the first
+ * Error contract: every row error is recorded ("NAME:LINE:COLNO: column 'c': message"), the first
  * max_errors messages kept and all counted; store failures (busy, I/O) are recorded too and
  * stop the import.  Nothing here raises or exits.
  */
 #include "import.h"
+#include "breakdown.h"
 #include "period.h"
 
 #include <ctype.h>
@@ -52,6 +66,9 @@
 #include <strings.h>
 
 #define TABLE_MAX (1u << 20)      /* most entries cached per table */
+#define UNKNOWN_MAX 4096          /* most unknown codes or bad labels cached per table */
+#define SHOWN_MAX 1000            /* longest input shown in a message, in bytes */
+#define NSHOWN 3                  /* inputs one message can show */
 #define PROGRESS_ROWS 65536       /* rows between progress calls */
 
 static const char *const colnames[PMF_IMPORT_NCOLS] = {
@@ -59,9 +76,12 @@ static const char *const colnames[PMF_IMPORT_NCOLS] = {
     "source",
 };
 
-/* A cached string: a metric or area code (id, or -1 unknown) or a period label. */
+/* A cached string: a metric or area code (id, or -1 unknown), a period label, or a
+ * breakdown of a metric ("<metric id>:<normalised, ASCII lower-cased>"). */
 typedef struct {
     char *key;
+    char *text;              /* metric: ",k1,k2," its declared breakdown keys (or NULL);
+                                breakdown: the spelling used in this import */
     size_t len;
     uint64_t hash;
     int64_t id;
@@ -74,7 +94,14 @@ typedef struct {
 typedef struct {
     entry *e;
     size_t cap, n;           /* cap a power of two (or 0) */
+    size_t nunknown;         /* entries for unknown codes or bad labels (capped) */
 } table;
+
+/* A growable byte buffer, freed by its owner (nothing here raises). */
+typedef struct {
+    char *s;
+    size_t len, cap;
+} strbuf;
 
 typedef struct {
     int64_t metric;
@@ -93,7 +120,9 @@ struct pmf_import {
     int64_t batch;
     pmf_batch_view view;
     sqlite3_stmt *ins, *cur, *any, *seen;
-    table metrics, areas, periods;
+    table metrics, areas, periods, breakdowns;
+    strbuf bd, bdkey;        /* the row's normalised breakdown and its cache key */
+    strbuf shown[NSHOWN];    /* inputs as shown in messages */
     lock *locks;
     int nlocks;
     pmf_import_summary sum;
@@ -104,54 +133,142 @@ struct pmf_import {
     pmf_period *colperiod;
     char **colname;
     size_t ncols;
+    int colno[PMF_IMPORT_NCOLS];   /* each long-form column's number (1-based; 0 absent) */
 };
 
 /* ---------------------------------------------------------------------------------------
  * Messages.
  * ------------------------------------------------------------------------------------- */
 
-/* Record one error: "NAME:LINE: column 'col': message" (or "NAME: item N: field 'col': ..."
- * for JSON items, "NAME: ..." for line 0).  Counted always, kept up to max_errors. */
-static void failf(pmf_import *im, long line, const char *col, const char *fmt, ...) {
+/* Make room for n more bytes (and a NUL).  0, or -1 out of memory. */
+static int sb_room(strbuf *b, size_t n) {
+    if (b->len + n + 1 <= b->cap) return 0;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < b->len + n + 1) cap *= 2;
+    char *s = realloc(b->s, cap);
+    if (!s) return -1;
+    b->s = s;
+    b->cap = cap;
+    return 0;
+}
+
+static int sb_add(strbuf *b, const char *s, size_t n) {
+    if (sb_room(b, n) != 0) return -1;
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+    return 0;
+}
+
+/* Append printf-style text, whole. */
+static int sb_printf(strbuf *b, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || sb_room(b, (size_t)n) != 0) return -1;
+    va_start(ap, fmt);
+    vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+    return 0;
+}
+
+static void sb_free(strbuf *b) {
+    free(b->s);
+    b->s = NULL;
+    b->len = b->cap = 0;
+}
+
+/* Record one error: "NAME:LINE:COLNO: column 'col': message" (or "NAME: item N: field 'col':
+ * ..." for JSON items, "NAME: ..." for line 0, the message alone for line -1; ":COLNO" only when colno > 0, "column 'col': "
+ * only when col).  Counted always, kept (whole, however long) up to max_errors: memory for
+ * messages is flat in the number of errors. */
+static void failf(pmf_import *im, long line, int colno, const char *col, const char *fmt, ...) {
     im->sum.errors++;
     if (im->nmsgs >= im->o.max_errors) return;
-    char buf[PMF_IMPORT_ERR_MAX];
-    int n;
-    if (line <= 0) n = snprintf(buf, sizeof buf, "%s: ", im->name);
-    else if (im->o.items) n = snprintf(buf, sizeof buf, "%s: item %ld: ", im->name, line);
-    else n = snprintf(buf, sizeof buf, "%s:%ld: ", im->name, line);
-    if (col && n >= 0 && (size_t)n < sizeof buf)
-        n += snprintf(buf + n, sizeof buf - (size_t)n, "%s '%s': ",
-                      im->o.items ? "field" : "column", col);
-    if (n >= 0 && (size_t)n < sizeof buf) {
+    strbuf b = {NULL, 0, 0};
+    int rc;
+    if (line < 0) rc = 0;                      /* the message names the file itself */
+    else if (line == 0) rc = sb_printf(&b, "%s: ", im->name);
+    else if (im->o.items) rc = sb_printf(&b, "%s: item %ld: ", im->name, line);
+    else if (colno > 0) rc = sb_printf(&b, "%s:%ld:%d: ", im->name, line, colno);
+    else rc = sb_printf(&b, "%s:%ld: ", im->name, line);
+    if (rc == 0 && col) rc = sb_printf(&b, "%s '%s': ", im->o.items ? "field" : "column", col);
+    if (rc == 0) {
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(buf + n, sizeof buf - (size_t)n, fmt, ap);
+        int n = vsnprintf(NULL, 0, fmt, ap);
         va_end(ap);
+        if (n < 0 || sb_room(&b, (size_t)n) != 0) rc = -1;
+        else {
+            va_start(ap, fmt);
+            vsnprintf(b.s + b.len, (size_t)n + 1, fmt, ap);
+            va_end(ap);
+        }
     }
-    char *m = strdup(buf);
-    if (m) im->msgs[im->nmsgs++] = m;
+    if (rc == 0) im->msgs[im->nmsgs++] = b.s;
+    else free(b.s);
 }
 
 static const char *colword(const pmf_import *im) { return im->o.items ? "field" : "column"; }
 
 void pmf_import_fail(pmf_import *im, long line, const char *msg) {
-    failf(im, line, NULL, "%s", msg);
+    failf(im, line, 0, NULL, "%s", msg);
 }
 
-/* A field's text for a message: at most 60 bytes, control characters as '?'. */
-static const char *shown(const pmf_csv_field *f, char *buf, size_t n) {
-    size_t k = 0;
-    for (size_t i = 0; i < f->len && k + 4 < n && i < 60; i++)
-        buf[k++] = (unsigned char)f->s[i] < 32 ? '?' : f->s[i];
-    if (f->len > 60 && k + 4 < n) { memcpy(buf + k, "...", 3); k += 3; }
-    buf[k] = '\0';
-    return buf;
+/* Input text as a message shows it: as given (case and spaces kept), with control
+ * characters, NUL bytes and bytes that are not UTF-8 written \xNN, so that the message is
+ * printable UTF-8.  Past SHOWN_MAX bytes it ends "... (N bytes)" at a character boundary,
+ * saying so.  The result lives in im->shown[k] until the next call with the same k. */
+static const char *shown_k(pmf_import *im, int k, const char *s, size_t len) {
+    strbuf *b = &im->shown[k];
+    b->len = 0;
+    if (sb_room(b, 16) != 0) return "(out of memory)";
+    b->s[0] = '\0';
+    size_t i = 0;
+    while (i < len) {
+        if (i >= SHOWN_MAX) {
+            sb_printf(b, "... (%zu bytes)", len);
+            break;
+        }
+        const char *why;
+        size_t win = len - i < SHOWN_MAX + 4 - i ? len - i : SHOWN_MAX + 4 - i;
+        size_t ok = pmf_text_check(s + i, win, &why);
+        size_t n = ok;       /* valid bytes from i; control characters among them escaped */
+        for (size_t j = 0; j < n; j++) {
+            unsigned char c = (unsigned char)s[i + j];
+            if (c < 0x20 || c == 0x7f) {
+                if (sb_add(b, s + i, j) != 0 || sb_printf(b, "\\x%02X", c) != 0)
+                    return "(out of memory)";
+                i += j + 1;
+                n = (size_t)-1;
+                break;
+            }
+        }
+        if (n == (size_t)-1) continue;
+        if (i + n > SHOWN_MAX && n) {   /* stop at a character boundary past the limit */
+            size_t cut = SHOWN_MAX - i;
+            while (cut < n && ((unsigned char)s[i + cut] & 0xC0) == 0x80) cut++;
+            n = cut;
+        }
+        if (sb_add(b, s + i, n) != 0) return "(out of memory)";
+        i += n;
+        if (i < len && n == ok && i < SHOWN_MAX) {   /* a bad byte (not the window's end) */
+            if (sb_printf(b, "\\x%02X", (unsigned char)s[i]) != 0) return "(out of memory)";
+            i++;
+        }
+    }
+    return b->s;
+}
+
+static const char *shown(pmf_import *im, const pmf_csv_field *f) {
+    return shown_k(im, 0, f->s, f->len);
 }
 
 /* A store failure: recorded, and the import stops. */
 static int fatal(pmf_import *im, const char *what) {
-    failf(im, 0, NULL, "store error %s: %s", what, sqlite3_errmsg(im->db));
+    failf(im, 0, 0, NULL, "store error %s: %s", what, sqlite3_errmsg(im->db));
     im->fatal = 1;
     return -1;
 }
@@ -193,22 +310,24 @@ static int grow(table *t) {
     return 0;
 }
 
-/* Find s; if absent, add it (fresh = 1) unless the table is full, in which case *tmp is
- * used and returned (fresh too, not kept).  NULL only when out of memory. */
-static entry *intern(table *t, const char *s, size_t len, entry *tmp, int *fresh) {
+/* The cached entry for s, or NULL. */
+static entry *lookup(table *t, const char *s, size_t len) {
+    entry *e = slot(t, s, len, fnv1a(s, len));
+    return e && e->key ? e : NULL;
+}
+
+/* Add s (not there yet) and return its entry, zeroed but for the key; when the table is
+ * full, or s is `unknown` and UNKNOWN_MAX unknown entries are cached already, *tmp is
+ * zeroed and returned instead (not kept).  NULL only when out of memory.  Capping the
+ * unknown entries keeps memory flat for a file of garbage codes. */
+static entry *add(table *t, const char *s, size_t len, int unknown, entry *tmp) {
     uint64_t h = fnv1a(s, len);
-    entry *e = slot(t, s, len, h);
-    *fresh = 0;
-    if (e && e->key) return e;
-    *fresh = 1;
-    if (t->n >= TABLE_MAX) {
+    if (t->n >= TABLE_MAX || (unknown && t->nunknown >= UNKNOWN_MAX)) {
         memset(tmp, 0, sizeof *tmp);
         return tmp;
     }
-    if ((t->n + 1) * 2 > t->cap) {
-        if (grow(t) != 0) return NULL;
-        e = slot(t, s, len, h);
-    }
+    if ((t->n + 1) * 2 > t->cap && grow(t) != 0) return NULL;
+    entry *e = slot(t, s, len, h);
     char *key = malloc(len + 1);
     if (!key) return NULL;
     memcpy(key, s, len);
@@ -218,11 +337,15 @@ static entry *intern(table *t, const char *s, size_t len, entry *tmp, int *fresh
     e->len = len;
     e->hash = h;
     t->n++;
+    if (unknown) t->nunknown++;
     return e;
 }
 
 static void table_free(table *t) {
-    for (size_t i = 0; i < t->cap; i++) free(t->e[i].key);
+    for (size_t i = 0; i < t->cap; i++) {
+        free(t->e[i].key);
+        free(t->e[i].text);
+    }
     free(t->e);
     t->e = NULL;
     t->cap = t->n = 0;
@@ -367,38 +490,44 @@ int pmf_import_parse_flags(const char *s, size_t len, size_t *bad, size_t *badle
     return flags;
 }
 
-/* A metric or area id through the cache; -1 unknown, -2 out of memory. */
+/* A metric or area id through the cache; -1 unknown, -2 out of memory.  *out is the cache
+ * entry, or NULL when it is not cached. */
 static int64_t code_id(pmf_import *im, table *t, const pmf_csv_field *f, int metric, entry **out) {
-    entry tmp;
-    int fresh;
-    entry *e = intern(t, f->s, f->len, &tmp, &fresh);
-    if (!e) return -2;
-    if (fresh) {
-        e->id = metric ? pmf_store_metric_id(im->store, f->s) : pmf_store_area_id(im->store, f->s);
-        if (strlen(f->s) != f->len) e->id = -1;   /* an embedded NUL is never a code */
+    entry tmp, *e = lookup(t, f->s, f->len);
+    if (!e) {
+        int64_t id = metric ? pmf_store_metric_id(im->store, f->s) : pmf_store_area_id(im->store, f->s);
+        if (strlen(f->s) != f->len) id = -1;   /* an embedded NUL is never a code */
+        if (!(e = add(t, f->s, f->len, id < 0, &tmp))) return -2;
+        e->id = id;
         e->has_obs = -1;
-        e->lock_lo = e->lock_hi = 0;
-        if (metric && e->id >= 0) {
+        if (metric && id >= 0) {
             int lo = 0;
-            while (lo < im->nlocks && im->locks[lo].metric < e->id) lo++;
+            while (lo < im->nlocks && im->locks[lo].metric < id) lo++;
             int hi = lo;
-            while (hi < im->nlocks && im->locks[hi].metric == e->id) hi++;
+            while (hi < im->nlocks && im->locks[hi].metric == id) hi++;
             e->lock_lo = lo;
             e->lock_hi = hi;
         }
     }
-    if (out) *out = e == &tmp ? NULL : e;   /* not cached when the table is full */
+    if (out) *out = e == &tmp ? NULL : e;
     return e->id;
 }
 
 /* A period label through the cache: 0 and *p, or -1 (message in err). */
 static int period_of(pmf_import *im, const pmf_csv_field *f, pmf_period *p, char *err,
                      size_t errlen) {
-    entry tmp;
-    int fresh;
-    entry *e = intern(&im->periods, f->s, f->len, &tmp, &fresh);
-    if (!e) { snprintf(err, errlen, "out of memory"); return -1; }
-    if (fresh) e->ok = pmf_period_parse(f->s, im->o.year_start, &e->period, NULL, 0) == 0;
+    entry tmp, *e = lookup(&im->periods, f->s, f->len);
+    if (!e) {
+        pmf_period q;
+        int ok = strlen(f->s) == f->len &&
+                 pmf_period_parse(f->s, im->o.year_start, &q, NULL, 0) == 0;
+        if (!(e = add(&im->periods, f->s, f->len, !ok, &tmp))) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        e->ok = ok;
+        if (ok) e->period = q;
+    }
     if (e->ok) { *p = e->period; return 0; }
     pmf_period_parse(f->s, im->o.year_start, p, err, errlen);
     return -1;
@@ -411,19 +540,18 @@ static int is_blank(const pmf_csv_field *f) {
 }
 
 /* A number column: 0 and *v (*null = 1 when empty), or -1 recorded. */
-static int number(pmf_import *im, long line, const char *col, const pmf_csv_field *f,
+static int number(pmf_import *im, long line, int colno, const char *col, const pmf_csv_field *f,
                   double *v, int *null) {
-    char buf[80];
     *null = 0;
     if (!f->s) { *null = 1; return 0; }
     switch (pmf_parse_number(f->s, f->len, v)) {
     case PMF_NUM_OK: return 0;
     case PMF_NUM_EMPTY: *null = 1; return 0;
     case PMF_NUM_RANGE:
-        failf(im, line, col, "'%s' is too large", shown(f, buf, sizeof buf));
+        failf(im, line, colno, col, "'%s' is too large", shown(im, f));
         return -1;
     default:
-        failf(im, line, col, "'%s' is not a number", shown(f, buf, sizeof buf));
+        failf(im, line, colno, col, "'%s' is not a number", shown(im, f));
         return -1;
     }
 }
@@ -437,32 +565,138 @@ static int same_num(sqlite3_stmt *st, int col, double v, int null) {
     return !null && sqlite3_column_double(st, col) == v;
 }
 
-/* Check and store one figure.  pp: the period when already known (wide form), else parsed
- * from f[PERIOD]; valcol: the value column's name for messages.  0 good, -1 bad. */
-static int process(pmf_import *im, long line, const pmf_csv_field *f, const pmf_period *pp,
-                   const char *valcol) {
-    static const pmf_csv_field none = {"", 0};
-    char buf[80], err[PMF_PERIOD_ERR_MAX];
+/* Every text field is UTF-8 without NUL bytes: 0, or -1 with each bad one recorded. */
+static int check_text(pmf_import *im, long line, const pmf_csv_field *f, const int *colno,
+                      int valcolno, const char *valcol) {
     int bad = 0;
+    for (int k = 0; k < PMF_IMPORT_NCOLS; k++) {
+        if (!f[k].s) continue;
+        const char *why;
+        size_t at = pmf_text_check(f[k].s, f[k].len, &why);
+        if (at == f[k].len) continue;
+        int value = k == PMF_IMPORT_VALUE;
+        failf(im, line, value ? valcolno : colno ? colno[k] : 0,
+              value ? valcol : colnames[k], "'%s' contains %s (byte %zu)", shown(im, &f[k]),
+              why, at + 1);
+        bad = 1;
+    }
+    return bad ? -1 : 0;
+}
+
+/* Did the metric have observations before this import?  1 (also when not cached), 0, or -1
+ * fatal.  Asked once per metric. */
+static int had_data(pmf_import *im, entry *me, int64_t metric) {
+    if (!me) return 1;
+    if (me->has_obs < 0) {
+        sqlite3_bind_int64(im->any, 1, metric);
+        int rc = sqlite3_step(im->any);
+        sqlite3_reset(im->any);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fatal(im, "reading observations");
+        me->has_obs = rc == SQLITE_ROW;
+    }
+    return me->has_obs;
+}
+
+/* The row's breakdown, normalised and spelt as first stored or seen (breakdown.h), in
+ * im->bd; the metric's declared keys checked.  0, or -1 recorded (or fatal). */
+static int breakdown_of(pmf_import *im, long line, int colno, const pmf_csv_field *f,
+                        int64_t metric, entry *me, const pmf_csv_field *mf) {
+    strbuf *b = &im->bd;
+    b->len = 0;
+    if (sb_room(b, f->len) != 0) return fatal(im, "(out of memory)");
+    size_t at = 0;
+    const char *why = "";
+    if (pmf_breakdown_normalise(f->s, f->len, b->s, &b->len, &at, &why) != 0) {
+        failf(im, line, colno, "breakdown", "'%s' %s", shown(im, f), why);
+        return -1;
+    }
+    if (!b->len) return 0;
+    if (me && me->text) {   /* the metric's breakdown keys are declared */
+        size_t klen = (size_t)((char *)memchr(b->s, '=', b->len) - b->s);
+        int found = 0;
+        for (const char *k = me->text; k && k[1] && !found; k = strchr(k + 1, ','))
+            found = strncmp(k + 1, b->s, klen) == 0 && k[1 + klen] == ',';
+        if (!found) {
+            char *list = me->text + 1;
+            size_t n = strlen(list);
+            failf(im, line, colno, "breakdown", "'%s': key '%.*s' is not declared for metric "
+                  "%s (its frameworks declare %.*s)", shown(im, f), (int)klen, b->s,
+                  shown_k(im, 1, mf->s, mf->len), (int)(n ? n - 1 : 0), list);
+            return -1;
+        }
+    }
+    /* the spelling: this import's first, else the store's, else this one */
+    strbuf *key = &im->bdkey;
+    key->len = 0;
+    if (sb_printf(key, "%lld:", (long long)metric) != 0 || sb_add(key, b->s, b->len) != 0)
+        return fatal(im, "(out of memory)");
+    for (size_t i = 0; i < key->len; i++)
+        if (key->s[i] >= 'A' && key->s[i] <= 'Z') key->s[i] = (char)(key->s[i] - 'A' + 'a');
+    entry tmp, *e = lookup(&im->breakdowns, key->s, key->len);
+    if (e) {
+        memcpy(b->s, e->text, b->len);
+        return 0;
+    }
+    int had = had_data(im, me, metric);   /* a metric new to the store has no spellings */
+    if (had < 0) return -1;
+    if (had && pmf_breakdown_stored_spelling(im->store, metric, -1, b->s, b->len) < 0)
+        return fatal(im, "reading breakdowns");
+    if (!(e = add(&im->breakdowns, key->s, key->len, 0, &tmp))) return fatal(im, "(out of memory)");
+    if (e != &tmp) {
+        if (!(e->text = malloc(b->len + 1))) return fatal(im, "(out of memory)");
+        memcpy(e->text, b->s, b->len + 1);
+    }
+    return 0;
+}
+
+/* Check and store one figure.  colno: each long-form column's number (1-based; NULL for a
+ * JSON item); pp: the period when already known (wide form), else parsed from f[PERIOD];
+ * valcol, valcolno: the value column's name and number for messages.  0 good, -1 bad. */
+static int process(pmf_import *im, long line, const pmf_csv_field *f, const int *colno,
+                   const pmf_period *pp, const char *valcol, int valcolno) {
+    static const pmf_csv_field none = {"", 0};
+    char err[PMF_PERIOD_ERR_MAX];
+    int bad = 0;
+#define COLNO(k) (colno ? colno[k] : 0)
     im->sum.rows++;
+    if (check_text(im, line, f, colno, valcolno, valcol) != 0) return -1;
     const pmf_csv_field *mf = f[PMF_IMPORT_METRIC].s ? &f[PMF_IMPORT_METRIC] : &none;
     const pmf_csv_field *af = f[PMF_IMPORT_AREA].s ? &f[PMF_IMPORT_AREA] : &none;
     entry *me = NULL;
     int64_t metric = -1, area = -1;
-    if (is_blank(mf)) { failf(im, line, NULL, "%s 'metric' is empty", colword(im)); bad = 1; }
-    else if ((metric = code_id(im, &im->metrics, mf, 1, &me)) == -2) return fatal(im, "(out of memory)");
-    else if (metric < 0) { failf(im, line, "metric", "unknown metric '%s'", shown(mf, buf, sizeof buf)); bad = 1; }
-    if (is_blank(af)) { failf(im, line, NULL, "%s 'area' is empty", colword(im)); bad = 1; }
-    else if ((area = code_id(im, &im->areas, af, 0, NULL)) == -2) return fatal(im, "(out of memory)");
-    else if (area < 0) { failf(im, line, "area", "unknown area '%s'", shown(af, buf, sizeof buf)); bad = 1; }
+    if (is_blank(mf)) {
+        failf(im, line, COLNO(PMF_IMPORT_METRIC), NULL, "%s 'metric' is empty", colword(im));
+        bad = 1;
+    } else if ((metric = code_id(im, &im->metrics, mf, 1, &me)) == -2) {
+        return fatal(im, "(out of memory)");
+    } else if (metric < 0) {
+        failf(im, line, COLNO(PMF_IMPORT_METRIC), "metric", "unknown metric '%s'", shown(im, mf));
+        bad = 1;
+    }
+    if (is_blank(af)) {
+        failf(im, line, COLNO(PMF_IMPORT_AREA), NULL, "%s 'area' is empty", colword(im));
+        bad = 1;
+    } else if ((area = code_id(im, &im->areas, af, 0, NULL)) == -2) {
+        return fatal(im, "(out of memory)");
+    } else if (area < 0) {
+        failf(im, line, COLNO(PMF_IMPORT_AREA), "area", "unknown area '%s'", shown(im, af));
+        bad = 1;
+    }
 
     pmf_period p = {0, 0, 0, 0};
     if (pp) p = *pp;
     else if (!f[PMF_IMPORT_PERIOD].s || is_blank(&f[PMF_IMPORT_PERIOD])) {
-        failf(im, line, NULL, "%s 'period' is empty", colword(im));
+        failf(im, line, COLNO(PMF_IMPORT_PERIOD), NULL, "%s 'period' is empty", colword(im));
         bad = 1;
     } else if (period_of(im, &f[PMF_IMPORT_PERIOD], &p, err, sizeof err) != 0) {
-        failf(im, line, "period", "%s", err);
+        /* period.c quotes at most 52 bytes of the label ('period "LABEL": why', the label
+         * without quotes): quote it whole here, as given */
+        const char *q = strncmp(err, "period \"", 8) == 0 ? strchr(err + 8, '"') : NULL;
+        if (q && q[1] == ':' && q[2] == ' ')
+            failf(im, line, COLNO(PMF_IMPORT_PERIOD), "period", "period \"%s\": %s",
+                  shown(im, &f[PMF_IMPORT_PERIOD]), q + 3);
+        else
+            failf(im, line, COLNO(PMF_IMPORT_PERIOD), "period", "%s", err);
         bad = 1;
     }
 
@@ -472,8 +706,8 @@ static int process(pmf_import *im, long line, const pmf_csv_field *f, const pmf_
         flags = pmf_import_parse_flags(f[PMF_IMPORT_FLAG].s, f[PMF_IMPORT_FLAG].len, &at, &n);
         if (flags < 0) {
             pmf_csv_field w = {f[PMF_IMPORT_FLAG].s + at, n};
-            failf(im, line, "flag", "unknown flag '%s' (provisional, estimated, proxy, suppressed)",
-                  shown(&w, buf, sizeof buf));
+            failf(im, line, COLNO(PMF_IMPORT_FLAG), "flag", "unknown flag '%s' (provisional, "
+                  "estimated, proxy, suppressed)", shown(im, &w));
             flags = 0;
             bad = 1;
         }
@@ -481,18 +715,28 @@ static int process(pmf_import *im, long line, const pmf_csv_field *f, const pmf_
     double value = 0, num = 0, den = 0;
     int vnull = 1, nnull = 1, dnull = 1;
     if (!f[PMF_IMPORT_VALUE].s) {
-        failf(im, line, NULL, "%s '%s' is missing", colword(im), valcol);
+        failf(im, line, 0, NULL, "%s '%s' is missing", colword(im), valcol);
         bad = 1;
-    } else if (number(im, line, valcol, &f[PMF_IMPORT_VALUE], &value, &vnull) != 0) {
+    } else if (number(im, line, valcolno, valcol, &f[PMF_IMPORT_VALUE], &value, &vnull) != 0) {
         bad = 1;
     } else if (vnull && !(flags & PMF_FLAG_SUPPRESSED)) {
-        failf(im, line, NULL, "%s '%s' is empty (only a figure flagged 'suppressed' may have "
-              "no value)", colword(im), valcol);
+        failf(im, line, valcolno, NULL, "%s '%s' is empty (only a figure flagged 'suppressed' "
+              "may have no value)", colword(im), valcol);
         bad = 1;
     }
-    if (number(im, line, "numerator", &f[PMF_IMPORT_NUMERATOR], &num, &nnull) != 0) bad = 1;
-    if (number(im, line, "denominator", &f[PMF_IMPORT_DENOMINATOR], &den, &dnull) != 0) bad = 1;
-    if (bad) return -1;
+    if (number(im, line, COLNO(PMF_IMPORT_NUMERATOR), "numerator", &f[PMF_IMPORT_NUMERATOR],
+               &num, &nnull) != 0)
+        bad = 1;
+    if (number(im, line, COLNO(PMF_IMPORT_DENOMINATOR), "denominator",
+               &f[PMF_IMPORT_DENOMINATOR], &den, &dnull) != 0)
+        bad = 1;
+    im->bd.len = 0;
+    if (f[PMF_IMPORT_BREAKDOWN].s && metric >= 0 &&
+        breakdown_of(im, line, COLNO(PMF_IMPORT_BREAKDOWN), &f[PMF_IMPORT_BREAKDOWN], metric, me,
+                     mf) != 0)
+        bad = 1;
+    if (bad || im->fatal) return -1;
+#undef COLNO
 
     /* sign-off locks of the metric */
     int lo = 0, hi = 0;
@@ -510,24 +754,16 @@ static int process(pmf_import *im, long line, const pmf_csv_field *f, const pmf_
                 pmf_period_format(lp, llabel, sizeof llabel) < 0)
                 snprintf(llabel, sizeof llabel, "months %d+%d", (int)l->start, (int)l->len);
             if (pmf_period_format(p, plabel, sizeof plabel) < 0) plabel[0] = '\0';
-            failf(im, line, NULL, "metric %s period %s is signed off by framework %s (%s): "
-                  "reopen it first", mf->s, plabel, l->framework, llabel);
+            failf(im, line, 0, NULL, "metric %s period %s is signed off by framework %s (%s): "
+                  "reopen it first", shown(im, mf), plabel, l->framework, llabel);
             return -1;
         }
     }
 
-    const pmf_csv_field *bd = f[PMF_IMPORT_BREAKDOWN].s ? &f[PMF_IMPORT_BREAKDOWN] : &none;
-    int has_obs = 1;
-    if (me) {
-        if (me->has_obs < 0) {
-            sqlite3_bind_int64(im->any, 1, metric);
-            int rc = sqlite3_step(im->any);
-            sqlite3_reset(im->any);
-            if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fatal(im, "reading observations");
-            me->has_obs = rc == SQLITE_ROW;
-        }
-        has_obs = me->has_obs;
-    }
+    const pmf_csv_field bdf = {im->bd.len ? im->bd.s : "", im->bd.len};
+    const pmf_csv_field *bd = &bdf;
+    int has_obs = had_data(im, me, metric);
+    if (has_obs < 0) return -1;
 
     int revised = 0;
     if (has_obs) {
@@ -590,22 +826,37 @@ static int process(pmf_import *im, long line, const pmf_csv_field *f, const pmf_
     return 0;
 
 duplicate: {
-        char plabel[PMF_PERIOD_LABEL_MAX], b2[80];
+        char plabel[PMF_PERIOD_LABEL_MAX];
         if (pmf_period_format(p, plabel, sizeof plabel) < 0) plabel[0] = '\0';
+        const char *ms = shown_k(im, 1, mf->s, mf->len), *as = shown_k(im, 2, af->s, af->len);
         if (bd->len)
-            failf(im, line, NULL, "duplicate figure: metric %s, area %s, breakdown '%s', period %s "
-                  "appears more than once in the file", mf->s, af->s, shown(bd, b2, sizeof b2),
-                  plabel);
+            failf(im, line, 0, NULL, "duplicate figure: metric %s, area %s, breakdown '%s', "
+                  "period %s appears more than once in the file", ms, as, shown(im, bd), plabel);
         else
-            failf(im, line, NULL, "duplicate figure: metric %s, area %s, period %s appears more "
-                  "than once in the file", mf->s, af->s, plabel);
+            failf(im, line, 0, NULL, "duplicate figure: metric %s, area %s, period %s appears "
+                  "more than once in the file", ms, as, plabel);
         return -1;
     }
 }
 
+int pmf_import_declare_keys(pmf_import *im, const char *metric, const char *keys) {
+    pmf_csv_field f = {metric, strlen(metric)};
+    entry *e = NULL;
+    if (code_id(im, &im->metrics, &f, 1, &e) < 0 || !e) return -1;
+    size_t old = e->text ? strlen(e->text) : 1, n = strlen(keys);
+    char *t = realloc(e->text, old + n + 2);
+    if (!t) return -1;
+    if (!e->text) t[0] = ',';
+    memcpy(t + old, keys, n);
+    t[old + n] = ',';
+    t[old + n + 1] = '\0';
+    e->text = t;
+    return 0;
+}
+
 int pmf_import_row(pmf_import *im, long line, const pmf_csv_field *f) {
     if (im->finished || im->fatal) return -1;
-    return process(im, line, f, NULL, "value");
+    return process(im, line, f, NULL, NULL, "value", 0);
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -634,11 +885,17 @@ static int header(pmf_import *im, const pmf_csv *c) {
     im->colperiod = calloc(n, sizeof *im->colperiod);
     im->colname = calloc(n, sizeof *im->colname);
     if (!im->colmap || !im->colperiod || !im->colname) return fatal(im, "(out of memory)");
-    int seen[PMF_IMPORT_NCOLS] = {0}, longform = 0, nperiods = 0;
+    int seen[PMF_IMPORT_NCOLS] = {0}, longform = 0, nperiods = 0, bad = 0;
     for (size_t i = 0; i < n; i++) {
-        const char *name;
-        size_t len;
+        const char *name, *why;
+        size_t len, at = pmf_text_check(f[i].s, f[i].len, &why);
+        if (at != f[i].len) {
+            failf(im, line, (int)i + 1, NULL, "column name '%s' contains %s (byte %zu)",
+                  shown(im, &f[i]), why, at + 1);
+            bad = 1;
+        }
         int k = col_of(&f[i], &name, &len);
+        if (k >= 0 && !im->colno[k]) im->colno[k] = (int)i + 1;
         im->colmap[i] = k;
         if (!(im->colname[i] = malloc(len + 1))) return fatal(im, "(out of memory)");
         memcpy(im->colname[i], name, len);
@@ -650,40 +907,47 @@ static int header(pmf_import *im, const pmf_csv *c) {
     }
     int wide = im->o.layout == PMF_IMPORT_WIDE ||
                (im->o.layout == PMF_IMPORT_AUTO && !longform && nperiods > 0);
-    int bad = 0;
-    char unknown[PMF_IMPORT_ERR_MAX] = "";
+    strbuf unknown = {NULL, 0, 0};   /* every unknown column, listed whole */
     int nunknown = 0;
     for (size_t i = 0; i < n; i++) {
-        int k = im->colmap[i];
+        int k = im->colmap[i], no = (int)i + 1;
         if (k >= 0) {
-            if (seen[k]++) { failf(im, line, NULL, "column '%s' appears twice", colnames[k]); bad = 1; }
+            if (seen[k]++) {
+                failf(im, line, no, NULL, "column '%s' appears twice", colnames[k]);
+                bad = 1;
+            }
             if (wide && (k == PMF_IMPORT_PERIOD || k == PMF_IMPORT_VALUE ||
                          k == PMF_IMPORT_NUMERATOR || k == PMF_IMPORT_DENOMINATOR)) {
-                failf(im, line, NULL, "column '%s' cannot be used in wide form (one column per "
-                      "period)", colnames[k]);
+                failf(im, line, no, NULL, "column '%s' cannot be used in wide form (one column "
+                      "per period)", colnames[k]);
                 bad = 1;
             }
         } else if (wide) {
             char err[PMF_PERIOD_ERR_MAX];
             if (pmf_period_parse(im->colname[i], im->o.year_start, &im->colperiod[i], err,
                                  sizeof err) != 0) {
-                failf(im, line, NULL, "column '%s' is neither a key column (metric, area, "
-                      "breakdown, flag, source) nor a period label", im->colname[i]);
+                failf(im, line, no, NULL, "column '%s' is neither a key column (metric, area, "
+                      "breakdown, flag, source) nor a period label",
+                      shown_k(im, 0, im->colname[i], strlen(im->colname[i])));
                 bad = 1;
             }
         } else {
-            size_t u = strlen(unknown);
-            snprintf(unknown + u, sizeof unknown - u, "%s'%s'", u ? ", " : "", im->colname[i]);
+            if (sb_printf(&unknown, "%s'%s' (column %d)", nunknown ? ", " : "",
+                          shown(im, &f[i]), no) != 0) {
+                sb_free(&unknown);
+                return fatal(im, "(out of memory)");
+            }
             nunknown++;
         }
     }
-    if (*unknown) {
-        failf(im, line, NULL, "unknown column%s %s (expected metric, area, period, value and "
+    if (nunknown) {
+        failf(im, line, 0, NULL, "unknown column%s %s (expected metric, area, period, value and "
               "optionally breakdown, numerator, denominator, flag, source)",
-              nunknown > 1 ? "s" : "", unknown);
+              nunknown > 1 ? "s" : "", unknown.s);
         bad = 1;
     }
-    char missing[128] = "";
+    sb_free(&unknown);
+    char missing[128] = "";   /* at most the four required names */
     int nmissing = 0;
     for (int k = 0; k <= (wide ? PMF_IMPORT_AREA : PMF_IMPORT_VALUE); k++)
         if (!seen[k]) {
@@ -692,7 +956,7 @@ static int header(pmf_import *im, const pmf_csv *c) {
             nmissing++;
         }
     if (nmissing) {
-        failf(im, line, NULL, "missing column%s %s", nmissing > 1 ? "s" : "", missing);
+        failf(im, line, 0, NULL, "missing column%s %s", nmissing > 1 ? "s" : "", missing);
         bad = 1;
     }
     if (wide) for (size_t i = 0; i < n; i++) if (im->colmap[i] < 0) im->colmap[i] = -1;
@@ -705,11 +969,11 @@ int pmf_import_csv(pmf_import *im, pmf_csv *c) {
     int64_t before = im->sum.errors;
     int rc = pmf_csv_next(c);
     if (rc == 0) {
-        failf(im, 0, NULL, "the file is empty (a header row is needed: metric,area,period,value)");
+        failf(im, 0, 0, NULL, "the file is empty (a header row is needed: metric,area,period,value)");
         return -1;
     }
     if (rc < 0) {
-        failf(im, 0, NULL, "%s", pmf_csv_error(c));
+        failf(im, -1, 0, NULL, "%s", pmf_csv_error(c));   /* names the file */
         return -1;
     }
     if (header(im, c) != 0) return -1;
@@ -723,8 +987,8 @@ int pmf_import_csv(pmf_import *im, pmf_csv *c) {
             im->o.progress(im->o.progress_ud, pmf_csv_bytes_read(c), pmf_csv_bytes_total(c));
         if (nf != im->ncols) {
             im->sum.rows++;
-            failf(im, line, NULL, "%zu field%s where the header has %zu", nf, nf == 1 ? "" : "s",
-                  im->ncols);
+            failf(im, line, 0, NULL, "%zu field%s where the header has %zu", nf,
+                  nf == 1 ? "" : "s", im->ncols);
             continue;
         }
         memset(f, 0, sizeof f);
@@ -732,16 +996,16 @@ int pmf_import_csv(pmf_import *im, pmf_csv *c) {
         for (size_t i = 0; i < nf; i++)
             if (im->colmap[i] >= 0) f[im->colmap[i]] = row[i];
         if (!wide) {
-            process(im, line, f, NULL, "value");
+            process(im, line, f, im->colno, NULL, "value", im->colno[PMF_IMPORT_VALUE]);
             continue;
         }
         for (size_t i = 0; i < nf && !im->fatal; i++) {
             if (im->colmap[i] >= 0 || is_blank(&row[i])) continue;
             f[PMF_IMPORT_VALUE] = row[i];
-            process(im, line, f, &im->colperiod[i], im->colname[i]);
+            process(im, line, f, im->colno, &im->colperiod[i], im->colname[i], (int)i + 1);
         }
     }
-    if (rc < 0) failf(im, 0, NULL, "%s", pmf_csv_error(c));
+    if (rc < 0) failf(im, -1, 0, NULL, "%s", pmf_csv_error(c));
     if (im->o.progress)
         im->o.progress(im->o.progress_ud, pmf_csv_bytes_read(c), pmf_csv_bytes_total(c));
     return im->sum.errors > before ? -1 : 0;
@@ -767,23 +1031,26 @@ int pmf_import_finish(pmf_import *im, pmf_import_summary *out) {
     int commit = im->sum.errors == 0 && !im->o.dry_run;
     if (commit) {
         sqlite3_stmt *st;
-        char detail[256];
-        snprintf(detail, sizeof detail, "%s: %lld rows, %lld new, %lld revised, %lld unchanged",
-                 im->name, (long long)im->sum.rows, (long long)im->sum.added,
-                 (long long)im->sum.revised, (long long)im->sum.unchanged);
-        if (prep(im, "INSERT INTO audit(batch, what, detail) VALUES (?1, 'import', ?2)", &st)
+        strbuf detail = {NULL, 0, 0};   /* whole, however long the file's name */
+        if (sb_printf(&detail, "%s: %lld rows, %lld new, %lld revised, %lld unchanged",
+                      im->name, (long long)im->sum.rows, (long long)im->sum.added,
+                      (long long)im->sum.revised, (long long)im->sum.unchanged) != 0) {
+            fatal(im, "(out of memory)");
+            commit = 0;
+        } else if (prep(im, "INSERT INTO audit(batch, what, detail) VALUES (?1, 'import', ?2)", &st)
                 != SQLITE_OK) {
             fatal(im, "writing the audit trail");
             commit = 0;
         } else {
             sqlite3_bind_int64(st, 1, im->batch);
-            sqlite3_bind_text(st, 2, detail, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 2, detail.s, (int)detail.len, SQLITE_STATIC);
             if (sqlite3_step(st) != SQLITE_DONE) {
                 fatal(im, "writing the audit trail");
                 commit = 0;
             }
             sqlite3_finalize(st);
         }
+        sb_free(&detail);
     }
     if (commit && end_tx(im, 1) != SQLITE_OK) {
         fatal(im, "committing");
@@ -823,6 +1090,10 @@ void pmf_import_free(pmf_import *im) {
     table_free(&im->metrics);
     table_free(&im->areas);
     table_free(&im->periods);
+    table_free(&im->breakdowns);
+    sb_free(&im->bd);
+    sb_free(&im->bdkey);
+    for (int i = 0; i < NSHOWN; i++) sb_free(&im->shown[i]);
     for (int i = 0; i < im->nlocks; i++) free(im->locks[i].framework);
     free(im->locks);
     for (int i = 0; i < im->nmsgs; i++) free(im->msgs[i]);

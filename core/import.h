@@ -6,11 +6,19 @@
  * batch, rows are fed either from a CSV reader (pmf_import_csv: long or wide form, the
  * header decides) or one at a time (pmf_import_row: the JSON path), and pmf_import_finish
  * commits, or rolls everything back (the batch row too) if any row was bad or this is a
- * dry run.  Every bad row is reported (file:line: column 'c': message), up to max_errors
- * messages, and counted beyond that.
+ * dry run.  Every bad row is reported ("FILE:LINE:COLNO: column 'NAME': message", the
+ * column's number and name; "FILE:LINE: message" for what is about the whole row), up to
+ * max_errors messages, each kept whole, and counted beyond that.
+ *
+ * Text: every text field (metric, area, period, value, breakdown, numbers, flag, source, and
+ * the header's names) must be UTF-8 without NUL bytes; breakdowns are normalised by
+ * core/breakdown.h, and checked against the keys declared for their metric (see
+ * pmf_import_declare_keys).  Input is shown in messages as given (control characters and
+ * bytes that are not UTF-8 written \xNN).
  *
  * Memory is flat in the file's size: codes are cached in small hash tables (one entry per
- * distinct metric, area and period label), rows are bound straight from the CSV reader's
+ * distinct metric, area, period label and breakdown; unknown codes and bad labels only up to
+ * a few thousand, so a file of garbage does not grow them), messages are capped, rows are bound straight from the CSV reader's
  * buffers, and duplicate keys within the file are found by the database (the new batch's
  * primary key, and a temporary table on disk for figures that are not written), not by an
  * in-memory set.
@@ -25,7 +33,6 @@
 #include "store.h"
 
 #define PMF_IMPORT_MAX_ERRORS 20       /* default number of messages kept */
-#define PMF_IMPORT_ERR_MAX    512      /* longest message kept */
 
 /* The long form's columns (header names, case-insensitive, any order). */
 enum {
@@ -66,6 +73,13 @@ typedef struct {
  * name used in messages.  NULL with a message in err on failure (a busy store). */
 pmf_import *pmf_import_begin(pmf_store *s, const char *name, const pmf_import_opts *o,
                              char *err, size_t errlen);
+
+/* Declare the breakdown keys a metric may have (its frameworks' KPIs declare them):
+ * `keys` is a comma-separated list of lower-case keys ("sex,age_band").  A row of that
+ * metric with a breakdown whose key is not among them is then an error.  Metrics never
+ * declared accept any well-formed key.  Call before the rows; declaring a metric again adds
+ * keys.  0, or -1 when the metric is unknown to the store (ignored) or out of memory. */
+int pmf_import_declare_keys(pmf_import *im, const char *metric, const char *keys);
 
 /* Import every row of an open CSV reader (the first row is the header).  Returns 0 when
  * every row was good so far, -1 when there were errors (see pmf_import_error) or a fatal

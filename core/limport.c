@@ -5,13 +5,16 @@
  *   importer.begin(store, name, opts) -> Importer | nil, message     (rows one at a time:
  *       imp:row(n, t) -> true|false, imp:fail(n, msg), imp:finish() -> as csv(), imp:close())
  *   importer.parse_flags(s) -> bits | nil, message
+ *   importer.breakdown(store, metric_id, area_id, s) -> the breakdown as stored ("" for
+ *       none) | nil, message: core/breakdown.h's normaliser, for store:observe, get, history
  *   importer.peak_rss() -> peak resident set size of the process, in KiB
  *   importer.raw_insert(store, metric_ids, area_ids, start, nmonths) -> seconds, rows
  *       (the benchmark's physical limit: pre-computed rows through one prepared INSERT)
  *
  * opts: year_start (1-12 or a month name; April), dry_run, max_errors (20), layout
  * ("auto"|"long"|"wide"), by, at, source, progress (draw a bar on stderr when it is a
- * terminal and the file is over 8 MB), items (messages say "item N").
+ * terminal and the file is over 8 MB), items (messages say "item N"), breakdown_keys
+ * ({[metric code] = "sex,age_band", ...}: the keys a metric's frameworks declare).
  * summary: {rows=, new=, revised=, unchanged=, batch=, dry_run=, errors=0}.
  *
  * Error contract: misuse raises (not a store, a view as-of a date, a bad option); a file that
@@ -19,6 +22,7 @@
  * the message is the first of them and says how many there were).  An Importer is created
  * closed-safe: `__gc` and `__close` roll back an unfinished import and free it.
  */
+#include "breakdown.h"
 #include "import.h"
 #include "lperiod.h"
 #include "lstore.h"
@@ -36,6 +40,7 @@
 
 typedef struct {
     pmf_import *im;
+    pmf_csv *csv;            /* importer.csv's reader, closed with the importer */
     int dry_run;
 } limporter;
 
@@ -110,6 +115,21 @@ static void get_opts(lua_State *L, int idx, pmf_import_opts *o) {
     }
 }
 
+/* opts.breakdown_keys ({[metric code] = "k1,k2"}), declared to the importer. */
+static void declare_keys(lua_State *L, int idx, pmf_import *im) {
+    if (!lua_istable(L, idx)) return;
+    if (lua_getfield(L, idx, "breakdown_keys") == LUA_TTABLE) {
+        lua_pushnil(L);
+        while (lua_next(L, -2)) {
+            if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
+                luaL_error(L, "import option 'breakdown_keys': metric code = \"key,key\" expected");
+            pmf_import_declare_keys(im, lua_tostring(L, -2), lua_tostring(L, -1));
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
+}
+
 /* Push the result of a finished import: summary, or nil, message, errors. */
 static int push_result(lua_State *L, pmf_import *im, int dry_run) {
     pmf_import_summary s;
@@ -149,6 +169,7 @@ static int push_result(lua_State *L, pmf_import *im, int dry_run) {
 static limporter *new_importer(lua_State *L) {
     limporter *u = lua_newuserdatauv(L, sizeof *u, 0);
     u->im = NULL;
+    u->csv = NULL;
     u->dry_run = 0;
     luaL_setmetatable(L, PMF_IMPORTER_MT);
     return u;
@@ -169,12 +190,15 @@ static int importer_csv(lua_State *L) {
     }
     const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
     if (lua_istable(L, 3) && lua_getfield(L, 3, "name") == LUA_TSTRING) name = lua_tostring(L, -1);
-    char err[1024];
-    /* The reader is owned by a to-be-closed slot so an error while importing cannot leak it:
-     * we keep it in the Importer's userdata instead, freed by its closer. */
+    /* Room for any message naming the file (GC-owned, so a raise cannot leak it). */
+    size_t errlen = strlen(path) + strlen(name) + 1024;
+    char *err = lua_newuserdatauv(L, errlen, 0);
+    /* The reader and the importer live in the Importer's userdata, freed by its closer, so
+     * that nothing malloc'd is lost if anything below raises. */
     limporter *u = new_importer(L);
-    pmf_csv *c = strcmp(path, "-") == 0 ? pmf_csv_open_fd(0, "<stdin>", err, sizeof err)
-                                        : pmf_csv_open(path, err, sizeof err);
+    pmf_csv *c = strcmp(path, "-") == 0 ? pmf_csv_open_fd(0, "<stdin>", err, errlen)
+                                        : pmf_csv_open(path, err, errlen);
+    u->csv = c;
     if (!c) {
         luaL_pushfail(L);
         lua_pushstring(L, err);
@@ -185,19 +209,20 @@ static int importer_csv(lua_State *L) {
         o.progress = draw_bar;
         o.progress_ud = &b;
     }
-    u->im = pmf_import_begin(s, name, &o, err, sizeof err);
+    u->im = pmf_import_begin(s, name, &o, err, errlen);
     if (!u->im) {
-        pmf_csv_close(c);
         luaL_pushfail(L);
         lua_pushstring(L, err);
         return 2;
     }
+    declare_keys(L, 3, u->im);
     pmf_import_csv(u->im, c);
-    pmf_csv_close(c);
     clear_bar(&b);
     int n = push_result(L, u->im, o.dry_run);
     pmf_import_free(u->im);
     u->im = NULL;
+    pmf_csv_close(u->csv);
+    u->csv = NULL;
     return n;
 }
 
@@ -208,14 +233,16 @@ static int importer_begin(lua_State *L) {
     const char *name = luaL_checkstring(L, 2);
     pmf_import_opts o;
     get_opts(L, 3, &o);
+    size_t errlen = strlen(name) + 1024;
+    char *err = lua_newuserdatauv(L, errlen, 0);
     limporter *u = new_importer(L);
-    char err[1024];
-    u->im = pmf_import_begin(s, name, &o, err, sizeof err);
+    u->im = pmf_import_begin(s, name, &o, err, errlen);
     if (!u->im) {
         luaL_pushfail(L);
         lua_pushstring(L, err);
         return 2;
     }
+    declare_keys(L, 3, u->im);
     u->dry_run = o.dry_run;
     return 1;
 }
@@ -280,7 +307,44 @@ static int importer_close(lua_State *L) {
     limporter *u = luaL_checkudata(L, 1, PMF_IMPORTER_MT);
     pmf_import_free(u->im);
     u->im = NULL;
+    pmf_csv_close(u->csv);
+    u->csv = NULL;
     return 0;
+}
+
+/* importer.breakdown(store, metric_id, area_id, s) -> the breakdown as stored | nil,
+ * message.  The one normaliser (core/breakdown.h), with the spelling already stored for the
+ * metric in that area. */
+static int importer_breakdown(lua_State *L) {
+    pmf_store *s = pmf_checkstore(L, 1, NULL);
+    lua_Integer metric = luaL_checkinteger(L, 2), area = luaL_checkinteger(L, 3);
+    size_t len, outlen = 0, at = 0;
+    const char *in = luaL_checklstring(L, 4, &len);
+    const char *why = "";
+    char *out = lua_newuserdatauv(L, len + 1, 0);
+    if (pmf_breakdown_canonical(s, (int64_t)metric, (int64_t)area, in, len, out, &outlen, &at,
+                                &why) != 0) {
+        luaL_pushfail(L);
+        luaL_Buffer b;
+        luaL_buffinit(L, &b);
+        luaL_addstring(&b, "breakdown '");
+        for (size_t i = 0; i < len; i++) {   /* as given, NUL and control bytes as \xNN */
+            unsigned char c = (unsigned char)in[i];
+            if (c < 0x20 || c == 0x7f) {
+                char hex[8];
+                snprintf(hex, sizeof hex, "\\x%02X", c);
+                luaL_addstring(&b, hex);
+            } else {
+                luaL_addchar(&b, (char)c);
+            }
+        }
+        luaL_addstring(&b, "' ");
+        luaL_addstring(&b, why);
+        luaL_pushresult(&b);
+        return 2;
+    }
+    lua_pushlstring(L, out, outlen);
+    return 1;
 }
 
 /* importer.parse_flags(s) -> bits | nil, message */
@@ -404,6 +468,7 @@ static const luaL_Reg importer_funcs[] = {
     {"csv",         importer_csv},
     {"begin",       importer_begin},
     {"parse_flags", importer_parse_flags},
+    {"breakdown",   importer_breakdown},
     {"peak_rss",    importer_peak_rss},
     {"raw_insert",  importer_raw_insert},
     {NULL,          NULL}

@@ -8,7 +8,12 @@
 --     "source": "..."}, ...]
 -- decoded whole with cjson (so, unlike CSV, its memory grows with the file: split very
 -- large JSON files, or use CSV), then fed to the same C importer row by row; messages name
--- the item ("data.json: item 17: field 'value': 'n/a' is not a number").
+-- the item ("data.json: item 17: field 'value': 'n/a' is not a number"); JSON that does not
+-- parse is named by line and column ("data.json:3:14: not valid JSON: ...").
+--
+-- Breakdowns: where the frameworks loaded in the store declare `breakdowns` on KPIs, each
+-- metric those KPIs' formulas use accepts only the keys declared (the union over its KPIs);
+-- other metrics accept any well-formed key=value (core/breakdown.h has the rules).
 --
 -- opts: store (default pmf.store), format ("csv" | "long" | "wide" | "json"; default from
 -- the extension, CSV's layout from its header), year_start (1-12 or a month name; April),
@@ -38,10 +43,53 @@ local function C()
   return c
 end
 
-local function copts(opts, extra)
+-- The metrics a KPI formula (as framework.lua normalises it) reads.
+local function formula_metrics(f, out)
+  if type(f) ~= "table" then return end
+  if f.kind == "metric" then out[#out + 1] = f.metric
+  elseif f.kind == "ratio" then out[#out + 1] = f.num; out[#out + 1] = f.den
+  elseif f.kind == "diff" then out[#out + 1] = f.a; out[#out + 1] = f.b
+  elseif f.kind == "custom" then for _, m in pairs(f.inputs or {}) do out[#out + 1] = m end
+  end
+end
+
+-- {[metric code] = "k1,k2"}: the breakdown keys declared for each metric by the KPIs of the
+-- frameworks loaded in store s.  A framework that no longer compiles declares nothing here
+-- (reports say why it does not compile).
+function M.declared_keys(s)
+  local framework = require "pmf.framework"
+  local keys = {}
+  for _, row in ipairs(s:query("SELECT id FROM framework ORDER BY id")) do
+    local ok, fw = pcall(framework.get, s, row.id)
+    if ok and type(fw) == "table" then
+      for _, kpi in pairs(fw.kpis or {}) do
+        if type(kpi.breakdowns) == "table" and #kpi.breakdowns > 0 then
+          local used = {}
+          for _, v in ipairs(kpi.versions or {}) do formula_metrics(v.formula, used) end
+          for _, m in ipairs(used) do
+            local set = keys[m] or {}
+            keys[m] = set
+            for _, k in ipairs(kpi.breakdowns) do set[tostring(k):lower()] = true end
+          end
+        end
+      end
+    end
+  end
+  local out = {}
+  for m, set in pairs(keys) do
+    local list = {}
+    for k in pairs(set) do list[#list + 1] = k end
+    table.sort(list)
+    out[m] = table.concat(list, ",")
+  end
+  return out
+end
+
+local function copts(s, opts, extra)
   local o = {
     year_start = opts.year_start, dry_run = opts.dry_run, max_errors = opts.max_errors,
     by = opts.by, at = opts.at, source = opts.source, progress = opts.progress,
+    breakdown_keys = M.declared_keys(s),
   }
   for k, v in pairs(extra) do o[k] = v end
   return o
@@ -51,6 +99,22 @@ local function reject(msg)
   return nil, msg, { msg, total = 1 }
 end
 
+-- Text from a file as a message shows it: control characters and NUL as \xNN.
+local function shown(v)
+  return (tostring(v):gsub("[%z\1-\31\127]", function(c) return string.format("\\x%02X", c:byte()) end))
+end
+
+-- "LINE:COL" of the byte at 1-based offset `at` in text.
+local function line_col(text, at)
+  at = math.max(1, math.min(at, #text + 1))
+  local line, start = 1, 1
+  for nl in text:sub(1, at - 1):gmatch("()\n") do
+    line = line + 1
+    start = nl + 1
+  end
+  return line, at - start + 1
+end
+
 local function import_json(s, path, opts)
   local f, err = io.open(path, "rb")
   if not f then return reject(err) end
@@ -58,11 +122,20 @@ local function import_json(s, path, opts)
   f:close()
   local cjson = require "cjson.safe"
   local data, derr = cjson.decode(text)
-  if data == nil then return reject(path .. ": not valid JSON: " .. tostring(derr)) end
+  if data == nil then
+    derr = tostring(derr)
+    local at = tonumber(derr:match("at character (%d+)"))
+    if at then
+      local line, col = line_col(text, at)
+      return reject(string.format("%s:%d:%d: not valid JSON: %s", path, line, col,
+                                  (derr:gsub(" at character %d+", ""))))
+    end
+    return reject(path .. ": not valid JSON: " .. derr)
+  end
   if type(data) ~= "table" or (next(data) ~= nil and #data == 0) then
     return reject(path .. ": expected a JSON array of objects")
   end
-  local imp, berr = C().begin(s, path, copts(opts, { items = true }))
+  local imp, berr = C().begin(s, path, copts(s, opts, { items = true }))
   if not imp then return nil, berr, { berr, total = 1 } end
   local ok, a, b, c = pcall(function()
     for i, item in ipairs(data) do
@@ -72,7 +145,7 @@ local function import_json(s, path, opts)
         local good = true
         for k, v in pairs(item) do
           if not fields[k] then
-            imp:fail(i, "unknown field '" .. tostring(k) .. "' (metric, area, period, value, " ..
+            imp:fail(i, "unknown field '" .. shown(k) .. "' (metric, area, period, value, " ..
                      "breakdown, numerator, denominator, flag, source)")
             good = false
           elseif type(v) ~= "string" and type(v) ~= "number" and v ~= cjson.null then
@@ -104,7 +177,7 @@ function M.import(s, path, opts)
     error("import: format must be csv, long, wide or json, not '" .. tostring(format) .. "'", 2)
   end
   if format == "json" then return import_json(s, path, opts) end
-  local r, msg, errs = C().csv(s, path, copts(opts, { layout = formats[format] }))
+  local r, msg, errs = C().csv(s, path, copts(s, opts, { layout = formats[format] }))
   if r then r.file = path end
   return r, msg, errs
 end

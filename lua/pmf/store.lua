@@ -273,11 +273,23 @@ local current_sql = [[
      AND b.recorded_ms <= ?
    ORDER BY b.recorded_ms DESC, o.batch DESC LIMIT 1]]
 
+-- A breakdown as stored ("" for none): the one normaliser (core/breakdown.h, through
+-- pmf.importer), which imports use too, so that "Sex = f" finds "sex=F" (the spelling stored
+-- for the metric in that area).  A malformed breakdown raises.
+local function breakdown_of(s, mid, aid, bd, what)
+  if bd == nil then return "" end
+  if type(bd) ~= "string" then error(what .. ": 'breakdown' must be a string", 3) end
+  local b, err = pmf.importer.breakdown(s, mid, aid, bd)
+  if not b then error(err, 3) end
+  return b
+end
+
 -- store:get(metric, area, period [, breakdown]) -> value, row | nil (as of the view)
 function Store:get(metric, area, p, breakdown)
   p = to_period(p)
-  local r = self:query(current_sql, metric_id(self, metric), area_id(self, area),
-                       breakdown or "", p.start, p.len, cutoff(self))[1]
+  local mid, aid = metric_id(self, metric), area_id(self, area)
+  local r = self:query(current_sql, mid, aid, breakdown_of(self, mid, aid, breakdown, "get"),
+                       p.start, p.len, cutoff(self))[1]
   if not r then return nil end
   r.flags = M.flag_names(r.flags)
   return r.value, r
@@ -297,7 +309,7 @@ function Store:observe(t)
     error("observe: 'value' must be a finite number", 2)
   end
   local mid, aid = metric_id(self, metric), area_id(self, area)
-  local bd = t.breakdown or ""
+  local bd = breakdown_of(self, mid, aid, t.breakdown, "observe")
   local flags = M.flags(t.flags)
   M.check_unlocked(self, metric, p)
   return self:transaction(function()
@@ -319,6 +331,8 @@ end
 -- current = true for the one in force (as of the view)}.
 function Store:history(metric, area, p, breakdown)
   p = to_period(p)
+  local mid, aid = metric_id(self, metric), area_id(self, area)
+  local bd = breakdown_of(self, mid, aid, breakdown, "history")
   local rows = self:query([[
     SELECT o.value AS value, o.numerator AS numerator, o.denominator AS denominator,
            o.flags AS flags, o.source AS source, o.batch AS batch, b.kind AS kind,
@@ -326,8 +340,7 @@ function Store:history(metric, area, p, breakdown)
       FROM observation o JOIN batch b ON b.id = o.batch
      WHERE o.metric = ? AND o.area = ? AND o.breakdown = ? AND o.start = ? AND o.len = ?
        AND b.recorded_ms <= ?
-     ORDER BY b.recorded_ms, o.batch]], metric_id(self, metric), area_id(self, area),
-     breakdown or "", p.start, p.len, cutoff(self))
+     ORDER BY b.recorded_ms, o.batch]], mid, aid, bd, p.start, p.len, cutoff(self))
   for _, r in ipairs(rows) do r.flags = M.flag_names(r.flags) end
   if #rows > 0 then rows[#rows].current = true end
   return rows

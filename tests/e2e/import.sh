@@ -17,8 +17,8 @@ out_has "5 rows: 0 new, 0 revised, 5 unchanged" "and changes nothing"
 
 pmf import "$FIX/bad.csv"
 rc_is 1 "a bad file exits 1"
-err_has "bad.csv:3: column 'metric': unknown metric 'nonesuch'" "unknown metric, with line and column"
-err_has "bad.csv:6: column 'value': 'n/a' is not a number" "a value that is not a number"
+err_has "bad.csv:3:1: column 'metric': unknown metric 'nonesuch'" "unknown metric, with line, column number and name"
+err_has "bad.csv:6:4: column 'value': 'n/a' is not a number" "a value that is not a number"
 err_has "bad.csv:8: 3 fields where the header has 4" "a short row"
 err_has "pmf import: .*bad.csv: refused \(6 errors\); nothing was imported from it" "the verdict"
 out_lacks "rows" "no summary for a refused file"
@@ -61,7 +61,7 @@ eq "$OUT" "-: 1 rows: 1 new, 0 revised, 0 unchanged (batch 7)" "stdin summary"
 printf 'metric,area,period,value\nwaste_recycled,E08000027,2024/25 Q1,5\n' > fy.csv
 pmf import fy.csv --year-start January
 rc_is 1 "--year-start January refuses a two-year label"
-err_has "fy.csv:2: column 'period'" "naming the period column"
+err_has "fy.csv:2:3: column 'period'" "naming the period column"
 
 pmf import
 rc_is 2 "no file is a usage error"
@@ -72,6 +72,53 @@ rc_is 2 "a bad --at is a usage error"
 pmf import missing.csv
 rc_is 1 "a missing file exits 1"
 err_has "missing.csv" "and is named"
+
+# bad text: refused with file:line:column, the store unchanged
+pmf -e 'print(store:query("SELECT count(*) AS n FROM observation")[1].n, store:query("SELECT count(*) AS n FROM batch")[1].n)'
+BEFORE=$OUT
+printf 'metric,area,period,value,breakdown
+waste_recycled,E08000027,2023-04,1,not a breakdown
+waste_recycled,E08000027,2023-05,1,sex=F\000
+waste_recycled,E08000027,2023-06,1,sex=\377
+waste_recycled,E08000027\000,2023-07,1,
+' > badtext.csv
+pmf import badtext.csv
+rc_is 1 "bad breakdowns and bytes are refused"
+err_has "^badtext.csv:2:5: column 'breakdown': 'not a breakdown' is not key=value \(e.g. sex=F\)$" "not a breakdown"
+err_has "^badtext.csv:3:5: column 'breakdown': 'sex=F.x00' contains a NUL byte \(byte 6\)$" "a NUL byte"
+err_has "^badtext.csv:4:5: column 'breakdown': 'sex=.xFF' contains invalid UTF-8 \(byte 5\)$" "invalid UTF-8"
+err_has "^badtext.csv:5:2: column 'area': 'E08000027.x00' contains a NUL byte \(byte 10\)$" "a NUL in another field"
+printf '\377\376m\000e\000t\000r\000i\000c\000\n\000' > utf16.csv
+pmf import utf16.csv
+rc_is 1 "a UTF-16 file is refused"
+err_has "^utf16.csv is UTF-16; save it as UTF-8 \(CSV UTF-8\)$" "saying it is UTF-16"
+printf '[{"metric": "waste_recycled",\n  "area": "E08000027", ]' > broken.json
+pmf import broken.json
+rc_is 1 "malformed JSON is refused"
+err_has "^broken.json:2:24: not valid JSON" "with line and column"
+pmf -e 'print(store:query("SELECT count(*) AS n FROM observation")[1].n, store:query("SELECT count(*) AS n FROM batch")[1].n)'
+eq "$OUT" "$BEFORE" "the refused files changed nothing"
+
+# one breakdown, however it is typed
+printf 'metric,area,period,value,breakdown
+waste_recycled,E08000027,2023-04,7, Sex = F 
+' > bd1.csv
+pmf import bd1.csv
+rc_is 0 "a breakdown with spaces and a capital key imports"
+printf 'metric,area,period,value,breakdown
+waste_recycled,E08000027,2023-04,8,sex=f
+' > bd2.csv
+pmf import bd2.csv
+out_has "1 rows: 0 new, 1 revised" "another spelling revises the same figure"
+pmf history waste_recycled E08000027 2023-04 --breakdown "SEX = f"
+rc_is 0 "history finds it however it is typed"
+out_has "^1 +7\.0 " "the first version"
+out_has "^2 +8\.0 .* yes$" "the second version, current"
+pmf history waste_recycled E08000027 2023-04 --breakdown "sex"
+rc_is 1 "a malformed breakdown is refused"
+err_has "^pmf history: breakdown 'sex' is not key=value \(e.g. sex=F\)$" "saying why"
+pmf -e 'print(table.concat(store:breakdowns("waste_recycled", "E08000027"), ";"))'
+eq "$OUT" ";sex=F" "one spelling stored, the first"
 
 pmf help import
 out_has "usage: .*import FILE" "help import shows the usage"

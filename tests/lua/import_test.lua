@@ -4,6 +4,7 @@ local pmf = require "pmf"
 
 local here = arg[0]:match("^(.-)[^/]*$")
 local FIX = here .. "../fixtures/import/"
+local function root_dir() return here .. "../../" end
 
 local function fresh()
   local s = assert(pmf.open(":memory:"))
@@ -95,7 +96,7 @@ do
   os.remove(p)
   p = write(".csv", "metric,area,2025-04,2025-05\nwaste_recycled,E08000027,1,x\n")
   r2, msg2 = s:import(p)
-  T.eq(msg2, p .. ":2: column '2025-05': 'x' is not a number", "wide: the period column is named")
+  T.eq(msg2, p .. ":2:4: column '2025-05': 'x' is not a number", "wide: the period column is named, with its number")
   os.remove(p)
 end
 
@@ -163,10 +164,10 @@ do
   local r, msg, errs = s:import(bad)
   T.eq(r, nil, "bad: refused")
   T.eq(errs, {
-    bad .. ":3: column 'metric': unknown metric 'nonesuch'",
-    bad .. ":4: column 'area': unknown area 'E99999999'",
-    bad .. ":5: column 'period': period \"2025-13\": month 13 is not 01 to 12 (a range is written like 2021-23)",
-    bad .. ":6: column 'value': 'n/a' is not a number",
+    bad .. ":3:1: column 'metric': unknown metric 'nonesuch'",
+    bad .. ":4:2: column 'area': unknown area 'E99999999'",
+    bad .. ":5:3: column 'period': period \"2025-13\": month 13 is not 01 to 12 (a range is written like 2021-23)",
+    bad .. ":6:4: column 'value': 'n/a' is not a number",
     bad .. ":7: duplicate figure: metric waste_recycled, area E08000027, period 2025-04 appears more than once in the file",
     bad .. ":8: 3 fields where the header has 4",
     total = 6,
@@ -183,22 +184,22 @@ do
     os.remove(p)
   end
   one(HDR .. "waste_recycled,E08000027,2025-05,\n",
-      ":2: column 'value' is empty (only a figure flagged 'suppressed' may have no value)",
+      ":2:4: column 'value' is empty (only a figure flagged 'suppressed' may have no value)",
       "empty value")
-  one(HDR .. "waste_recycled,,2025-05,1\n", ":2: column 'area' is empty", "empty area")
-  one(HDR .. "waste_recycled,E08000027,2025-05,1e999\n", ":2: column 'value': '1e999' is too large",
+  one(HDR .. "waste_recycled,,2025-05,1\n", ":2:2: column 'area' is empty", "empty area")
+  one(HDR .. "waste_recycled,E08000027,2025-05,1e999\n", ":2:4: column 'value': '1e999' is too large",
       "value out of range")
   one("metric,area,period,value,flag\nwaste_recycled,E08000027,2025-05,1,provisional|late\n",
-      ":2: column 'flag': unknown flag 'late' (provisional, estimated, proxy, suppressed)",
+      ":2:5: column 'flag': unknown flag 'late' (provisional, estimated, proxy, suppressed)",
       "unknown flag")
   one("metric,area,period,value,numerator\nwaste_recycled,E08000027,2025-05,1,half\n",
-      ":2: column 'numerator': 'half' is not a number", "bad numerator")
+      ":2:5: column 'numerator': 'half' is not a number", "bad numerator")
   one("metric,area,period,value,colour,size\n",
-      ":1: unknown columns 'colour', 'size' (expected metric, area, period, value and " ..
+      ":1: unknown columns 'colour' (column 5), 'size' (column 6) (expected metric, area, period, value and " ..
       "optionally breakdown, numerator, denominator, flag, source)", "unknown columns")
   one("metric,area,value\nwaste_recycled,E08000027,1\n", ":1: missing column 'period'",
       "a missing column")
-  one("metric,area,period,value,Value\n", ":1: column 'value' appears twice", "a column twice")
+  one("metric,area,period,value,Value\n", ":1:5: column 'value' appears twice", "a column twice")
   one("", ": the file is empty (a header row is needed: metric,area,period,value)", "an empty file")
   local p = write(".csv", HDR .. "waste_recycled,E08000027,2025-04,\"1\nwaste_recycled,E08000027,2025-05,2\n")
   local r3, m3 = s:import(p)
@@ -275,6 +276,206 @@ do
   T.ok(not ok and count(s, "observation") == 0, "an import inside a failed transaction rolls back")
   s:transaction(function() assert(s:import(FIX .. "long.csv")) end)
   T.eq(count(s, "observation"), 5, "and commits with it")
+end
+
+-- ---- breakdowns: one normaliser for import, observe, get and history --------------------
+do
+  local s = fresh()
+  local BH = "metric,area,period,value,breakdown\n"
+  -- "sex=F", "sex=F " and "Sex = f" are one figure: the second and third are duplicates
+  local p = write(".csv", BH .. "waste_recycled,E08000027,2025-04,1,sex=F\n" ..
+                  "waste_recycled,E08000027,2025-04,2,sex=F \n" ..
+                  "waste_recycled,E08000027,2025-04,3,\" Sex = f\"\n")
+  local r, _, errs = s:import(p)
+  T.eq(r, nil, "breakdown spellings of one figure: refused as duplicates")
+  T.eq(errs and errs.total, 2, "two duplicates of the first row")
+  T.ok(errs and errs[1]:find(":3: duplicate figure: metric waste_recycled, area E08000027, " ..
+                             "breakdown 'sex=F', period 2025-04", 1, true), "named as sex=F")
+  os.remove(p)
+  -- the first spelling stored is kept; later spellings find it
+  p = write(".csv", BH .. "waste_recycled,E08000027,2025-04,1,\" Sex = F \"\n" ..
+            "waste_recycled,E08000027,2025-05,1,age_band = 18-24\n")
+  assert(s:import(p))
+  os.remove(p)
+  T.eq(s:breakdowns("waste_recycled", "E08000027"), { "age_band=18-24", "sex=F" },
+       "stored trimmed, key lower-case, value as given")
+  p = write(".csv", BH .. "waste_recycled,E08000027,2025-04,5,SEX=f\n")
+  local r2 = assert(s:import(p))
+  os.remove(p)
+  T.eq({ r2.new, r2.revised }, { 0, 1 }, "'SEX=f' revises the 'sex=F' figure")
+  T.eq(s:breakdowns("waste_recycled", "E08000027"), { "age_band=18-24", "sex=F" },
+       "and adds no spelling")
+  T.eq(s:get("waste_recycled", "E08000027", "2025-04", " sex = f"), 5, "get normalises")
+  T.eq(#s:history("waste_recycled", "E08000027", "2025-04", "Sex=F"), 2, "history normalises")
+  T.eq(s:observe{ metric = "waste_recycled", area = "E08000027", period = "2025-04",
+                  value = 6, breakdown = "sex =f" }, "revised", "observe normalises")
+  T.eq(s:breakdowns("waste_recycled", "E08000027"), { "age_band=18-24", "sex=F" },
+       "observe adds no spelling either")
+  T.err(function() s:get("waste_recycled", "E08000027", "2025-04", "not a breakdown") end,
+        "breakdown 'not a breakdown' is not key=value", "get: a malformed breakdown raises")
+  T.err(function() s:history("waste_recycled", "E08000027", "2025-04", "sex=F\0") end,
+        "contains a NUL byte", "history: a NUL raises")
+  T.err(function()
+    s:observe{ metric = "waste_recycled", area = "E08000027", period = "2025-04", value = 1,
+               breakdown = "=F" }
+  end, "has an empty key", "observe: an empty key raises")
+
+  -- every malformed breakdown refused with file:line:column, the store unchanged
+  local obs, batches = count(s, "observation"), count(s, "batch")
+  for _, c in ipairs({
+    { "not a breakdown", "'not a breakdown' is not key=value (e.g. sex=F)" },
+    { "=F", "'=F' has an empty key (key=value, e.g. sex=F)" },
+    { "sex=", "'sex=' has an empty value (key=value, e.g. sex=F)" },
+    { "sex=F=M", "'sex=F=M' has a second '=' (one key=value per figure)" },
+    { "1st=F", "'1st=F' has a key that does not start with a letter" },
+    { "se x=F", "'se x=F' has a key with a character other than letters, digits and '_'" },
+    { "sex=F\0", "'sex=F\\x00' contains a NUL byte (byte 6)" },
+    { "sex=\xff", "'sex=\\xFF' contains invalid UTF-8 (byte 5)" },
+    { "sex=\xc3\x28", "'sex=\\xC3(' contains invalid UTF-8 (byte 5)" },
+    { "sex=\xed\xa0\x80", "'sex=\\xED\\xA0\\x80' contains invalid UTF-8 (byte 5)" },
+  }) do
+    p = write(".csv", "metric,area,period,breakdown,value\nwaste_recycled,E08000027,2025-06,\"" ..
+              c[1] .. "\",1\n")
+    local r3, _, e = s:import(p)
+    T.ok(not r3, "refused: " .. c[2])
+    T.eq(e and e[1], p .. ":2:4: column 'breakdown': " .. c[2], "breakdown " .. c[2])
+    os.remove(p)
+  end
+  T.eq({ count(s, "observation"), count(s, "batch") }, { obs, batches },
+       "after every refused breakdown the store is unchanged")
+  p = write(".csv", BH .. "waste_recycled,E08000027,2025-04,7,Ethnicity = Mixed â Other\n")
+  assert(s:import(p))
+  os.remove(p)
+  T.eq(s:get("waste_recycled", "E08000027", "2025-04", "ethnicity=Mixed â Other"), 7,
+       "a UTF-8 value is kept as given")
+end
+
+-- ---- declared breakdown keys (a framework's KPIs declare them) --------------------------
+do
+  local s = assert(pmf.open(":memory:"))
+  assert(pmf.framework.load(s, root_dir() .. "frameworks/wolverhampton.lua"))
+  local obs, batches = count(s, "observation"), count(s, "batch")
+  -- CCC01 (staff_sickness_days / staff_fte) declares sex, age_band, disability
+  local p = write(".csv", "metric,area,period,value,breakdown\n" ..
+                  "staff_sickness_days,E08000031,2025-04,10,Sex=F\n" ..
+                  "staff_sickness_days,E08000031,2025-04,10,Colour=Red\n")
+  local r, _, e = s:import(p)
+  T.eq(r, nil, "an undeclared key is refused")
+  T.eq(e, { p .. ":3:5: column 'breakdown': 'Colour=Red': key 'colour' is not declared for " ..
+            "metric staff_sickness_days (its frameworks declare age_band,disability,sex)",
+            total = 1 }, "naming the key as normalised, the input as given, and the keys declared")
+  T.eq({ count(s, "observation"), count(s, "batch") }, { obs, batches }, "nothing written")
+  os.remove(p)
+  p = write(".csv", "metric,area,period,value,breakdown\n" ..
+            "staff_sickness_days,E08000031,2025-04,10,Sex=F\n" ..
+            "staff_sickness_days,E08000031,2025-04,12, AGE_BAND=18-24\n")
+  local r2, m2 = s:import(p)
+  T.ok(r2 and r2.new == 2, "declared keys in any case are accepted: " .. tostring(m2))
+  os.remove(p)
+end
+
+-- ---- NUL bytes and invalid UTF-8 in every text field -------------------------------------
+do
+  local s = fresh()
+  local obs, batches = count(s, "observation"), count(s, "batch")
+  local cols = { "metric", "area", "period", "value", "breakdown", "numerator", "denominator",
+                 "flag", "source" }
+  local good = { "waste_recycled", "E08000027", "2025-04", "1", "sex=F", "1", "2", "provisional",
+                 "returns" }
+  for i, col in ipairs(cols) do
+    for _, bad in ipairs({ { "\0", "\\x00", "a NUL byte" }, { "\xc0\xaf", "\\xC0\\xAF", "invalid UTF-8" } }) do
+      local row = {}
+      for j, v in ipairs(good) do row[j] = v end
+      row[i] = good[i] .. bad[1]
+      local p = write(".csv", table.concat(cols, ",") .. "\n" .. table.concat(row, ",") .. "\n")
+      local r, _, e = s:import(p)
+      T.eq(e and e[1], string.format("%s:2:%d: column '%s': '%s%s' contains %s (byte %d)", p, i,
+                                     col, good[i], bad[2], bad[3], #good[i] + 1),
+           col .. ": " .. bad[3] .. " refused with file:line:column")
+      T.ok(not r, col .. ": the file is refused")
+      os.remove(p)
+    end
+  end
+  -- a wide form's period column, and the header's names
+  local p = write(".csv", "metric,area,2025-04\nwaste_recycled,E08000027,1\0\n")
+  local _, msg = s:import(p)
+  T.eq(msg, p .. ":2:3: column '2025-04': '1\\x00' contains a NUL byte (byte 2)", "wide: a value cell")
+  os.remove(p)
+  p = write(".csv", "metric,area,period,value,sour\xffce\n")
+  _, msg = s:import(p)
+  T.ok(msg and msg:find(p .. ":1:5: column name 'sour\\xFFce' contains invalid UTF-8 (byte 5)", 1, true),
+       "a header name: " .. tostring(msg))
+  os.remove(p)
+  -- JSON: strings decoded with a NUL are refused the same way
+  p = write(".json", '[{"metric":"waste_recycled","area":"E08000027","period":"2025-04",' ..
+            '"value":1,"source":"x\\u0000y"}]')
+  _, msg = s:import(p)
+  T.eq(msg, p .. ": item 1: field 'source': 'x\\x00y' contains a NUL byte (byte 2)", "JSON: a NUL")
+  os.remove(p)
+  T.eq({ count(s, "observation"), count(s, "batch") }, { obs, batches },
+       "after every refused file the store is unchanged")
+end
+
+-- ---- encodings, JSON positions, whole messages ------------------------------------------
+do
+  local s = fresh()
+  local obs, batches = count(s, "observation"), count(s, "batch")
+  local function utf16(text, be)
+    return (text:gsub(".", function(c) return be and ("\0" .. c) or (c .. "\0") end))
+  end
+  for _, c in ipairs({
+    { "\xff\xfe" .. utf16(HDR), "UTF-16 LE with a byte order mark" },
+    { "\xfe\xff" .. utf16(HDR, true), "UTF-16 BE with a byte order mark" },
+    { utf16(HDR), "UTF-16 LE without one" },
+  }) do
+    local p = write(".csv", c[1])
+    local r, msg = s:import(p)
+    T.eq(msg, p .. " is UTF-16; save it as UTF-8 (CSV UTF-8)", c[2])
+    T.ok(not r, c[2] .. ": refused")
+    os.remove(p)
+  end
+  local p = write(".json", '[\n  {"metric": "waste_recycled",\n   "area": }\n]')
+  local _, msg = s:import(p)
+  T.eq(msg, p .. ":3:12: not valid JSON: Expected value but found T_OBJ_END",
+       "malformed JSON: line and column")
+  os.remove(p)
+  -- the list of unknown columns is never cut, whatever its length
+  local names = {}
+  for i = 1, 60 do names[i] = "Unknown_Column_Number_" .. i end
+  p = write(".csv", HDR:sub(1, -2) .. "," .. table.concat(names, ",") .. "\n")
+  _, msg = s:import(p)
+  T.ok(msg and #msg > 1500 and msg:find("'Unknown_Column_Number_60' (column 64) (expected", 1, true),
+       "a long list of unknown columns is whole, shown as given: " .. tostring(msg and #msg))
+  os.remove(p)
+  -- a long period label is quoted whole; a very long value says how long it was
+  local label = "2025-" .. string.rep("x", 300)
+  p = write(".csv", HDR .. "waste_recycled,E08000027," .. label .. "," .. string.rep("9", 1200) .. "z\n")
+  local _, _, pe = s:import(p)
+  T.eq(pe and pe[1], p .. ":2:3: column 'period': period \"" .. label .. "\": label too long",
+       "a long period label is quoted whole")
+  T.eq(pe and pe[2], p .. ":2:4: column 'value': '" .. string.rep("9", 1000) ..
+       "... (1201 bytes)' is not a number", "past 1000 bytes a value is marked as shortened")
+  os.remove(p)
+  -- a long path is whole in messages
+  local long = "/nonexistent/" .. string.rep("d", 1500) .. "/x.csv"
+  _, msg = s:import(long)
+  T.ok(msg and msg:find(long, 1, true), "a long path is named whole")
+  -- the input is shown as given, not lower-cased
+  p = write(".csv", HDR .. "Waste_Recycled,e08000027,2025-04,1\n")
+  local _, _, e = s:import(p)
+  T.eq(e, { p .. ":2:1: column 'metric': unknown metric 'Waste_Recycled'",
+            p .. ":2:2: column 'area': unknown area 'e08000027'", total = 2 }, "codes as given")
+  os.remove(p)
+  -- many distinct unknown codes: max_errors messages kept, all counted
+  local rows = { HDR }
+  for i = 1, 5000 do rows[#rows + 1] = "waste_recycled,X" .. i .. ",2025-04,1\n" end
+  p = write(".csv", table.concat(rows))
+  local r
+  r, _, e = s:import(p, { max_errors = 3 })
+  T.eq({ r, #e, e.total }, { nil, 3, 5000 }, "3 messages kept, 5000 counted")
+  os.remove(p)
+  T.eq({ count(s, "observation"), count(s, "batch") }, { obs, batches },
+       "after every refused file the store is unchanged")
 end
 
 T.done()

@@ -173,11 +173,11 @@ T.eq(series.matrix(mid, "revised", { WAL }, { "2025-04" })[1], 100, "matrix hono
 T.eq(series.aggregate_all(before, 3).cells >= 1, true, "aggregate_all runs on a view")
 
 -- breakdowns -------------------------------------------------------------------------------------
-s:observe { metric = "visits", area = WAL, period = "2025-04", value = 4, breakdown = "sex:female" }
-s:observe { metric = "visits", area = WAL, period = "2025-05", value = 6, breakdown = "sex:female" }
-T.eq(series.value(s, "visits", WAL, "2025/26 Q1", { breakdown = "sex:female" }), 10, "female breakdown")
+s:observe { metric = "visits", area = WAL, period = "2025-04", value = 4, breakdown = "sex=female" }
+s:observe { metric = "visits", area = WAL, period = "2025-05", value = 6, breakdown = "sex=female" }
+T.eq(series.value(s, "visits", WAL, "2025/26 Q1", { breakdown = "sex=female" }), 10, "female breakdown")
 T.eq(series.value(s, "visits", WAL, "2025/26 Q1"), 60, "the whole population is unaffected")
-T.eq(#series.fetch(s, "visits", WAL, { breakdown = "sex:female" }), 2, "fetch a breakdown")
+T.eq(#series.fetch(s, "visits", WAL, { breakdown = "sex=female" }), 2, "fetch a breakdown")
 
 -- matrix --------------------------------------------------------------------------------------------
 local vals, mi = series.matrix(s, "visits", { WAL, DUD, "E08000028" }, { "2025/26 Q1", "2025/26 Q2" })

@@ -6,7 +6,8 @@
  * "ERR:message" when the input is rejected.  Every case is run from memory with chunk sizes
  * 1 to 16 and with the whole input in one chunk, so each field boundary, quote, CR LF and
  * BOM falls across a chunk boundary at every position.  Then: sources (file, fd, FILE*,
- * pipe), progress counts, 1 MB fields, many fields, the row size limit, and number cases.
+ * pipe), progress counts, 1 MB fields, many fields, the row size limit, number cases, UTF-16
+ * and UTF-32 input refused, and an error message kept whole however long the file's name.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -541,6 +542,43 @@ static void test_numbers(void) {
     }
 }
 
+/* UTF-16 and UTF-32 input is refused at the start, with or without a byte order mark,
+ * whatever the chunk size (the first four bytes may come one at a time). */
+static void test_utf16(void) {
+    static const struct { const char *name, *in; size_t len; const char *want; } k[] = {
+        {"UTF-16 LE BOM", "\xFF\xFE" "a\0,\0b\0\n\0", 10, "ERR:t.csv is UTF-16; save it as UTF-8 (CSV UTF-8)"},
+        {"UTF-16 BE BOM", "\xFE\xFF" "\0a\0,\0b\0\n", 10, "ERR:t.csv is UTF-16; save it as UTF-8 (CSV UTF-8)"},
+        {"UTF-16 LE no BOM", "m\0e\0t\0\n\0", 8, "ERR:t.csv is UTF-16; save it as UTF-8 (CSV UTF-8)"},
+        {"UTF-16 BE no BOM", "\0m\0e\0t\0\n", 8, "ERR:t.csv is UTF-16; save it as UTF-8 (CSV UTF-8)"},
+        {"UTF-16 BOM alone", "\xFF\xFE", 2, "ERR:t.csv is UTF-16; save it as UTF-8 (CSV UTF-8)"},
+        {"UTF-32 LE BOM", "\xFF\xFE\0\0" "a\0\0\0", 8, "ERR:t.csv is UTF-32; save it as UTF-8 (CSV UTF-8)"},
+        {"a NUL later is data", "ab\0c\n", 5, "1:ab\\0c\n"},
+    };
+    sbuf got = {0};
+    char what[160];
+    for (size_t i = 0; i < sizeof k / sizeof k[0]; i++)
+        for (size_t chunk = 1; chunk <= 5; chunk++) {
+            run_mem(k[i].in, k[i].len, chunk, &got);
+            snprintf(what, sizeof what, "%s, chunk %zu", k[i].name, chunk);
+            test_streq(what, got.s ? got.s : "", k[i].want);
+        }
+    free(got.s);
+}
+
+/* An error message is whole however long the name it carries. */
+static void test_long_name(void) {
+    char name[3000];
+    memset(name, 'n', sizeof name - 1);
+    name[sizeof name - 1] = '\0';
+    pmf_csv *c = pmf_csv_open_mem("\"open", 5, name);
+    test_cond("long name: the error is reported", pmf_csv_next(c) == -1);
+    const char *e = pmf_csv_error(c);
+    test_cond("long name: the whole name and the whole message",
+              strncmp(e, name, sizeof name - 1) == 0 &&
+              strcmp(e + sizeof name - 1, ":1:1: unterminated quoted field (opened here)") == 0);
+    pmf_csv_close(c);
+}
+
 int main(void) {
     test_cases();
     test_nul_bytes();
@@ -549,5 +587,7 @@ int main(void) {
     test_long_fields();
     test_many_fields();
     test_numbers();
+    test_utf16();
+    test_long_name();
     return test_report("test_csv");
 }

@@ -6,14 +6,15 @@ local cli = require "pmf.cli"
 local import = require "pmf.import"
 
 local help = [[
-Each FILE is CSV with a header, in long form
+Each FILE is UTF-8 CSV with a header, in long form
     metric,area,period,value[,breakdown,numerator,denominator,flag,source]
 (any order, names in any case), or in wide form, one column per period
     metric,area[,breakdown],2025-04,2025-05,...
 or JSON (a .json file, or --format json): an array of objects with the long form's fields.
 A figure identical to the one already stored is left alone ("unchanged"); a different one
-is stored as a new version ("revised"), the old one kept.  A file with any bad row is
-refused whole, naming file, line and column.  "-" reads CSV from standard input.
+is stored as a new version ("revised"), the old one kept.  A breakdown is one key=value
+(sex=F), trimmed, its key lower-case.  A file with any bad row is refused whole, naming file,
+line and column (number and name).  "-" reads CSV from standard input.
 
   --dry-run          check and count, write nothing
   --format F         long, wide, json (default: from the extension and the header)
