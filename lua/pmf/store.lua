@@ -181,6 +181,26 @@ function Store:metric(t)
   end)
 end
 
+-- store:metric_users(code) -> the ids of the frameworks loaded that read the metric, by id.
+function Store:metric_users(code)
+  local out = {}
+  for _, r in ipairs(self:query([[SELECT fm.framework AS f FROM framework_metric fm
+                                    JOIN metric m ON m.id = fm.metric
+                                   WHERE m.code = ? ORDER BY fm.framework]], code)) do
+    out[#out + 1] = r.f
+  end
+  return out
+end
+
+-- store:metric_epoch() -> "N:T": how many metric definitions are visible at the store's
+-- cutoff and when the latest was recorded; it changes whenever a definition in force may
+-- have, so what is cached by metric definitions is keyed by it.
+function Store:metric_epoch()
+  local r = self:query([[SELECT count(*) AS n, coalesce(max(recorded_ms), 0) AS t
+                           FROM metric_version WHERE recorded_ms <= ?]], cutoff(self))[1]
+  return r.n .. ":" .. r.t
+end
+
 -- store:metric_info(code) -> the metric's definition in force at the store's cutoff (a view
 -- as of T sees the rule of T), or nil.  See store:metric_def (C) for the fields.
 function Store:metric_info(code)
