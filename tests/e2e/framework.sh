@@ -29,11 +29,11 @@ rc_is 0 "load"
 eq "$OUT" "loaded example v1 (3 KPIs, 2 nodes)" "load prints version and counts"
 PMF_NOW=2025-01-11T09:00:00Z pmf load ex.lua
 eq "$OUT" "example unchanged (v1)" "reloading an unchanged file"
-pmf -e 'store:observe{metric = "population", area = "E08000027", period = "2025-04", value = 1}'
+pmf -e 'store:observe{metric = "population_all", area = "E08000027", period = "2025-04", value = 1}'
 sed -i 's/target = 40, tolerance/target = 41, tolerance/' ex.lua
 PMF_NOW=2025-06-01T09:00:00Z pmf load ex.lua
 eq "$OUT" "loaded example v2 (3 KPIs, 2 nodes)" "a changed file is v2"
-pmf -e 'print((store:get("population", "E08000027", "2025-04")))'
+pmf -e 'print((store:get("population_all", "E08000027", "2025-04")))'
 eq "$OUT" "1.0" "observations are kept"
 
 pmf frameworks
