@@ -542,11 +542,16 @@ fail:
 
 /* The definition of a metric (by code, ?1, or by id, ?2) in force at cutoff ?3: the highest
  * version recorded by then; before its first version, that first version (figures may be
- * back-dated with `at` before the framework that defines the metric was loaded). */
+ * back-dated with `at` before the framework that defines the metric was loaded).  A metric
+ * row with no version (written by raw SQL) is its own definition, version 0. */
+#define METRIC_DEF_COL(c) " CASE WHEN v.metric IS NULL THEN m." c " ELSE v." c " END"
 static const char metric_def_sql[] =
-    "SELECT m.id, m.code, v.version, v.aggregation, v.decimals, v.line, v.recorded_ms,"
-    "       v.title, v.unit, v.definition, v.source, v.reference, v.carry, v.owner, v.file"
-    "  FROM metric m JOIN metric_version v ON v.metric = m.id"
+    "SELECT m.id, m.code, coalesce(v.version, 0)," METRIC_DEF_COL("aggregation") ","
+    METRIC_DEF_COL("decimals") ", v.line, coalesce(v.recorded_ms, 0),"
+    METRIC_DEF_COL("title") "," METRIC_DEF_COL("unit") "," METRIC_DEF_COL("definition") ","
+    METRIC_DEF_COL("source") "," METRIC_DEF_COL("reference") "," METRIC_DEF_COL("carry") ","
+    "       v.owner, v.file"
+    "  FROM metric m LEFT JOIN metric_version v ON v.metric = m.id"
     " WHERE m.code = ?1 OR m.id = ?2"
     " ORDER BY v.recorded_ms <= ?3 DESC,"
     "          CASE WHEN v.recorded_ms <= ?3 THEN -v.version ELSE v.version END"

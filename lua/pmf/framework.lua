@@ -20,7 +20,18 @@
 --   framework_version row only when the hash differs from the latest; its time is the time
 --   of a store batch (kind "load"), so PMF_NOW and `at` work as for every other write.
 -- - get(store, id) re-runs the stored source of the version in force at the store's cutoff,
---   cached per (id, version, hash): a report as at a past date uses the framework as it was.
+--   cached per (id, version, hash, metric epoch): a report as at a past date uses the
+--   framework, and the metric definitions, as they were.
+-- - Metrics shared by councils are declared once, in a catalogue file (catalogue "id" {}
+--   and metric declarations only; frameworks/catalogue.lua).  A framework names them by id;
+--   a metric it reads but does not declare comes from the catalogue (beside the file, else
+--   pmf's own: catalogue_path), else from the store, else it is unknown.  A stored version
+--   re-run by get reads no catalogue: its metrics come from the store as of the view.
+-- - One definition per metric (store.METRIC_FIELDS).  A declaration that differs from the
+--   catalogue's is an error naming both files and lines; against a store (check and load),
+--   store_conflicts says when a different definition is a conflict and when it is a new
+--   version (the same framework's own metric, or the catalogue's).  A load records each
+--   changed definition with store:metric (metric_version), dated by the load's batch.
 --
 -- Error contract: compile/check return (fw, errors) with errors a list of {file=, line=,
 -- msg=} (format_errors makes text of them); load returns info | nil, message, errors; get
