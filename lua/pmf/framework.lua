@@ -1228,8 +1228,8 @@ local function count(map)
 end
 
 -- M.load(store, path [, opts]) -> info | nil, message, errors.
--- Validates the file (against its catalogue and the metric definitions in the store: see
--- store_conflicts), then in one transaction: the framework row, a new framework_version
+-- In one transaction: validates the file (against its catalogue and the metric definitions
+-- in the store: see store_conflicts), then the framework row, a new framework_version
 -- when the file's SHA-256 differs from the latest, a new metric_version for each metric it
 -- declares or takes from the catalogue whose definition differs from the one in force,
 -- groups upserted, framework_metric rebuilt.  Observations are untouched.  A catalogue file
@@ -1242,12 +1242,15 @@ function M.load(s, path, opts)
   pmf._checkwritable(s)
   local src, rerr = read_file(path)
   if not src then return nil, path .. ": cannot read: " .. tostring(rerr) end
-  local fw, errors = M.compile(src, path, { store = s, catalogue = opts.catalogue })
-  if not fw then return nil, M.format_errors(errors), errors end
-  local info = { id = fw.id, kind = fw.kind, hash = fw.hash, kpis = count(fw.kpis),
-                 nodes = count(fw.nodes), metrics = #fw.metrics_used, metric_versions = {} }
   local audit = require("pmf.store").audit
+  local fw, errors, info
+  -- Checked inside the write transaction, so that no other load changes a metric between
+  -- the conflict check and the writes.
   s:transaction(function()
+    fw, errors = M.compile(src, path, { store = s, catalogue = opts.catalogue })
+    if not fw then return end
+    info = { id = fw.id, kind = fw.kind, hash = fw.hash, kpis = count(fw.kpis),
+             nodes = count(fw.nodes), metrics = #fw.metrics_used, metric_versions = {} }
     local batch
     local function get_batch(note)
       batch = batch or s:batch{ kind = "load", by = opts.by, at = opts.at, source = path, note = note }
@@ -1304,6 +1307,7 @@ function M.load(s, path, opts)
              fw.id, s:metric_id(id))
     end
   end)
+  if not fw then return nil, M.format_errors(errors), errors end
   local nv = #info.metric_versions
   local defs = nv > 0 and string.format("; %d metric definition%s recorded", nv, nv == 1 and "" or "s") or ""
   if fw.kind == "catalogue" then
