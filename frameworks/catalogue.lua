@@ -85,7 +85,7 @@ metric "claimants_16_64" {
 }
 
 ---------------------------------------------------------------------------------------------
--- Children, education and young people (DfE (children looked after, CIN census, SEN2, EYFSP, NCCIS))
+-- Children, education and young people (DfE: children looked after, CIN census, SEN2, EYFSP, NCCIS)
 ---------------------------------------------------------------------------------------------
 
 -- used by dudley, walsall, sandwell, wolverhampton
@@ -144,7 +144,8 @@ metric "ehcp_issued" {
   unit = "count",
   aggregation = "sum",
   decimals = 0,
-  definition = "New education, health and care plans issued in the period (excluding exception cases).",
+  definition = "New education, health and care plans issued in the period " ..
+    "(excluding exception cases).",
   source = "DfE SEN2 / local case management system",
 }
 
@@ -154,7 +155,8 @@ metric "ehcp_issued_20_weeks" {
   unit = "count",
   aggregation = "sum",
   decimals = 0,
-  definition = "New EHC plans issued within 20 weeks of the request for assessment (excluding exception cases).",
+  definition = "New EHC plans issued within 20 weeks of the request for " ..
+    "assessment (excluding exception cases).",
   source = "DfE SEN2 / local case management system",
 }
 
@@ -184,7 +186,9 @@ metric "cohort_16_17" {
   unit = "count",
   aggregation = "mean",
   decimals = 0,
-  definition = "Academic age 16-17 residents known to the authority (NCCIS cohort; the headline is the December-February average, hence mean).",
+  definition = "Academic age 16-17 residents known to the authority (NCCIS " ..
+    "cohort; the headline is the December-February average, hence " ..
+    "mean).",
   source = "DfE NCCIS",
 }
 
@@ -194,7 +198,8 @@ metric "neet_16_17" {
   unit = "count",
   aggregation = "mean",
   decimals = 0,
-  definition = "Academic age 16-17 residents not in education, employment or training, or whose activity is not known.",
+  definition = "Academic age 16-17 residents not in education, employment or " ..
+    "training, or whose activity is not known.",
   source = "DfE NCCIS",
 }
 
@@ -208,7 +213,8 @@ metric "reablement_discharges" {
   unit = "count",
   aggregation = "sum",
   decimals = 0,
-  definition = "People aged 65+ discharged from hospital into reablement/rehabilitation services (ASCOF 2B(1) denominator).",
+  definition = "People aged 65+ discharged from hospital into " ..
+    "reablement/rehabilitation services (ASCOF 2B(1) denominator).",
   source = "NHS England SALT / local",
 }
 
@@ -218,7 +224,8 @@ metric "reablement_still_home_91_days" {
   unit = "count",
   aggregation = "sum",
   decimals = 0,
-  definition = "Of those discharged into reablement, still at home 91 days later (ASCOF 2B(1) numerator).",
+  definition = "Of those discharged into reablement, still at home 91 days later " ..
+    "(ASCOF 2B(1) numerator).",
   source = "NHS England SALT / local",
 }
 
@@ -227,7 +234,8 @@ metric "care_home_admissions_65_plus" {
   title = "Permanent admissions to care homes, aged 65+",
   unit = "count",
   aggregation = "sum",
-  definition = "Council-supported permanent admissions of older people (65+) to residential and nursing care.",
+  definition = "Council-supported permanent admissions of older people (65+) to " ..
+    "residential and nursing care.",
   source = "NHS England SALT",
 }
 
@@ -237,7 +245,8 @@ metric "adults_physically_inactive_pct" {
   unit = "%",
   aggregation = "last",
   decimals = 1,
-  definition = "Adults doing less than 30 moderate intensity equivalent minutes of physical activity a week (Active Lives).",
+  definition = "Adults doing less than 30 moderate intensity equivalent minutes " ..
+    "of physical activity a week (Active Lives).",
   source = "OHID Fingertips (Sport England Active Lives)",
 }
 
@@ -271,7 +280,8 @@ metric "household_waste_recycled_tonnes" {
   unit = "tonnes",
   aggregation = "sum",
   decimals = 0,
-  definition = "Household waste sent for reuse, recycling or composting (tonnes; NI 192 numerator).",
+  definition = "Household waste sent for reuse, recycling or composting (tonnes; " ..
+    "NI 192 numerator).",
   source = "DEFRA WasteDataFlow",
 }
 
@@ -325,7 +335,8 @@ metric "major_planning_in_time" {
   unit = "count",
   aggregation = "sum",
   decimals = 0,
-  definition = "Major applications decided within 13 weeks (16 with EIA) or an agreed extension of time.",
+  definition = "Major applications decided within 13 weeks (16 with EIA) or an " ..
+    "agreed extension of time.",
   source = "DLUHC/MHCLG live table P151",
 }
 
@@ -355,7 +366,8 @@ metric "net_additional_dwellings" {
   unit = "count",
   aggregation = "sum",
   decimals = 0,
-  definition = "Net additions to the dwelling stock (new build, conversions, change of use, less demolitions).",
+  definition = "Net additions to the dwelling stock (new build, conversions, " ..
+    "change of use, less demolitions).",
   source = "MHCLG live table 122",
 }
 
@@ -379,7 +391,7 @@ metric "homelessness_prevented" {
 }
 
 ---------------------------------------------------------------------------------------------
--- Economy, community safety and culture (council business support; police recorded crime; council venues)
+-- Economy, community safety and culture (business support; police recorded crime; venues)
 ---------------------------------------------------------------------------------------------
 
 -- used by dudley, walsall, south_staffordshire
@@ -388,7 +400,8 @@ metric "businesses_supported" {
   unit = "count",
   aggregation = "sum",
   decimals = 0,
-  definition = "Businesses receiving a substantive intervention from council business support services in the period.",
+  definition = "Businesses receiving a substantive intervention from council " ..
+    "business support services in the period.",
   source = "Local business support CRM",
 }
 
@@ -428,7 +441,8 @@ metric "visits_council_culture_heritage" {
   unit = "count",
   aggregation = "sum",
   decimals = 0,
-  definition = "Visits to council-run museums, galleries, heritage sites and visitor attractions.",
+  definition = "Visits to council-run museums, galleries, heritage sites and " ..
+    "visitor attractions.",
   source = "Local venue footfall counts",
 }
 
@@ -563,12 +577,13 @@ metric "staff_ethnic_minority" {
   unit = "count",
   aggregation = "last",
   decimals = 0,
-  definition = "Employees at period end who describe their ethnicity as other than White British.",
+  definition = "Employees at period end who describe their ethnicity as other " ..
+    "than White British.",
   source = "HR system",
 }
 
 ---------------------------------------------------------------------------------------------
--- Customer contact and information governance (the council's telephony, web, complaints and FOI systems)
+-- Customer contact and information governance (telephony, web, complaints and FOI systems)
 ---------------------------------------------------------------------------------------------
 
 -- used by dudley, walsall, sandwell, south_staffordshire
@@ -596,7 +611,8 @@ metric "online_transactions" {
   title = "Customer transactions completed online",
   unit = "count",
   aggregation = "sum",
-  definition = "Service requests, applications and payments completed through the website or My Account.",
+  definition = "Service requests, applications and payments completed through the" ..
+    " website or My Account.",
   source = "Customer platform",
 }
 
@@ -635,7 +651,8 @@ metric "foi_requests_received" {
   unit = "count",
   aggregation = "sum",
   decimals = 0,
-  definition = "Freedom of Information and EIR requests whose 20 working day deadline fell in the period.",
+  definition = "Freedom of Information and EIR requests whose 20 working day " ..
+    "deadline fell in the period.",
   source = "Information governance case system",
 }
 

@@ -239,8 +239,9 @@ group "black_country" { title = "Black Country boroughs",
 
 ---------------------------------------------------------------------------------------------
 -- Metrics
--- Shared metrics (populations, national returns, finance, workforce, customer contact) are
--- declared once in frameworks/catalogue.lua and named here by id; below are Dudley's own.
+-- Shared metrics (populations, national returns, finance, workforce, customer contact)
+-- are declared once in frameworks/catalogue.lua and named here by id; below are
+-- Dudley's own.
 ---------------------------------------------------------------------------------------------
 -- Adult social care.
 metric "asc_providers_rated" { title = "Adult social care providers with a CQC rating",

@@ -118,9 +118,9 @@ team_plan "tp_contact_centre" { title = "Contact Centre team plan", parent = "sp
 team_plan "tp_complaints" { title = "Customer Feedback team plan", parent = "sp_customer" }
 
 -- ---- metrics ---------------------------------------------------------------------------
--- Shared metrics (populations, national returns, finance, workforce, customer contact) are
--- declared once in frameworks/catalogue.lua and named here by id; below are Sandwell's own.
--- "sandwell_" only where truly local.
+-- Shared metrics (populations, national returns, finance, workforce, customer contact)
+-- are declared once in frameworks/catalogue.lua and named here by id; below are
+-- Sandwell's own ("sandwell_" only where truly local).
 
 metric "appraisals_completed" { title = "Appraisals completed", unit = "count",
   aggregation = "sum", definition = "Annual appraisals completed in the period.",

@@ -89,8 +89,9 @@ theme "hub_community_service" { title = "Community focused service",
   parent = "business_community_hub" }
 
 -- ---- metrics ---------------------------------------------------------------------------
--- Shared metrics (populations, national returns, finance, workforce, customer contact) are
--- declared once in frameworks/catalogue.lua and named here by id; below are South Staffordshire's own.
+-- Shared metrics (populations, national returns, finance, workforce, customer contact)
+-- are declared once in frameworks/catalogue.lua and named here by id; below are
+-- South Staffordshire's own.
 
 metric "capital_forecast_outturn" { title = "Capital outturn (forecast)", unit = "£",
   aggregation = "last", definition = "Forecast capital expenditure for the financial year at " ..

@@ -105,8 +105,9 @@ group "black_country" { title = "Black Country boroughs",
 
 ---------------------------------------------------------------------------------------------
 -- Metrics (walsall_ only when local to Walsall)
--- Shared metrics (populations, national returns, finance, workforce, customer contact) are
--- declared once in frameworks/catalogue.lua and named here by id; below are Walsall's own.
+-- Shared metrics (populations, national returns, finance, workforce, customer contact)
+-- are declared once in frameworks/catalogue.lua and named here by id; below are
+-- Walsall's own.
 ---------------------------------------------------------------------------------------------
 -- Populations.
 metric "population_10_17" { title = "Resident population aged 10-17", unit = "people",

@@ -73,8 +73,9 @@ service_plan "sp_environment" { title = "Environmental Services service plan",
 service_plan "sp_housing" { title = "Housing service plan", parents = { "homes" } }
 
 -- ---- metrics ---------------------------------------------------------------------------
--- Shared metrics (populations, national returns, finance, workforce, customer contact) are
--- declared once in frameworks/catalogue.lua and named here by id; below are Wolverhampton's own.
+-- Shared metrics (populations, national returns, finance, workforce, customer contact)
+-- are declared once in frameworks/catalogue.lua and named here by id; below are
+-- Wolverhampton's own.
 
 metric "population_18_64" { title = "Population aged 18-64", unit = "people",
   aggregation = "last", definition = "Usual residents aged 18-64, mid-year estimate.",
