@@ -17,6 +17,11 @@
  *   frameworks (Lua) turn metrics into KPIs.  Areas and metrics have integer ids so that the
  *   observation table's key is compact; their codes are unique text.
  *
+ * - Metric definitions are versioned as frameworks are: `metric_version` keeps every
+ *   definition (rule, unit, decimals, reference, carry, who declared it, when), `metric` the
+ *   latest.  pmf_store_metric_def is the one place that answers "the rule in force at T";
+ *   every reader of a metric's rule calls it, so a view as of T rates with the rule of T.
+ *
  * - Observations are never overwritten (bitemporal).  Every write belongs to a `batch` (an
  *   import, an edit) that carries the transaction time (recorded_at, recorded_by).  The
  *   observation table is WITHOUT ROWID, clustered on (metric, area, breakdown, start, len,
