@@ -369,6 +369,64 @@ static int store_area_id(lua_State *L) {
     return 1;
 }
 
+#define METRIC_DEF_MT "pmf.MetricDef"
+
+/* store:metric_def(code | id) -> {id=code, metric_id=, version=, title=, unit=, aggregation=,
+ * decimals=, definition=, source=, reference=, carry=, owner=, file=, line=, recorded_at=}
+ * | nil: the metric's definition in force at the store's (or view's) cutoff (store.h). */
+static int store_metric_def(lua_State *L) {
+    int64_t cutoff;
+    pmf_store *s = pmf_checkstore(L, 1, &cutoff);
+    const char *code = lua_type(L, 2) == LUA_TNUMBER ? NULL : luaL_checkstring(L, 2);
+    int64_t id = code ? 0 : (int64_t)luaL_checkinteger(L, 2);
+    /* d lives in a userdata whose __gc frees its strings, so a raise below leaks nothing. */
+    pmf_metric_def *dp = lua_newuserdatauv(L, sizeof *dp, 0);
+    memset(dp, 0, sizeof *dp);
+    luaL_setmetatable(L, METRIC_DEF_MT);
+    int rc = pmf_store_metric_def(s, code, id, cutoff, dp);
+    if (rc < 0) return luaL_error(L, "metric_def: %s", sqlite3_errmsg(pmf_store_db(s)));
+    if (rc == 0) {
+        luaL_pushfail(L);
+        return 1;
+    }
+    pmf_metric_def d = *dp;
+    lua_createtable(L, 0, 16);
+    const char *text[][2] = {{"id", d.code}, {"title", d.title}, {"unit", d.unit},
+                             {"aggregation", d.aggregation}, {"definition", d.definition},
+                             {"source", d.source}, {"reference", d.reference},
+                             {"carry", d.carry}, {"owner", d.owner}, {"file", d.file}};
+    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
+        if (text[i][1]) {
+            lua_pushstring(L, text[i][1]);
+            lua_setfield(L, -2, text[i][0]);
+        }
+    lua_pushinteger(L, d.id);
+    lua_setfield(L, -2, "metric_id");
+    lua_pushinteger(L, d.version);
+    lua_setfield(L, -2, "version");
+    if (d.decimals >= 0) {
+        lua_pushinteger(L, d.decimals);
+        lua_setfield(L, -2, "decimals");
+    }
+    if (d.line > 0) {
+        lua_pushinteger(L, d.line);
+        lua_setfield(L, -2, "line");
+    }
+    lua_pushinteger(L, d.recorded_ms);
+    lua_setfield(L, -2, "recorded_ms");
+    char when[32];
+    pmf_format_ms(d.recorded_ms, when, sizeof when);
+    lua_pushstring(L, when);
+    lua_setfield(L, -2, "recorded_at");
+    pmf_metric_def_free(dp);
+    return 1;
+}
+
+static int metric_def_gc(lua_State *L) {
+    pmf_metric_def_free(luaL_checkudata(L, 1, METRIC_DEF_MT));
+    return 0;
+}
+
 /* pmf.now() -> ISO time string (honours $PMF_NOW) */
 static int store_now(lua_State *L) {
     char when[32];
@@ -401,6 +459,7 @@ static const luaL_Reg store_methods[] = {
     {"path",           store_path},
     {"is_open",        store_is_open},
     {"metric_id",      store_metric_id},
+    {"metric_def",     store_metric_def},
     {"area_id",        store_area_id},
     {NULL, NULL}
 };
@@ -423,6 +482,10 @@ static const luaL_Reg store_funcs[] = {
 /* Returns a table {open=, now=, asof_ms=, Store=<methods>}; the Lua library adds methods to
  * Store (lua/pmf/store.lua). */
 int luaopen_pmf_store(lua_State *L) {
+    luaL_newmetatable(L, METRIC_DEF_MT);
+    lua_pushcfunction(L, metric_def_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_pop(L, 1);
     luaL_newmetatable(L, PMF_STORE_MT);
     luaL_setfuncs(L, store_meta, 0);
     luaL_newlib(L, store_methods);

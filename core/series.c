@@ -27,7 +27,6 @@ struct pmf_series {
     pmf_store *store;
     int64_t cutoff_ms;
     sqlite3_stmt *fetch;          /* joined to batch, or plain when the view is loaded */
-    sqlite3_stmt *metric;
     pmf_batch_view view;          /* rank == NULL unless bulk */
     pmf_obs *buf;
     size_t n, cap;
@@ -206,9 +205,7 @@ pmf_series *pmf_series_open(pmf_store *s, int64_t cutoff_ms, int bulk) {
     sqlite3 *db = pmf_store_db(s);
     if ((bulk && pmf_batch_view_load(s, cutoff_ms, &x->view) != 0) ||
         sqlite3_prepare_v2(db, bulk ? fetch_plain_sql : fetch_joined_sql, -1, &x->fetch,
-                           NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "SELECT id, aggregation FROM metric WHERE code = ?", -1,
-                           &x->metric, NULL) != SQLITE_OK) {
+                           NULL) != SQLITE_OK) {
         pmf_series_close(x);
         return NULL;
     }
@@ -218,25 +215,22 @@ pmf_series *pmf_series_open(pmf_store *s, int64_t cutoff_ms, int bulk) {
 void pmf_series_close(pmf_series *x) {
     if (!x) return;
     sqlite3_finalize(x->fetch);
-    sqlite3_finalize(x->metric);
     pmf_batch_view_free(&x->view);
     free(x->buf);
     free(x);
 }
 
 int pmf_series_metric(pmf_series *x, const char *code, int64_t *id, int *agg) {
-    sqlite3_stmt *st = x->metric;
-    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st), found = 0;
-    if (rc == SQLITE_ROW) {
-        *id = sqlite3_column_int64(st, 0);
-        *agg = pmf_agg_from_name((const char *)sqlite3_column_text(st, 1));
+    /* The rule in force at the series' cutoff (metric definitions are versioned: store.h). */
+    pmf_metric_def d;
+    int found = pmf_store_metric_def(x->store, code, 0, x->cutoff_ms, &d);
+    if (found == 1) {
+        *id = d.id;
+        *agg = pmf_agg_from_name(d.aggregation);
         if (*agg < 0) *agg = PMF_AGG_SUM;
-        found = 1;
     }
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : -1;
+    pmf_metric_def_free(&d);
+    return found;
 }
 
 static double column_double(sqlite3_stmt *st, int i) {
@@ -432,13 +426,14 @@ int pmf_series_aggregate_all(pmf_series *x, int32_t len, int year_start,
     sqlite3_finalize(st);
     st = NULL;
     if (!(aggs = calloc((size_t)naggs, sizeof *aggs))) goto done;
-    if (sqlite3_prepare_v2(db, "SELECT id, aggregation FROM metric", -1, &st, NULL)) goto done;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(st, 0);
-        int agg = pmf_agg_from_name((const char *)sqlite3_column_text(st, 1));
-        if (id >= 0 && id < naggs) aggs[id] = agg < 0 ? PMF_AGG_SUM : agg;
+    for (int64_t id = 1; id < naggs; id++) {   /* the rule in force at the cutoff (store.h) */
+        pmf_metric_def d;
+        int found = pmf_store_metric_def(x->store, NULL, id, x->cutoff_ms, &d);
+        if (found < 0) goto done;
+        int agg = found ? pmf_agg_from_name(d.aggregation) : -1;
+        aggs[id] = agg < 0 ? PMF_AGG_SUM : agg;
+        pmf_metric_def_free(&d);
     }
-    sqlite3_finalize(st);
     if (sqlite3_prepare_v2(db,
             "SELECT metric, area, breakdown, start, len, batch, value, numerator, denominator "
             "  FROM observation ORDER BY metric, area, breakdown, start, len",

@@ -17,6 +17,11 @@
  *   frameworks (Lua) turn metrics into KPIs.  Areas and metrics have integer ids so that the
  *   observation table's key is compact; their codes are unique text.
  *
+ * - Metric definitions are versioned as frameworks are: `metric_version` keeps every
+ *   definition (rule, unit, decimals, reference, carry, who declared it, when), `metric` the
+ *   latest.  pmf_store_metric_def is the one place that answers "the rule in force at T";
+ *   every reader of a metric's rule calls it, so a view as of T rates with the rule of T.
+ *
  * - Observations are never overwritten (bitemporal).  Every write belongs to a `batch` (an
  *   import, an edit) that carries the transaction time (recorded_at, recorded_by).  The
  *   observation table is WITHOUT ROWID, clustered on (metric, area, breakdown, start, len,
@@ -54,7 +59,7 @@
 struct pmf_store {
     sqlite3 *db;
     char *path;
-    sqlite3_stmt *metric_id, *area_id;
+    sqlite3_stmt *metric_id, *area_id, *metric_def;
 };
 
 /* ---------------------------------------------------------------------------------------
@@ -195,6 +200,36 @@ static const char *const migrations[] = {
     "  as_of TEXT NOT NULL,"
     "  output_hash TEXT,"
     "  batch INTEGER NOT NULL REFERENCES batch(id));",
+    /* 1 -> 2: snapshot reference dates and carry rules on metrics */
+    "ALTER TABLE metric ADD COLUMN reference TEXT;"
+    "ALTER TABLE metric ADD COLUMN carry TEXT;",
+    /* 3 -> 4: metric definitions versioned (as frameworks are), so that a view as of T reads
+     * the rule in force at T.  `metric` keeps the latest definition; each change appends a
+     * metric_version row.  owner is the framework id or "catalogue" that declared it (NULL:
+     * the Lua API, or a store older than versioning), file and line where.  The versions of
+     * an older store start as version 1, in force since the beginning (recorded_ms 0). */
+    "CREATE TABLE metric_version("
+    "  metric INTEGER NOT NULL REFERENCES metric(id),"
+    "  version INTEGER NOT NULL,"
+    "  title TEXT NOT NULL,"
+    "  unit TEXT,"
+    "  aggregation TEXT NOT NULL"
+    "    CHECK (aggregation IN ('sum','mean','last','min','max','ratio')),"
+    "  decimals INTEGER,"
+    "  definition TEXT,"
+    "  source TEXT,"
+    "  reference TEXT,"
+    "  carry TEXT,"
+    "  owner TEXT,"
+    "  file TEXT,"
+    "  line INTEGER,"
+    "  recorded_ms INTEGER NOT NULL,"
+    "  batch INTEGER REFERENCES batch(id),"
+    "  PRIMARY KEY (metric, version)) WITHOUT ROWID;"
+    "INSERT INTO metric_version(metric, version, title, unit, aggregation, decimals, definition,"
+    "  source, reference, carry, recorded_ms)"
+    "  SELECT id, 1, title, unit, aggregation, decimals, definition, source, reference, carry, 0"
+    "  FROM metric;",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -519,6 +554,23 @@ fail:
     return -1;
 }
 
+/* The definition of a metric (by code, ?1, or by id, ?2) in force at cutoff ?3: the highest
+ * version recorded by then; before its first version, that first version (figures may be
+ * back-dated with `at` before the framework that defines the metric was loaded).  A metric
+ * row with no version (written by raw SQL) is its own definition, version 0. */
+#define METRIC_DEF_COL(c) " CASE WHEN v.metric IS NULL THEN m." c " ELSE v." c " END"
+static const char metric_def_sql[] =
+    "SELECT m.id, m.code, coalesce(v.version, 0)," METRIC_DEF_COL("aggregation") ","
+    METRIC_DEF_COL("decimals") ", v.line, coalesce(v.recorded_ms, 0),"
+    METRIC_DEF_COL("title") "," METRIC_DEF_COL("unit") "," METRIC_DEF_COL("definition") ","
+    METRIC_DEF_COL("source") "," METRIC_DEF_COL("reference") "," METRIC_DEF_COL("carry") ","
+    "       v.owner, v.file"
+    "  FROM metric m LEFT JOIN metric_version v ON v.metric = m.id"
+    " WHERE m.code = ?1 OR m.id = ?2"
+    " ORDER BY v.recorded_ms <= ?3 DESC,"
+    "          CASE WHEN v.recorded_ms <= ?3 THEN -v.version ELSE v.version END"
+    " LIMIT 1";
+
 pmf_store *pmf_store_open(const char *path, const char *refdir, char *err, size_t errlen) {
     if (err && errlen) err[0] = '\0';
     pmf_store *s = calloc(1, sizeof *s);
@@ -548,7 +600,9 @@ pmf_store *pmf_store_open(const char *path, const char *refdir, char *err, size_
     if (sqlite3_prepare_v3(s->db, "SELECT id FROM metric WHERE code = ?", -1,
                            SQLITE_PREPARE_PERSISTENT, &s->metric_id, NULL) != SQLITE_OK ||
         sqlite3_prepare_v3(s->db, "SELECT id FROM area WHERE code = ?", -1,
-                           SQLITE_PREPARE_PERSISTENT, &s->area_id, NULL) != SQLITE_OK) {
+                           SQLITE_PREPARE_PERSISTENT, &s->area_id, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v3(s->db, metric_def_sql, -1, SQLITE_PREPARE_PERSISTENT,
+                           &s->metric_def, NULL) != SQLITE_OK) {
         errorf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
         pmf_store_close(s);
         return NULL;
@@ -560,6 +614,7 @@ void pmf_store_close(pmf_store *s) {
     if (!s) return;
     sqlite3_finalize(s->metric_id);
     sqlite3_finalize(s->area_id);
+    sqlite3_finalize(s->metric_def);
     sqlite3_close_v2(s->db);   /* NULL-safe; a zombie until any statement still open is finalised */
     free(s->path);
     free(s);
@@ -586,6 +641,61 @@ static int64_t lookup_id(sqlite3_stmt *st, const char *code) {
 
 int64_t pmf_store_metric_id(pmf_store *s, const char *code) { return lookup_id(s->metric_id, code); }
 int64_t pmf_store_area_id(pmf_store *s, const char *code) { return lookup_id(s->area_id, code); }
+
+static char *dup_text(sqlite3_stmt *st, int col, char **at) {
+    const unsigned char *t = sqlite3_column_text(st, col);
+    if (!t) return NULL;
+    size_t n = (size_t)sqlite3_column_bytes(st, col);
+    char *out = *at;
+    memcpy(out, t, n);
+    out[n] = '\0';
+    *at += n + 1;
+    return out;
+}
+
+int pmf_store_metric_def(pmf_store *s, const char *code, int64_t id, int64_t cutoff_ms,
+                         pmf_metric_def *d) {
+    memset(d, 0, sizeof *d);
+    sqlite3_stmt *st = s->metric_def;
+    if (code) sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+    else sqlite3_bind_int64(st, 2, id);
+    sqlite3_bind_int64(st, 3, cutoff_ms);
+    int rc = sqlite3_step(st), out = 0;
+    if (rc == SQLITE_ROW) {
+        enum { NTEXT = 8, FIRST = 7 };
+        size_t need = 0;
+        need += (size_t)sqlite3_column_bytes(st, 1) + 1;
+        for (int i = 0; i < NTEXT; i++) need += (size_t)sqlite3_column_bytes(st, FIRST + i) + 1;
+        char *at = d->text_ = malloc(need);
+        if (!at) {
+            out = -1;
+        } else {
+            d->id = sqlite3_column_int64(st, 0);
+            d->code = dup_text(st, 1, &at);
+            d->version = sqlite3_column_int(st, 2);
+            const char *agg = (const char *)sqlite3_column_text(st, 3);
+            snprintf(d->aggregation, sizeof d->aggregation, "%s", agg ? agg : "sum");
+            d->decimals = sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 4);
+            d->line = sqlite3_column_int(st, 5);
+            d->recorded_ms = sqlite3_column_int64(st, 6);
+            char **text[NTEXT] = {&d->title, &d->unit, &d->definition, &d->source,
+                                  &d->reference, &d->carry, &d->owner, &d->file};
+            for (int i = 0; i < NTEXT; i++) *text[i] = dup_text(st, FIRST + i, &at);
+            out = 1;
+        }
+    } else if (rc != SQLITE_DONE) {
+        out = -1;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return out;
+}
+
+void pmf_metric_def_free(pmf_metric_def *d) {
+    if (!d) return;
+    free(d->text_);
+    memset(d, 0, sizeof *d);
+}
 
 int64_t pmf_store_new_batch(pmf_store *s, const char *kind, const char *by, const char *at,
                             const char *source, const char *note) {

@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <sqlite3.h>
 
-#define PMF_SCHEMA_VERSION 2
+#define PMF_SCHEMA_VERSION 4
 
 /* Observation flags (a bitmask in observation.flags; the CSV `flag` column names them). */
 #define PMF_FLAG_PROVISIONAL 1
@@ -46,6 +46,31 @@ int64_t pmf_store_new_batch(pmf_store *s, const char *kind, const char *by, cons
 /* Ids of a metric / area code, or -1 when unknown. */
 int64_t pmf_store_metric_id(pmf_store *s, const char *code);
 int64_t pmf_store_area_id(pmf_store *s, const char *code);
+
+/* A metric's definition as it was in force at a cutoff (metric definitions are versioned:
+ * table metric_version).  The one place that answers "which rule does this metric follow
+ * as of T": readers of aggregation, decimals, unit, reference or carry call this.
+ * decimals is -1 when not given; text fields are NULL when absent.  The strings live in
+ * one block owned by `d`: release it with pmf_metric_def_free (idempotent). */
+typedef struct {
+    int64_t id;               /* metric.id */
+    int version;              /* 1, 2, ... */
+    char aggregation[8];      /* sum, mean, last, min, max, ratio */
+    int decimals;
+    int line;                 /* where it was declared (0: not from a file) */
+    int64_t recorded_ms;      /* when this version was recorded */
+    char *code, *title, *unit, *definition, *source, *reference, *carry;
+    char *owner;              /* framework id, "catalogue", or NULL (the Lua API) */
+    char *file;
+    char *text_;              /* private: the block the strings live in */
+} pmf_metric_def;
+
+/* Look a metric up by code (or, when code is NULL, by id) as of cutoff_ms (INT64_MAX: now).
+ * Returns 1 and fills d; 0 for an unknown metric; -1 on an SQLite or memory error.  When
+ * the cutoff is before the metric's first version, that first version is returned. */
+int pmf_store_metric_def(pmf_store *s, const char *code, int64_t id, int64_t cutoff_ms,
+                         pmf_metric_def *d);
+void pmf_metric_def_free(pmf_metric_def *d);
 
 /* Parse an as-of argument ("2025-10-15", "2025-10-15T12:30", "2025-10-15 12:30:05") into a
  * cutoff in milliseconds since the epoch: a date means the end of that day (UTC), a time

@@ -238,76 +238,12 @@ group "black_country" { title = "Black Country boroughs",
   members = { "E08000027", "E08000028", "E08000030", "E08000031" } }
 
 ---------------------------------------------------------------------------------------------
--- Metrics (shared ids where councils measure the same thing)
+-- Metrics
+-- Shared metrics (populations, national returns, finance, workforce, customer contact)
+-- are declared once in frameworks/catalogue.lua and named here by id; below are
+-- Dudley's own.
 ---------------------------------------------------------------------------------------------
--- Populations and households (ONS mid-year estimates; snapshots).
-metric "population_all" { title = "Resident population (all ages)", unit = "people",
-  aggregation = "last", decimals = 0, definition = "ONS mid-year population estimate, all ages.",
-  source = "ONS mid-year population estimates" }
-metric "population_0_17" { title = "Resident population aged 0-17", unit = "people",
-  aggregation = "last", decimals = 0, definition = "ONS mid-year population estimate, aged 0-17.",
-  source = "ONS mid-year population estimates" }
-metric "population_16_64" { title = "Resident population aged 16-64", unit = "people",
-  aggregation = "last", decimals = 0,
-  definition = "ONS mid-year population estimate, aged 16-64 (working age).",
-  source = "ONS mid-year population estimates" }
-
--- Children's services and education.
-metric "ehcp_issued" { title = "New EHC plans issued", unit = "count", aggregation = "sum",
-  decimals = 0, definition = "New education, health and care plans issued in the period "
-    .. "(excluding exception cases).", source = "DfE SEN2 / local case management system" }
-metric "ehcp_issued_20_weeks" { title = "New EHC plans issued within 20 weeks",
-  unit = "count", aggregation = "sum", decimals = 0,
-  definition = "New EHC plans issued within 20 weeks of the request for assessment "
-    .. "(excluding exception cases).", source = "DfE SEN2 / local case management system" }
-metric "children_in_care" { title = "Children in care", unit = "count", aggregation = "last",
-  decimals = 0, definition = "Children looked after by the local authority at the period end.",
-  source = "DfE SSDA903" }
-metric "cs_assessments_completed" { title = "Children's social care assessments completed",
-  unit = "count", aggregation = "sum", decimals = 0,
-  definition = "Children and family assessments completed in the period.",
-  source = "DfE Children in Need census" }
-metric "cs_assessments_within_45_days" {
-  title = "Children's social care assessments completed within 45 working days",
-  unit = "count", aggregation = "sum", decimals = 0,
-  definition = "Assessments completed in the period within 45 working days of the referral.",
-  source = "DfE Children in Need census" }
-metric "care_leavers_19_21" { title = "Care leavers aged 19-21", unit = "count",
-  aggregation = "last", decimals = 0,
-  definition = "Former relevant care leavers aged 19, 20 or 21 the authority is in touch with.",
-  source = "DfE SSDA903 care leavers" }
-metric "care_leavers_19_21_eet" { title = "Care leavers aged 19-21 in education, employment "
-    .. "or training", unit = "count", aggregation = "last", decimals = 0,
-  definition = "Care leavers aged 19-21 in education, employment or training.",
-  source = "DfE SSDA903 care leavers" }
-metric "cohort_16_17" { title = "16-17 year olds known to the council", unit = "count",
-  aggregation = "mean", decimals = 0,
-  definition = "Academic age 16-17 residents known to the authority (NCCIS cohort; the "
-    .. "headline is the December-February average, hence mean).", source = "DfE NCCIS" }
-metric "neet_16_17" { title = "16-17 year olds NEET or not known", unit = "count",
-  aggregation = "mean", decimals = 0,
-  definition = "Academic age 16-17 residents not in education, employment or training, or "
-    .. "whose activity is not known.", source = "DfE NCCIS" }
-metric "eyfsp_cohort" { title = "Children assessed at the end of reception", unit = "count",
-  aggregation = "last", decimals = 0,
-  definition = "Children with an Early Years Foundation Stage Profile at the end of reception.",
-  source = "DfE EYFSP statistics" }
-metric "eyfsp_gld" { title = "Children achieving a good level of development", unit = "count",
-  aggregation = "last", decimals = 0,
-  definition = "Children reaching a good level of development at the end of reception.",
-  source = "DfE EYFSP statistics" }
-
 -- Adult social care.
-metric "reablement_discharges" {
-  title = "Older people (65+) discharged from hospital into reablement", unit = "count",
-  aggregation = "sum", decimals = 0,
-  definition = "People aged 65+ discharged from hospital into reablement/rehabilitation "
-    .. "services (ASCOF 2B(1) denominator).", source = "NHS England SALT / local" }
-metric "reablement_still_home_91_days" {
-  title = "Older people (65+) still at home 91 days after discharge into reablement",
-  unit = "count", aggregation = "sum", decimals = 0,
-  definition = "Of those discharged into reablement, still at home 91 days later (ASCOF 2B(1) "
-    .. "numerator).", source = "NHS England SALT / local" }
 metric "asc_providers_rated" { title = "Adult social care providers with a CQC rating",
   unit = "count", aggregation = "last", decimals = 0,
   definition = "Registered adult social care locations in the borough with a published CQC "
@@ -329,15 +265,6 @@ metric "safeguarding_risk_reduced_removed" {
     .. "was reduced or removed.", source = "NHS England Safeguarding Adults Collection" }
 
 -- Economy, planning, highways, customer.
-metric "major_planning_decided" { title = "Major planning applications decided",
-  unit = "count", aggregation = "sum", decimals = 0,
-  definition = "Major planning applications decided in the period (PS1/PS2).",
-  source = "DLUHC/MHCLG live table P151" }
-metric "major_planning_in_time" {
-  title = "Major planning applications decided within 13 weeks or agreed time",
-  unit = "count", aggregation = "sum", decimals = 0,
-  definition = "Major applications decided within 13 weeks (16 with EIA) or an agreed "
-    .. "extension of time.", source = "DLUHC/MHCLG live table P151" }
 metric "customer_contacts_total" { title = "Customer contacts (all channels)", unit = "count",
   aggregation = "sum", decimals = 0,
   definition = "Customer contacts received through all channels.",
@@ -346,52 +273,8 @@ metric "customer_contacts_digital" { title = "Customer contacts made digitally",
   aggregation = "sum", decimals = 0,
   definition = "Customer contacts made through self-service online channels.",
   source = "Local contact centre and web platform" }
-metric "contact_centre_calls_offered" { title = "Calls offered to the contact centre",
-  unit = "count", aggregation = "sum", decimals = 0,
-  definition = "Calls presented to the corporate contact centre queues.",
-  source = "Local telephony system" }
-metric "contact_centre_calls_answered" { title = "Calls answered by the contact centre",
-  unit = "count", aggregation = "sum", decimals = 0,
-  definition = "Calls presented to the corporate contact centre queues and answered.",
-  source = "Local telephony system" }
-metric "a_roads_surveyed_km" { title = "Principal (A) road length surveyed", unit = "km",
-  aggregation = "last", decimals = 1,
-  definition = "Length of the principal (A) road network surveyed (SCANNER).",
-  source = "DfT RDC0120 road condition statistics" }
-metric "a_roads_red_km" { title = "Principal (A) road length where maintenance should be "
-    .. "considered", unit = "km", aggregation = "last", decimals = 1,
-  definition = "Surveyed A-road length in the red (maintenance should be considered) category.",
-  source = "DfT RDC0120 road condition statistics" }
-metric "businesses_supported" { title = "Enterprises supported", unit = "count",
-  aggregation = "sum", decimals = 0,
-  definition = "Businesses receiving a substantive intervention from council business "
-    .. "support services in the period.", source = "Local business support CRM" }
-metric "claimants_16_64" { title = "Claimant count, aged 16-64", unit = "count",
-  aggregation = "last", decimals = 0,
-  definition = "Residents aged 16-64 claiming unemployment-related benefits (claimant count).",
-  source = "ONS claimant count (Nomis)" }
 
 -- Environment, health, community safety, housing.
-metric "household_waste_total_tonnes" { title = "Household waste collected", unit = "tonnes",
-  aggregation = "sum", decimals = 0,
-  definition = "Total household waste collected (tonnes).", source = "DEFRA WasteDataFlow" }
-metric "household_waste_recycled_tonnes" {
-  title = "Household waste sent for reuse, recycling or composting", unit = "tonnes",
-  aggregation = "sum", decimals = 0,
-  definition = "Household waste sent for reuse, recycling or composting (tonnes; NI 192 "
-    .. "numerator).", source = "DEFRA WasteDataFlow" }
-metric "fly_tipping_incidents" { title = "Fly-tipping incidents", unit = "count",
-  aggregation = "sum", decimals = 0,
-  definition = "Fly-tipping incidents reported to or found by the council.",
-  source = "DEFRA Flycapture" }
-metric "adults_smoking_pct" { title = "Smoking prevalence in adults (18+)", unit = "%",
-  aggregation = "last", decimals = 1,
-  definition = "Current smokers aged 18+ (Annual Population Survey, 1-year estimate).",
-  source = "OHID Fingertips (ONS APS)" }
-metric "adults_physically_inactive_pct" { title = "Physically inactive adults (19+)",
-  unit = "%", aggregation = "last", decimals = 1,
-  definition = "Adults doing less than 30 moderate intensity equivalent minutes of physical "
-    .. "activity a week (Active Lives).", source = "OHID Fingertips (Sport England Active Lives)" }
 metric "homeless_prevention_duties_ended" { title = "Homelessness prevention duties ended",
   unit = "count", aggregation = "sum", decimals = 0,
   definition = "Households whose homelessness prevention duty ended in the period.",
@@ -401,13 +284,6 @@ metric "homeless_prevention_successful" {
   aggregation = "sum", decimals = 0,
   definition = "Prevention duties ended with accommodation secured for 6+ months.",
   source = "MHCLG H-CLIC" }
-metric "recorded_crime" { title = "Total recorded crime", unit = "count", aggregation = "sum",
-  decimals = 0, definition = "Police recorded crime, all offences (excluding fraud).",
-  source = "ONS / West Midlands Police recorded crime" }
-metric "net_additional_dwellings" { title = "Net additional dwellings", unit = "count",
-  aggregation = "sum", decimals = 0,
-  definition = "Net additions to the dwelling stock (new build, conversions, change of use, "
-    .. "less demolitions).", source = "MHCLG live table 122" }
 metric "affordable_homes_delivered" { title = "Affordable homes delivered", unit = "count",
   aggregation = "sum", decimals = 0,
   definition = "Additional affordable homes provided (social rent, affordable rent, "
@@ -419,56 +295,13 @@ metric "council_rent_collected" { title = "Council housing rent collected", unit
   aggregation = "sum", decimals = 0,
   definition = "Rent and service charges collected from council tenants.",
   source = "Housing rent account" }
-metric "visits_council_culture_heritage" {
-  title = "Visits to council cultural and heritage sites", unit = "count", aggregation = "sum",
-  decimals = 0, definition = "Visits to council-run museums, galleries, heritage sites and "
-    .. "visitor attractions.", source = "Local venue footfall counts" }
-metric "library_visits" { title = "Library visits", unit = "count", aggregation = "sum",
-  decimals = 0, definition = "Physical visits to council libraries.",
-  source = "Library management system / CIPFA public library statistics" }
 
 -- Organisational health (Future Council).
-metric "council_tax_due" { title = "Council tax due", unit = "£", aggregation = "sum",
-  decimals = 0, definition = "Net collectable council tax debit falling due in the period.",
-  source = "Revenues system; DLUHC QRC4 / CTR returns" }
-metric "council_tax_collected" { title = "Council tax collected", unit = "£",
-  aggregation = "sum", decimals = 0,
-  definition = "Council tax collected in the period against the in-year debit.",
-  source = "Revenues system; DLUHC QRC4 / CTR returns" }
-metric "staff_sickness_days" { title = "Working days lost to sickness absence",
-  unit = "days", aggregation = "sum", decimals = 1,
-  definition = "FTE working days lost to sickness absence (excluding schools).",
-  source = "HR / payroll system" }
-metric "staff_fte" { title = "Staff full-time equivalents", unit = "FTE", aggregation = "last",
-  decimals = 1, definition = "FTE employees at the period end (excluding schools).",
-  source = "HR / payroll system" }
-metric "staff_headcount" { title = "Employees (headcount)", unit = "count", aggregation = "last",
-  decimals = 0, definition = "Employees (excluding schools) at the end of the period.",
-  source = "HR system" }
-metric "staff_ethnic_minority" { title = "Employees from ethnic minority backgrounds",
-  unit = "count", aggregation = "last", decimals = 0,
-  definition = "Employees at period end who describe their ethnicity as other than White "
-    .. "British.", source = "HR system" }
 metric "dudley_estate_emissions_tco2e" {
   title = "Greenhouse gas emissions from the council's operational estate", unit = "tCO2e",
   aggregation = "sum", decimals = 0,
   definition = "Scope 1 and 2 emissions from the council's operational buildings (tonnes CO2 "
     .. "equivalent).", source = "Corporate Estates energy data" }
-metric "revenue_budget" { title = "Net revenue budget", unit = "£", aggregation = "last",
-  decimals = 0, definition = "Current approved net revenue budget for the year.",
-  source = "Financial management system" }
-metric "revenue_outturn" { title = "Revenue outturn (forecast)", unit = "£",
-  aggregation = "last", decimals = 0,
-  definition = "Forecast (in year) or actual (year end) net revenue outturn for the year.",
-  source = "Financial management system" }
-metric "complaints_received" { title = "Complaints received", unit = "count",
-  aggregation = "sum", decimals = 0,
-  definition = "Corporate (non-statutory) complaints received and closed in the period.",
-  source = "Complaints management system" }
-metric "complaints_responded_on_time" { title = "Complaints responded to on time",
-  unit = "count", aggregation = "sum", decimals = 0,
-  definition = "Corporate complaints responded to within the council's published timescale.",
-  source = "Complaints management system" }
 
 ---------------------------------------------------------------------------------------------
 -- Corporate KPIs (ALL ILLUSTRATIVE: the seed names no specific PI; targets chosen for the

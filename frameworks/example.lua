@@ -1,5 +1,5 @@
 -- frameworks/example.lua: a tiny, complete framework for the README's tutorial.
--- Dudley's waste and recycling, cut down to two levels, three metrics and three KPIs.
+-- Dudley's waste and recycling, cut down to two levels, three catalogue metrics and three KPIs.
 -- The targets are illustrative, not Dudley's own.
 framework "example" {
   title = "Example: Dudley waste and recycling",
@@ -12,17 +12,13 @@ framework "example" {
 priority "environment" { title = "Dudley the borough of destinations" }
 outcome "less_waste" { title = "Less waste, more recycling", parent = "environment" }
 
-metric "household_waste" { title = "Household waste collected", unit = "tonnes",
-  aggregation = "sum", source = "WasteDataFlow" }
-metric "waste_recycled" { title = "Household waste sent for reuse, recycling or composting",
-  unit = "tonnes", aggregation = "sum", source = "WasteDataFlow" }
-metric "population" { title = "Resident population", unit = "people", aggregation = "last",
-  source = "ONS mid-year estimates" }
+-- The metrics come from the catalogue (frameworks/catalogue.lua): DEFRA's household waste
+-- tonnages and ONS's mid-year population.  A metric of Dudley's own would be declared here.
 
 kpi "EX01" {
   title = "Household waste sent for reuse, recycling or composting",
   parent = "less_waste",
-  formula = pct("waste_recycled", "household_waste"),
+  formula = pct("household_waste_recycled_tonnes", "household_waste_total_tonnes"),
   unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
   target = 40, tolerance = "5%",
   owner = "Head of Waste Services", directorate = "Public Realm", illustrative = true,
@@ -32,7 +28,7 @@ kpi "EX02" {
   title = "Household waste per resident (kg)",
   parent = "less_waste",
   formula = custom {
-    inputs = { waste = "household_waste", people = "population" },
+    inputs = { waste = "household_waste_total_tonnes", people = "population_all" },
     fn = function(m) return m.waste * 1000 / m.people end,   -- tonnes -> kg per person
   },
   unit = "kg", decimals = 1, polarity = "down", frequency = "quarterly",
@@ -42,7 +38,7 @@ kpi "EX02" {
 kpi "EX03" {
   title = "Household waste collected",
   parent = "less_waste",
-  formula = "household_waste",
+  formula = "household_waste_total_tonnes",
   unit = "tonnes", decimals = 0, polarity = "down", frequency = "quarterly",
 }
 -- From 2026/27 the recycling target rises.

@@ -4,9 +4,9 @@ test "example, 2025/26 Q1" {
   framework = "example.lua",                  -- relative to this file
   area = "E08000027",                         -- Dudley
   series = {
-    household_waste = { ["2025-04"] = 8000, ["2025-05"] = 8200, ["2025-06"] = 7800 },  -- 24,000 t
-    waste_recycled  = { ["2025-04"] = 3000, ["2025-05"] = 3100, ["2025-06"] = 3200 },  -- 9,300 t
-    population      = { ["2025-04"] = 320000, ["2025-05"] = 320000, ["2025-06"] = 320000 },
+    household_waste_total_tonnes = { ["2025-04"] = 8000, ["2025-05"] = 8200, ["2025-06"] = 7800 },  -- 24,000 t
+    household_waste_recycled_tonnes = { ["2025-04"] = 3000, ["2025-05"] = 3100, ["2025-06"] = 3200 },  -- 9,300 t
+    population_all = { ["2025-04"] = 320000, ["2025-05"] = 320000, ["2025-06"] = 320000 },
   },
   expect = {
     -- 9,300 / 24,000 = 38.75%: under the 40% target, within 5% of it -> amber
@@ -23,8 +23,8 @@ test "example, 2025/26 Q1" {
 test "example, the target rises from 2026/27" {
   framework = "example.lua",
   series = {                                   -- area defaults to the framework's council
-    household_waste = { ["2026-04"] = 10000, ["2026-05"] = 10000, ["2026-06"] = 10000 },
-    waste_recycled  = { ["2026-04"] = 4200, ["2026-05"] = 4200, ["2026-06"] = 4200 },
+    household_waste_total_tonnes = { ["2026-04"] = 10000, ["2026-05"] = 10000, ["2026-06"] = 10000 },
+    household_waste_recycled_tonnes = { ["2026-04"] = 4200, ["2026-05"] = 4200, ["2026-06"] = 4200 },
   },
   commentary = { { kpi = "EX01", period = "2026/27 Q1", text = "Food waste pilot delayed." } },
   expect = {

@@ -118,21 +118,10 @@ team_plan "tp_contact_centre" { title = "Contact Centre team plan", parent = "sp
 team_plan "tp_complaints" { title = "Customer Feedback team plan", parent = "sp_customer" }
 
 -- ---- metrics ---------------------------------------------------------------------------
--- Shared ids where councils measure the same thing; "sandwell_" only where truly local.
+-- Shared metrics (populations, national returns, finance, workforce, customer contact)
+-- are declared once in frameworks/catalogue.lua and named here by id; below are
+-- Sandwell's own ("sandwell_" only where truly local).
 
-metric "staff_sickness_days" { title = "Working days lost to sickness absence", unit = "days",
-  aggregation = "sum", definition = "Working days lost to sickness absence by all employees " ..
-  "(excluding schools) in the period.", source = "HR system" }
-metric "staff_fte" { title = "Full-time equivalent employees", unit = "FTE", aggregation = "last",
-  definition = "FTE employees (excluding schools) at the end of the period.", source = "HR system" }
-metric "staff_headcount" { title = "Employees (headcount)", unit = "count", aggregation = "last",
-  definition = "Employees (excluding schools) at the end of the period.", source = "HR system" }
-metric "staff_leavers" { title = "Employees leaving", unit = "count", aggregation = "sum",
-  definition = "Employees leaving the council's employment in the period, all reasons.",
-  source = "HR system" }
-metric "staff_ethnic_minority" { title = "Employees from ethnic minority backgrounds",
-  unit = "count", aggregation = "last", definition = "Employees at period end who describe " ..
-  "their ethnicity as other than White British.", source = "HR system" }
 metric "appraisals_completed" { title = "Appraisals completed", unit = "count",
   aggregation = "sum", definition = "Annual appraisals completed in the period.",
   source = "HR system" }
@@ -145,26 +134,9 @@ metric "sandwell_pulse_responses" { title = "Pulse check: responses", unit = "co
   aggregation = "sum", definition = "All responses to the staff wellbeing pulse check.",
   source = "Sandwell staff pulse survey" }
 
-metric "complaints_received" { title = "Complaints received", unit = "count", aggregation = "sum",
-  definition = "Stage 1 corporate complaints received.", source = "Complaints system" }
-metric "complaints_responded_on_time" { title = "Complaints responded to on time",
-  unit = "count", aggregation = "sum", definition = "Stage 1 complaints closed in the period " ..
-  "within the published timescale.", source = "Complaints system" }
-metric "contact_centre_calls_offered" { title = "Contact centre calls offered", unit = "count",
-  aggregation = "sum", definition = "Calls reaching the contact centre queues.",
-  source = "Telephony system" }
-metric "contact_centre_calls_answered" { title = "Contact centre calls answered", unit = "count",
-  aggregation = "sum", definition = "Calls offered that were answered by an adviser.",
-  source = "Telephony system" }
 metric "contact_centre_wait_seconds" { title = "Average wait to answer (seconds)",
   unit = "seconds", aggregation = "mean", definition = "Mean time answered callers waited.",
   source = "Telephony system" }
-metric "foi_requests_received" { title = "FOI/EIR requests due a response", unit = "count",
-  aggregation = "sum", definition = "Freedom of Information and EIR requests whose 20 working " ..
-  "day deadline fell in the period.", source = "Information governance case system" }
-metric "foi_requests_on_time" { title = "FOI/EIR requests answered within 20 working days",
-  unit = "count", aggregation = "sum", definition = "Of those due, answered in time.",
-  source = "Information governance case system" }
 metric "residents_survey_satisfied" { title = "Residents satisfied with the council",
   unit = "count", aggregation = "sum", definition = "Respondents satisfied with the way the " ..
   "council runs things.", source = "Residents' survey (LGA polling questions)" }
@@ -175,24 +147,8 @@ metric "consultation_responses" { title = "Responses to public consultations", u
   aggregation = "sum", definition = "Responses received to the council's public consultations, " ..
   "including the budget consultation.", source = "Consultation portal" }
 
-metric "revenue_budget" { title = "Net revenue budget", unit = "£", aggregation = "last",
-  definition = "Net revenue budget for the financial year as currently approved.",
-  source = "Financial ledger" }
-metric "revenue_outturn" { title = "Net revenue outturn (forecast)", unit = "£",
-  aggregation = "last", definition = "Forecast net revenue outturn for the financial year at " ..
-  "the period end (the actual outturn at year end).", source = "Budget monitoring" }
-metric "capital_budget" { title = "Capital programme budget", unit = "£", aggregation = "last",
-  definition = "Approved capital programme for the financial year.", source = "Financial ledger" }
 metric "capital_spend" { title = "Capital expenditure", unit = "£", aggregation = "sum",
   definition = "Capital expenditure incurred in the period.", source = "Financial ledger" }
-metric "council_tax_collected" { title = "Council tax collected", unit = "£",
-  aggregation = "sum", definition = "In-year council tax receipts.", source = "Revenues system" }
-metric "council_tax_due" { title = "Council tax due", unit = "£", aggregation = "sum",
-  definition = "In-year council tax collectable debit falling due.", source = "Revenues system" }
-metric "business_rates_collected" { title = "Business rates collected", unit = "£",
-  aggregation = "sum", definition = "In-year NNDR receipts.", source = "Revenues system" }
-metric "business_rates_due" { title = "Business rates due", unit = "£", aggregation = "sum",
-  definition = "In-year NNDR collectable debit falling due.", source = "Revenues system" }
 metric "invoices_paid" { title = "Undisputed invoices paid", unit = "count", aggregation = "sum",
   definition = "Undisputed supplier invoices paid.", source = "Financial ledger" }
 metric "invoices_paid_30_days" { title = "Undisputed invoices paid within 30 days",
@@ -215,52 +171,15 @@ metric "savings_delivered" { title = "Budget savings delivered (forecast)", unit
 metric "savings_planned" { title = "Budget savings planned", unit = "£", aggregation = "last",
   definition = "Savings built into the year's budget.", source = "Budget monitoring" }
 
-metric "population_all" { title = "Resident population", unit = "people", aggregation = "last",
-  definition = "Usual resident population, mid-year estimate.", source = "ONS mid-year estimates" }
-metric "population_0_17" { title = "Population aged 0-17", unit = "people", aggregation = "last",
-  definition = "Usual residents aged under 18, mid-year estimate.",
-  source = "ONS mid-year estimates" }
-metric "population_65_plus" { title = "Population aged 65 and over", unit = "people",
-  aggregation = "last", definition = "Usual residents aged 65+, mid-year estimate.",
-  source = "ONS mid-year estimates" }
-metric "population_16_64" { title = "Population aged 16-64", unit = "people",
-  aggregation = "last", definition = "Usual residents aged 16-64, mid-year estimate.",
-  source = "ONS mid-year estimates" }
-metric "children_in_care" { title = "Children looked after", unit = "count", aggregation = "last",
-  definition = "Children looked after at the period end.", source = "DfE SSDA903" }
-metric "ehcp_issued" { title = "New EHC plans issued", unit = "count", aggregation = "sum",
-  definition = "New education, health and care plans issued (excluding exceptions).",
-  source = "DfE SEN2" }
-metric "ehcp_issued_20_weeks" { title = "New EHC plans issued within 20 weeks", unit = "count",
-  aggregation = "sum", definition = "Of those issued, issued within 20 weeks of the request.",
-  source = "DfE SEN2" }
-metric "care_home_admissions_65_plus" { title = "Permanent admissions to care homes, aged 65+",
-  unit = "count", aggregation = "sum", definition = "Council-supported permanent admissions " ..
-  "of older people (65+) to residential and nursing care.", source = "NHS England SALT" }
-metric "reablement_still_home_91_days" { title = "Older people at home 91 days after reablement",
-  unit = "count", aggregation = "sum", definition = "People 65+ discharged from hospital into " ..
-  "reablement who were still at home 91 days later.", source = "NHS England SALT" }
-metric "reablement_discharges" { title = "Older people discharged into reablement",
-  unit = "count", aggregation = "sum", definition = "People 65+ discharged from hospital " ..
-  "into reablement or rehabilitation services.", source = "NHS England SALT" }
 metric "adults_physically_active" { title = "Adults physically active", unit = "count",
   aggregation = "sum", definition = "Respondents aged 19+ doing 150+ moderate intensity " ..
   "equivalent minutes of physical activity a week.", source = "Sport England Active Lives" }
 metric "adults_activity_respondents" { title = "Active Lives respondents aged 19+",
   unit = "count", aggregation = "sum", definition = "Respondents aged 19+.",
   source = "Sport England Active Lives" }
-metric "leisure_centre_visits" { title = "Leisure centre visits", unit = "count",
-  aggregation = "sum", definition = "Visits to council leisure centres.",
-  source = "Leisure management system" }
 metric "asb_incidents" { title = "Anti-social behaviour incidents", unit = "count",
   aggregation = "sum", definition = "ASB incidents recorded by the police in the area.",
   source = "Police recorded ASB (data.police.uk)" }
-metric "fly_tipping_incidents" { title = "Fly-tipping incidents", unit = "count",
-  aggregation = "sum", definition = "Fly-tipping incidents dealt with by the council.",
-  source = "Defra WasteDataFlow / Flycapture" }
-metric "households_temporary_accommodation" { title = "Households in temporary accommodation",
-  unit = "count", aggregation = "last", definition = "Households in temporary accommodation " ..
-  "at the period end.", source = "MHCLG H-CLIC" }
 metric "council_homes_relet_days" { title = "Average days to re-let council homes",
   unit = "days", aggregation = "mean", definition = "Mean calendar days from void to re-let " ..
   "for general needs council homes (excluding major works).", source = "Housing management system" }
@@ -270,30 +189,6 @@ metric "repairs_completed" { title = "Responsive repairs completed", unit = "cou
 metric "repairs_right_first_time" { title = "Responsive repairs right first time",
   unit = "count", aggregation = "sum", definition = "Of repairs completed, those completed at " ..
   "the first visit.", source = "Housing repairs system" }
-metric "net_additional_dwellings" { title = "Net additional dwellings", unit = "count",
-  aggregation = "sum", definition = "Net additions to the housing stock.",
-  source = "MHCLG Housing Supply: net additional dwellings" }
-metric "claimants_16_64" { title = "Claimant count, aged 16-64", unit = "count",
-  aggregation = "last", definition = "Residents 16-64 claiming out-of-work related benefits.",
-  source = "ONS claimant count (Nomis)" }
-metric "neet_16_17" { title = "16-17 year olds NEET or not known", unit = "count",
-  aggregation = "mean", definition = "Young people aged 16-17 not in education, employment " ..
-  "or training, or whose activity is not known.", source = "DfE NCCIS" }
-metric "cohort_16_17" { title = "16-17 year olds known to the council", unit = "count",
-  aggregation = "mean", definition = "Young people aged 16-17 resident in the area.",
-  source = "DfE NCCIS" }
-metric "household_waste_recycled_tonnes" { title = "Household waste sent for reuse, recycling " ..
-  "or composting", unit = "tonnes", aggregation = "sum", definition = "Household waste " ..
-  "tonnage reused, recycled or composted.", source = "Defra WasteDataFlow" }
-metric "household_waste_total_tonnes" { title = "Household waste collected", unit = "tonnes",
-  aggregation = "sum", definition = "Total household waste tonnage collected.",
-  source = "Defra WasteDataFlow" }
-metric "major_planning_decided" { title = "Major planning applications decided",
-  unit = "count", aggregation = "sum", definition = "Major planning applications decided.",
-  source = "DLUHC planning application statistics (PS1/PS2)" }
-metric "major_planning_in_time" { title = "Major planning applications decided in time",
-  unit = "count", aggregation = "sum", definition = "Of majors decided, decided within 13 " ..
-  "weeks or an agreed extension.", source = "DLUHC planning application statistics (PS1/PS2)" }
 
 -- ---- KPIs ------------------------------------------------------------------------------
 -- Every KPI below is illustrative: the seed gives the components, not the measures (see the

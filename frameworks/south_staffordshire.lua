@@ -89,61 +89,21 @@ theme "hub_community_service" { title = "Community focused service",
   parent = "business_community_hub" }
 
 -- ---- metrics ---------------------------------------------------------------------------
+-- Shared metrics (populations, national returns, finance, workforce, customer contact)
+-- are declared once in frameworks/catalogue.lua and named here by id; below are
+-- South Staffordshire's own.
 
-metric "revenue_budget" { title = "Net revenue budget", unit = "£", aggregation = "last",
-  definition = "Net revenue budget for the financial year as currently approved.",
-  source = "Financial ledger" }
-metric "revenue_outturn" { title = "Net revenue outturn (forecast)", unit = "£",
-  aggregation = "last", definition = "Forecast net revenue outturn for the financial year at " ..
-  "the period end (the actual outturn at year end).", source = "Budget monitoring" }
-metric "capital_budget" { title = "Capital programme budget", unit = "£", aggregation = "last",
-  definition = "Approved capital programme for the financial year.", source = "Financial ledger" }
 metric "capital_forecast_outturn" { title = "Capital outturn (forecast)", unit = "£",
   aggregation = "last", definition = "Forecast capital expenditure for the financial year at " ..
   "the period end (the actual at year end).", source = "Budget monitoring" }
-metric "council_tax_collected" { title = "Council tax collected", unit = "£",
-  aggregation = "sum", definition = "In-year council tax receipts.", source = "Revenues system" }
-metric "council_tax_due" { title = "Council tax due", unit = "£", aggregation = "sum",
-  definition = "In-year council tax collectable debit falling due.", source = "Revenues system" }
-metric "business_rates_collected" { title = "Business rates collected", unit = "£",
-  aggregation = "sum", definition = "In-year NNDR receipts.", source = "Revenues system" }
-metric "business_rates_due" { title = "Business rates due", unit = "£", aggregation = "sum",
-  definition = "In-year NNDR collectable debit falling due.", source = "Revenues system" }
 metric "south_staffordshire_commercial_income" { title = "Income from commercial property " ..
   "and services", unit = "£", aggregation = "sum", definition = "Rental and commercial " ..
   "income from the council's assets and traded services.", source = "Financial ledger" }
 
-metric "online_transactions" { title = "Customer transactions completed online",
-  unit = "count", aggregation = "sum", definition = "Service requests, applications and " ..
-  "payments completed through the website or My Account.", source = "Customer platform" }
-metric "customer_transactions" { title = "Customer transactions (all channels)",
-  unit = "count", aggregation = "sum", definition = "Service requests, applications and " ..
-  "payments by any channel.", source = "Customer platform" }
 metric "south_staffordshire_my_account_users" { title = "My Account registered users",
   unit = "count", aggregation = "last", definition = "Residents registered for My Account at " ..
   "the period end.", source = "Customer platform" }
-metric "contact_centre_calls_offered" { title = "Contact centre calls offered", unit = "count",
-  aggregation = "sum", definition = "Calls reaching the contact centre queues.",
-  source = "Telephony system" }
-metric "contact_centre_calls_answered" { title = "Contact centre calls answered", unit = "count",
-  aggregation = "sum", definition = "Calls offered that were answered by an adviser.",
-  source = "Telephony system" }
-metric "complaints_received" { title = "Complaints received", unit = "count", aggregation = "sum",
-  definition = "Stage 1 corporate complaints received.", source = "Complaints system" }
-metric "complaints_responded_on_time" { title = "Complaints responded to on time",
-  unit = "count", aggregation = "sum", definition = "Stage 1 complaints closed in the period " ..
-  "within the published timescale.", source = "Complaints system" }
 
-metric "staff_sickness_days" { title = "Working days lost to sickness absence", unit = "days",
-  aggregation = "sum", definition = "Working days lost to sickness absence by all employees " ..
-  "in the period.", source = "HR system" }
-metric "staff_fte" { title = "Full-time equivalent employees", unit = "FTE", aggregation = "last",
-  definition = "FTE employees at the end of the period.", source = "HR system" }
-metric "staff_headcount" { title = "Employees (headcount)", unit = "count", aggregation = "last",
-  definition = "Employees at the end of the period.", source = "HR system" }
-metric "staff_leavers" { title = "Employees leaving", unit = "count", aggregation = "sum",
-  definition = "Employees leaving the council's employment in the period, all reasons.",
-  source = "HR system" }
 metric "staff_training_completed" { title = "Employees up to date with mandatory training",
   unit = "count", aggregation = "last", definition = "Employees at period end who have " ..
   "completed all mandatory training modules.", source = "Learning management system" }
@@ -154,48 +114,15 @@ metric "member_training_places" { title = "Member development places offered",
   unit = "count", aggregation = "sum", definition = "Places offered to councillors at member " ..
   "development sessions.", source = "Democratic services" }
 
-metric "household_waste_recycled_tonnes" { title = "Household waste sent for reuse, recycling " ..
-  "or composting", unit = "tonnes", aggregation = "sum", definition = "Household waste " ..
-  "tonnage reused, recycled or composted.", source = "Defra WasteDataFlow" }
-metric "household_waste_total_tonnes" { title = "Household waste collected", unit = "tonnes",
-  aggregation = "sum", definition = "Total household waste tonnage collected.",
-  source = "Defra WasteDataFlow" }
 metric "residual_household_waste_tonnes" { title = "Residual household waste", unit = "tonnes",
   aggregation = "sum", definition = "Household waste not reused, recycled or composted.",
   source = "Defra WasteDataFlow" }
 metric "households" { title = "Households", unit = "households", aggregation = "last",
   definition = "Dwellings on the council tax list (a proxy for households).",
   source = "DLUHC Council Taxbase" }
-metric "fly_tipping_incidents" { title = "Fly-tipping incidents", unit = "count",
-  aggregation = "sum", definition = "Fly-tipping incidents dealt with by the council.",
-  source = "Defra WasteDataFlow / Flycapture" }
-metric "major_planning_decided" { title = "Major planning applications decided",
-  unit = "count", aggregation = "sum", definition = "Major planning applications decided.",
-  source = "DLUHC planning application statistics (PS1/PS2)" }
-metric "major_planning_in_time" { title = "Major planning applications decided in time",
-  unit = "count", aggregation = "sum", definition = "Of majors decided, decided within 13 " ..
-  "weeks or an agreed extension.", source = "DLUHC planning application statistics (PS1/PS2)" }
-metric "nonmajor_planning_decided" { title = "Non-major planning applications decided",
-  unit = "count", aggregation = "sum", definition = "Minor and other planning applications " ..
-  "decided.", source = "DLUHC planning application statistics (PS1/PS2)" }
-metric "nonmajor_planning_in_time" { title = "Non-major planning applications decided in time",
-  unit = "count", aggregation = "sum", definition = "Of non-majors decided, decided within 8 " ..
-  "weeks or an agreed extension.", source = "DLUHC planning application statistics (PS1/PS2)" }
-metric "net_additional_dwellings" { title = "Net additional dwellings", unit = "count",
-  aggregation = "sum", definition = "Net additions to the housing stock.",
-  source = "MHCLG Housing Supply: net additional dwellings" }
-metric "homelessness_prevented" { title = "Households whose homelessness was prevented or " ..
-  "relieved", unit = "count", aggregation = "sum", definition = "Prevention and relief duties " ..
-  "ended with accommodation secured.", source = "MHCLG H-CLIC" }
 metric "disabled_facilities_grants" { title = "Disabled facilities grant adaptations completed",
   unit = "count", aggregation = "sum", definition = "Adaptations completed under DFG.",
   source = "Housing improvement system" }
-metric "leisure_centre_visits" { title = "Leisure centre visits", unit = "count",
-  aggregation = "sum", definition = "Visits to council leisure centres.",
-  source = "Leisure management system" }
-metric "businesses_supported" { title = "Businesses supported", unit = "count",
-  aggregation = "sum", definition = "Businesses given advice, grants or start-up support by " ..
-  "the council or its partners.", source = "Economic development CRM" }
 metric "south_staffordshire_hub_rooms_booked" { title = "Community Hub room hours booked",
   unit = "hours", aggregation = "sum", definition = "Hours of room bookings at the Codsall " ..
   "Community Hub.", source = "Hub bookings system" }

@@ -104,19 +104,15 @@ group "black_country" { title = "Black Country boroughs",
   members = { "E08000027", "E08000028", "E08000030", "E08000031" } }
 
 ---------------------------------------------------------------------------------------------
--- Metrics (shared ids where councils measure the same thing; walsall_ only when local)
+-- Metrics (walsall_ only when local to Walsall)
+-- Shared metrics (populations, national returns, finance, workforce, customer contact)
+-- are declared once in frameworks/catalogue.lua and named here by id; below are
+-- Walsall's own.
 ---------------------------------------------------------------------------------------------
 -- Populations.
-metric "population_all" { title = "Resident population (all ages)", unit = "people",
-  aggregation = "last", decimals = 0, definition = "ONS mid-year population estimate, all ages.",
-  source = "ONS mid-year population estimates" }
 metric "population_10_17" { title = "Resident population aged 10-17", unit = "people",
   aggregation = "last", decimals = 0,
   definition = "ONS mid-year population estimate, aged 10-17 (youth justice age range).",
-  source = "ONS mid-year population estimates" }
-metric "population_16_64" { title = "Resident population aged 16-64", unit = "people",
-  aggregation = "last", decimals = 0,
-  definition = "ONS mid-year population estimate, aged 16-64 (working age).",
   source = "ONS mid-year population estimates" }
 
 -- Thriving and Happy.
@@ -130,22 +126,6 @@ metric "child_dev_2_2half_expected" {
   definition = "Of those reviewed, children at or above the expected level in communication, "
     .. "gross motor, fine motor, problem solving and personal-social skills.",
   source = "Health visiting service; OHID child development outcomes" }
-metric "cs_assessments_completed" { title = "Children's social care assessments completed",
-  unit = "count", aggregation = "sum", decimals = 0,
-  definition = "Children and family assessments completed in the period.",
-  source = "DfE Children in Need census" }
-metric "cs_assessments_within_45_days" {
-  title = "Children's social care assessments completed within 45 working days",
-  unit = "count", aggregation = "sum", decimals = 0,
-  definition = "Assessments completed in the period within 45 working days of the referral.",
-  source = "DfE Children in Need census" }
-metric "ehcp_issued" { title = "New EHC plans issued", unit = "count", aggregation = "sum",
-  decimals = 0, definition = "New education, health and care plans issued in the period "
-    .. "(excluding exception cases).", source = "DfE SEN2 / local case management system" }
-metric "ehcp_issued_20_weeks" { title = "New EHC plans issued within 20 weeks",
-  unit = "count", aggregation = "sum", decimals = 0,
-  definition = "New EHC plans issued within 20 weeks of the request for assessment "
-    .. "(excluding exception cases).", source = "DfE SEN2 / local case management system" }
 metric "permanent_exclusions" { title = "Permanent exclusions from school", unit = "count",
   aggregation = "sum", decimals = 0,
   definition = "Permanent exclusions of pupils at state-funded schools in the area.",
@@ -153,21 +133,10 @@ metric "permanent_exclusions" { title = "Permanent exclusions from school", unit
 metric "school_pupils" { title = "Pupils on roll", unit = "count", aggregation = "last",
   decimals = 0, definition = "Pupils on roll at state-funded schools in the area (census).",
   source = "DfE school census" }
-metric "eyfsp_cohort" { title = "Children assessed at the end of reception", unit = "count",
-  aggregation = "last", decimals = 0,
-  definition = "Children with an Early Years Foundation Stage Profile at the end of reception.",
-  source = "DfE EYFSP statistics" }
-metric "eyfsp_gld" { title = "Children achieving a good level of development", unit = "count",
-  aggregation = "last", decimals = 0,
-  definition = "Children reaching a good level of development at the end of reception.",
-  source = "DfE EYFSP statistics" }
 metric "yjs_first_time_entrants" { title = "First time entrants to the youth justice system",
   unit = "count", aggregation = "sum", decimals = 0,
   definition = "Young people aged 10-17 receiving their first youth caution or conviction.",
   source = "Youth Justice Service / YJB (PNC)" }
-metric "recorded_crime" { title = "Total recorded crime", unit = "count", aggregation = "sum",
-  decimals = 0, definition = "Police recorded crime, all offences (excluding fraud).",
-  source = "ONS / West Midlands Police recorded crime" }
 metric "violent_crime" { title = "Violence against the person offences", unit = "count",
   aggregation = "sum", decimals = 0,
   definition = "Police recorded violence against the person offences.",
@@ -207,10 +176,6 @@ metric "ncmp_y6_overweight_obese" { title = "Year 6 children overweight or obese
   unit = "count", aggregation = "last", decimals = 0,
   definition = "Year 6 children whose BMI is at or above the 85th centile (UK90).",
   source = "NHS England National Child Measurement Programme" }
-metric "adults_physically_inactive_pct" { title = "Physically inactive adults (19+)",
-  unit = "%", aggregation = "last", decimals = 1,
-  definition = "Adults doing less than 30 moderate intensity equivalent minutes of physical "
-    .. "activity a week (Active Lives).", source = "OHID Fingertips (Sport England Active Lives)" }
 metric "alcohol_specific_admissions" {
   title = "Admission episodes for alcohol-specific conditions", unit = "count",
   aggregation = "sum", decimals = 0,
@@ -228,26 +193,11 @@ metric "mmr2_age5_vaccinated" { title = "Children with two doses of MMR by age 5
   unit = "count", aggregation = "sum", decimals = 0,
   definition = "Of those reaching their 5th birthday, children who had two doses of MMR.",
   source = "UKHSA COVER" }
-metric "adults_smoking_pct" { title = "Smoking prevalence in adults (18+)", unit = "%",
-  aggregation = "last", decimals = 1,
-  definition = "Current smokers aged 18+ (Annual Population Survey, 1-year estimate).",
-  source = "OHID Fingertips (ONS APS)" }
-metric "care_leavers_19_21" { title = "Care leavers aged 19-21", unit = "count",
-  aggregation = "last", decimals = 0,
-  definition = "Former relevant care leavers aged 19, 20 or 21 the authority is in touch with.",
-  source = "DfE SSDA903 care leavers" }
 metric "care_leavers_19_21_suitable_accommodation" {
   title = "Care leavers aged 19-21 in suitable accommodation", unit = "count",
   aggregation = "last", decimals = 0,
   definition = "Care leavers aged 19-21 whose accommodation is judged suitable.",
   source = "DfE SSDA903 care leavers" }
-metric "care_leavers_19_21_eet" { title = "Care leavers aged 19-21 in education, employment "
-    .. "or training", unit = "count", aggregation = "last", decimals = 0,
-  definition = "Care leavers aged 19-21 in education, employment or training.",
-  source = "DfE SSDA903 care leavers" }
-metric "children_in_care" { title = "Children in care", unit = "count", aggregation = "last",
-  decimals = 0, definition = "Children looked after by the local authority at the period end.",
-  source = "DfE SSDA903" }
 metric "cla_3_plus_placements" {
   title = "Children in care with 3 or more placements in the last 12 months", unit = "count",
   aggregation = "last", decimals = 0,
@@ -305,10 +255,6 @@ metric "households_bed_and_breakfast" { title = "Households in bed and breakfast
   unit = "count", aggregation = "last", decimals = 0,
   definition = "Households placed in bed and breakfast accommodation at the period end.",
   source = "MHCLG H-CLIC" }
-metric "households_temporary_accommodation" { title = "Households in temporary accommodation",
-  unit = "count", aggregation = "last", decimals = 0,
-  definition = "Households in temporary accommodation at the period end.",
-  source = "MHCLG H-CLIC" }
 
 -- Prosperous and Innovative.
 metric "business_births_3yr_cohort" { title = "Business births three years earlier",
@@ -333,10 +279,6 @@ metric "walsall_business_planning_in_time" {
   aggregation = "sum", decimals = 0,
   definition = "Of those decided, decided within the statutory period or an agreed extension.",
   source = "Planning case management system" }
-metric "businesses_supported" { title = "Businesses supported", unit = "count",
-  aggregation = "sum", decimals = 0,
-  definition = "Businesses given advice, grants or start-up support by the council and its "
-    .. "partners in the period.", source = "Business support CRM" }
 metric "cohort_16_18" { title = "Young people aged 16-18 known to the council", unit = "count",
   aggregation = "mean", decimals = 0,
   definition = "Academic age 16, 17 and 18 residents known to the authority (NCCIS cohort).",
@@ -345,10 +287,6 @@ metric "neet_16_18" { title = "Young people aged 16-18 NEET", unit = "count",
   aggregation = "mean", decimals = 0,
   definition = "Academic age 16, 17 and 18 residents not in education, employment or training.",
   source = "DfE NCCIS" }
-metric "claimants_16_64" { title = "Claimant count, aged 16-64", unit = "count",
-  aggregation = "last", decimals = 0,
-  definition = "Residents aged 16-64 claiming unemployment-related benefits (claimant count).",
-  source = "ONS claimant count (Nomis)" }
 metric "working_age_no_qualifications_pct" {
   title = "Working age population (16-64) with no qualifications", unit = "%",
   aggregation = "last", decimals = 1,
@@ -363,14 +301,6 @@ metric "walsall_connected_supported_digitally" {
   aggregation = "sum", decimals = 0,
   definition = "Residents supported by Walsall Connected whose support was digital (online "
     .. "self-service with assistance, digital skills).", source = "Walsall Connected records" }
-metric "a_roads_surveyed_km" { title = "Principal (A) road length surveyed", unit = "km",
-  aggregation = "last", decimals = 1,
-  definition = "Length of the principal (A) road network surveyed (SCANNER).",
-  source = "DfT RDC0120 road condition statistics" }
-metric "a_roads_red_km" { title = "Principal (A) road length where maintenance should be "
-    .. "considered", unit = "km", aggregation = "last", decimals = 1,
-  definition = "Surveyed A-road length in the red (maintenance should be considered) category.",
-  source = "DfT RDC0120 road condition statistics" }
 metric "footways_high_amenity_surveyed_km" { title = "High amenity footway length surveyed",
   unit = "km", aggregation = "last", decimals = 1,
   definition = "Length of high amenity (category 1 and 1a) footways surveyed.",
@@ -382,18 +312,6 @@ metric "footways_high_amenity_good_km" {
   source = "Footway network survey" }
 
 -- Proud of our Borough.
-metric "household_waste_total_tonnes" { title = "Household waste collected", unit = "tonnes",
-  aggregation = "sum", decimals = 0,
-  definition = "Total household waste collected (tonnes).", source = "DEFRA WasteDataFlow" }
-metric "household_waste_recycled_tonnes" {
-  title = "Household waste sent for reuse, recycling or composting", unit = "tonnes",
-  aggregation = "sum", decimals = 0,
-  definition = "Household waste sent for reuse, recycling or composting (tonnes; NI 192 "
-    .. "numerator).", source = "DEFRA WasteDataFlow" }
-metric "fly_tipping_incidents" { title = "Fly-tipping incidents", unit = "count",
-  aggregation = "sum", decimals = 0,
-  definition = "Fly-tipping incidents reported to or found by the council.",
-  source = "DEFRA Flycapture" }
 metric "enforcement_actions_litter_flytipping" {
   title = "Enforcement actions for litter and fly-tipping", unit = "count", aggregation = "sum",
   decimals = 0, definition = "Enforcement actions (warning letters, fixed penalty notices, "
@@ -411,42 +329,8 @@ metric "visitor_economy_enterprises" { title = "Enterprises in the visitor econo
   unit = "count", aggregation = "last", decimals = 0,
   definition = "VAT and/or PAYE registered enterprises in tourism-characteristic industries.",
   source = "ONS UK Business Counts (Nomis)" }
-metric "library_visits" { title = "Library visits", unit = "count", aggregation = "sum",
-  decimals = 0, definition = "Physical visits to council libraries.",
-  source = "Library management system / CIPFA public library statistics" }
-metric "visits_council_culture_heritage" {
-  title = "Visits to council cultural and heritage sites", unit = "count", aggregation = "sum",
-  decimals = 0, definition = "Visits to council-run museums, galleries, heritage sites and "
-    .. "visitor attractions.", source = "Local venue footfall counts" }
-metric "leisure_centre_visits" { title = "Leisure centre visits", unit = "count",
-  aggregation = "sum", decimals = 0, definition = "Visits to council leisure centres.",
-  source = "Leisure management system" }
-metric "major_planning_decided" { title = "Major planning applications decided",
-  unit = "count", aggregation = "sum", decimals = 0,
-  definition = "Major planning applications decided.",
-  source = "DLUHC planning application statistics (PS1/PS2)" }
-metric "major_planning_in_time" { title = "Major planning applications decided in time",
-  unit = "count", aggregation = "sum", decimals = 0,
-  definition = "Of majors decided, decided within 13 weeks or an agreed extension.",
-  source = "DLUHC planning application statistics (PS1/PS2)" }
-metric "nonmajor_planning_decided" { title = "Non-major planning applications decided",
-  unit = "count", aggregation = "sum", decimals = 0,
-  definition = "Minor and other planning applications decided.",
-  source = "DLUHC planning application statistics (PS1/PS2)" }
-metric "nonmajor_planning_in_time" { title = "Non-major planning applications decided in time",
-  unit = "count", aggregation = "sum", decimals = 0,
-  definition = "Of non-majors decided, decided within 8 weeks or an agreed extension.",
-  source = "DLUHC planning application statistics (PS1/PS2)" }
 
 -- Continuously Improving.
-metric "complaints_received" { title = "Complaints received", unit = "count",
-  aggregation = "sum", decimals = 0,
-  definition = "Corporate (non-statutory) complaints received and closed in the period.",
-  source = "Complaints management system" }
-metric "complaints_responded_on_time" { title = "Complaints responded to on time",
-  unit = "count", aggregation = "sum", decimals = 0,
-  definition = "Corporate complaints responded to within the council's published timescale.",
-  source = "Complaints management system" }
 metric "walsall_cxc_survey_responses" { title = "Customer experience centre survey responses",
   unit = "count", aggregation = "sum", decimals = 0,
   definition = "Customers answering the customer experience centre satisfaction survey.",
@@ -455,63 +339,14 @@ metric "walsall_cxc_satisfied" { title = "Customer experience centre customers s
   unit = "count", aggregation = "sum", decimals = 0,
   definition = "Survey respondents satisfied or very satisfied with the service received.",
   source = "Customer experience centre survey" }
-metric "contact_centre_calls_offered" { title = "Calls offered to the contact centre",
-  unit = "count", aggregation = "sum", decimals = 0,
-  definition = "Calls presented to the corporate contact centre queues.",
-  source = "Local telephony system" }
-metric "contact_centre_calls_answered" { title = "Calls answered by the contact centre",
-  unit = "count", aggregation = "sum", decimals = 0,
-  definition = "Calls presented to the corporate contact centre queues and answered.",
-  source = "Local telephony system" }
 metric "staff_ethnicity_declared" { title = "Employees who have declared their ethnicity",
   unit = "count", aggregation = "last", decimals = 0,
   definition = "Employees at the period end with a declared ethnicity (excluding schools).",
   source = "HR system" }
-metric "staff_ethnic_minority" { title = "Employees from ethnic minority backgrounds",
-  unit = "count", aggregation = "last", decimals = 0,
-  definition = "Employees at period end who describe their ethnicity as other than White "
-    .. "British.", source = "HR system" }
 metric "staff_disability_declared" { title = "Employees who have declared disability status",
   unit = "count", aggregation = "last", decimals = 0,
   definition = "Employees at the period end who have answered the disability question.",
   source = "HR system" }
-metric "staff_disabled" { title = "Employees with a disability", unit = "count",
-  aggregation = "last", decimals = 0,
-  definition = "Employees at the period end who have declared a disability.", source = "HR system" }
-metric "staff_sickness_days" { title = "Working days lost to sickness absence",
-  unit = "days", aggregation = "sum", decimals = 1,
-  definition = "FTE working days lost to sickness absence (excluding schools).",
-  source = "HR / payroll system" }
-metric "staff_fte" { title = "Staff full-time equivalents", unit = "FTE", aggregation = "last",
-  decimals = 1, definition = "FTE employees at the period end (excluding schools).",
-  source = "HR / payroll system" }
-metric "staff_headcount" { title = "Employees (headcount)", unit = "count", aggregation = "last",
-  decimals = 0, definition = "Employees (excluding schools) at the end of the period.",
-  source = "HR system" }
-metric "staff_leavers" { title = "Employees leaving", unit = "count", aggregation = "sum",
-  decimals = 0, definition = "Employees leaving the council's employment in the period, all "
-    .. "reasons.", source = "HR system" }
-metric "revenue_budget" { title = "Net revenue budget", unit = "£", aggregation = "last",
-  decimals = 0, definition = "Current approved net revenue budget for the year.",
-  source = "Financial management system" }
-metric "revenue_outturn" { title = "Revenue outturn (forecast)", unit = "£",
-  aggregation = "last", decimals = 0,
-  definition = "Forecast (in year) or actual (year end) net revenue outturn for the year.",
-  source = "Financial management system" }
-metric "council_tax_due" { title = "Council tax due", unit = "£", aggregation = "sum",
-  decimals = 0, definition = "Net collectable council tax debit falling due in the period.",
-  source = "Revenues system; DLUHC QRC4 / CTR returns" }
-metric "council_tax_collected" { title = "Council tax collected", unit = "£",
-  aggregation = "sum", decimals = 0,
-  definition = "Council tax collected in the period against the in-year debit.",
-  source = "Revenues system; DLUHC QRC4 / CTR returns" }
-metric "foi_requests_received" { title = "FOI/EIR requests due a response", unit = "count",
-  aggregation = "sum", decimals = 0,
-  definition = "Freedom of Information and EIR requests whose 20 working day deadline fell in "
-    .. "the period.", source = "Information governance case system" }
-metric "foi_requests_on_time" { title = "FOI/EIR requests answered within 20 working days",
-  unit = "count", aggregation = "sum", decimals = 0,
-  definition = "Of those due, answered in time.", source = "Information governance case system" }
 metric "walsall_connected_queries" { title = "Walsall Connected queries", unit = "count",
   aggregation = "sum", decimals = 0, definition = "Queries handled at Walsall Connected centres.",
   source = "Walsall Connected records" }

@@ -73,100 +73,27 @@ service_plan "sp_environment" { title = "Environmental Services service plan",
 service_plan "sp_housing" { title = "Housing service plan", parents = { "homes" } }
 
 -- ---- metrics ---------------------------------------------------------------------------
+-- Shared metrics (populations, national returns, finance, workforce, customer contact)
+-- are declared once in frameworks/catalogue.lua and named here by id; below are
+-- Wolverhampton's own.
 
-metric "population_all" { title = "Resident population", unit = "people", aggregation = "last",
-  definition = "Usual resident population, mid-year estimate.", source = "ONS mid-year estimates" }
-metric "population_0_17" { title = "Population aged 0-17", unit = "people", aggregation = "last",
-  definition = "Usual residents aged under 18, mid-year estimate.",
-  source = "ONS mid-year estimates" }
-metric "population_16_64" { title = "Population aged 16-64", unit = "people",
-  aggregation = "last", definition = "Usual residents aged 16-64, mid-year estimate.",
-  source = "ONS mid-year estimates" }
 metric "population_18_64" { title = "Population aged 18-64", unit = "people",
   aggregation = "last", definition = "Usual residents aged 18-64, mid-year estimate.",
   source = "ONS mid-year estimates" }
-metric "population_65_plus" { title = "Population aged 65 and over", unit = "people",
-  aggregation = "last", definition = "Usual residents aged 65+, mid-year estimate.",
-  source = "ONS mid-year estimates" }
 
-metric "staff_sickness_days" { title = "Working days lost to sickness absence", unit = "days",
-  aggregation = "sum", definition = "Working days lost to sickness absence by all employees " ..
-  "(excluding schools) in the period.", source = "HR system" }
-metric "staff_fte" { title = "Full-time equivalent employees", unit = "FTE", aggregation = "last",
-  definition = "FTE employees (excluding schools) at the end of the period.", source = "HR system" }
-metric "staff_headcount" { title = "Employees (headcount)", unit = "count", aggregation = "last",
-  definition = "Employees (excluding schools) at the end of the period.", source = "HR system" }
-metric "staff_disabled" { title = "Employees who declare a disability", unit = "count",
-  aggregation = "last", definition = "Employees at period end who have declared a disability.",
-  source = "HR system" }
-metric "complaints_received" { title = "Complaints received", unit = "count", aggregation = "sum",
-  definition = "Stage 1 corporate complaints received.", source = "Complaints system" }
-metric "complaints_responded_on_time" { title = "Complaints responded to on time",
-  unit = "count", aggregation = "sum", definition = "Stage 1 complaints closed in the period " ..
-  "within the published timescale.", source = "Complaints system" }
-metric "online_transactions" { title = "Customer transactions completed online",
-  unit = "count", aggregation = "sum", definition = "Service requests, applications and " ..
-  "payments completed online.", source = "Customer platform" }
-metric "customer_transactions" { title = "Customer transactions (all channels)",
-  unit = "count", aggregation = "sum", definition = "Service requests, applications and " ..
-  "payments by any channel.", source = "Customer platform" }
-metric "council_tax_collected" { title = "Council tax collected", unit = "£",
-  aggregation = "sum", definition = "In-year council tax receipts.", source = "Revenues system" }
-metric "council_tax_due" { title = "Council tax due", unit = "£", aggregation = "sum",
-  definition = "In-year council tax collectable debit falling due.", source = "Revenues system" }
-metric "revenue_budget" { title = "Net revenue budget", unit = "£", aggregation = "last",
-  definition = "Net revenue budget for the financial year as currently approved.",
-  source = "Financial ledger" }
-metric "revenue_outturn" { title = "Net revenue outturn (forecast)", unit = "£",
-  aggregation = "last", definition = "Forecast net revenue outturn for the financial year at " ..
-  "the period end (the actual outturn at year end).", source = "Budget monitoring" }
-
-metric "claimants_16_64" { title = "Claimant count, aged 16-64", unit = "count",
-  aggregation = "last", definition = "Residents 16-64 claiming out-of-work related benefits.",
-  source = "ONS claimant count (Nomis)" }
-metric "neet_16_17" { title = "16-17 year olds NEET or not known", unit = "count",
-  aggregation = "mean", definition = "Young people aged 16-17 not in education, employment " ..
-  "or training, or whose activity is not known.", source = "DfE NCCIS" }
-metric "cohort_16_17" { title = "16-17 year olds known to the council", unit = "count",
-  aggregation = "mean", definition = "Young people aged 16-17 resident in the area.",
-  source = "DfE NCCIS" }
 metric "apprenticeship_starts" { title = "Apprenticeship starts by residents", unit = "count",
   aggregation = "sum", definition = "Apprenticeship programme starts by residents.",
   source = "DfE Further education and skills statistics" }
-metric "business_rates_collected" { title = "Business rates collected", unit = "£",
-  aggregation = "sum", definition = "In-year NNDR receipts.", source = "Revenues system" }
-metric "business_rates_due" { title = "Business rates due", unit = "£", aggregation = "sum",
-  definition = "In-year NNDR collectable debit falling due.", source = "Revenues system" }
 
-metric "children_in_care" { title = "Children looked after", unit = "count", aggregation = "last",
-  definition = "Children looked after at the period end.", source = "DfE SSDA903" }
 metric "child_protection_plans" { title = "Children subject to a child protection plan",
   unit = "count", aggregation = "last", definition = "Children on a child protection plan at " ..
   "the period end.", source = "DfE Children in Need census" }
-metric "care_home_admissions_65_plus" { title = "Permanent admissions to care homes, aged 65+",
-  unit = "count", aggregation = "sum", definition = "Council-supported permanent admissions " ..
-  "of older people (65+) to residential and nursing care.", source = "NHS England SALT" }
 metric "adults_direct_payments" { title = "Adults receiving direct payments", unit = "count",
   aggregation = "last", definition = "Adults receiving long-term community support through a " ..
   "direct payment at period end.", source = "NHS England SALT" }
 metric "adults_community_support" { title = "Adults receiving long-term community support",
   unit = "count", aggregation = "last", definition = "Adults receiving long-term community " ..
   "support at period end.", source = "NHS England SALT" }
-metric "household_waste_recycled_tonnes" { title = "Household waste sent for reuse, recycling " ..
-  "or composting", unit = "tonnes", aggregation = "sum", definition = "Household waste " ..
-  "tonnage reused, recycled or composted.", source = "Defra WasteDataFlow" }
-metric "household_waste_total_tonnes" { title = "Household waste collected", unit = "tonnes",
-  aggregation = "sum", definition = "Total household waste tonnage collected.",
-  source = "Defra WasteDataFlow" }
-metric "fly_tipping_incidents" { title = "Fly-tipping incidents", unit = "count",
-  aggregation = "sum", definition = "Fly-tipping incidents dealt with by the council.",
-  source = "Defra WasteDataFlow / Flycapture" }
-metric "homelessness_prevented" { title = "Households whose homelessness was prevented or " ..
-  "relieved", unit = "count", aggregation = "sum", definition = "Prevention and relief duties " ..
-  "ended with accommodation secured.", source = "MHCLG H-CLIC" }
-metric "households_temporary_accommodation" { title = "Households in temporary accommodation",
-  unit = "count", aggregation = "last", definition = "Households in temporary accommodation " ..
-  "at the period end.", source = "MHCLG H-CLIC" }
 
 -- ---- KPIs ------------------------------------------------------------------------------
 -- All illustrative (see the header).  The equality breakdowns: sex ("sex=F"), age band

@@ -20,7 +20,18 @@
 --   framework_version row only when the hash differs from the latest; its time is the time
 --   of a store batch (kind "load"), so PMF_NOW and `at` work as for every other write.
 -- - get(store, id) re-runs the stored source of the version in force at the store's cutoff,
---   cached per (id, version, hash): a report as at a past date uses the framework as it was.
+--   cached per (id, version, hash, metric epoch): a report as at a past date uses the
+--   framework, and the metric definitions, as they were.
+-- - Metrics shared by councils are declared once, in a catalogue file (catalogue "id" {}
+--   and metric declarations only; frameworks/catalogue.lua).  A framework names them by id;
+--   a metric it reads but does not declare comes from the catalogue (beside the file, else
+--   pmf's own: catalogue_path), else from the store, else it is unknown.  A stored version
+--   re-run by get reads no catalogue: its metrics come from the store as of the view.
+-- - One definition per metric (store.METRIC_FIELDS).  A declaration that differs from the
+--   catalogue's is an error naming both files and lines; against a store (check and load),
+--   store_conflicts says when a different definition is a conflict and when it is a new
+--   version (the same framework's own metric, or the catalogue's).  A load records each
+--   changed definition with store:metric (metric_version), dated by the load's batch.
 --
 -- Error contract: compile/check return (fw, errors) with errors a list of {file=, line=,
 -- msg=} (format_errors makes text of them); load returns info | nil, message, errors; get
@@ -138,6 +149,11 @@ check.frequency = enum("monthly", "quarterly", "half-yearly", "annual")
 check.cadence = check.frequency
 check.kpi_type = enum("input", "inputs", "process", "output", "outcome")
 check.aggregation = enum("sum", "mean", "last", "min", "max", "ratio")
+function check.carry(v)
+  if type(v) ~= "string" or not v:match("^%d+ months?$") then
+    return "must be a number of months like \"12 months\""
+  end
+end
 -- A margin: a number >= 0, or a percentage string "5%", or {pct=} / {abs=} (pmf.rag's forms).
 function check.margin(v)
   if type(v) == "number" then
@@ -188,8 +204,9 @@ local SPEC = {
   node = NODE_FIELDS,
   metric = {
     title = "text", unit = "string", aggregation = "aggregation", decimals = "decimals",
-    definition = "text", source = "text", meta = "table",
+    definition = "text", source = "text", reference = "text", carry = "carry", meta = "table",
   },
+  catalogue = { title = "text", description = "text", meta = "table" },
   kpi = {
     title = "text", parent = "string", parents = "list", formula = "formula", unit = "string",
     decimals = "decimals", polarity = "polarity", band = "band", frequency = "frequency",
@@ -226,7 +243,7 @@ local SPEC = {
 local NODE_SPEC_WITH_LEVEL = setmetatable({ level = "string" }, { __index = NODE_FIELDS })
 
 -- The DSL words (besides the council's level words).
-local WORDS = { "framework", "node", "metric", "kpi", "change", "action", "risk", "board",
+local WORDS = { "framework", "catalogue", "node", "metric", "kpi", "change", "action", "risk", "board",
                 "deadline", "rule", "group", "pct", "ratio", "rate", "diff", "custom",
                 "profile", "baseline", "benchmark" }
 local RESERVED = {}
@@ -263,8 +280,8 @@ local function new_state(path, opts)
   }
 end
 
-local function add_error(st, line, msg)
-  st.errors[#st.errors + 1] = { file = st.path, line = line or 0, msg = msg }
+local function add_error(st, line, msg, file)
+  st.errors[#st.errors + 1] = { file = file or st.path, line = line or 0, msg = msg }
 end
 
 -- Raise from a DSL word with the file's line (stops the file: the misuse is structural).
@@ -279,7 +296,7 @@ local function declarer(st, kind, level)
     if type(id) ~= "string" or id == "" then
       raise(st, (level or kind) .. " needs an id: " .. (level or kind) .. " \"id\" { ... }")
     end
-    if kind ~= "framework" and not st.fw then
+    if kind ~= "framework" and kind ~= "catalogue" and not st.fw then
       raise(st, "declare the framework first: framework \"id\" { ... }")
     end
     local decl = { kind = kind, id = id, line = line, level = level }
@@ -292,6 +309,10 @@ local function declarer(st, kind, level)
       st.pending[decl] = nil
       decl.body = body
       st.decls[#st.decls + 1] = decl
+      if kind == "catalogue" then
+        if st.fw then raise(st, "a file declares one framework or catalogue ('" .. st.fw.id .. "' already)") end
+        st.fw = decl
+      end
       if kind == "framework" then
         if st.fw then raise(st, "a file declares one framework ('" .. st.fw.id .. "' already)") end
         st.fw = decl
@@ -395,8 +416,8 @@ local function run_source(src, path, opts)
   end
   local words = constructors(st)
   st.env = sandbox.env({ words = words, print = opts and opts.print })
-  for _, k in ipairs({ "framework", "metric", "kpi", "change", "action", "risk", "board",
-                       "deadline", "rule", "group" }) do
+  for _, k in ipairs({ "framework", "catalogue", "metric", "kpi", "change", "action", "risk",
+                       "board", "deadline", "rule", "group" }) do
     sandbox.declare(st.env, k, declarer(st, k))
   end
   sandbox.declare(st.env, "node", declarer(st, "node"))
@@ -665,6 +686,149 @@ function M.target_value(T, p)
   return best and best.value
 end
 
+-- ---------------------------------------------------------------- metrics and the catalogue
+
+-- A metric declaration, normalised.  owner: the framework id, or "catalogue".
+local function metric_of(st, d, owner)
+  local b = check_fields(st, d, SPEC.metric)
+  return { id = d.id, title = b.title or d.id, unit = b.unit, aggregation = b.aggregation or "sum",
+           decimals = b.decimals, definition = b.definition, source = b.source,
+           reference = b.reference, carry = b.carry, meta = b.meta, owner = owner,
+           file = st.path, line = d.line }
+end
+
+local METRIC_FIELDS = require("pmf.store").METRIC_FIELDS
+
+local function show(v)
+  if v == nil then return "none" end
+  if type(v) == "string" then return "\"" .. (#v > 60 and v:sub(1, 57) .. "..." or v) .. "\"" end
+  return tostring(v)
+end
+
+-- differs(a, b) -> nil when two metric definitions are the same, else what differs
+-- ("aggregation \"max\" here, \"sum\" there; title ...").
+local function differs(a, b)
+  local out = {}
+  for _, f in ipairs(METRIC_FIELDS) do
+    if a[f] ~= b[f] then out[#out + 1] = f .. " " .. show(a[f]) .. " here, " .. show(b[f]) .. " there" end
+  end
+  if #out == 0 then return nil end
+  return table.concat(out, "; ")
+end
+M.metric_differs = differs
+
+-- A catalogue file: catalogue "id" { title = } and metric declarations, nothing else.
+local function normalise_catalogue(st)
+  local d0 = st.fw
+  local b = check_fields(st, d0, SPEC.catalogue)
+  local cat = { kind = "catalogue", id = d0.id, title = b.title or d0.id,
+                description = b.description, meta = b.meta, file = st.path, line = d0.line,
+                metrics = {}, metric_order = {}, catalogue_used = {}, kpis = {}, kpi_order = {},
+                nodes = {} }
+  for _, d in ipairs(st.decls) do
+    if d.kind == "metric" then
+      local prev = cat.metrics[d.id]
+      if prev then
+        add_error(st, d.line, "duplicate metric id '" .. d.id .. "' (first declared at line " .. prev.line .. ")")
+      else
+        cat.metrics[d.id] = metric_of(st, d, "catalogue")
+        cat.metric_order[#cat.metric_order + 1] = d.id
+      end
+    elseif d ~= d0 then
+      add_error(st, d.line, "a catalogue declares metrics only: " .. what(d) .. " belongs in a framework")
+    end
+  end
+  cat.metrics_used = cat.metric_order
+  return cat
+end
+
+-- The metrics a framework reads: its own declarations checked against the catalogue (the
+-- same definition is fine; a different one is an error naming both places), the others
+-- taken from the catalogue, or else from the store (a stored framework re-run as of a date
+-- reads the definitions then in force), or unknown.
+local function resolve_metrics(st, fw, metrics_used)
+  local cat, s = st.catalogue, st.opts.store
+  local open = s and s:is_open()
+  for _, id in ipairs(fw.metric_order) do
+    local m, c = fw.metrics[id], cat and cat.metrics[id]
+    if c then
+      local diff = differs(m, c)
+      if diff then
+        add_error(st, m.line, "metric '" .. id .. "' is already declared differently in the catalogue at " ..
+                  c.file .. ":" .. c.line .. " (" .. diff .. "): use the catalogue's (delete this " ..
+                  "declaration) or give this metric its own id")
+      else
+        m.owner = "catalogue"   -- the same metric: the catalogue's
+      end
+    end
+  end
+  local used, used_order = {}, {}
+  fw.catalogue_used = {}
+  for _, m in ipairs(metrics_used) do
+    if type(m.id) == "string" and not used[m.id] then
+      if not fw.metrics[m.id] then
+        local c = cat and cat.metrics[m.id]
+        if c then
+          fw.metrics[m.id] = c
+          fw.catalogue_used[#fw.catalogue_used + 1] = m.id
+        elseif open and s:metric_id(m.id) then
+          fw.metrics[m.id] = s:metric_info(m.id)   -- the definition in force at the view
+        else
+          add_error(st, m.line, m.ctx .. ": unknown metric '" .. m.id .. "'" ..
+                    (fw.kpis[m.id] and " (a KPI id; formulas read metrics)" or
+                     " (declare it with metric \"" .. m.id .. "\" { ... }, or add it to the catalogue)"))
+        end
+      end
+      used[m.id] = true
+      used_order[#used_order + 1] = m.id
+    end
+  end
+  fw.metrics_used = used_order
+end
+
+-- The metrics a framework or catalogue would register: its own, then those it takes from
+-- the catalogue.
+local function registered(fw)
+  local out = {}
+  for _, id in ipairs(fw.metric_order) do out[#out + 1] = fw.metrics[id] end
+  for _, id in ipairs(fw.catalogue_used or {}) do out[#out + 1] = fw.metrics[id] end
+  return out
+end
+
+-- The conflict rule against a store: a framework's own metric may not change a definition
+-- that the catalogue owns or that another framework uses; a catalogue metric may not change
+-- one that a framework declared for itself.  Otherwise a different definition becomes a new
+-- version (a later version of the same file, or of the catalogue).
+local function store_conflicts(st, fw)
+  local s = st.opts.store
+  if not (s and s:is_open()) or st.opts.stored then return end
+  for _, m in ipairs(registered(fw)) do
+    local cur = s:metric_def(m.id)
+    local diff = cur and differs(m, cur)
+    if diff then
+      local others = {}
+      for _, f in ipairs(s:metric_users(m.id)) do
+        if f ~= fw.id then others[#others + 1] = f end
+      end
+      local conflict
+      if m.owner == "catalogue" then
+        conflict = cur.owner ~= nil and cur.owner ~= "catalogue" and cur.owner ~= fw.id
+      else
+        conflict = cur.owner == "catalogue" or #others > 0
+      end
+      if conflict then
+        local where = cur.file and ("at " .. cur.file .. ":" .. (cur.line or 0)) or "in the store"
+        local who = cur.owner == "catalogue" and "the catalogue" or
+                    cur.owner and ("framework '" .. cur.owner .. "'") or "the store"
+        add_error(st, m.line, "metric '" .. m.id .. "' is already declared differently " .. where ..
+                  " (" .. who .. (#others > 0 and ("; used by " .. table.concat(others, ", ")) or "") ..
+                  "): " .. diff .. "; a metric has one definition in a store: give this one " ..
+                  "its own id", m.file)
+      end
+    end
+  end
+end
+
 -- Build the definition from the collected declarations (st.decls).
 local function normalise(st)
   local fdecl = st.fw
@@ -672,6 +836,7 @@ local function normalise(st)
     if #st.errors == 0 then add_error(st, 1, "no framework declared: start with framework \"id\" { ... }") end
     return nil
   end
+  if fdecl.kind == "catalogue" then return normalise_catalogue(st) end
   local fb = check_fields(st, fdecl, SPEC.framework)
   st.id = fdecl.id
   if not fdecl.id:match("^[%a_][%w_%-]*$") then
@@ -767,12 +932,9 @@ local function normalise(st)
         node_parents[d.id] = d
       end
     elseif k == "metric" then
-      local b = check_fields(st, d, SPEC.metric)
+      local m = metric_of(st, d, fdecl.id)
       if first(d, "metric") then
-        fw.metrics[d.id] = { id = d.id, title = b.title or d.id, unit = b.unit,
-                             aggregation = b.aggregation or "sum", decimals = b.decimals,
-                             definition = b.definition, source = b.source, meta = b.meta,
-                             file = st.path, line = d.line }
+        fw.metrics[d.id] = m
         fw.metric_order[#fw.metric_order + 1] = d.id
       end
     elseif k == "kpi" then
@@ -952,20 +1114,7 @@ local function normalise(st)
     end
   end
 
-  -- Metrics: declared in the file or already in the store.
-  local s = st.opts.store
-  local used, used_order = {}, {}
-  for _, m in ipairs(metrics_used) do
-    if type(m.id) == "string" and not used[m.id] then
-      if not fw.metrics[m.id] and not (s and s:is_open() and s:metric_id(m.id)) then
-        add_error(st, m.line, m.ctx .. ": unknown metric '" .. m.id .. "'" ..
-                  (fw.kpis[m.id] and " (a KPI id; formulas read metrics)" or ""))
-      end
-      used[m.id] = true
-      used_order[#used_order + 1] = m.id
-    end
-  end
-  fw.metrics_used = used_order
+  resolve_metrics(st, fw, metrics_used)
   return fw
 end
 
@@ -987,18 +1136,6 @@ function M.format_errors(errors)
   return table.concat(out, "\n")
 end
 
--- M.compile(src, path [, opts]) -> fw, errors.  opts.store: check metric ids, areas and
--- groups against it (default: none); opts.print: the file's print.  fw is nil when there
--- are errors (errors is then a non-empty list of {file, line, msg}).
-function M.compile(src, path, opts)
-  opts = opts or {}
-  local st = run_source(src, path, opts)
-  local fw = normalise(st)
-  if #st.errors > 0 then return nil, sort_errors(st.errors) end
-  fw.hash = M.sha256(src)
-  return fw, {}
-end
-
 -- The file's text (at most sandbox.MAX_FILE_BYTES) | nil, why (without the path).
 local function read_file(path)
   local src, err = sandbox.read_file(path)
@@ -1006,6 +1143,67 @@ local function read_file(path)
   err = tostring(err)
   if err:sub(1, #path + 2) == path .. ": " then err = err:sub(#path + 3) end
   return nil, err
+end
+
+-- M.catalogue_path(path) -> the catalogue a framework file at `path` uses: catalogue.lua
+-- beside it (frameworks/catalogue.lua for frameworks/walsall.lua), else the one in pmf's
+-- home (<home>/frameworks/catalogue.lua), else nil.
+function M.catalogue_path(path)
+  local dir = path:match("^(.*)/[^/]*$") or "."
+  local cands = { dir .. "/catalogue.lua" }
+  if pmf.home then cands[2] = pmf.home .. "/frameworks/catalogue.lua" end
+  for _, c in ipairs(cands) do
+    local f = io.open(c, "rb")
+    if f then f:close() return c end
+  end
+  return nil
+end
+
+-- Catalogues compiled, by path and source (a catalogue is read once per process).
+local catalogues = {}
+
+-- M.catalogue(path) -> cat | nil, errors: a catalogue file compiled (cat.metrics by id,
+-- cat.metric_order, cat.hash).
+function M.catalogue(path)
+  local src, err = read_file(path)
+  if not src then return nil, { { file = path, line = 0, msg = "cannot read the catalogue: " .. tostring(err) } } end
+  local key = path .. "\0" .. src
+  if catalogues[key] then return catalogues[key] end
+  local cat, errors = M.compile(src, path, { catalogue = false })
+  if cat and cat.kind ~= "catalogue" then
+    return nil, { { file = path, line = cat.line, msg = "not a catalogue (it declares framework '" ..
+                    cat.id .. "'): a catalogue starts with catalogue \"id\" { ... }" } }
+  end
+  if cat then catalogues[key] = cat end
+  return cat, errors
+end
+
+-- M.compile(src, path [, opts]) -> fw, errors.  opts.store: check metric ids, areas and
+-- groups against it, and metric definitions against those in force there (default: none);
+-- opts.catalogue: the catalogue's path, or false for none (default: M.catalogue_path);
+-- opts.stored: the source is a stored version being re-run (no catalogue, no conflict
+-- check: metrics not declared in it are read from the store as of its view); opts.print:
+-- the file's print.  fw is nil when there are errors (errors is then a non-empty list of
+-- {file, line, msg}).  A catalogue file compiles to {kind = "catalogue", metrics, ...}.
+function M.compile(src, path, opts)
+  opts = opts or {}
+  local st = run_source(src, path, opts)
+  if st.fw and st.fw.kind == "framework" and not opts.stored then
+    local cpath = opts.catalogue
+    if cpath == nil then cpath = M.catalogue_path(path) end
+    if cpath then
+      local cat, errors = M.catalogue(cpath)
+      st.catalogue = cat
+      for _, e in ipairs(cat and {} or errors) do st.errors[#st.errors + 1] = e end
+    end
+  end
+  local fw = normalise(st)
+  if fw and #st.errors == 0 then store_conflicts(st, fw) end
+  if #st.errors > 0 then return nil, sort_errors(st.errors) end
+  fw.kind = fw.kind or "framework"
+  fw.hash = M.sha256(src)
+  if st.catalogue then fw.catalogue = { path = st.catalogue.file, hash = st.catalogue.hash } end
+  return fw, {}
 end
 
 -- M.check(path [, store]) -> fw, errors (a file that cannot be read is one error).  The
@@ -1038,45 +1236,71 @@ local function count(map)
 end
 
 -- M.load(store, path [, opts]) -> info | nil, message, errors.
--- Validates the file, then in one transaction: the framework row, a new framework_version
--- when the file's SHA-256 differs from the latest, metrics and groups upserted,
--- framework_metric rebuilt.  Observations are untouched.  opts.by / opts.at: who and when
--- (as for store batches).  info = {id, version, changed, hash, kpis, nodes, metrics, message}.
+-- In one transaction: validates the file (against its catalogue and the metric definitions
+-- in the store: see store_conflicts), then the framework row, a new framework_version
+-- when the file's SHA-256 differs from the latest, a new metric_version for each metric it
+-- declares or takes from the catalogue whose definition differs from the one in force,
+-- groups upserted, framework_metric rebuilt.  Observations are untouched.  A catalogue file
+-- loads its metrics only.  opts.by / opts.at: who and when (as for store batches);
+-- opts.catalogue: as for compile.  info = {id, kind, version, changed, hash, kpis, nodes,
+-- metrics, metric_versions = {"id vN", ...}, message}.
 function M.load(s, path, opts)
   opts = opts or {}
   s = pmf.default_store(s)
   pmf._checkwritable(s)
   local src, rerr = read_file(path)
   if not src then return nil, path .. ": cannot read: " .. tostring(rerr) end
-  local fw, errors = M.compile(src, path, { store = s })
-  if not fw then return nil, M.format_errors(errors), errors end
-  local info = { id = fw.id, hash = fw.hash, kpis = count(fw.kpis), nodes = count(fw.nodes),
-                 metrics = #fw.metrics_used }
+  local audit = require("pmf.store").audit
+  local fw, errors, info
+  -- Checked inside the write transaction, so that no other load changes a metric between
+  -- the conflict check and the writes.
   s:transaction(function()
-    local cur = latest_version(s, fw.id)
-    local version = cur and cur.version or 0
-    local changed = not cur or cur.hash ~= fw.hash
-    if changed then version = version + 1 end
-    s:exec([[INSERT INTO framework(id, title, year_start, version) VALUES (?, ?, ?, ?)
-             ON CONFLICT(id) DO UPDATE SET title = excluded.title,
-             year_start = excluded.year_start, version = excluded.version]],
-           fw.id, fw.title, fw.year_start, version)
-    if changed then
-      local b = s:batch{ kind = "load", by = opts.by, at = opts.at, source = path,
-                         note = fw.id .. " v" .. version }
-      local br = s:query("SELECT recorded_at, recorded_ms, recorded_by FROM batch WHERE id = ?", b)[1]
-      s:exec([[INSERT INTO framework_version(framework, version, hash, path, source, loaded_at,
-               loaded_ms, loaded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)]], fw.id, version, fw.hash,
-             path, src, br.recorded_at, br.recorded_ms, br.recorded_by)
-      require("pmf.store").audit(s, b, "load", fw.id .. " v" .. version .. " " .. path ..
-                                 " sha256:" .. fw.hash:sub(1, 12))
-      info.changed = true
+    fw, errors = M.compile(src, path, { store = s, catalogue = opts.catalogue })
+    if not fw then return end
+    info = { id = fw.id, kind = fw.kind, hash = fw.hash, kpis = count(fw.kpis),
+             nodes = count(fw.nodes), metrics = #fw.metrics_used, metric_versions = {} }
+    local batch
+    local function get_batch(note)
+      batch = batch or s:batch{ kind = "load", by = opts.by, at = opts.at, source = path, note = note }
+      return batch
     end
-    for _, id in ipairs(fw.metric_order) do
-      local m = fw.metrics[id]
-      s:metric{ id = id, title = m.title, unit = m.unit, aggregation = m.aggregation,
-                decimals = m.decimals, definition = m.definition, source = m.source }
+    if fw.kind == "framework" then
+      local cur = latest_version(s, fw.id)
+      local version = cur and cur.version or 0
+      local changed = not cur or cur.hash ~= fw.hash
+      if changed then version = version + 1 end
+      s:exec([[INSERT INTO framework(id, title, year_start, version) VALUES (?, ?, ?, ?)
+               ON CONFLICT(id) DO UPDATE SET title = excluded.title,
+               year_start = excluded.year_start, version = excluded.version]],
+             fw.id, fw.title, fw.year_start, version)
+      if changed then
+        local b = get_batch(fw.id .. " v" .. version)
+        local br = s:query("SELECT recorded_at, recorded_ms, recorded_by FROM batch WHERE id = ?", b)[1]
+        s:exec([[INSERT INTO framework_version(framework, version, hash, path, source, loaded_at,
+                 loaded_ms, loaded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)]], fw.id, version, fw.hash,
+               path, src, br.recorded_at, br.recorded_ms, br.recorded_by)
+        audit(s, b, "load", fw.id .. " v" .. version .. " " .. path .. " sha256:" .. fw.hash:sub(1, 12) ..
+              (fw.catalogue and (" catalogue " .. fw.catalogue.path .. " sha256:" ..
+                                 fw.catalogue.hash:sub(1, 12)) or ""))
+        info.changed = true
+      end
+      info.version = version
     end
+    -- Metric definitions: a new version of each one that differs from the one in force.
+    for _, m in ipairs(registered(fw)) do
+      local cur = s:metric_def(m.id)
+      if not cur or differs(m, cur) then
+        local b = get_batch(fw.kind == "catalogue" and ("catalogue " .. fw.id) or (fw.id .. " metrics"))
+        local _, v = s:metric{ id = m.id, title = m.title, unit = m.unit, aggregation = m.aggregation,
+                               decimals = m.decimals, definition = m.definition, source = m.source,
+                               reference = m.reference, carry = m.carry, owner = m.owner,
+                               file = m.file, line = m.line, batch = b }
+        audit(s, b, "metric", m.id .. " v" .. v .. " " .. m.file .. ":" .. m.line ..
+              " (" .. m.owner .. ")")
+        info.metric_versions[#info.metric_versions + 1] = m.id .. " v" .. v
+      end
+    end
+    if fw.kind ~= "framework" then return end
     for _, name in ipairs(fw.group_order) do
       local g = fw.groups[name]
       s:group{ id = g.id, title = g.title, source = g.source or path, framework = fw.id,
@@ -1090,11 +1314,17 @@ function M.load(s, path, opts)
       s:exec("INSERT OR IGNORE INTO framework_metric(framework, metric) VALUES (?, ?)",
              fw.id, s:metric_id(id))
     end
-    info.version = version
   end)
-  info.message = info.changed
-    and string.format("loaded %s v%d (%d KPIs, %d nodes)", fw.id, info.version, info.kpis, info.nodes)
-    or string.format("%s unchanged (v%d)", fw.id, info.version)
+  if not fw then return nil, M.format_errors(errors), errors end
+  local nv = #info.metric_versions
+  local defs = nv > 0 and string.format("; %d metric definition%s recorded", nv, nv == 1 and "" or "s") or ""
+  if fw.kind == "catalogue" then
+    info.message = string.format("loaded catalogue %s (%d metrics%s)", fw.id, #fw.metric_order, defs)
+  else
+    info.message = info.changed
+      and string.format("loaded %s v%d (%d KPIs, %d nodes)", fw.id, info.version, info.kpis, info.nodes)
+      or string.format("%s unchanged (v%d%s)", fw.id, info.version, defs)
+  end
   return info
 end
 
@@ -1113,11 +1343,13 @@ function M.get(s, id)
     if any then return nil, "framework '" .. id .. "' was not loaded yet as of " .. tostring(s:as_of()) end
     return nil, "unknown framework '" .. id .. "' (load it with `pmf load FILE`)"
   end
-  local key = id .. "\0" .. row.version .. "\0" .. row.hash
+  -- The metrics it reads from the store are those in force at the view: part of the key.
+  local key = id .. "\0" .. row.version .. "\0" .. row.hash .. "\0" .. s:metric_epoch()
   local fw = cache[key]
   if fw then return fw end
   local errors
-  fw, errors = M.compile(row.source, row.path or (id .. ".lua"), { store = s, print = function() end })
+  fw, errors = M.compile(row.source, row.path or (id .. ".lua"),
+                         { store = s, stored = true, print = function() end })
   if not fw then
     return nil, "stored framework '" .. id .. "' v" .. row.version .. " no longer validates:\n" ..
                 M.format_errors(errors)

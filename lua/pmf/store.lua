@@ -122,8 +122,18 @@ end
 
 local aggregations = { sum = true, mean = true, last = true, min = true, max = true, ratio = true }
 
--- store:metric{id=, title=, unit=, aggregation=, decimals=, definition=, source=}: add or
--- update a metric (metrics are shared by frameworks).
+-- The fields that make a metric's definition: two declarations are the same metric when
+-- all of them are equal (meta and where it was declared are not part of it).
+M.METRIC_FIELDS = { "title", "unit", "aggregation", "decimals", "definition", "source",
+                    "reference", "carry" }
+
+-- store:metric{id=, title=, unit=, aggregation=, decimals=, definition=, source=,
+-- reference=, carry= [, owner=, file=, line=, batch=]}: add a metric, or record a new
+-- version of its definition when any definition field differs from the one in force now
+-- (metric definitions are versioned: a view as of T reads the version in force at T).  The
+-- same definition again changes nothing.  owner/file/line say who declared it (a framework
+-- id or "catalogue"); batch, when given, dates the version (a framework load), else now.
+-- Returns id, version, changed.  Conflicts between frameworks are pmf.framework's concern.
 function Store:metric(t)
   pmf._checkwritable(self)
   local id = need(t, "id", "metric")
@@ -132,23 +142,91 @@ function Store:metric(t)
     error("metric '" .. id .. "': aggregation must be sum, mean, last, min, max or ratio, not '" ..
           tostring(agg) .. "'", 2)
   end
-  self:exec([[INSERT INTO metric(code, title, unit, aggregation, decimals, definition, source)
-              VALUES (?, ?, ?, ?, ?, ?, ?)
-              ON CONFLICT(code) DO UPDATE SET title = excluded.title, unit = excluded.unit,
-              aggregation = excluded.aggregation, decimals = excluded.decimals,
-              definition = excluded.definition, source = excluded.source]],
-            id, t.title or id, t.unit, agg, t.decimals, t.definition, t.source)
-  return id
+  local def = { title = t.title or id, unit = t.unit, aggregation = agg, decimals = t.decimals,
+                definition = t.definition, source = t.source, reference = t.reference,
+                carry = t.carry }
+  return self:transaction(function()
+    local cur = self:metric_def(id)
+    if cur then
+      local same = true
+      for _, f in ipairs(M.METRIC_FIELDS) do
+        if cur[f] ~= def[f] then same = false end
+      end
+      if same then return id, cur.version, false end
+    end
+    local ms
+    if t.batch then
+      ms = self:query("SELECT recorded_ms FROM batch WHERE id = ?", t.batch)[1].recorded_ms
+    else
+      ms = pmf.asof_ms(pmf.now())   -- now, to the millisecond (honours PMF_NOW)
+    end
+    self:exec([[INSERT INTO metric(code, title, unit, aggregation, decimals, definition, source,
+                                   reference, carry)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(code) DO UPDATE SET title = excluded.title, unit = excluded.unit,
+                aggregation = excluded.aggregation, decimals = excluded.decimals,
+                definition = excluded.definition, source = excluded.source,
+                reference = excluded.reference, carry = excluded.carry]],
+              id, def.title, def.unit, agg, def.decimals, def.definition, def.source,
+              def.reference, def.carry)
+    local mid = self:metric_id(id)
+    local version = (self:query("SELECT coalesce(max(version), 0) AS v FROM metric_version WHERE metric = ?",
+                                mid)[1].v) + 1
+    self:exec([[INSERT INTO metric_version(metric, version, title, unit, aggregation, decimals,
+                definition, source, reference, carry, owner, file, line, recorded_ms, batch)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)]],
+              mid, version, def.title, def.unit, agg, def.decimals, def.definition, def.source,
+              def.reference, def.carry, t.owner, t.file, t.line, ms, t.batch)
+    return id, version, true
+  end)
 end
 
+-- store:metric_users(code) -> the ids of the frameworks loaded that read the metric, by id.
+function Store:metric_users(code)
+  local out = {}
+  for _, r in ipairs(self:query([[SELECT fm.framework AS f FROM framework_metric fm
+                                    JOIN metric m ON m.id = fm.metric
+                                   WHERE m.code = ? ORDER BY fm.framework]], code)) do
+    out[#out + 1] = r.f
+  end
+  return out
+end
+
+-- store:metric_epoch() -> "N:T": how many metric definitions are visible at the store's
+-- cutoff and when the latest was recorded; it changes whenever a definition in force may
+-- have, so what is cached by metric definitions is keyed by it.
+function Store:metric_epoch()
+  local r = self:query([[SELECT count(*) AS n, coalesce(max(recorded_ms), 0) AS t
+                           FROM metric_version WHERE recorded_ms <= ?]], cutoff(self))[1]
+  return r.n .. ":" .. r.t
+end
+
+-- store:metric_info(code) -> the metric's definition in force at the store's cutoff (a view
+-- as of T sees the rule of T), or nil.  See store:metric_def (C) for the fields.
 function Store:metric_info(code)
-  return self:query([[SELECT code AS id, title, unit, aggregation, decimals, definition, source
-                      FROM metric WHERE code = ?]], code)[1]
+  return self:metric_def(code)
 end
 
+-- store:metrics() -> every metric defined by the store's cutoff, with the definition then
+-- in force, by id.
 function Store:metrics()
-  return self:query([[SELECT code AS id, title, unit, aggregation, decimals, definition, source
-                      FROM metric ORDER BY code]])
+  local out, cut = {}, cutoff(self)
+  for _, r in ipairs(self:query("SELECT code FROM metric ORDER BY code")) do
+    local d = self:metric_def(r.code)
+    if d and d.recorded_ms <= cut then out[#out + 1] = d end
+  end
+  return out
+end
+
+-- store:metric_versions(code) -> every version of a metric's definition recorded by the
+-- store's cutoff, oldest first (each as store:metric_def gives it, with recorded_ms).
+function Store:metric_versions(code)
+  local mid = self:metric_id(code)
+  if not mid then return {} end
+  return self:query([[SELECT ? AS id, version, title, unit, aggregation, decimals, definition,
+                             source, reference, carry, owner, file, line, recorded_ms
+                        FROM metric_version WHERE metric = ? AND recorded_ms <= ?
+                       ORDER BY version]], code, mid, cutoff(self))
 end
 
 -- ---- sign-off ----------------------------------------------------------------------

@@ -29,11 +29,11 @@ rc_is 0 "load"
 eq "$OUT" "loaded example v1 (3 KPIs, 2 nodes)" "load prints version and counts"
 PMF_NOW=2025-01-11T09:00:00Z pmf load ex.lua
 eq "$OUT" "example unchanged (v1)" "reloading an unchanged file"
-pmf -e 'store:observe{metric = "population", area = "E08000027", period = "2025-04", value = 1}'
+pmf -e 'store:observe{metric = "population_all", area = "E08000027", period = "2025-04", value = 1}'
 sed -i 's/target = 40, tolerance/target = 41, tolerance/' ex.lua
 PMF_NOW=2025-06-01T09:00:00Z pmf load ex.lua
 eq "$OUT" "loaded example v2 (3 KPIs, 2 nodes)" "a changed file is v2"
-pmf -e 'print((store:get("population", "E08000027", "2025-04")))'
+pmf -e 'print((store:get("population_all", "E08000027", "2025-04")))'
 eq "$OUT" "1.0" "observations are kept"
 
 pmf frameworks
@@ -49,6 +49,32 @@ eq "$OUT" "41" "get now returns the new one"
 pmf frameworks --versions example
 out_has "^v1 " "versions lists v1"
 out_has "^v2 " "and v2"
+
+# The metric catalogue: one council file checks on its own (finding the catalogue beside it,
+# or pmf's own when the file is elsewhere); redeclaring a catalogue metric differently is an
+# error naming both files and lines.
+pmf check "$ROOT/frameworks/walsall.lua" "$ROOT/frameworks/catalogue.lua"
+rc_is 0 "a council file checks with the catalogue"
+out_has "walsall.lua: ok \(framework walsall, 63 KPIs" "walsall checks"
+out_has "catalogue.lua: ok \(catalogue national, [0-9]+ metrics\)" "the catalogue checks"
+cp "$ROOT/frameworks/dudley.lua" dudley_copy.lua
+pmf check dudley_copy.lua
+rc_is 0 "a council file elsewhere finds pmf's catalogue"
+line=$(grep -n '^metric "household_waste_total_tonnes"' "$ROOT/frameworks/catalogue.lua" | cut -d: -f1)
+cat > redeclare.lua <<'LUA'
+framework "redeclare" { title = "R", council = "E08000030", levels = { "p" } }
+p "top" { title = "Top" }
+metric "household_waste_total_tonnes" { title = "Household waste", unit = "tonnes", aggregation = "max" }
+kpi "K" { title = "Waste", parent = "top", formula = "household_waste_total_tonnes" }
+LUA
+pmf check redeclare.lua
+rc_is 1 "redeclaring a catalogue metric differently fails the check"
+err_has "^redeclare.lua:3: metric 'household_waste_total_tonnes' is already declared differently in the catalogue at .*frameworks/catalogue.lua:$line \(.*aggregation \"max\" here, \"sum\" there" \
+  "naming both files and lines"
+pmf load redeclare.lua
+rc_is 1 "and it does not load"
+pmf metrics --format csv
+out_has "^household_waste_total_tonnes,.*,sum,|^household_waste_total_tonnes,.*sum" "the stored rule is the catalogue's"
 
 cp "$FIX/bad_polarity.lua" bad.lua
 pmf load bad.lua

@@ -30,7 +30,7 @@ rc_is 0 "the tutorial's test file passes"
 out_has "^[1-9][0-9]* passed, 0 failed" "every expectation"
 pmf load frameworks/coventry.lua
 rc_is 0 "it loads"
-printf 'metric,area,period,value\nclaimants,E08000026,2025-06,12000\npopulation_16_64,E08000026,2025-06,230000\njobs_filled,E08000026,2025-04,10\njob_referrals,E08000026,2025-04,100\n' > coventry_q1.csv
+printf 'metric,area,period,value\nclaimants_16_64,E08000026,2025-06,12000\npopulation_16_64,E08000026,2025-06,230000\njobs_filled,E08000026,2025-04,10\njob_referrals,E08000026,2025-04,100\n' > coventry_q1.csv
 pmf import coventry_q1.csv
 rc_is 0 "figures import"
 pmf report scorecard --framework coventry --period "2025/26 Q1" --format csv

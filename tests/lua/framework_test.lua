@@ -375,6 +375,176 @@ T.err(function() F.load(past, path) end, "read%-only view", "loading into an as-
 -- the example framework checks against a fresh store
 T.ok(F.check(root .. "frameworks/example.lua", store), "frameworks/example.lua validates")
 
+-- ---------------------------------------------------------------- the metric catalogue
+local CAT = root .. "frameworks/catalogue.lua"
+local cat, cat_errors = F.catalogue(CAT)
+T.ok(cat, "frameworks/catalogue.lua compiles: " .. errtext(cat_errors))
+local COUNCILS = { "dudley", "walsall", "sandwell", "south_staffordshire", "wolverhampton", "example" }
+if cat then
+  T.eq(cat.kind, "catalogue", "a catalogue file compiles to a catalogue")
+  T.ok(#cat.metric_order >= 59, "the catalogue holds the shared metrics (" .. #cat.metric_order .. ")")
+  -- The shared metrics are declared once: no council file declares a catalogue metric, and
+  -- every catalogue metric is read by at least two councils.
+  local readers = {}
+  for _, c in ipairs(COUNCILS) do
+    local cfw, cerr = F.check(root .. "frameworks/" .. c .. ".lua", false)
+    T.ok(cfw, c .. ".lua checks on its own (finding the catalogue beside it): " .. errtext(cerr))
+    if cfw then
+      T.eq(cfw.catalogue and cfw.catalogue.path, root .. "frameworks/catalogue.lua", c .. " found the catalogue")
+      local own = {}
+      for _, id in ipairs(cfw.metric_order) do if cat.metrics[id] then own[#own + 1] = id end end
+      T.eq(own, {}, c .. ".lua declares no catalogue metric itself")
+      for _, id in ipairs(cfw.catalogue_used) do readers[id] = (readers[id] or 0) + 1 end
+    end
+  end
+  local lonely = {}
+  for _, id in ipairs(cat.metric_order) do if (readers[id] or 0) < 2 then lonely[#lonely + 1] = id end end
+  T.eq(lonely, {}, "every catalogue metric is read by two or more frameworks")
+end
+
+-- A file in a folder of its own still finds a catalogue (pmf's), as `pmf check FILE` does.
+local cdir = T.tmpname("_cat")
+os.execute("mkdir -p " .. cdir)
+write(cdir .. "/walsall.lua", read(root .. "frameworks/walsall.lua"))
+local wfw, werr = F.check(cdir .. "/walsall.lua", false)
+T.ok(wfw and #wfw.catalogue_used > 0, "a council file copied elsewhere checks against pmf's catalogue: " .. errtext(werr))
+
+-- Redeclaring a catalogue metric: the same definition is fine, another one is an error
+-- naming both files and lines.
+local hw = cat and cat.metrics.household_waste_total_tonnes
+local function council_file(name, metric_decl)
+  local p = cdir .. "/" .. name .. ".lua"
+  write(p, 'framework "' .. name .. '" { title = "T", council = "E08000030", levels = { "p" } }\n' ..
+           'p "top" { title = "Top" }\n' .. metric_decl ..
+           'kpi "K1" { title = "Waste", parent = "top", formula = "household_waste_total_tonnes" }\n')
+  return p
+end
+if hw then
+  local same = string.format('metric "household_waste_total_tonnes" { title = %q, unit = %q, ' ..
+                             'aggregation = %q, decimals = %d, definition = %q, source = %q }\n',
+                             hw.title, hw.unit, hw.aggregation, hw.decimals, hw.definition, hw.source)
+  local okfw, okerr = F.check(council_file("same", same), false)
+  T.ok(okfw, "the catalogue's definition declared again is fine: " .. errtext(okerr))
+  local maxed = same:gsub('aggregation = "sum"', 'aggregation = "max"')
+  local bad, berr = F.check(council_file("maxed", maxed), false)
+  T.ok(bad == nil, "a different definition of a catalogue metric is refused")
+  T.eq(berr and berr[1] and (berr[1].file .. ":" .. berr[1].line), cdir .. "/maxed.lua:3", "the error is at the redeclaration")
+  T.ok(berr and berr[1] and berr[1].msg:find("metric 'household_waste_total_tonnes' is already declared differently in the catalogue at " ..
+                                            "[^ ]*frameworks/catalogue%.lua:" .. hw.line .. " %(aggregation \"max\" here, \"sum\" there%)"),
+       "and names the catalogue's file and line and what differs: " .. errtext(berr))
+end
+
+-- Conflicts in a store: a second framework may not change a metric another one uses; the
+-- same definition is shared; a later version of the same file may change its own.
+local cs = assert(pmf.open(":memory:"))
+local a_path = council_file("council_a", 'metric "local_count" { title = "Visits", aggregation = "sum" }\n')
+write(a_path, read(a_path):gsub('formula = "household_waste_total_tonnes"', 'formula = "local_count"'))
+assert(F.load(cs, a_path, { at = "2025-01-10T12:00:00Z" }))
+local b_path = council_file("council_b", 'metric "local_count" { title = "Visits", aggregation = "max" }\n')
+write(b_path, read(b_path):gsub('formula = "household_waste_total_tonnes"', 'formula = "local_count"'))
+local b_info, b_err = F.load(cs, b_path, { at = "2025-02-10T12:00:00Z" })
+T.ok(b_info == nil, "a second framework redeclaring a stored metric differently is refused")
+T.ok(b_err and b_err:find("council_b.lua:3: metric 'local_count' is already declared differently at " ..
+                           (cdir .. "/council_a.lua"):gsub("%p", "%%%0") .. ":3 %(framework 'council_a'; used by council_a%): aggregation \"max\" here, \"sum\" there"),
+     "naming both files and lines: " .. tostring(b_err))
+T.eq({ cs:metric_info("local_count").aggregation, cs:metric_info("local_count").version }, { "sum", 1 },
+     "and the first framework's rule is unchanged")
+T.eq(cs:query("SELECT count(*) AS n FROM framework WHERE id = 'council_b'")[1].n, 0, "nothing of it is stored")
+write(b_path, read(b_path):gsub('aggregation = "max"', 'aggregation = "sum"'))
+T.ok(F.load(cs, b_path, { at = "2025-02-11T12:00:00Z" }), "the same definition in a second framework is fine")
+T.eq(cs:metric_info("local_count").version, 1, "and records no new version")
+local chk, chk_err = F.check(council_file("council_c", 'metric "local_count" { title = "Visits!", aggregation = "sum" }\n' ..
+                                                       'kpi "K2" { title = "V", parent = "top", formula = "local_count" }\n'), cs)
+T.ok(chk == nil and errtext(chk_err):find("council_c.lua:3: metric 'local_count' is already declared differently at .*council_a.lua:3"),
+     "pmf check against a store reports the conflict too: " .. errtext(chk_err))
+
+-- All five councils (and the example) in one store with one catalogue: each shared metric
+-- is stored once, owned by the catalogue, at version 1, whatever order they load in.
+local all = assert(pmf.open(":memory:"))
+for _, c in ipairs(COUNCILS) do
+  local info, err = F.load(all, root .. "frameworks/" .. c .. ".lua", { at = "2025-01-10T12:00:00Z" })
+  T.ok(info, c .. " loads into the shared store: " .. tostring(err))
+end
+T.eq(#F.list(all), #COUNCILS, "every framework is in the store")
+if cat then
+  local wrong = {}
+  for _, id in ipairs(cat.metric_order) do
+    local d = all:metric_info(id)
+    if not (d and d.owner == "catalogue" and d.version == 1 and d.aggregation == cat.metrics[id].aggregation) then
+      wrong[#wrong + 1] = id
+    end
+  end
+  T.eq(wrong, {}, "each catalogue metric stored once, as the catalogue defines it")
+  T.eq(all:metric_users("household_waste_total_tonnes"),
+       { "dudley", "example", "sandwell", "south_staffordshire", "walsall", "wolverhampton" },
+       "and read by every council that uses it")
+end
+local n_defs = all:query("SELECT count(*) AS n FROM metric_version")[1].n
+local n_metrics = all:query("SELECT count(*) AS n FROM metric")[1].n
+T.eq(n_defs, n_metrics, "one definition per metric: no council changed another's rule")
+
+-- ---------------------------------------------------------------- as-of reproducibility
+-- A later version of a framework changes its own metric's rule; a second council tries to;
+-- the catalogue changes a metric.  Ratings and report bytes as of the earlier date stay.
+local rs = assert(pmf.open(":memory:"))
+local r_path = cdir .. "/asof.lua"
+local r_src = [[
+framework "asof" { title = "As of", council = "E08000030", levels = { "p" } }
+p "top" { title = "Top" }
+metric "asof_m" { title = "Things", aggregation = "sum" }
+kpi "A1" { title = "Things", parent = "top", formula = "asof_m", polarity = "up", target = 50,
+           tolerance = "10%", frequency = "quarterly" }
+kpi "A2" { title = "Catalogue things", parent = "top", formula = "cat_m", polarity = "up",
+           target = 50, tolerance = "10%", frequency = "quarterly" }
+]]
+local c_path = cdir .. "/mini_catalogue.lua"
+local c_src = 'catalogue "mini" { title = "Mini" }\nmetric "cat_m" { title = "Cat", aggregation = "sum" }\n'
+write(r_path, r_src)
+write(c_path, c_src)
+assert(F.load(rs, r_path, { at = "2025-01-10T12:00:00Z", catalogue = c_path }))
+for i, month in ipairs({ "2025-04", "2025-05", "2025-06" }) do
+  for _, m in ipairs({ "asof_m", "cat_m" }) do
+    rs:observe{ metric = m, area = "E08000030", period = month, value = 10 * i, at = "2025-02-01T00:00:00Z" }
+  end
+end
+local EARLY = "2025-03-01"
+local function rated(store, kpi)
+  return pmf.kpi.value(store, "asof", kpi, "E08000030", "2025/26 Q1")
+end
+local function report_bytes()
+  return pmf.report.scorecard{ store = rs, framework = "asof", period = "2025/26 Q1", as_of = EARLY }:render("csv")
+end
+T.eq({ rated(rs, "A1"), rated(rs, "A2") }, { 60, 60 }, "sum: 10 + 20 + 30")
+local before = report_bytes()
+T.ok(before:find("A1") and before:find("60"), "the report as of the early date rates 60")
+
+write(r_path, (r_src:gsub('metric "asof_m" { title = "Things", aggregation = "sum" }',
+                          'metric "asof_m" { title = "Things", aggregation = "mean" }')))
+local v2 = assert(F.load(rs, r_path, { at = "2025-06-01T00:00:00Z", catalogue = c_path }))
+T.eq(v2.metric_versions, { "asof_m v2" }, "a later version of the file records the metric's new rule")
+T.eq(rated(rs, "A1"), 20, "now: mean")
+T.eq(rated(rs:as_of(EARLY), "A1"), 60, "as of the early date: still the sum")
+T.eq(pmf.series.value(rs:as_of(EARLY), "asof_m", "E08000030", "2025/26 Q1"), 60, "pmf.series as of the early date: the sum")
+T.eq(pmf.series.value(rs, "asof_m", "E08000030", "2025/26 Q1"), 20, "pmf.series now: the mean")
+T.eq(rs:as_of(EARLY):metric_info("asof_m").aggregation, "sum", "metric_info as of the early date")
+T.eq(#rs:metric_versions("asof_m"), 2, "both versions kept")
+
+local second = cdir .. "/asof_two.lua"
+write(second, 'framework "asof_two" { title = "Two", council = "E08000027", levels = { "p" } }\n' ..
+              'p "top" { title = "Top" }\nmetric "asof_m" { title = "Things", aggregation = "max" }\n' ..
+              'kpi "B1" { title = "T", parent = "top", formula = "asof_m" }\n')
+T.ok(F.load(rs, second, { at = "2025-07-01T00:00:00Z", catalogue = c_path }) == nil,
+     "a second council cannot change the metric")
+T.eq(rated(rs, "A1"), 20, "so the first council's rating is unchanged")
+
+write(c_path, (c_src:gsub('aggregation = "sum"', 'aggregation = "max"')))
+local v3 = assert(F.load(rs, r_path, { at = "2025-08-01T00:00:00Z", catalogue = c_path }))
+T.eq(v3.message, "asof unchanged (v2; 1 metric definition recorded)", "a catalogue change is recorded on the next load")
+T.eq(rated(rs, "A2"), 30, "now: the catalogue's new rule (max)")
+T.eq(rated(rs:as_of("2025-07-15"), "A2"), 60, "as of before the catalogue change: the sum")
+T.eq(report_bytes(), before, "the report as of the early date is byte for byte the same")
+os.execute("rm -rf " .. cdir)
+
 -- ---------------------------------------------------------------- pmf test
 local runner = require "pmf.cmd.test"
 local src_lines = "test \"x\" {\n  expect = {\n    { kpi = \"a\", period = \"p\" },  -- }\n    -- {\n    { kpi = \"b\",\n      period = \"q\" },\n    { exceptions = { \"a\" }, period = \"p\" },\n  },\n}\n"

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 static int64_t count(pmf_store *s, const char *sql) {
@@ -24,6 +25,28 @@ int main(void) {
 
     test_cond("schema version set", count(s, "PRAGMA user_version") == PMF_SCHEMA_VERSION);
     test_cond("388 areas loaded", count(s, "SELECT count(*) FROM area") == 420);
+
+    /* A metric's definition as of a cutoff: the version recorded by then (by code or id);
+     * before the first version, the first. */
+    sqlite3_exec(pmf_store_db(s),
+                 "INSERT INTO metric(id, code, title, aggregation) VALUES (7, 'w', 'Waste', 'max');"
+                 "INSERT INTO metric_version(metric, version, title, aggregation, decimals, recorded_ms)"
+                 "  VALUES (7, 1, 'Waste', 'sum', NULL, 1000), (7, 2, 'Waste', 'max', 2, 5000);",
+                 NULL, NULL, NULL);
+    pmf_metric_def d;
+    test_cond("in force between the versions: v1",
+              pmf_store_metric_def(s, "w", 0, 4999, &d) == 1 && d.version == 1 &&
+              strcmp(d.aggregation, "sum") == 0 && d.decimals == -1 && d.id == 7);
+    pmf_metric_def_free(&d);
+    test_cond("from the second version's time: v2",
+              pmf_store_metric_def(s, NULL, 7, 5000, &d) == 1 && d.version == 2 &&
+              strcmp(d.aggregation, "max") == 0 && d.decimals == 2 && strcmp(d.code, "w") == 0);
+    pmf_metric_def_free(&d);
+    test_cond("before any version: the first",
+              pmf_store_metric_def(s, "w", 0, 10, &d) == 1 && d.version == 1);
+    pmf_metric_def_free(&d);
+    pmf_metric_def_free(&d);   /* idempotent */
+    test_cond("an unknown metric: 0", pmf_store_metric_def(s, "nope", 0, INT64_MAX, &d) == 0);
     test_cond("England is there", count(s, "SELECT count(*) FROM area WHERE code = 'E92000001'") == 1);
     test_cond("Dudley's CIPFA group has itself and 15 neighbours",
               count(s, "SELECT count(*) FROM area_group_member WHERE group_id = 'cipfa_2024:E08000027'") == 16);
@@ -89,7 +112,9 @@ int main(void) {
     sqlite3 *db;
     sqlite3_open(path, &db);
     sqlite3_exec(db, "INSERT INTO metric(code, title) VALUES ('m.keep', 'kept');"
-                     "DROP TABLE publication; PRAGMA user_version = 1;", NULL, NULL, NULL);
+                     "DROP TABLE publication; DROP TABLE metric_version;"
+                     "ALTER TABLE metric DROP COLUMN reference; ALTER TABLE metric DROP COLUMN carry;"
+                     "PRAGMA user_version = 1;", NULL, NULL, NULL);
     sqlite3_close(db);
     s = pmf_store_open(path, "lua/data", err, sizeof err);
     test_cond("a schema-1 store opens", s != NULL);
@@ -97,6 +122,12 @@ int main(void) {
         test_cond("migrated to the current version", count(s, "PRAGMA user_version") == PMF_SCHEMA_VERSION);
         test_cond("the new table exists", count(s, "SELECT count(*) FROM publication") == 0);
         test_cond("its data is kept", pmf_store_metric_id(s, "m.keep") > 0);
+        pmf_metric_def d;
+        test_cond("its metrics get a first version, in force from the start",
+                  pmf_store_metric_def(s, "m.keep", 0, 0, &d) == 1 && d.version == 1 &&
+                  d.recorded_ms == 0 && strcmp(d.title, "kept") == 0 &&
+                  strcmp(d.aggregation, "sum") == 0 && d.owner == NULL);
+        pmf_metric_def_free(&d);
     }
     pmf_store_close(s);
     char bak[600];

@@ -1,8 +1,10 @@
--- `pmf check FILE...`: validate framework files without storing anything.  Every problem is
--- printed as FILE:LINE: message (all of them, not just the first); exit 1 if any.  Metric
--- ids are checked against the file's own metrics and those already in the store.  The file
--- runs in pmf.sandbox under its limits (PMF_LIMIT_SECONDS, _INSTRUCTIONS, _MEMORY_MB); a file
--- over 4 MiB is refused unread (pmf.sandbox.read_file).
+-- `pmf check FILE...`: validate framework (or catalogue) files without storing anything.
+-- Every problem is printed as FILE:LINE: message (all of them, not just the first); exit 1
+-- if any.  A framework's metric ids are checked against its own metrics, the catalogue
+-- (frameworks/catalogue.lua beside it, or pmf's own) and those already in the store; a
+-- metric declared differently from the catalogue or the store is an error naming both.
+-- The file runs in pmf.sandbox under its limits (PMF_LIMIT_SECONDS, _INSTRUCTIONS,
+-- _MEMORY_MB); a file over 4 MiB is refused unread (pmf.sandbox.read_file).
 local pmf = require "pmf"
 local cli = require "pmf.cli"
 
@@ -19,7 +21,11 @@ return {
     for _, path in ipairs(opts) do
       local fw, errors = F.check(path)
       if fw then
-        if not opts.quiet then
+        if opts.quiet then
+          -- nothing
+        elseif fw.kind == "catalogue" then
+          io.write(string.format("%s: ok (catalogue %s, %d metrics)\n", path, fw.id, #fw.metric_order))
+        else
           local n = 0
           for _ in pairs(fw.nodes) do n = n + 1 end
           io.write(string.format("%s: ok (framework %s, %d KPIs, %d nodes)\n", path, fw.id,
