@@ -38,6 +38,7 @@ CORE_SRC := core/pmf.c core/store.c core/lstore.c core/csv.c \
             core/period.c core/lperiod.c core/rag.c core/lrag.c \
             core/series.c core/lseries.c core/import.c core/limport.c \
             core/engine.c core/lengine.c core/lsandbox.c core/lxlsx.c
+CORE_SRC += core/lfile.c
 CORE_OBJ := $(CORE_SRC:core/%.c=$(BUILD)/core/%.o)
 
 UNIT_TESTS := test_store test_period test_csv test_rag test_series test_import
