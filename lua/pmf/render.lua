@@ -351,11 +351,17 @@ end
 -- A CSV field.  Numbers as number_text; text that a spreadsheet would take for a formula
 -- (first character = + - @, tab or CR) gets a leading ' unless raw, except text that is
 -- only a number as pmf writes one ("-5", "-1,234.5", "-5.0%", "-£1,234").
+local function numeric_text(v)
+  local body = v:gsub("^[-+]", "", 1)
+  if body:sub(1, #"£") == "£" then body = body:sub(#"£" + 1) end
+  return body:find("^%d[%d,]*%.?%d*%%?$") ~= nil
+end
+
 local function csv_field(v, raw)
   if v == nil then return "" end
   if type(v) == "number" then return number_text(v) end
   v = tostring(v)
-  if not raw and v:find("^[=+%-@\t\r]") and not v:find("^[-+]?£?%d[%d,]*%.?%d*%%?$") then
+  if not raw and v:find("^[=+%-@\t\r]") and not numeric_text(v) then
     v = "'" .. v
   end
   if v:find('[",\r\n]') then return '"' .. v:gsub('"', '""') .. '"' end
