@@ -938,8 +938,8 @@ end
 -- target(path, format, data, opts) -> {path =, direct = bool} | nil, message
 local function target(path, format, data, opts)
   if type(path) ~= "string" or path == "" then return nil, "no output path" end
-  local st, err = pmf.file.stat(path)
-  if not st and not tostring(err):find("No such file", 1, true) then return nil, err end
+  local st, err, errno = pmf.file.stat(path)
+  if not st and errno ~= 2 then return nil, err end      -- anything but ENOENT: say why
   local store = is_store_file(path, st, opts)
   if store then
     return nil, path .. ": is the store (" .. store .. "); a report never replaces it"
