@@ -6,6 +6,7 @@
 --   pmf.render.write(report, path, format [, opts]) -> path | nil, message
 --   pmf.render.write_data(path, bytes, format [, opts]) -> path | nil, message
 --        opts.force (replace a file that is not a pmf report), opts.raw, opts.store
+--   pmf.render.check_output(path, format, bytes [, opts]) -> true | nil, message
 --   pmf.render.write_stdout(bytes) -> true | nil, message
 --   pmf.render.rows(rows, format [, columns]) -> string   (plain query rows, e.g. `pmf sql`)
 --   pmf.render.json_encode(value) -> string  (sorted keys: the same bytes every run)
@@ -978,6 +979,15 @@ local function commit(t, shown, write)
     os.remove(tmp)
     return nil, shown .. ": " .. tostring(rerr):gsub("^.-: ", "", 1)
   end
+  return true
+end
+
+-- check_output(path, format, bytes [, opts]) -> true | nil, message: whether write_data
+-- would accept path for these bytes (asked before something that cannot be undone, such as
+-- recording a publication).
+function M.check_output(path, format, data, opts)
+  local t, err = target(path, format, data, opts or {})
+  if not t then return nil, err end
   return true
 end
 

@@ -111,6 +111,12 @@ err_has 'publication 1' "and names the publication"
 pmf sql "SELECT framework, report, as_of FROM publication" --format csv
 out_has '^framework,report,as_of$' "pmf sql keeps the SELECT's column order"
 out_has '^rt,scorecard,2025-10-20$' "the publication is recorded"
+printf 'minutes of the last meeting\n' > minutes.html
+pmf report scorecard --framework rt --period "2025/26 Q2" --as-of 2025-10-20 --publish --format html -o minutes.html
+rc_is 1 "publish refuses an -o FILE it may not replace"
+err_has 'minutes.html: exists and is not a pmf html report' "and says so"
+pmf sql "SELECT count(*) AS n FROM publication" --format csv
+eq "$(tail -n 1 <<<"$OUT")" "1" "and records no publication for it"
 pmf report --republish 1 -o rep.html
 rc_is 0 "republish"
 ok "republish rebuilds the same bytes" cmp -s pub.html rep.html

@@ -82,6 +82,10 @@ return {
 
     local data
     if opts.publish then
+      if out_path then   -- a publication is not recorded for a file that would be refused
+        local ok, werr = render.check_output(out_path, format, rep:render(format), wopts)
+        if not ok then return cli.fail("report", werr) end
+      end
       local id, res = report.publish(rep, { format = format, by = opts.by })
       if not id then
         io.stderr:write("pmf report: cannot publish ", rep.name, " for ", rep.framework, " ",
