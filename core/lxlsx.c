@@ -3,7 +3,7 @@
  * (used by pmf.render for the xlsx format).
  *
  *   pmf.xlsx.write(path, book) -> true | nil, message
- *   pmf.xlsx.creator(path)     -> the creator recorded in a workbook ("pmf" for ours) | nil
+ *   pmf.xlsx.member(path, name) -> the bytes of one member of the zip (inflated) | nil
  *
  *   book = { created = unix seconds (the document date; default 0 = 1980, for identical
  *            bytes on every run), title = "...",
@@ -24,7 +24,7 @@
  * - Formats are cached per (bold, fill, color, num_format) in a Lua table keyed by that
  *   description, since libxlsxwriter keeps every format it is given.
  * - The workbook's author (docProps/core.xml creator) is always "pmf": the mark by which
- *   pmf.render knows an existing .xlsx is a report it may replace (pmf.xlsx.creator).
+ *   pmf.render knows an existing .xlsx is a report it may replace (pmf.xlsx.member).
  * - Error contract: a malformed book (wrong types) raises; failing to write the file
  *   (bad directory, ...) returns nil, message.
  */
@@ -258,12 +258,12 @@ static int xlsx_write(lua_State *L) {
     return 1;
 }
 
-/* ---- reading a workbook's creator back ------------------------------------------------
+/* ---- reading a member back -------------------------------------------------------------
  * pmf marks every workbook it writes with the document property creator = "pmf", so that
- * `-o book.xlsx` replaces a pmf report but never someone's own workbook.  Reading it back
- * means finding docProps/core.xml in the zip (through the central directory at the end of
- * the file) and inflating it.  Anything unexpected (not a zip, no such member, a member
- * larger than CORE_MAX) means "not a workbook pmf wrote": nil. */
+ * `-o book.xlsx` replaces a pmf report but never someone's own workbook (pmf.render reads
+ * docProps/core.xml back through member()).  A member is found through the zip's central
+ * directory at the end of the file and inflated.  Anything unexpected (not a zip, no such
+ * member, a member larger than CORE_MAX) is "no such member": nil. */
 
 #define CORE_MAX (1 << 20)
 
@@ -335,37 +335,22 @@ static int zip_member(lua_State *L, FILE *fp, const char *want) {
     return 0;
 }
 
-/* pmf.xlsx.creator(path) -> the workbook's creator property | nil (not a workbook, or
- * none recorded). */
-static int xlsx_creator(lua_State *L) {
+/* pmf.xlsx.member(path, name) -> the member's bytes (inflated) | nil (not a zip, no such
+ * member, or one larger than CORE_MAX) | nil, message (the file cannot be opened). */
+static int xlsx_member(lua_State *L) {
     const char *path = luaL_checkstring(L, 1);
+    const char *name = luaL_checkstring(L, 2);
     FILE *fp = fopen(path, "rb");
     if (!fp) return luaL_fileresult(L, 0, path);
-    int top = lua_gettop(L);
-    int found = zip_member(L, fp, "docProps/core.xml");
+    int found = zip_member(L, fp, name);
     fclose(fp);
-    if (!found) {
-        lua_settop(L, top);
-        luaL_pushfail(L);
-        return 1;
-    }
-    size_t n;
-    const char *xml = lua_tolstring(L, -1, &n);
-    const char *open = "<dc:creator>", *close = "</dc:creator>";
-    const char *a = strstr(xml, open);
-    const char *b = a ? strstr(a, close) : NULL;
-    if (!a || !b) {
-        luaL_pushfail(L);
-        return 1;
-    }
-    a += strlen(open);
-    lua_pushlstring(L, a, (size_t)(b - a));
+    if (!found) luaL_pushfail(L);
     return 1;
 }
 
 static const luaL_Reg xlsx_funcs[] = {
     { "write",   xlsx_write },
-    { "creator", xlsx_creator },
+    { "member",  xlsx_member },
     { NULL,    NULL }
 };
 

@@ -912,7 +912,10 @@ end
 -- Is the existing regular file at path a pmf report in this format (see above)?
 local function is_report(path, format, data, size)
   if size == 0 then return true end
-  if format == "xlsx" then return pmf.xlsx ~= nil and pmf.xlsx.creator(path) == "pmf" end
+  if format == "xlsx" then
+    local core = pmf.xlsx and pmf.xlsx.member(path, "docProps/core.xml")
+    return core ~= nil and core:match("<dc:creator>(.-)</dc:creator>") == "pmf"
+  end
   if format == "html" then return read_head(path, 4096):find(HTML_MARK, 1, true) ~= nil end
   if format == "json" then
     if size > 256 * 1024 * 1024 then return false end

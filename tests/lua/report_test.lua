@@ -403,6 +403,23 @@ for _, r in ipairs(ann.rows) do
   T.eq(r.period, Q, "scorecard rows carry the period rated (" .. r.kpi .. ")")
 end
 
+-- xlsx: user text goes in as text cells (never a formula), the rated period on every row
+do
+  local xp = T.tmpname(".xlsx")
+  T.eq(evil:write(xp, "xlsx"), xp, "xlsx: the evil report is written")
+  local sheet = pmf.xlsx.member(xp, "xl/worksheets/sheet1.xml") or ""
+  local strings = pmf.xlsx.member(xp, "xl/sharedStrings.xml") or ""
+  T.ok(#sheet > 0 and not sheet:find("<f>", 1, true), "xlsx: no formula cells")
+  T.ok(strings:find("<t>=HYPERLINK(&quot;http://x&quot;,&quot;y&quot;)</t>", 1, true)
+       or strings:find('<t>=HYPERLINK("http://x","y")</t>', 1, true), "xlsx: = text is a string")
+  T.ok(strings:find("<t>@SUM(1)</t>", 1, true), "xlsx: @ text is a string")
+  T.ok(strings:find("<t>Period</t>", 1, true) and strings:find("<t>2024/25</t>", 1, true),
+       "xlsx: the Period column with the rated period")
+  local _, nq = strings:gsub("<t>" .. Q:gsub("%p", "%%%0") .. "</t>", "")
+  T.eq(nq, 1, "xlsx: the period asked is there too, on the rows rated for it")
+  os.remove(xp)
+end
+
 -- ---- writing outputs -------------------------------------------------------------------
 
 -- A workbook-shaped zip (one stored member, docProps/core.xml) whose creator is `who`.
@@ -418,11 +435,17 @@ end
 do
   local zp = T.tmpname(".xlsx")
   local h = io.open(zp, "wb"); h:write(zip_of_creator("Alice")); h:close()
-  T.eq(pmf.xlsx.creator(zp), "Alice", "xlsx.creator reads a workbook's creator")
+  local function creator(p)
+    local core = pmf.xlsx.member(p, "docProps/core.xml")
+    return core and core:match("<dc:creator>(.-)</dc:creator>")
+  end
+  T.eq(creator(zp), "Alice", "xlsx.member reads a stored member")
+  T.eq(sc:write(zp, "xlsx"), nil, "a workbook somebody else wrote is not replaced")
   h = io.open(zp, "wb"); h:write("not a zip"); h:close()
-  T.eq(pmf.xlsx.creator(zp), nil, "and nil for what is not a workbook")
+  T.eq(pmf.xlsx.member(zp, "docProps/core.xml"), nil, "and nil for what is not a zip")
   T.eq(sc:write(zp, "xlsx", { force = true }), zp, "(a report written there)")
-  T.eq(pmf.xlsx.creator(zp), "pmf", "pmf's workbooks say pmf")
+  T.eq(creator(zp), "pmf", "pmf's workbooks say pmf (a deflated member read back)")
+  T.eq(pmf.xlsx.member(zp, "no/such.xml"), nil, "no such member: nil")
   os.remove(zp)
 end
 local wdir = T.tmpname("dir")
