@@ -52,7 +52,8 @@ CORE_SRC := core/pmf.c \
             core/lsandbox.c \
             core/pattern.c \
             core/lpattern.c \
-            core/lxlsx.c
+            core/lxlsx.c \
+            core/lfile.c
 CORE_OBJ := $(CORE_SRC:core/%.c=$(BUILD)/core/%.o)
 
 UNIT_TESTS := test_store test_period test_csv test_rag test_series test_import test_pattern

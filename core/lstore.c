@@ -10,7 +10,10 @@
  * Ownership: a Store is created closed, then opened; `close`, `__gc` and `__close` share one
  * idempotent closer.  `store:as_of(date)` returns a view: a Store userdata that shares the
  * root's connection, keeps the root alive through its user value, never closes it, and
- * refuses writes.  Closing the root makes its views "closed" too.
+ * refuses writes: the C writers check it (pmf_checkwritable), and exec and query refuse
+ * any statement for which sqlite3_stmt_readonly is false (each statement of a several-
+ * statement exec, before it runs).  This is the only copy of the check: the Store's Lua
+ * methods call it as pmf._checkwritable.  Closing the root makes its views "closed" too.
  *
  * Errors: misuse raises (a closed store, a bad argument, SQL that does not prepare); an
  * expected failure returns nil, message (a store that cannot be opened, an as-of date that
@@ -46,12 +49,43 @@ pmf_store *pmf_checkstore(lua_State *L, int idx, int64_t *cutoff_ms) {
     return r->store;
 }
 
-void pmf_checkwritable(lua_State *L, int idx) {
+/* The one read-only check: raise, naming the view's date, when the store at idx is an
+ * as-of view.  `level` is where the error points (luaL_where), 1 = the caller of the running
+ * C function.  Every write path comes here: the C writers (transaction, batch, the
+ * importer), exec and query (for statements that are not read-only) and, through
+ * pmf._checkwritable, the Store's methods written in Lua. */
+static void check_writable_at(lua_State *L, int idx, int level) {
     lstore *u = luaL_checkudata(L, idx, PMF_STORE_MT);
     if (u->is_view) {
         char when[32];
         pmf_format_ms(u->cutoff_ms, when, sizeof when);
-        luaL_error(L, "this store is a read-only view as of %s", when);
+        luaL_where(L, level);
+        lua_pushfstring(L, "this store is a read-only view as of %s", when);
+        lua_concat(L, 2);
+        lua_error(L);
+    }
+}
+
+void pmf_checkwritable(lua_State *L, int idx) {
+    check_writable_at(L, idx, 1);
+}
+
+/* pmf._checkwritable(store): the check for the Store's methods written in Lua; the error
+ * points at the code that called the method (two levels up). */
+static int store_checkwritable(lua_State *L) {
+    check_writable_at(L, 1, 2);
+    return 0;
+}
+
+/* Raise unless st may run on the store at idx: on an as-of view only statements that
+ * sqlite3_stmt_readonly says change nothing (SELECT, read-only PRAGMAs, ...). */
+static void check_statement(lua_State *L, int idx, sqlite3_stmt *st) {
+    lstore *u = luaL_checkudata(L, idx, PMF_STORE_MT);
+    if (u->is_view && !sqlite3_stmt_readonly(st)) {
+        char when[32];
+        pmf_format_ms(u->cutoff_ms, when, sizeof when);
+        luaL_error(L, "this store is a read-only view as of %s: refused \"%s\"", when,
+                   sqlite3_sql(st));
     }
 }
 
@@ -176,7 +210,7 @@ static int stmt_gc(lua_State *L) {
     return 0;
 }
 
-static sqlite3_stmt **prepare(lua_State *L, sqlite3 *db, const char *sql) {
+static sqlite3_stmt **new_stmt(lua_State *L) {
     sqlite3_stmt **pst = lua_newuserdatauv(L, sizeof *pst, 0);
     *pst = NULL;
     if (luaL_newmetatable(L, "pmf.Stmt")) {
@@ -186,11 +220,23 @@ static sqlite3_stmt **prepare(lua_State *L, sqlite3 *db, const char *sql) {
         lua_setfield(L, -2, "__close");
     }
     lua_setmetatable(L, -2);
+    return pst;
+}
+
+static const char *skip_space(const char *p) {
+    while (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t' || *p == ';') p++;
+    return p;
+}
+
+/* Prepare one statement of sql for the store at 1 (checked against its view). */
+static sqlite3_stmt **prepare(lua_State *L, sqlite3 *db, const char *sql) {
+    sqlite3_stmt **pst = new_stmt(L);
     const char *tail;
     if (sqlite3_prepare_v2(db, sql, -1, pst, &tail) != SQLITE_OK)
         luaL_error(L, "SQL error: %s", sqlite3_errmsg(db));
-    while (*tail == ' ' || *tail == '\n' || *tail == '\t' || *tail == ';') tail++;
-    if (*tail) luaL_error(L, "query takes one SQL statement (use exec for several)");
+    if (*skip_space(tail)) luaL_error(L, "query takes one SQL statement (use exec for several)");
+    if (!*pst) luaL_error(L, "SQL error: no statement in \"%s\"", sql);
+    check_statement(L, 1, *pst);
     return pst;
 }
 
@@ -225,6 +271,23 @@ static int store_query(lua_State *L) {
     return 1;
 }
 
+/* store:columns(sql) -> the names of the statement's result columns, in the SELECT's order
+ * (a query's rows are tables keyed by name, which keep no order).  Nothing is run. */
+static int store_columns(lua_State *L) {
+    pmf_store *s = pmf_checkstore(L, 1, NULL);
+    const char *sql = luaL_checkstring(L, 2);
+    sqlite3_stmt **pst = prepare(L, pmf_store_db(s), sql);
+    int ncol = sqlite3_column_count(*pst);
+    lua_createtable(L, ncol, 0);
+    for (int i = 0; i < ncol; i++) {
+        lua_pushstring(L, sqlite3_column_name(*pst, i));
+        lua_rawseti(L, -2, i + 1);
+    }
+    sqlite3_finalize(*pst);
+    *pst = NULL;
+    return 1;
+}
+
 /* store:exec(sql [, ...]) -> number of rows changed.  With parameters, one statement;
  * without, any number of statements. */
 static int store_exec(lua_State *L) {
@@ -232,7 +295,23 @@ static int store_exec(lua_State *L) {
     const char *sql = luaL_checkstring(L, 2);
     sqlite3 *db = pmf_store_db(s);
     if (lua_gettop(L) == 2) {
-        if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) return store_error(L, db);
+        /* several statements: each prepared, checked against the view, run, in turn */
+        sqlite3_stmt **pst = new_stmt(L);
+        const char *p = skip_space(sql);
+        while (*p) {
+            const char *tail;
+            if (sqlite3_prepare_v2(db, p, -1, pst, &tail) != SQLITE_OK)
+                luaL_error(L, "SQL error: %s", sqlite3_errmsg(db));
+            if (*pst) {
+                check_statement(L, 1, *pst);
+                int rc = sqlite3_step(*pst);
+                while (rc == SQLITE_ROW) rc = sqlite3_step(*pst);
+                if (rc != SQLITE_DONE) return store_error(L, db);
+                sqlite3_finalize(*pst);
+                *pst = NULL;
+            }
+            p = skip_space(tail);
+        }
         lua_pushinteger(L, sqlite3_changes(db));
         return 1;
     }
@@ -451,6 +530,7 @@ static const luaL_Reg store_methods[] = {
     {"close",          store_close},
     {"query",          store_query},
     {"exec",           store_exec},
+    {"columns",        store_columns},
     {"transaction",    store_transaction},
     {"in_transaction", store_in_transaction},
     {"batch",          store_batch},
@@ -476,10 +556,11 @@ static const luaL_Reg store_funcs[] = {
     {"open",    store_open},
     {"now",     store_now},
     {"asof_ms", store_asof_ms},
+    {"checkwritable", store_checkwritable},
     {NULL, NULL}
 };
 
-/* Returns a table {open=, now=, asof_ms=, Store=<methods>}; the Lua library adds methods to
+/* Returns a table {open=, now=, asof_ms=, checkwritable=, Store=<methods>}; the Lua library adds methods to
  * Store (lua/pmf/store.lua). */
 int luaopen_pmf_store(lua_State *L) {
     luaL_newmetatable(L, METRIC_DEF_MT);

@@ -20,6 +20,7 @@
 
 #include <lauxlib.h>
 #include <lualib.h>
+#include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -387,6 +388,26 @@ static int pmain(lua_State *L) {
     return 1;
 }
 
+/* Standard output is checked once, at exit: everything printed (a report, a script's
+ * print) is flushed and closed here, and a failure (a full disk, a closed file) is an error
+ * with the system's reason, never a silent exit 0.  An earlier failed write leaves only the
+ * stream's error flag (its errno is gone): that is reported without a reason, and not at
+ * all when the command already failed (it has said why).  Returns the exit code. */
+static int close_stdout(int code) {
+    int err = 0, sticky = ferror(stdout);
+    if (fflush(stdout) != 0) err = errno;
+    if (fclose(stdout) != 0 && !err) err = errno;
+    if (err) {
+        fprintf(stderr, "%s: standard output: %s\n", progname, strerror(err));
+        return code == EXIT_SUCCESS ? EXIT_FAILURE : code;
+    }
+    if (sticky && code == EXIT_SUCCESS) {
+        fprintf(stderr, "%s: standard output: a write failed\n", progname);
+        return EXIT_FAILURE;
+    }
+    return code;
+}
+
 int main(int argc, char **argv) {
     if (argv[0] && argv[0][0]) progname = "pmf";
     lua_State *L = luaL_newstate();
@@ -408,5 +429,5 @@ int main(int argc, char **argv) {
         code = lua_toboolean(L, -1) ? EXIT_SUCCESS : EXIT_FAILURE;
     }
     lua_close(L);
-    return code;
+    return close_stdout(code);
 }

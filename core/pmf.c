@@ -46,6 +46,7 @@ static const luaL_Reg cmodules[] = {
     {"series",   luaopen_pmf_series},
     {"importer", luaopen_pmf_importer},
     {"xlsx",     luaopen_pmf_xlsx},
+    {"file",     luaopen_pmf_file},
     {"engine",   luaopen_pmf_engine},
     {NULL, NULL}
 };

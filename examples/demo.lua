@@ -45,7 +45,8 @@ for _, id in ipairs(COUNCILS) do
   local p = pmf.period.parse(tostring(latest), fw.year_start)
   local dir = out .. "/" .. id
   os.execute("mkdir -p '" .. dir .. "'")
-  local paths = pmf.report.write_all(s, id, tostring(p), dir)
+  -- the demo owns out/: its reports replace whatever an earlier demo (of any version) left
+  local paths = pmf.report.write_all(s, id, tostring(p), dir, { force = true })
   local rows = pmf.kpi.rate{ store = s, framework = fw, period = tostring(p), benchmark = false }
   local count = {}
   for _, r in ipairs(rows) do count[r.rag] = (count[r.rag] or 0) + 1 end

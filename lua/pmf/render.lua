@@ -1,11 +1,18 @@
 -- lua/pmf/render.lua: the renderers (module `pmf.render`): a report object (pmf.report)
 -- or plain rows into text, md, csv, json, html or xlsx.
 --
---   pmf.render.render(report, format [, opts]) -> string   (opts.color for text)
---   pmf.render.write(report, path, format) -> path | nil, message
---   pmf.render.rows(rows, format) -> string   (plain query rows, e.g. `pmf sql`)
+--   pmf.render.render(report, format [, opts]) -> string
+--        opts.color (text: ANSI colours), opts.raw (csv: no formula neutralising)
+--   pmf.render.write(report, path, format [, opts]) -> path | nil, message
+--   pmf.render.write_data(path, bytes, format [, opts]) -> path | nil, message
+--        opts.force (replace a file that is not a pmf report), opts.raw, opts.store
+--   pmf.render.check_output(path, format, bytes [, opts]) -> true | nil, message
+--   pmf.render.write_stdout(bytes) -> true | nil, message
+--   pmf.render.rows(rows, format [, columns]) -> string   (plain query rows, e.g. `pmf sql`)
 --   pmf.render.json_encode(value) -> string  (sorted keys: the same bytes every run)
---   pmf.render.number(v [, decimals]) -> string;  pmf.render.formats
+--   pmf.render.number(v [, decimals]) -> string (for people);  pmf.render.number_text(v)
+--        -> the shortest text that reads back as the same number (for machines)
+--   pmf.render.formats
 --
 -- Design decisions:
 -- - A report says what its columns are ({key, title, kind}); a kind says how a cell looks
@@ -18,6 +25,22 @@
 --   the table's hash order), the as-of date printed instead of a generation time.
 -- - HTML is one self-contained file: inline CSS and SVG, no scripts, no external files;
 --   print CSS (A4 landscape, repeated headers, badge colours kept) for --print-to-pdf.
+-- - User text is made harmless for each format: CSV cells that a spreadsheet would run as a
+--   formula (starting = + - @, tab or CR) get a leading ' (OWASP), unless opts.raw; numbers
+--   stay numbers (a number, or text that is only a number such as "-5.0%", is never
+--   touched); Markdown escapes & < > and |; text drops control characters but newline and
+--   tab (terminal escape sequences); HTML escapes everything; XLSX writes text cells.
+-- - Fidelity for machines: JSON and CSV rows carry every column of the report (null or
+--   empty when a row has no value), and numbers are written as the shortest text that reads
+--   back as the same double (number_text, the one place that decides it).
+-- - Other frequencies: a column of kind "period" shows the period a row was rated for.  In
+--   text, md and html it appears only when some row was rated for a period other than the
+--   one asked (the report's period, or the row's requested_period), and shows the period
+--   only on those rows; csv, json and xlsx always carry it, on every row.
+-- - Writing an output (write, write_data, see "writing outputs" below) never truncates a
+--   file in place: the bytes go to a new file beside it that is renamed over it, every
+--   write and close is checked, and the store's own files, or an existing file that is not
+--   a pmf report of the same format, are refused (the latter unless opts.force).
 local pmf = require "pmf"
 local cjson = require "cjson"
 
@@ -64,6 +87,47 @@ function M.number(v, decimals)
 end
 local number = M.number
 
+-- The shortest decimal text that reads back as the same double (integers as integers);
+-- "" for NaN and infinities, which JSON and CSV cannot carry.
+function M.number_text(v)
+  if math.type(v) == "integer" then return string.format("%d", v) end
+  if v ~= v or v == math.huge or v == -math.huge then return "" end
+  for _, f in ipairs({ "%.15g", "%.16g" }) do
+    local s = string.format(f, v)
+    if tonumber(s) == v then return s end
+  end
+  return string.format("%.17g", v)
+end
+local number_text = M.number_text
+
+-- Text without control characters (but newline and tab): what reaches a terminal.  C1
+-- controls (U+0080..U+009F, e.g. the one-byte CSI) go too.
+local function plain(s)
+  return (s:gsub("[\0-\8\11-\31\127]", ""):gsub("\194[\128-\159]", ""))
+end
+M.plain = plain
+
+-- Does a row show a period other than the one asked for (column c of kind "period")?
+local function other_period(row, c, asked)
+  local v, a = row[c.key], row.requested_period or asked
+  return v ~= nil and a ~= nil and tostring(v) ~= tostring(a)
+end
+
+-- The columns to show people: a "period" column only when some row needs it.
+local function shown_columns(columns, rows, asked)
+  local out = {}
+  for _, c in ipairs(columns) do
+    local keep = c.kind ~= "period"
+    if not keep then
+      for _, r in ipairs(rows) do
+        if other_period(r, c, asked) then keep = true; break end
+      end
+    end
+    if keep then out[#out + 1] = c end
+  end
+  return out
+end
+
 local function suppressed(row) return row.display == "suppressed" end
 
 -- The numeric value of a "value" cell, never for a suppressed row.
@@ -95,10 +159,12 @@ local function spark_text(tr)
   return table.concat(out)
 end
 
--- The plain-text form of a cell (text and md).
-local function cell_text(row, c)
+-- The plain-text form of a cell (text and md); `asked` is the report's period.
+local function cell_text(row, c, asked)
   local k, v = c.kind, row[c.key]
-  if k == "value" then
+  if k == "period" then
+    return other_period(row, c, asked) and tostring(v) or ""
+  elseif k == "value" then
     if suppressed(row) then return "suppressed" end
     return row.display or number(row.value)
   elseif k == "rag" then
@@ -121,6 +187,7 @@ local function cell_text(row, c)
   end
   if v == nil then return "" end
   if type(v) == "table" then return table.concat(v, ", ") end
+  if type(v) == "number" then return number_text(v) end
   return tostring(v)
 end
 M.cell_text = cell_text
@@ -155,12 +222,13 @@ local right = { value = true, number = true, int = true, rank = true, rank1 = tr
 -- ---- text -------------------------------------------------------------------------------
 
 local function text_table(columns, rows, opts)
+  columns = shown_columns(columns, rows, opts.asked)
   local cells, widths = {}, {}
-  for i, c in ipairs(columns) do widths[i] = ulen(c.title) end
+  for i, c in ipairs(columns) do widths[i] = ulen(plain(c.title)) end
   for r, row in ipairs(rows) do
     cells[r] = {}
     for i, c in ipairs(columns) do
-      local lines = wrap(cell_text(row, c), c.wrap)
+      local lines = wrap(plain(cell_text(row, c, opts.asked)), c.wrap)
       cells[r][i] = lines
       for _, l in ipairs(lines) do widths[i] = math.max(widths[i], ulen(l)) end
     end
@@ -172,7 +240,7 @@ local function text_table(columns, rows, opts)
   local out = {}
   local head, rule = {}, {}
   for i, c in ipairs(columns) do
-    head[i] = pad(c.title, widths[i], right[c.kind])
+    head[i] = pad(plain(c.title), widths[i], right[c.kind])
     rule[i] = string.rep("-", widths[i])
   end
   out[#out + 1] = (table.concat(head, "  "):gsub("%s+$", ""))
@@ -210,15 +278,15 @@ end
 local function render_text(rep, opts)
   local out = {}
   if not opts.bare then
-    out[#out + 1] = rep.title or ""
-    out[#out + 1] = meta_line(rep)
-    if rep.subtitle then out[#out + 1] = rep.subtitle end
+    out[#out + 1] = plain(rep.title or "")
+    out[#out + 1] = plain(meta_line(rep))
+    if rep.subtitle then out[#out + 1] = plain(rep.subtitle) end
     if rep.projection then out[#out + 1] = "Projected year end: " .. number(rep.projection, 1) end
     out[#out + 1] = ""
   end
   out[#out + 1] = text_table(rep.columns, rep.rows, opts)
   for _, s in ipairs(rep.sections or {}) do
-    out[#out + 1] = s.title
+    out[#out + 1] = plain(s.title)
     out[#out + 1] = text_table(s.columns, s.rows, opts)
   end
   return (table.concat(out, "\n"):gsub("\n+$", "\n"))
@@ -226,11 +294,19 @@ end
 
 -- ---- markdown ---------------------------------------------------------------------------
 
+-- The last line of a Markdown report (an HTML comment: invisible once rendered), by which
+-- an existing .md file is known to be a pmf report that -o may replace.
+local MD_MARK = "<!-- generator: pmf -->\n"
+
+-- Text in Markdown: HTML escaped (Markdown passes raw HTML through, <script> included),
+-- | and \\ escaped (table cells), no line breaks, no control characters.
 local function md_cell(s)
-  return (s:gsub("\\", "\\\\"):gsub("|", "\\|"):gsub("\r?\n", " "))
+  return (plain(s):gsub("[\\|&<>]", { ["\\"] = "\\\\", ["|"] = "\\|", ["&"] = "&amp;",
+                                     ["<"] = "&lt;", [">"] = "&gt;" }):gsub("\r?\n", " "))
 end
 
-local function md_table(columns, rows)
+local function md_table(columns, rows, opts)
+  columns = shown_columns(columns, rows, opts.asked)
   local out, head, rule = {}, {}, {}
   for i, c in ipairs(columns) do
     head[i] = md_cell(c.title)
@@ -241,7 +317,7 @@ local function md_table(columns, rows)
   for _, row in ipairs(rows) do
     local cells = {}
     for i, c in ipairs(columns) do
-      local t = cell_text(row, c)
+      local t = cell_text(row, c, opts.asked)
       if c.kind == "rag" and t ~= "" then t = "**" .. t .. "**" end
       if c.kind == "tree" then t = string.rep("&nbsp;&nbsp;", row.depth or 0) .. md_cell(tostring(row[c.key] or "")) 
       else t = md_cell(t) end
@@ -262,24 +338,33 @@ local function render_md(rep, opts)
     if rep.subtitle then out[#out + 1] = md_cell(rep.subtitle) .. "\n" end
     if rep.projection then out[#out + 1] = "Projected year end: " .. number(rep.projection, 1) .. "\n" end
   end
-  out[#out + 1] = md_table(rep.columns, rep.rows)
+  out[#out + 1] = md_table(rep.columns, rep.rows, opts)
   for _, s in ipairs(rep.sections or {}) do
     out[#out + 1] = "## " .. md_cell(s.title) .. "\n"
-    out[#out + 1] = md_table(s.columns, s.rows)
+    out[#out + 1] = md_table(s.columns, s.rows, opts)
   end
+  if not opts.bare then out[#out + 1] = MD_MARK end
   return table.concat(out, "\n")
 end
 
 -- ---- csv --------------------------------------------------------------------------------
 
-local function csv_field(v)
+-- A CSV field.  Numbers as number_text; text that a spreadsheet would take for a formula
+-- (first character = + - @, tab or CR) gets a leading ' unless raw, except text that is
+-- only a number as pmf writes one ("-5", "-1,234.5", "-5.0%", "-£1,234").
+local function numeric_text(v)
+  local body = v:gsub("^[-+]", "", 1)
+  if body:sub(1, #"£") == "£" then body = body:sub(#"£" + 1) end
+  return body:find("^%d[%d,]*%.?%d*%%?$") ~= nil
+end
+
+local function csv_field(v, raw)
   if v == nil then return "" end
-  if type(v) == "number" then
-    if math.type(v) == "integer" then return string.format("%d", v) end
-    if v ~= v then return "" end
-    return string.format("%.14g", v)
-  end
+  if type(v) == "number" then return number_text(v) end
   v = tostring(v)
+  if not raw and v:find("^[=+%-@\t\r]") and not numeric_text(v) then
+    v = "'" .. v
+  end
   if v:find('[",\r\n]') then return '"' .. v:gsub('"', '""') .. '"' end
   return v
 end
@@ -289,7 +374,9 @@ end
 local function csv_columns(columns)
   local out = {}
   for _, c in ipairs(columns) do
-    if c.kind == "value" then
+    if c.kind == "period" then
+      out[#out + 1] = { key = c.key, get = function(r) return r[c.key] end }
+    elseif c.kind == "value" then
       out[#out + 1] = { key = c.key, get = function(r) return cell_number(r, c.key) end }
       out[#out + 1] = { key = "display", get = function(r)
         return suppressed(r) and "suppressed" or r.display or number(r[c.key]) end }
@@ -297,11 +384,11 @@ local function csv_columns(columns)
       out[#out + 1] = { key = "rank", get = function(r) return r.rank end }
       out[#out + 1] = { key = "n", get = function(r) return r.n end }
     elseif c.kind == "spark" then
-      out[#out + 1] = { key = c.key, get = function(r)
+      out[#out + 1] = { key = c.key, trusted = true, get = function(r)   -- numbers only
         local t = r[c.key]
         if type(t) ~= "table" then return nil end
         local vs = {}
-        for i = 1, t.n or #t do vs[i] = type(t[i]) == "number" and csv_field(t[i]) or "" end
+        for i = 1, t.n or #t do vs[i] = type(t[i]) == "number" and number_text(t[i]) or "" end
         return table.concat(vs, ";")
       end }
     elseif c.kind == "tree" then
@@ -326,14 +413,14 @@ local function csv_columns(columns)
   return out
 end
 
-local function render_csv(rep)
+local function render_csv(rep, opts)
   local cols = csv_columns(rep.columns)
   local out, head = {}, {}
-  for i, c in ipairs(cols) do head[i] = csv_field(c.key) end
+  for i, c in ipairs(cols) do head[i] = csv_field(c.key, opts.raw) end
   out[1] = table.concat(head, ",")
   for _, row in ipairs(rep.rows) do
     local f = {}
-    for i, c in ipairs(cols) do f[i] = csv_field(c.get(row)) end
+    for i, c in ipairs(cols) do f[i] = csv_field(c.get(row), opts.raw or c.trusted) end
     out[#out + 1] = table.concat(f, ",")
   end
   return table.concat(out, "\n") .. "\n"
@@ -352,9 +439,8 @@ local function encode(v, out, indent, depth)
   if v == nil or v == cjson.null then out[#out + 1] = "null"
   elseif t == "boolean" then out[#out + 1] = v and "true" or "false"
   elseif t == "number" then
-    if math.type(v) == "integer" then out[#out + 1] = string.format("%d", v)
-    elseif v ~= v or v == math.huge or v == -math.huge then out[#out + 1] = "null"
-    else out[#out + 1] = string.format("%.14g", v) end
+    local t = number_text(v)
+    out[#out + 1] = t ~= "" and t or "null"
   elseif t == "string" then out[#out + 1] = cjson.encode(v)
   elseif t == "table" then
     local nl = indent and depth < indent and ("\n" .. string.rep("  ", depth + 1)) or ""
@@ -372,8 +458,8 @@ local function encode(v, out, indent, depth)
       local keys = {}
       for k, x in pairs(v) do
         local tx = type(x)
-        if type(k) == "string" and k:sub(1, 1) ~= "_" and tx ~= "function" and tx ~= "userdata"
-           and tx ~= "thread" then keys[#keys + 1] = k end
+        if type(k) == "string" and k:sub(1, 1) ~= "_" and tx ~= "function" and tx ~= "thread"
+           and (tx ~= "userdata" or x == cjson.null) then keys[#keys + 1] = k end
       end
       table.sort(keys)
       out[#out + 1] = "{"
@@ -420,9 +506,18 @@ local function json_columns(columns)
   return out
 end
 
-local function json_rows(rows)
-  local out = {}
-  for i, r in ipairs(rows) do out[i] = json_row(r) end
+-- The rows as JSON data, each with the same keys: every field any row has and every
+-- column's key (and the keys a csv column adds: display, n, ...), null where a row has none.
+local function json_rows(rows, columns)
+  local out, keys = {}, {}
+  for i, r in ipairs(rows) do
+    out[i] = json_row(r)
+    for k in pairs(out[i]) do keys[k] = true end
+  end
+  for _, c in ipairs(csv_columns(columns)) do keys[c.key] = true end
+  for _, r in ipairs(out) do
+    for k in pairs(keys) do if r[k] == nil then r[k] = cjson.null end end
+  end
   return out
 end
 
@@ -430,13 +525,15 @@ local function render_json(rep)
   local doc = {
     report = rep.name, title = rep.title, subtitle = rep.subtitle, framework = rep.framework,
     framework_title = rep.framework_title, period = rep.period, as_of = rep.as_of,
-    params = rep.params, columns = json_columns(rep.columns), rows = json_rows(rep.rows),
-    tree = rep.tree, projection = rep.projection,
+    params = rep.params, columns = json_columns(rep.columns),
+    rows = json_rows(rep.rows, rep.columns), tree = rep.tree, projection = rep.projection,
+    generator = "pmf",      -- the mark by which -o knows an existing .json is a pmf report
   }
   if rep.sections then
     doc.sections = {}
     for i, s in ipairs(rep.sections) do
-      doc.sections[i] = { title = s.title, columns = json_columns(s.columns), rows = json_rows(s.rows) }
+      doc.sections[i] = { title = s.title, columns = json_columns(s.columns),
+                          rows = json_rows(s.rows, s.columns) }
     end
   end
   return M.json_encode(doc, 2) .. "\n"
@@ -540,7 +637,7 @@ local function badge(st)
                        esc(RAG_WORD[st] or st), esc(symbol(st)), esc(RAG_WORD[st] or st))
 end
 
-local function html_cell(row, c)
+local function html_cell(row, c, asked)
   local k, v = c.kind, row[c.key]
   if k == "rag" then return badge(v)
   elseif k == "spark" then return svg_spark(v, row.target, row.rag)
@@ -558,10 +655,11 @@ local function html_cell(row, c)
     end
     return esc(v or "")
   end
-  return esc(cell_text(row, c))
+  return esc(cell_text(row, c, asked))
 end
 
-local function html_table(columns, rows)
+local function html_table(columns, rows, asked)
+  columns = shown_columns(columns, rows, asked)
   local out = { '<table><thead><tr>' }
   for _, c in ipairs(columns) do
     out[#out + 1] = string.format('<th class="k-%s">%s</th>', c.kind, esc(c.title))
@@ -575,7 +673,7 @@ local function html_table(columns, rows)
     if row.kind then cls[#cls + 1] = "kind-" .. row.kind end
     out[#out + 1] = #cls > 0 and ('<tr class="' .. esc(table.concat(cls, " ")) .. '">') or "<tr>"
     for _, c in ipairs(columns) do
-      out[#out + 1] = string.format('<td class="k-%s">%s</td>', c.kind, html_cell(row, c))
+      out[#out + 1] = string.format('<td class="k-%s">%s</td>', c.kind, html_cell(row, c, asked))
     end
     out[#out + 1] = "</tr>"
   end
@@ -630,9 +728,13 @@ footer{margin-top:16px;color:#555;font-size:11px;border-top:1px solid #c9ced6;pa
 }
 ]]
 
+-- The mark by which an existing .html file is known to be a pmf report that -o may replace.
+local HTML_MARK = '<meta name="generator" content="pmf">'
+
 local function render_html(rep)
   local out = { "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
                 '<meta name="viewport" content="width=device-width, initial-scale=1">',
+                HTML_MARK,
                 "<title>" .. esc(rep.title or "Report") .. "</title>",
                 "<style>" .. CSS .. "</style></head><body>", "<header>",
                 "<h1>" .. esc(rep.title or "") .. "</h1>",
@@ -657,10 +759,10 @@ local function render_html(rep)
       out[#out + 1] = "<p>Projected year end: <b>" .. esc(number(rep.projection, 1)) .. "</b></p>"
     end
   end
-  out[#out + 1] = html_table(rep.columns, rep.rows)
+  out[#out + 1] = html_table(rep.columns, rep.rows, rep.period)
   for _, s in ipairs(rep.sections or {}) do
     out[#out + 1] = "<h2>" .. esc(s.title) .. "</h2>"
-    out[#out + 1] = html_table(s.columns, s.rows)
+    out[#out + 1] = html_table(s.columns, s.rows, rep.period)
   end
   out[#out + 1] = "</main><footer>" .. esc(meta_line(rep)) ..
                   (rep.framework_hash and (" | framework " .. esc(rep.framework_hash)) or "") ..
@@ -679,7 +781,9 @@ local function xlsx_sheet(name, columns, rows, used)
   local function add(title, width, get) cols[#cols + 1] = { title = title, width = width, get = get } end
   for _, c in ipairs(columns) do
     local w = math.min(math.max(#c.title + 2, c.wrap and 30 or 12), 60)
-    if c.kind == "value" then
+    if c.kind == "period" then
+      add(c.title, 12, function(r) return r[c.key] ~= nil and tostring(r[c.key]) or nil end)
+    elseif c.kind == "value" then
       add(c.title, 12, function(r) return cell_number(r, c.key) or (suppressed(r) and "suppressed") or nil end)
       add(c.title .. " (display)", 14, function(r) return suppressed(r) and "suppressed" or r.display end)
     elseif c.kind == "rag" then
@@ -744,6 +848,171 @@ local function write_xlsx(rep, path)
                                 created = epoch(rep.as_of), sheets = sheets })
 end
 
+-- ---- writing outputs --------------------------------------------------------------------
+--
+-- Every output file goes through target() and commit():
+-- - The store is never overwritten: a path that is one of the store's files (the database,
+--   its -wal, -shm or -journal), by device and inode or, for a file not there yet, by its
+--   real folder and name, is refused, --force or not.
+-- - An existing file is replaced only when it is empty or a pmf report of the same format,
+--   known by the mark pmf writes in it: html <meta name="generator" content="pmf">; json a
+--   top-level "generator": "pmf"; md a last line <!-- generator: pmf -->; xlsx the
+--   workbook's creator property "pmf"; text a second line that is pmf's report line (ending
+--   "As of YYYY-MM-DD"); csv a first line equal to the header being written (the same
+--   report's columns).  Anything else needs opts.force.
+-- - A regular file is written to a new file beside it (pmf.file.temp) and renamed over it:
+--   a reader never sees half a report and a failed write leaves the old file as it was.  A
+--   device or pipe (/dev/stdout, a fifo) is written in place.  A symbolic link is followed:
+--   the file it points to is replaced, the link stays.
+-- - Every write and close is checked; a failure returns nil, "path: system message".
+
+-- The files of the stores in play that an output must never replace.
+local function store_files(opts)
+  local out, seen = {}, {}
+  for _, s in ipairs({ opts.store or false, pmf.store or false, pmf.root_store or false }) do
+    if s and s:is_open() then
+      local p = s:path()
+      if p and p ~= "" and p ~= ":memory:" and not seen[p] then
+        seen[p] = true
+        for _, suffix in ipairs({ "", "-wal", "-shm", "-journal" }) do out[#out + 1] = p .. suffix end
+      end
+    end
+  end
+  return out
+end
+
+-- A path's real name: realpath when the file exists, else its folder's realpath and name.
+local function real_name(path)
+  local r = pmf.file.realpath(path)
+  if r then return r end
+  local dir, base = path:match("^(.*)/([^/]*)$")
+  if not dir then dir, base = ".", path end
+  local rd = pmf.file.realpath(dir == "" and "/" or dir)
+  return rd and (rd .. "/" .. base) or path
+end
+
+local function is_store_file(path, st, opts)
+  local name = real_name(path)
+  for _, f in ipairs(store_files(opts)) do
+    local fst = pmf.file.stat(f)
+    if st and fst and st.dev == fst.dev and st.ino == fst.ino then return f end
+    if real_name(f) == name then return f end
+  end
+  return nil
+end
+
+local function read_head(path, n)
+  local f = io.open(path, "rb")
+  if not f then return "" end
+  local s = f:read(n) or ""
+  f:close()
+  return s
+end
+
+-- Is the existing regular file at path a pmf report in this format (see above)?
+local function is_report(path, format, data, size)
+  if size == 0 then return true end
+  if format == "xlsx" then
+    local core = pmf.xlsx and pmf.xlsx.member(path, "docProps/core.xml")
+    return core ~= nil and core:match("<dc:creator>(.-)</dc:creator>") == "pmf"
+  end
+  if format == "html" then return read_head(path, 4096):find(HTML_MARK, 1, true) ~= nil end
+  if format == "json" then
+    if size > 256 * 1024 * 1024 then return false end
+    local ok, doc = pcall(cjson.decode, read_head(path, size))
+    return ok and type(doc) == "table" and doc.generator == "pmf"
+  end
+  if format == "md" then
+    local f = io.open(path, "rb")
+    if not f then return false end
+    f:seek("set", math.max(size - #MD_MARK, 0))
+    local tail = f:read("a") or ""
+    f:close()
+    return tail == MD_MARK
+  end
+  local head = read_head(path, 64 * 1024)
+  if format == "csv" then
+    local line = head:match("^[^\n]*")
+    return line ~= "" and line == (data or ""):match("^[^\n]*")
+  end
+  local second = head:match("^[^\n]*\n([^\n]*)")
+  return second ~= nil and second:find("As of %d%d%d%d%-%d%d%-%d%d[^\n]*$") ~= nil
+end
+
+-- target(path, format, data, opts) -> {path =, direct = bool} | nil, message
+local function target(path, format, data, opts)
+  if type(path) ~= "string" or path == "" then return nil, "no output path" end
+  local st, err, errno = pmf.file.stat(path)
+  if not st and errno ~= 2 then return nil, err end      -- anything but ENOENT: say why
+  local store = is_store_file(path, st, opts)
+  if store then
+    return nil, path .. ": is the store (" .. store .. "); a report never replaces it"
+  end
+  if not st then return { path = path } end
+  if st.type == "directory" then return nil, path .. ": is a folder" end
+  if st.type == "other" then return { path = path, direct = true } end
+  if not opts.force and not is_report(path, format, data, st.size) then
+    return nil, path .. ": exists and is not a pmf " .. format .. " report (--force replaces it)"
+  end
+  return { path = assert(pmf.file.realpath(path)) }
+end
+
+-- Write bytes to a file, every step checked; errors name `shown` (the user's path).
+local function put(file, data, shown)
+  local f, err = io.open(file, "wb")
+  if not f then return nil, shown .. ": " .. tostring(err):gsub("^.-: ", "", 1) end
+  local ok, werr = f:write(data)
+  if not ok then f:close(); return nil, shown .. ": " .. tostring(werr) end
+  local cok, cerr = f:close()
+  if not cok then return nil, shown .. ": " .. tostring(cerr) end
+  return true
+end
+
+-- commit(t, shown, write) -> true | nil, message: write(file) fills `file` (a new file beside
+-- the target, or the target itself when it is a device), then the new file is renamed over
+-- the target.
+local function commit(t, shown, write)
+  if t.direct then return write(t.path) end
+  local tmp, err = pmf.file.temp(t.path)
+  if not tmp then return nil, err end
+  local ok, werr = write(tmp)
+  if not ok then os.remove(tmp); return nil, werr end
+  local rok, rerr = os.rename(tmp, t.path)
+  if not rok then
+    os.remove(tmp)
+    return nil, shown .. ": " .. tostring(rerr):gsub("^.-: ", "", 1)
+  end
+  return true
+end
+
+-- check_output(path, format, bytes [, opts]) -> true | nil, message: whether write_data
+-- would accept path for these bytes (asked before something that cannot be undone, such as
+-- recording a publication).
+function M.check_output(path, format, data, opts)
+  local t, err = target(path, format, data, opts or {})
+  if not t then return nil, err end
+  return true
+end
+
+-- write_data(path, bytes, format [, opts]) -> path | nil, message: already rendered bytes
+-- (a publication) into a file, as above.
+function M.write_data(path, data, format, opts)
+  opts = opts or {}
+  local t, err = target(path, format, data, opts)
+  if not t then return nil, err end
+  local ok, werr = commit(t, path, function(file) return put(file, data, path) end)
+  if not ok then return nil, werr end
+  return path
+end
+
+-- write_stdout(bytes) -> true | nil, message: the bytes to standard output, flushed, checked.
+function M.write_stdout(data)
+  local ok, err = io.stdout:write(data)
+  if ok then ok, err = io.stdout:flush() end
+  if not ok then return nil, "standard output: " .. tostring(err) end
+  return true
+end
+
 -- ---- entry points -----------------------------------------------------------------------
 
 local renderers = { text = render_text, md = render_md, csv = render_csv, json = render_json,
@@ -751,7 +1020,10 @@ local renderers = { text = render_text, md = render_md, csv = render_csv, json =
 
 -- render(report, format [, opts]) -> string.  Raises on an unknown format (misuse).
 function M.render(rep, format, opts)
-  opts = opts or {}
+  local o = {}
+  for k, v in pairs(opts or {}) do o[k] = v end
+  o.asked = rep.period
+  opts = o
   format = format or "text"
   if format == "xlsx" then
     local tmp = os.tmpname()
@@ -770,25 +1042,36 @@ function M.render(rep, format, opts)
   return fn(rep, opts)
 end
 
--- write(report, path, format) -> path | nil, message
-function M.write(rep, path, format)
+-- write(report, path, format [, opts]) -> path | nil, message (see "writing outputs").
+function M.write(rep, path, format, opts)
+  opts = opts or {}
   if format == "xlsx" then
-    local ok, err = write_xlsx(rep, path)
-    if not ok then return nil, err end
+    local t, err = target(path, format, nil, opts)
+    if not t then return nil, err end
+    local ok, werr
+    if t.direct then    -- a device or pipe: libxlsxwriter needs a file it can seek in
+      ok, werr = put(t.path, M.render(rep, "xlsx"), path)
+    else
+      ok, werr = commit(t, path, function(file)
+        local wok, e = write_xlsx(rep, file)
+        if not wok then return nil, (tostring(e):gsub("^[^:]*%.pmf%-%w+: ", path .. ": ", 1)) end
+        return true
+      end)
+    end
+    if not ok then return nil, werr end
     return path
   end
-  local data = M.render(rep, format)
-  local f, err = io.open(path, "wb")
-  if not f then return nil, err end
-  f:write(data)
-  f:close()
-  return path
+  return M.write_data(path, M.render(rep, format, opts), format, opts)
 end
 
--- rows(rows, format) -> string: plain rows (maps), columns in sorted key order.
-function M.rows(rows, format, order)
+-- rows(rows, format [, order [, opts]]) -> string: plain rows (maps).  Columns: `order`
+-- (e.g. a SELECT's, from store:columns) then any other key, sorted; every row carries every
+-- column (JSON null, empty CSV field).  opts.raw as for render.
+function M.rows(rows, format, order, opts)
   local keys, seen = {}, {}
-  for _, k in ipairs(order or {}) do seen[k] = true; keys[#keys + 1] = k end
+  for _, k in ipairs(order or {}) do
+    if not seen[k] then seen[k] = true; keys[#keys + 1] = k end
+  end
   local extra = {}
   for _, r in ipairs(rows) do
     for k in pairs(r) do
@@ -797,12 +1080,26 @@ function M.rows(rows, format, order)
   end
   table.sort(extra, function(a, b) return tostring(a) < tostring(b) end)
   table.move(extra, 1, #extra, #keys + 1, keys)
+  if format == "json" then
+    if #rows == 0 then return "[]\n" end
+    local out = {}
+    for i, r in ipairs(rows) do
+      local parts = {}
+      for j, k in ipairs(keys) do
+        local v = r[k]
+        parts[j] = cjson.encode(tostring(k)) .. ":" .. M.json_encode(v == nil and cjson.null or v)
+      end
+      out[i] = "{" .. table.concat(parts, ",") .. "}"
+    end
+    return "[\n  " .. table.concat(out, ",\n  ") .. "\n]\n"
+  end
   local columns = {}
   for i, k in ipairs(keys) do columns[i] = { key = k, title = tostring(k), kind = "text" } end
   local rep = { title = "Query", columns = columns, rows = rows }
-  if format == "json" then return M.json_encode(rows, 1) .. "\n" end
   if format == "xlsx" then return M.render(rep, "xlsx") end
-  return M.render(rep, format or "text", { bare = true })
+  local o = { bare = true }
+  for k, v in pairs(opts or {}) do o[k] = v end
+  return M.render(rep, format or "text", o)
 end
 
 return M

@@ -11,11 +11,15 @@
 --   pmf.report.scorecard{framework=, period=, node=|level=, as_of=, store=}   (and the other
 --   report names: exceptions, golden_thread, kpi, data_quality, calendar, benchmark,
 --   integrated)
---   report:render(format [, opts]) -> string;  report:write(path [, format]) -> path
+--   report:render(format [, opts]) -> string
+--   report:write(path [, format [, opts]]) -> path | nil, message  (opts.force, opts.raw:
+--     see pmf.render's "writing outputs": a new file renamed into place, never the store,
+--     never a file that is not a pmf report of that format unless force)
 --   tostring(report) -> the text rendering (so it prints as a table at the REPL)
 --   pmf.report.publish(report, {format=, by=}) -> publication id | nil, blockers
 --   pmf.report.republish(store, id) -> report, format, publication row | nil, message
---   pmf.report.write_all(store, framework_id, period, dir [, args]) -> {paths}
+--   pmf.report.write_all(store, framework_id, period, dir [, args]) -> {paths} (raises on a
+--     file it may not replace; args.force as for write)
 --
 -- Design decisions:
 -- - Reproducibility: a report prints its as-of date, never the time it was made; rows are
@@ -42,11 +46,13 @@ function Report:render(format, opts)
   return pmf.render.render(self, format or "text", opts)
 end
 
--- report:write(path [, format]): format defaults to the path's extension.
-function Report:write(path, format)
+-- report:write(path [, format [, opts]]): format defaults to the path's extension.
+function Report:write(path, format, opts)
   format = format or path:match("%.(%w+)$") or "text"
   if format == "txt" then format = "text" end
-  return pmf.render.write(self, path, format)
+  local o = { store = self._ctx and self._ctx.store }
+  for k, v in pairs(opts or {}) do o[k] = v end
+  return pmf.render.write(self, path, format, o)
 end
 
 Report.__tostring = function(r) return r:render("text") end
@@ -239,8 +245,12 @@ end
 C.col = col
 M.col = col
 
+-- The period a rating row was rated for (pmf.kpi.rate's `period`), shown where it is not
+-- the one asked for (an annual KPI on a quarterly scorecard): see pmf.render.
+local function rated_col() return col("period", "Period", "period") end
+
 local scorecard_columns = {
-  col("kpi", "KPI"), col("title", "Measure", "text", { wrap = 40 }),
+  col("kpi", "KPI"), col("title", "Measure", "text", { wrap = 40 }), rated_col(),
   col("value", "Value", "value"), col("target", "Target", "number"),
   col("rag", "RAG", "rag"), col("dot_prev", "vs prev", "dot"),
   col("dot_year", "vs last year", "dot"), col("trend", "Trend", "spark"),
@@ -286,7 +296,7 @@ function(ctx)
   return {
     title = "Exceptions" .. (where and (": " .. where) or ""),
     columns = {
-      col("kpi", "KPI"), col("title", "Measure", "text", { wrap = 40 }),
+      col("kpi", "KPI"), col("title", "Measure", "text", { wrap = 40 }), rated_col(),
       col("value", "Value", "value"), col("target", "Target", "number"),
       col("rag", "RAG", "rag"), col("dot_prev", "vs prev", "dot"), col("owner", "Owner"),
       col("commentary", "Commentary", "commentary", { wrap = 60 }),
@@ -328,7 +338,8 @@ function(ctx)
       if r then
         under[kid] = true
         rows[#rows + 1] = { kind = "kpi", id = kid, title = r.title, depth = depth + 1,
-                            rag = r.rag, value = r.value, display = r.display, level = "kpi" }
+                            rag = r.rag, value = r.value, display = r.display, level = "kpi",
+                            period = r.period, requested_period = r.requested_period }
         t.children[#t.children + 1] = { kind = "kpi", id = kid, title = r.title, rag = r.rag,
                                         display = r.display, depth = depth + 1 }
       end
@@ -360,7 +371,8 @@ function(ctx)
   return {
     title = "Golden thread" .. (where and (": " .. where) or ""),
     columns = {
-      col("title", "Node / KPI", "tree"), col("level", "Level"), col("rag", "RAG", "rag"),
+      col("title", "Node / KPI", "tree"), col("level", "Level"), rated_col(),
+      col("rag", "RAG", "rag"),
       col("red", "Red", "int"), col("amber", "Amber", "int"), col("green", "Green", "int"),
       col("blue", "Blue", "int"), col("no_data", "No data", "int"),
       col("data_only", "Data only", "int"), col("total", "KPIs", "int"),
@@ -385,7 +397,8 @@ function(ctx)
     local r = rate(ctx, { period = q, kpis = { id }, areas = { area } })[1] or {}
     rows[#rows + 1] = { period = tostring(q), value = r.display ~= "suppressed" and r.value or nil,
                         display = r.display, target = r.target, rag = r.rag or "no_data",
-                        dot_prev = r.dot_prev, future = q > ctx.period or nil }
+                        dot_prev = r.dot_prev, future = q > ctx.period or nil,
+                        rated_period = r.period, requested_period = tostring(q) }
   end
   -- Projection to the year end: pmf.series.projection works on a metric, so only a KPI that
   -- is one metric is projected; never when any period shown is suppressed (a year total
@@ -421,9 +434,9 @@ function(ctx)
   dict[#dict + 1] = { field = "parents", value = table.concat(k.parents or {}, ", ") }
   return {
     title = "KPI " .. id .. ": " .. (k.title or id),
-    columns = { col("period", "Period"), col("value", "Value", "value"),
-                col("target", "Target", "number"), col("rag", "RAG", "rag"),
-                col("dot_prev", "vs prev", "dot") },
+    columns = { col("period", "Period"), col("rated_period", "Rated", "period"),
+                col("value", "Value", "value"), col("target", "Target", "number"),
+                col("rag", "RAG", "rag"), col("dot_prev", "vs prev", "dot") },
     rows = rows, chart = { kind = "trend", kpi = id },
     projection = projection,
     sections = { { title = "Data dictionary", columns = { col("field", "Field"),
@@ -445,7 +458,8 @@ function(ctx)
     local missing = r.value == nil and r.display ~= "suppressed"
     local status = missing and "missing" or late and "late" or "on time"
     rows[#rows + 1] = { kpi = r.kpi, title = r.title, owner = r.owner or "(no owner)",
-                        status = status, deadline = deadline, rag = r.rag }
+                        status = status, deadline = deadline, rag = r.rag,
+                        period = r.period, requested_period = r.requested_period }
     local o = owners[r.owner or "(no owner)"] or { owner = r.owner or "(no owner)", kpis = 0,
                                                    missing = 0, late = 0, on_time = 0 }
     owners[o.owner] = o
@@ -463,7 +477,7 @@ function(ctx)
   return {
     title = "Data quality" .. (where and (": " .. where) or ""),
     subtitle = deadline and ("Data due " .. deadline) or "No data_entry deadline declared",
-    columns = { col("kpi", "KPI"), col("title", "Measure", "text", { wrap = 40 }),
+    columns = { col("kpi", "KPI"), col("title", "Measure", "text", { wrap = 40 }), rated_col(),
                 col("owner", "Owner"), col("status", "Status", "status"), col("deadline", "Due") },
     rows = rows,
     sections = { { title = "By owner", columns = {
@@ -556,23 +570,27 @@ function(ctx)
     local info = ctx.store:area_info(code)
     rows[#rows + 1] = { rank = bm.rank[code], area = code, name = info and info.name or code,
                         value = values[code], display = r.display or "no data",
-                        quartile = bm.quartile[code], highlight = code == fw.council or nil }
+                        quartile = bm.quartile[code], highlight = code == fw.council or nil,
+                        period = r.period, requested_period = r.requested_period }
   end
   table.sort(rows, function(a, b)
     if (a.rank ~= nil) ~= (b.rank ~= nil) then return a.rank ~= nil end
     if a.rank ~= b.rank then return a.rank < b.rank end
     return a.area < b.area
   end)
-  local eng = pmf.kpi.value(ctx.store, fw, id, "E92000001", ctx.period)
+  -- England for the period the group was rated for (an annual KPI: the year)
+  local rated = ratings[1] and ratings[1].period
+  local eng = pmf.kpi.value(ctx.store, fw, id, "E92000001", rated or ctx.period)
   if eng then
     rows[#rows + 1] = { area = "E92000001", name = "England", value = eng,
-                        display = pmf.render.number(eng, k.decimals), comparator = true }
+                        display = pmf.render.number(eng, k.decimals), comparator = true,
+                        period = rated, requested_period = ratings[1] and ratings[1].requested_period }
   end
   return {
     title = "Benchmark " .. id .. ": " .. (k.title or id),
     subtitle = "Comparator group " .. group .. " (n = " .. tostring(bm.n) .. ")",
     columns = { col("rank", "Rank", "rank1"), col("name", "Area"), col("area", "Code"),
-                col("value", "Value", "value"), col("quartile", "Quartile", "number") },
+                rated_col(), col("value", "Value", "value"), col("quartile", "Quartile", "number") },
     rows = rows,
   }
 end, "kpi")
@@ -626,7 +644,7 @@ function(ctx)
                                 note = st.note }
     end
   end
-  local short = { col("kpi", "KPI"), col("title", "Measure", "text", { wrap = 40 }),
+  local short = { col("kpi", "KPI"), col("title", "Measure", "text", { wrap = 40 }), rated_col(),
                   col("value", "Value", "value"), col("target", "Target", "number"),
                   col("rag", "RAG", "rag"), col("dot_prev", "vs prev", "dot"), col("owner", "Owner") }
   return {
@@ -715,14 +733,6 @@ function M.hash(s)
   return string.format("fnv1a64:%016x", h)
 end
 
-local function write_file(path, data)
-  local f, err = io.open(path, "wb")
-  if not f then return nil, err end
-  f:write(data)
-  f:close()
-  return path
-end
-
 -- pmf.report.publish(report, {format=, by=, output=}) -> id, output | nil, blockers (list)
 -- The report must have been built as of a fixed date (publish builds one for "now" when
 -- not).  Records a publication row (framework, report, params JSON, framework_hash,
@@ -772,15 +782,17 @@ end
 -- scorecard, exceptions and golden-thread reports in every format.
 function M.write_all(s, framework_id, period, dir, args)
   local paths = {}
+  local wopts = { force = args and args.force }
   for _, name in ipairs({ "scorecard", "exceptions", "golden_thread" }) do
     local a = { store = s, framework = framework_id, period = period }
-    for k, v in pairs(args or {}) do a[k] = v end
+    for k, v in pairs(args or {}) do if k ~= "force" then a[k] = v end end
     local rep = assert(M.run(name, a))
     for _, fmt in ipairs(pmf.render.formats) do
       if fmt ~= "xlsx" or pmf.render.has_xlsx() then
         local ext = fmt == "text" and "txt" or fmt
         local path = dir .. "/" .. framework_id .. "-" .. name .. "." .. ext
-        assert(rep:write(path, fmt))
+        local ok, err = rep:write(path, fmt, wopts)
+        if not ok then error(err, 2) end
         paths[#paths + 1] = path
       end
     end
@@ -788,5 +800,4 @@ function M.write_all(s, framework_id, period, dir, args)
   return paths
 end
 
-M.write_file = write_file
 return M

@@ -587,10 +587,8 @@ end
 
 M.audit = audit
 
--- Raise unless the store is writable (not an as-of view).
-function pmf._checkwritable(s)
-  local at = s:as_of()
-  if at then error("this store is a read-only view as of " .. at, 3) end
-end
+-- Raise unless the store is writable (not an as-of view): the one check, in C
+-- (core/lstore.c), whose error points at the code that called the Store's method.
+pmf._checkwritable = pmf._store.checkwritable
 
 return M

@@ -116,6 +116,24 @@ eq "$OUT" "2025-10-15T23:59:59.999Z" "--as-of sets the view's date"
 pmf --as-of 2025-10-15 -e 'store:metric{id = "x", title = "x"}'
 rc_is 1 "writes through an as-of view are refused"
 err_has "read-only view as of 2025-10-15" "and the error says why"
+# ... exec and query included: a statement that would write is refused, the store unchanged
+pmf -e 'store:metric{ id = "waste", title = "Waste", aggregation = "sum" }'
+cp "$PMF_DB" ro.before
+pmf --as-of 2025-10-15 -e 'store:exec("UPDATE metric SET aggregation = ? WHERE code = ?", "max", "waste")'
+rc_is 1 "exec with a write through --as-of is refused"
+err_has 'read-only view as of 2025-10-15.*UPDATE metric' "and says why, naming the statement"
+pmf --as-of 2025-10-15 -e 'store:exec("SELECT 1; UPDATE metric SET aggregation = \"max\"; DELETE FROM metric")'
+rc_is 1 "a write in a several-statement exec is refused"
+err_has 'read-only view as of 2025-10-15' "and says why"
+pmf --as-of 2025-10-15 -e 'store:query("DELETE FROM metric RETURNING code")'
+rc_is 1 "query with a write is refused"
+err_has 'read-only view as of 2025-10-15' "and says why"
+pmf --as-of 2025-10-15 -e 'print(store:query("SELECT aggregation FROM metric WHERE code = ?", "waste")[1].aggregation, store:exec("SELECT 1; SELECT 2"))'
+rc_is 0 "reads through the view still work"
+eq "$OUT" $'sum\t0' "and see the store"
+ok "the store file is unchanged" cmp -s "$PMF_DB" ro.before
+pmf -e 'print(store:query("SELECT aggregation FROM metric WHERE code = ?", "waste")[1].aggregation, #store:query("SELECT * FROM metric"))'
+eq "$OUT" $'sum\t1' "and so is what it holds"
 pmf --as-of last-tuesday -e '1'
 rc_is 1 "a bad --as-of date is refused"
 err_has "last-tuesday" "naming it"

@@ -58,7 +58,8 @@ ok "json parses" bash -c 'printf "%s" "$1" | lua5.4 -e "local c = require \"cjso
 pmf --db "$PMF_DB" --as-of 2025-10-20 -e 'local r = pmf.kpi.rate{framework = "rt", period = "2025/26 Q2"}; for _, x in ipairs(r) do print(x.kpi .. "," .. x.rag) end'
 ENGINE=$OUT
 pmf "${R[@]}" --format csv
-eq "$(sed -E 's/"([^"]|"")*"/Q/g' <<<"$OUT" | awk -F, 'NR > 1 {print $1 "," $6}')" "$ENGINE" "csv RAG equals the engine's"
+eq "$(sed -E 's/"([^"]|"")*"/Q/g' <<<"$OUT" | awk -F, 'NR == 1 {for (i = 1; i <= NF; i++) if ($i == "rag") c = i}
+     NR > 1 {print $1 "," $c}')" "$ENGINE" "csv RAG equals the engine's"
 
 # a later revision does not change a report rebuilt as of the earlier date
 pmf -e 'store:observe{ metric = "recycled", area = "E08000027", period = "2025/26 Q2", value = 1 }'
@@ -108,12 +109,156 @@ pmf report scorecard --framework rt --period "2025/26 Q2" --as-of 2025-10-20 --p
 rc_is 0 "publish succeeds once unblocked"
 err_has 'publication 1' "and names the publication"
 pmf sql "SELECT framework, report, as_of FROM publication" --format csv
-out_has 'as_of,framework,report' "pmf sql renders through pmf.render.rows"
-out_has '2025-10-20,rt,scorecard' "the publication is recorded"
+out_has '^framework,report,as_of$' "pmf sql keeps the SELECT's column order"
+out_has '^rt,scorecard,2025-10-20$' "the publication is recorded"
+printf 'minutes of the last meeting\n' > minutes.html
+pmf report scorecard --framework rt --period "2025/26 Q2" --as-of 2025-10-20 --publish --format html -o minutes.html
+rc_is 1 "publish refuses an -o FILE it may not replace"
+err_has 'minutes.html: exists and is not a pmf html report' "and says so"
+pmf sql "SELECT count(*) AS n FROM publication" --format csv
+eq "$(tail -n 1 <<<"$OUT")" "1" "and records no publication for it"
 pmf report --republish 1 -o rep.html
 rc_is 0 "republish"
 ok "republish rebuilds the same bytes" cmp -s pub.html rep.html
 pmf report --republish 99
 rc_is 1 "an unknown publication fails"
+
+pmf report --republish 1 -o sc1.json
+rc_is 1 "republish will not replace a report of another format"
+err_has 'sc1.json: exists and is not a pmf html report' "and says so"
+
+# ---- outputs: nothing lost or corrupted ----------------------------------------------------
+pmf sql "SELECT count(*) AS n FROM observation" --format csv
+NOBS=$(tail -n 1 <<<"$OUT")
+cp "$PMF_DB" store.copy
+for target in "$PMF_DB" "./pmf.db" "$PMF_DB-wal" "$PMF_DB-shm" "$PMF_DB-journal"; do
+  pmf "${R[@]}" --format html -o "$target" --force
+  rc_is 1 "-o $target (the store) is refused, even with --force"
+  err_has 'is the store' "and the error says it is the store"
+done
+ln -s pmf.db store-link.html
+pmf "${R[@]}" -o store-link.html
+rc_is 1 "a symbolic link to the store is refused"
+ln pmf.db store-hardlink.csv
+pmf "${R[@]}" -o store-hardlink.csv --force
+rc_is 1 "a hard link to the store is refused (same inode)"
+ok "the store file is untouched" cmp -s "$PMF_DB" store.copy
+pmf sql "SELECT count(*) AS n FROM observation" --format csv
+eq "$(tail -n 1 <<<"$OUT")" "$NOBS" "every observation is still there"
+
+printf 'metric,area,period,value\nwaste,E08000027,2025/26 Q1,1\n' > data.csv
+cp data.csv data.keep
+pmf "${R[@]}" -o data.csv
+rc_is 1 "an existing CSV that is not this report is refused"
+err_has 'data.csv: exists and is not a pmf csv report \(--force replaces it\)' "naming the file and --force"
+ok "and left as it was" cmp -s data.csv data.keep
+for f in notes.txt notes.md page.html data.json book.xlsx; do
+  printf 'my own work\nAs of nothing\n' > "$f"; cp "$f" "$f.keep"
+  pmf "${R[@]}" -o "$f"
+  rc_is 1 "an existing $f that pmf did not write is refused"
+  ok "$f left as it was" cmp -s "$f" "$f.keep"
+done
+pmf "${R[@]}" -o data.csv --force
+rc_is 0 "--force replaces it"
+out_lacks . "nothing on stdout with -o"
+ok "with the report" grep -q '^kpi,title,period,value' data.csv
+: > empty.html
+pmf "${R[@]}" -o empty.html
+rc_is 0 "an empty file may be replaced"
+for fmt in text md csv json html xlsx; do
+  pmf "${R[@]}" --format $fmt -o "sc1.$fmt"
+  rc_is 0 "a $fmt report replaces the $fmt report pmf wrote before"
+  ok "with the report" test -s "sc1.$fmt"
+done
+ln -s sc1.html link-to-report.html
+pmf "${R[@]}" -o link-to-report.html
+rc_is 0 "writing through a symbolic link to a report"
+ok "the link is kept" test -L link-to-report.html
+# a reader holding the old file keeps reading the whole old file: the new one is renamed in
+cp sc1.csv old.csv
+exec 3<sc1.csv
+pmf "${R[@]}" --format csv -o sc1.csv --csv-raw
+ok "a reader of the old file still reads it whole" cmp -s - old.csv <&3
+exec 3<&-
+ok "no temporary files are left behind" bash -c '! ls -A | grep -q "\.pmf-"'
+
+# write errors: the path and the system's reason, status 1
+for fmt in text md csv json html xlsx; do
+  pmf "${R[@]}" --format $fmt -o /dev/full
+  rc_is 1 "-o /dev/full ($fmt) fails"
+  err_has '/dev/full: No space left on device' "naming the path and the reason ($fmt)"
+done
+"$PMF_BIN" "${R[@]}" > /dev/full 2>err.txt; RC=$?; ERR=$(cat err.txt)
+rc_is 1 "a report to a full standard output fails"
+err_has 'standard output: No space left on device' "and says why"
+"$PMF_BIN" sql "SELECT 1 AS one" > /dev/full 2>err.txt; RC=$?; ERR=$(cat err.txt)
+rc_is 1 "pmf sql to a full standard output fails"
+"$PMF_BIN" -e 'print("x")' > /dev/full 2>err.txt; RC=$?; ERR=$(cat err.txt)
+rc_is 1 "a script printing to a full standard output fails"
+err_has 'standard output' "and says so"
+pmf "${R[@]}" -o no-such-dir/x.html
+rc_is 1 "a folder that does not exist fails"
+err_has 'no-such-dir/x.html: No such file or directory' "naming the path"
+
+# ---- outputs: user text made harmless; other frequencies shown ------------------------------
+IJ=(--db "$WORK/ij.db")
+cat > ij.lua <<'LUA'
+framework "ij" { title = "Injection council", council = "E08000027", year_start = "April",
+  levels = { "priority" }, comparator = "cipfa_2024:E08000027" }
+priority "p1" { title = "=HYPERLINK(\"http://evil.example\",\"x\")" }
+metric "spend" { title = "Spend", unit = "£", aggregation = "sum" }
+metric "visits" { title = "Visits", unit = "count", aggregation = "sum" }
+kpi "V1" { title = "@SUM(1)", parent = "p1", formula = "spend", unit = "£", decimals = 1,
+  polarity = "down", frequency = "quarterly", target = 0 }
+kpi "V2" { title = "Visits <script>alert(1)</script> | piped", parent = "p1", formula = "visits",
+  unit = "count", polarity = "up", frequency = "annual", target = 10 }
+LUA
+cat > ij-setup.lua <<'LUA'
+assert(pmf.framework.load(store, "ij.lua", { at = "2025-10-01T08:00" }))
+local at = "2025-10-05T09:00"
+store:observe{ metric = "spend", area = "E08000027", period = "2025/26 Q2", value = -1234.5, at = at }
+store:observe{ metric = "visits", area = "E08000027", period = "2024/25", value = 0.1 + 0.2, at = at }
+store:comment{ framework = "ij", kpi = "V1", period = "2025/26 Q2", at = at,
+  text = "+cmd|' /C calc'!A0 \27[31mred\27[0m" }
+store:comment{ framework = "ij", kpi = "V2", period = "2025/26 Q2", at = at, text = "\t-2+3" }
+LUA
+pmf "${IJ[@]}" ij-setup.lua
+rc_is 0 "the injection store is set up"
+J=(report scorecard --framework ij --period "2025/26 Q2" --as-of 2025-10-20)
+pmf "${IJ[@]}" "${J[@]}" --format csv
+out_has "^V1,'@SUM\(1\),2025/26 Q2,-1234.5,'?-£1,234.5|^V1,'@SUM\(1\),2025/26 Q2,-1234.5," "csv: a title starting @ is neutralised, the negative value stays a number"
+out_has ",'\+cmd\|' /C calc'!A0" "csv: commentary starting + is neutralised"
+out_has ",\"'	-2\+3\"|,'	-2\+3" "csv: a cell starting with a tab is neutralised"
+out_lacks ",[=+@]" "csv: no cell starts with = + or @"
+pmf "${IJ[@]}" "${J[@]}" --format csv --csv-raw
+out_has "^V1,@SUM\(1\)," "--csv-raw leaves text as it is (for machines)"
+pmf "${IJ[@]}" report golden_thread --framework ij --period "2025/26 Q2" --as-of 2025-10-20 --format csv
+out_has "'=HYPERLINK" "csv: a node name starting = is neutralised"
+pmf "${IJ[@]}" "${J[@]}" --format md
+out_lacks '<script>' "md: no raw <script> from a title"
+out_has '&lt;script&gt;alert\(1\)&lt;/script&gt; \\\| piped' "md: HTML escaped and | escaped in a cell"
+pmf "${IJ[@]}" "${J[@]}"
+out_lacks $'\e' "text: no terminal escape sequences from commentary"
+out_has 'red' "text: the commentary's words are kept"
+out_has 'Period' "text: a Period column when a KPI is rated for another period"
+out_has 'V2 .*2024/25' "text: the annual KPI shows the year it was rated for"
+for fmt in md html; do
+  pmf "${IJ[@]}" "${J[@]}" --format $fmt
+  out_has 'Period' "$fmt: the Period column"
+  out_has '2024/25' "$fmt: the rated year"
+done
+pmf "${IJ[@]}" "${J[@]}" --format json
+ok "json: every row has every column, numbers exact, the rated period" bash -c 'printf "%s" "$1" | lua5.4 -e "
+  local c = require \"cjson\"; local d = c.decode(io.read(\"a\"))
+  local function keys(r) local t = {} for k in pairs(r) do t[#t + 1] = k end table.sort(t) return table.concat(t, \",\") end
+  assert(#d.rows == 2 and keys(d.rows[1]) == keys(d.rows[2]), keys(d.rows[1]) .. \" vs \" .. keys(d.rows[2]))
+  assert(d.generator == \"pmf\")
+  assert(d.rows[2].period == \"2024/25\" and d.rows[2].requested_period == \"2025/26 Q2\")
+  assert(d.rows[2].value == 0.1 + 0.2, tostring(d.rows[2].value))
+  assert(d.rows[1].value == -1234.5)"' _ "$OUT"
+pmf "${IJ[@]}" "${J[@]}" --format csv --csv-raw
+ok "csv: the number reads back exactly" bash -c 'grep -q "^V2,.*,2024/25,0.30000000000000004," <<<"$1"' _ "$OUT"
+pmf "${IJ[@]}" "${J[@]}" -o ij.xlsx
+rc_is 0 "xlsx with user text"
 
 done_testing

@@ -39,7 +39,7 @@ rc_is 0 "history"
 out_has "^1 +10" "lists the first version"
 out_has "^2 +12.*yes" "and the current one"
 
-pmf sql "SELECT what, detail FROM audit WHERE what IN ('signoff','reopen') ORDER BY id" --format csv
+pmf sql "SELECT detail, what FROM audit WHERE what IN ('signoff','reopen') ORDER BY id" --format csv
 out_has "^example 2025/26 Q1: Cabinet 10 September,signoff" "the sign-off is in the audit trail"
 out_has "^example 2025/26 Q1: late data correction,reopen" "so is the reopening, with its reason"
 

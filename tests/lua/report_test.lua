@@ -74,7 +74,9 @@ T.eq(sc.as_of, "2025-10-20", "the report carries the as-of date")
 local doc = cjson.decode(sc:render("json"))
 T.eq(doc.report, "scorecard", "json names the report")
 T.eq(doc.period, Q, "json names the period")
+local function unnull(v) if v == cjson.null then return nil end return v end
 for _, row in ipairs(doc.rows) do
+  for k, v in pairs(row) do row[k] = unnull(v) end
   local e = by_kpi[row.kpi]
   T.eq(row.rag, e.rag, "json rag of " .. row.kpi .. " is the engine's")
   T.eq(row.display, e.display, "json display of " .. row.kpi .. " is the engine's")
@@ -89,7 +91,7 @@ T.eq(#doc.rows[1].trend.periods, 8, "the trend covers 8 periods")
 local csv = sc:render("csv")
 local lines = {}
 for l in csv:gmatch("[^\n]+") do lines[#lines + 1] = l end
-T.eq(lines[1], "kpi,title,value,display,target,rag,dot_prev,dot_year,trend,rank,n,quartile,commentary,commentary_required,owner",
+T.eq(lines[1], "kpi,title,period,value,display,target,rag,dot_prev,dot_year,trend,rank,n,quartile,commentary,commentary_required,owner",
      "csv header has stable field names")
 local cols = {}
 for w in lines[1]:gmatch("[^,]+") do cols[#cols + 1] = w end
@@ -139,6 +141,8 @@ T.ok(html:find("<svg class=\"spark\"", 1, true), "html has SVG sparklines")
 T.ok(html:find("@media print", 1, true) and html:find("@page", 1, true), "html has print CSS")
 T.ok(not html:find("src=", 1, true) and not html:find("href=", 1, true) and not html:find("http", 1, true),
      "html refers to nothing outside itself")
+-- the Makefile requires libxlsxwriter: a build without it is a failure here, not a skip
+T.ok(pmf.render.has_xlsx(), "pmf is built with xlsx output")
 if pmf.render.has_xlsx() then
   local x = sc:render("xlsx")
   T.eq(x:sub(1, 2), "PK", "xlsx is a zip")
@@ -147,8 +151,6 @@ if pmf.render.has_xlsx() then
   T.eq(sc:write(p), p, "write(path) picks xlsx from the extension")
   local g = io.open(p, "rb"); T.eq(g:read("a"), x, "written xlsx equals rendered xlsx"); g:close()
   os.remove(p)
-else
-  T.ok(true, "xlsx skipped: no pmf.xlsx")
 end
 T.err(function() sc:render("pdf") end, "unknown format", "an unknown format raises")
 
@@ -164,6 +166,8 @@ T.ok(sc:render("text"):find("suppressed", 1, true), "text says suppressed")
 local k3 = doc.rows[3]
 T.eq(k3.kpi, "K3", "K3 row")
 T.eq(k3.value, nil, "json has no value for a suppressed row")
+local raw3 = cjson.decode(sc:render("json")).rows[3]
+T.eq(raw3.value, cjson.null, "... a null, so the row still has the column")
 
 -- as-of: identical bytes after later revisions
 local before = {}
@@ -275,6 +279,18 @@ local rtxt = pmf.render.rows({ { a = 1, b = "x" }, { a = 22, b = "yy" } }, "text
 T.ok(rtxt:find("^a%s+b\n"), "rows: header")
 T.eq(pmf.render.rows({ { a = 1, b = "x,y" } }, "csv"), 'a,b\n1,"x,y"\n', "rows: csv")
 T.eq(pmf.render.rows({ { b = 2, a = 1 } }, "json"), '[\n  {"a":1,"b":2}\n]\n', "rows: json sorted keys")
+T.eq(pmf.render.rows({ { b = 2, a = 1 }, { a = 3 } }, "json", { "b", "a" }),
+     '[\n  {"b":2,"a":1},\n  {"b":null,"a":3}\n]\n', "rows: json in the given order, every column")
+T.eq(pmf.render.rows({ { b = 2, a = 1 }, { a = 3 } }, "csv", { "b", "a" }), "b,a\n2,1\n,3\n",
+     "rows: csv in the given order, every column")
+T.eq(pmf.render.rows({ { c = 1 } }, "csv", { "c", "absent" }), "c,absent\n1,\n",
+     "rows: a column no row has is still there")
+T.eq(pmf.render.rows({}, "json"), "[]\n", "rows: no rows is an empty array")
+-- pmf sql's order comes from the store
+local cols = s:columns("SELECT 1 AS zeta, 2 AS alpha, NULL AS mid")
+T.eq(cols, { "zeta", "alpha", "mid" }, "store:columns gives the SELECT's order")
+local qrows = s:query("SELECT 1 AS zeta, 2 AS alpha, NULL AS mid")
+T.eq(pmf.render.rows(qrows, "csv", cols), "zeta,alpha,mid\n1,2,\n", "a query rendered in its order")
 
 -- write_all
 local dir = T.tmpname("dir")
@@ -300,6 +316,186 @@ if pmf.render.has_xlsx() then
     rows = { { 1.5 }, { { value = "R Red", fill = "#FF0000", bold = true } } } } } }), true, "xlsx: writes a book")
   os.remove(p)
 end
+
+-- ---- output fidelity: numbers round-trip exactly (number_text, used by csv and json) ----
+for _, v in ipairs({ 0.1, 0.1 + 0.2, 1 / 3, 2 / 3, math.pi, 1e300, -1e-300, 5e-324, 2^53 + 2.0,
+                     123456789.123456789, -1234.5, 1e21, 0.5, 100.0, 59.98, 1.7976931348623157e308 }) do
+  local t = pmf.render.number_text(v)
+  T.eq(tonumber(t), v, "number_text(" .. string.format("%.17g", v) .. ") reads back the same")
+  local shorter = #t > 1 and (function()
+    for _, f in ipairs({ "%.15g", "%.16g" }) do
+      local c = string.format(f, v)
+      if #c < #t and tonumber(c) == v then return c end
+    end
+  end)()
+  T.eq(shorter, nil, "and is the shortest such text (" .. t .. ")")
+  T.eq(cjson.decode(pmf.render.json_encode({ v }))[1], v, "json carries " .. t .. " exactly")
+end
+T.eq(pmf.render.number_text(0.1 + 0.2), "0.30000000000000004", "0.1 + 0.2 is not 0.3")
+T.eq(pmf.render.number_text(42), "42", "integers as integers")
+T.eq(pmf.render.number_text(0 / 0), "", "NaN is empty")
+
+-- ---- user text made harmless; every column; the rated period ------------------------------
+local evil = {
+  name = "evil", title = "Evil <b>title</b>", period = Q, as_of = "2025-10-20",
+  columns = {
+    pmf.report.col("kpi", "KPI"), pmf.report.col("title", "Measure"),
+    pmf.report.col("period", "Period", "period"), pmf.report.col("value", "Value", "value"),
+    pmf.report.col("commentary", "Commentary", "commentary") },
+  rows = {
+    { kpi = "E1", title = "=HYPERLINK(\"http://x\",\"y\")", period = Q, value = -5, display = "-5.0%",
+      commentary = "+cmd|' /C calc'!A0" },
+    { kpi = "E2", title = "@SUM(1)", period = "2024/25", requested_period = Q, value = 0.1 + 0.2,
+      display = "-£1,234", commentary = "\t-1" },
+    { kpi = "E3", title = "-1+1 <script>alert(1)</script> a|b", period = Q, value = nil,
+      display = "no data", commentary = "\rx \27[31mred\27]0;title\7 \194\155 2J" },
+  },
+}
+setmetatable(evil, pmf.report.Report)
+local ecsv = evil:render("csv")
+local erows = {}
+for l in ecsv:gmatch("[^\n]+") do erows[#erows + 1] = csv_split(l) end
+T.eq(erows[1], { "kpi", "title", "period", "value", "display", "commentary", "commentary_required" },
+     "csv: every column, the period included")
+T.eq(erows[2][2], "'=HYPERLINK(\"http://x\",\"y\")", "csv: = is neutralised")
+T.eq(erows[2][4], "-5", "csv: a negative number stays a number")
+T.eq(erows[2][5], "-5.0%", "csv: text that is only a number is left alone")
+T.eq(erows[2][6], "'+cmd|' /C calc'!A0", "csv: + is neutralised")
+T.eq(erows[3][2], "'@SUM(1)", "csv: @ is neutralised")
+T.eq(erows[3][3], "2024/25", "csv: the rated period")
+T.eq(erows[3][4], "0.30000000000000004", "csv: the number exactly")
+T.eq(erows[3][5], "-£1,234", "csv: a money figure is left alone")
+T.eq(erows[3][6], "'\t-1", "csv: a tab is neutralised")
+T.eq(erows[4][2]:sub(1, 5), "'-1+1", "csv: - before a formula is neutralised")
+T.eq(erows[4][6]:sub(1, 2), "'\r", "csv: a carriage return is neutralised")
+local rawcsv = evil:render("csv", { raw = true })
+T.ok(rawcsv:find('\nE1,"=HYPERLINK', 1, true) and rawcsv:find("\nE2,@SUM(1)", 1, true),
+     "csv: opts.raw leaves text as it is")
+local emd = evil:render("md")
+T.ok(not emd:find("<script>", 1, true) and not emd:find("<b>", 1, true), "md: no raw HTML from user text")
+T.ok(emd:find("&lt;script&gt;alert(1)&lt;/script&gt; a\\|b", 1, true), "md: HTML and | escaped")
+T.ok(emd:find("^# Evil &lt;b&gt;title&lt;/b&gt;"), "md: the title too")
+local etxt = evil:render("text")
+T.ok(not etxt:find("[\0-\8\11-\31\127]") and not etxt:find("\194\155", 1, true),
+     "text: no control characters from user text")
+T.ok(etxt:find("red", 1, true) and etxt:find("2J", 1, true), "text: the words stay")
+local ejson = cjson.decode(evil:render("json"))
+local function keyset(r) local t = {} for k in pairs(r) do t[#t + 1] = k end table.sort(t) return table.concat(t, ",") end
+T.eq(keyset(ejson.rows[1]), keyset(ejson.rows[3]), "json: every row has the same keys")
+T.eq(ejson.rows[3].value, cjson.null, "json: an absent value is null")
+T.eq(ejson.rows[1].requested_period, cjson.null, "json: a field only one row has is null in the others")
+T.eq(ejson.rows[2].value, 0.1 + 0.2, "json: the number exactly")
+T.eq(ejson.generator, "pmf", "json: marked as pmf's")
+-- the Period column: shown to people only where a row was rated for another period
+T.ok(etxt:find("Period", 1, true) and etxt:find("E2 .* 2024/25"), "text: the rated period of E2")
+local e1line = etxt:match("\n(E1 [^\n]*)")
+T.ok(e1line and not e1line:find(Q, 1, true), "text: nothing in the Period column where it is the one asked")
+T.ok(evil:render("md"):find("| Period |", 1, true), "md: the Period column")
+T.ok(evil:render("html"):find(">2024/25<", 1, true), "html: the rated period")
+local same = setmetatable({ name = "same", title = "Same", period = Q, columns = evil.columns,
+  rows = { { kpi = "E1", title = "x", period = Q, value = 1 } } }, pmf.report.Report)
+T.ok(not same:render("text"):find("Period  ", 1, true) and not same:render("md"):find("| Period |", 1, true)
+     and not same:render("html"):find(">Period<", 1, true),
+     "no Period column when every row is rated for the period asked")
+T.ok(same:render("csv"):find("^kpi,title,period,value"), "csv always has the period")
+local ann = pmf.report.scorecard{ framework = "rt", period = Q, as_of = "2025-10-20" }
+for _, r in ipairs(ann.rows) do
+  T.eq(r.period, Q, "scorecard rows carry the period rated (" .. r.kpi .. ")")
+end
+
+-- xlsx: user text goes in as text cells (never a formula), the rated period on every row
+do
+  local xp = T.tmpname(".xlsx")
+  T.eq(evil:write(xp, "xlsx"), xp, "xlsx: the evil report is written")
+  local sheet = pmf.xlsx.member(xp, "xl/worksheets/sheet1.xml") or ""
+  local strings = pmf.xlsx.member(xp, "xl/sharedStrings.xml") or ""
+  T.ok(#sheet > 0 and not sheet:find("<f>", 1, true), "xlsx: no formula cells")
+  T.ok(strings:find("<t>=HYPERLINK(&quot;http://x&quot;,&quot;y&quot;)</t>", 1, true)
+       or strings:find('<t>=HYPERLINK("http://x","y")</t>', 1, true), "xlsx: = text is a string")
+  T.ok(strings:find("<t>@SUM(1)</t>", 1, true), "xlsx: @ text is a string")
+  T.ok(strings:find("<t>Period</t>", 1, true) and strings:find("<t>2024/25</t>", 1, true),
+       "xlsx: the Period column with the rated period")
+  local _, nq = strings:gsub("<t>" .. Q:gsub("%p", "%%%0") .. "</t>", "")
+  T.eq(nq, 1, "xlsx: the period asked is there too, on the rows rated for it")
+  os.remove(xp)
+end
+
+-- ---- writing outputs -------------------------------------------------------------------
+
+-- A workbook-shaped zip (one stored member, docProps/core.xml) whose creator is `who`.
+local function zip_of_creator(who)
+  local name = "docProps/core.xml"
+  local data = "<cp:coreProperties><dc:creator>" .. who .. "</dc:creator></cp:coreProperties>"
+  local lh = string.pack("<I4I2I2I2I2I2I4I4I4I2I2", 0x04034b50, 20, 0, 0, 0, 0, 0, #data, #data, #name, 0) .. name
+  local cd = string.pack("<I4I2I2I2I2I2I2I4I4I4I2I2I2I2I2I4I4", 0x02014b50, 20, 20, 0, 0, 0, 0, 0,
+                         #data, #data, #name, 0, 0, 0, 0, 0, 0) .. name
+  local eocd = string.pack("<I4I2I2I2I2I4I4I2", 0x06054b50, 0, 0, 1, 1, #cd, #lh + #data, 0)
+  return lh .. data .. cd .. eocd
+end
+do
+  local zp = T.tmpname(".xlsx")
+  local h = io.open(zp, "wb"); h:write(zip_of_creator("Alice")); h:close()
+  local function creator(p)
+    local core = pmf.xlsx.member(p, "docProps/core.xml")
+    return core and core:match("<dc:creator>(.-)</dc:creator>")
+  end
+  T.eq(creator(zp), "Alice", "xlsx.member reads a stored member")
+  T.eq(sc:write(zp, "xlsx"), nil, "a workbook somebody else wrote is not replaced")
+  h = io.open(zp, "wb"); h:write("not a zip"); h:close()
+  T.eq(pmf.xlsx.member(zp, "docProps/core.xml"), nil, "and nil for what is not a zip")
+  T.eq(sc:write(zp, "xlsx", { force = true }), zp, "(a report written there)")
+  T.eq(creator(zp), "pmf", "pmf's workbooks say pmf (a deflated member read back)")
+  T.eq(pmf.xlsx.member(zp, "no/such.xml"), nil, "no such member: nil")
+  os.remove(zp)
+end
+local wdir = T.tmpname("dir")
+os.execute("mkdir -p " .. wdir)
+local fs = assert(pmf.open(wdir .. "/store.db"))
+fs:exec("CREATE TABLE keep(x)")
+local function slurp(p) local h = io.open(p, "rb"); if not h then return nil end local d = h:read("a"); h:close(); return d end
+local store_bytes = slurp(wdir .. "/store.db")
+for _, target in ipairs({ wdir .. "/store.db", wdir .. "/./store.db", wdir .. "/store.db-wal",
+                          wdir .. "/store.db-shm", wdir .. "/store.db-journal" }) do
+  local ok, err = sc:write(target, "html", { store = fs, force = true })
+  T.eq(ok, nil, "write refuses the store: " .. target)
+  T.ok(err and err:find("is the store", 1, true), "and says so: " .. tostring(err))
+end
+T.eq(slurp(wdir .. "/store.db"), store_bytes, "the store file is untouched")
+T.eq(#fs:query("SELECT * FROM sqlite_master WHERE name = 'keep'"), 1, "and still a store")
+fs:close()
+for _, fmt in ipairs({ "text", "md", "csv", "json", "html", "xlsx" }) do
+  local p = wdir .. "/r." .. fmt
+  T.eq(sc:write(p, fmt), p, fmt .. ": a new file is written")
+  T.eq(sc:write(p, fmt), p, fmt .. ": and replaced: it is a pmf " .. fmt .. " report")
+  T.eq(slurp(p), sc:render(fmt), fmt .. ": with the rendered bytes")
+  local foreign = wdir .. "/foreign." .. fmt
+  local h = io.open(foreign, "wb"); h:write(fmt == "xlsx" and zip_of_creator("Alice") or "somebody's file\n"); h:close()
+  local before = slurp(foreign)
+  local ok, err = sc:write(foreign, fmt)
+  T.eq(ok, nil, fmt .. ": a file pmf did not write is refused")
+  T.ok(err and err:find("is not a pmf " .. fmt .. " report", 1, true), fmt .. ": and says so: " .. tostring(err))
+  T.eq(slurp(foreign), before, fmt .. ": and left as it was")
+  T.eq(sc:write(foreign, fmt, { force = true }), foreign, fmt .. ": force replaces it")
+end
+local jp = wdir .. "/r.json"
+T.eq(pmf.report.exceptions(args):write(wdir .. "/r.csv", "csv"), nil,
+     "csv: a different report's CSV is not replaced")
+T.eq(pmf.report.exceptions(args):write(jp, "json"), jp, "json: any pmf json report is")
+for _, fmt in ipairs({ "html", "xlsx", "csv" }) do
+  local ok, err = sc:write("/dev/full", fmt)
+  T.eq(ok, nil, fmt .. ": a full device fails")
+  T.ok(err and err:find("/dev/full: No space left on device", 1, true), fmt .. ": path and reason: " .. tostring(err))
+end
+local ok, err = sc:write(wdir .. "/missing/x.html", "html")
+T.ok(not ok and err:find("missing/x.html", 1, true), "a missing folder: the path in the error")
+local leftovers = io.popen("ls -A " .. wdir .. " | grep -c '\\.pmf-'"):read("a")
+T.eq(tonumber(leftovers), 0, "no temporary files are left behind")
+local h = io.open(wdir .. "/rt-scorecard.html", "wb"); h:write("<p>mine</p>"); h:close()
+T.err(function() pmf.report.write_all(s, "rt", Q, wdir, { as_of = "2025-10-20" }) end,
+      "rt%-scorecard.html: exists and is not a pmf html report", "write_all refuses a file pmf did not write")
+T.eq(slurp(wdir .. "/rt-scorecard.html"), "<p>mine</p>", "and leaves it")
+T.eq(#pmf.report.write_all(s, "rt", Q, wdir, { as_of = "2025-10-20", force = true }), 18, "unless forced")
+os.execute("rm -rf " .. wdir)
 
 -- number formatting
 T.eq(pmf.render.number(110000), "110,000", "thousands separators")

@@ -7,6 +7,11 @@
 -- signed off; otherwise it records a publication (framework, report, params, framework
 -- hash, as-of, output hash) and prints its id on stderr.  --republish ID rebuilds a
 -- publication as of its recorded date and checks the output hash matches.
+--
+-- Output: -o FILE goes through pmf.render.write (a new file renamed into place; never the
+-- store; an existing file only when it is a pmf report of the same format, or with
+-- --force); standard output is flushed and checked.  A failed write exits 1 naming the
+-- path and the system's reason.  --csv-raw turns off the CSV formula neutralising.
 local pmf = require "pmf"
 local cli = require "pmf.cli"
 
@@ -21,17 +26,27 @@ return {
   summary = "build a report (scorecard, exceptions, golden_thread, kpi, data_quality, calendar, benchmark, integrated)",
   store = "existing",
   usage = "report NAME --framework ID [--node ID] [--level WORD] [--kpi ID] [--period LABEL] " ..
-          "[--as-of DATE] [--format text|md|csv|json|html|xlsx] [-o FILE] [--year] [--publish] " ..
-          "| report --republish ID [-o FILE]",
+          "[--as-of DATE] [--format text|md|csv|json|html|xlsx] [-o FILE] [--force] [--csv-raw] " ..
+          "[--year] [--publish] | report --republish ID [-o FILE] [--force]",
   help = "Reports: scorecard, exceptions, golden_thread, kpi, data_quality, calendar, benchmark, integrated.\n" ..
          "The period defaults to the latest quarter ended by the as-of date (today).",
   options = { framework = "value", node = "value", level = "value", kpi = "value",
               period = "value", as_of = "value", format = "value", o = "value",
               output = "value", publish = "flag", republish = "value", area = "value",
-              group = "value", year = "flag", by = "value" },
+              group = "value", year = "flag", by = "value", force = "flag", csv_raw = "flag" },
   run = function(opts)
     local report = require "pmf.report"
+    local render = pmf.render
     local out_path = opts.o or opts.output
+    local wopts = { force = opts.force, raw = opts.csv_raw }
+    -- bytes to -o FILE or standard output; 0, or 1 with the reason
+    local function emit(data, fmt)
+      local ok, err
+      if out_path then ok, err = render.write_data(out_path, data, fmt, wopts)
+      else ok, err = render.write_stdout(data) end
+      if not ok then return cli.fail("report", err) end
+      return 0
+    end
     local format = opts.format or (out_path and out_path:match("%.(%w+)$")) or "text"
     if format == "txt" then format = "text" end
     local known = { text = true, md = true, csv = true, json = true, html = true, xlsx = true }
@@ -45,12 +60,7 @@ return {
         return cli.fail("report", "publication " .. opts.republish .. " rebuilt with a different output hash ("
                         .. report.hash(data) .. " vs " .. tostring(pub.output_hash) .. ")")
       end
-      if out_path then
-        local ok, err = report.write_file(out_path, data)
-        if not ok then return cli.fail("report", err) end
-      else
-        io.write(data)
-      end
+      if emit(data, fmt) ~= 0 then return 1 end
       io.stderr:write("publication ", opts.republish, " rebuilt: ", pub.output_hash, "\n")
       return 0
     end
@@ -76,6 +86,10 @@ return {
 
     local data
     if opts.publish then
+      if out_path then   -- a publication is not recorded for a file that would be refused
+        local ok, werr = render.check_output(out_path, format, rep:render(format), wopts)
+        if not ok then return cli.fail("report", werr) end
+      end
       local id, res = report.publish(rep, { format = format, by = opts.by })
       if not id then
         io.stderr:write("pmf report: cannot publish ", rep.name, " for ", rep.framework, " ",
@@ -87,20 +101,13 @@ return {
                       tostring(id), ")\n")
       data = res
     end
+    if data then return emit(data, format) end
     if out_path then
-      if format == "xlsx" and not data then
-        local ok, werr = rep:write(out_path, "xlsx")
-        if not ok then return cli.fail("report", werr) end
-        return 0
-      end
-      local ok, werr = report.write_file(out_path, data or rep:render(format))
+      local ok, werr = rep:write(out_path, format, wopts)
       if not ok then return cli.fail("report", werr) end
       return 0
     end
-    if format == "xlsx" and not opts.publish then
-      return cli.fail("report", "xlsx output needs -o FILE")
-    end
-    io.write(data or rep:render(format, { color = color_ok(opts) }))
-    return 0
+    if format == "xlsx" then return cli.fail("report", "xlsx output needs -o FILE") end
+    return emit(rep:render(format, { color = color_ok(opts), raw = opts.csv_raw }), format)
   end,
 }
