@@ -515,12 +515,32 @@ static int user_version(sqlite3 *db) {
     }
 }
 
-/* Copy the store aside before an upgrade: "<path>.v<N>.bak". */
+static int file_exists(const char *name) {
+    FILE *f = fopen(name, "rb");
+    if (f) fclose(f);
+    return f != NULL;
+}
+
+/* Copy the store aside before an upgrade: "<path>.v<N>.bak", or "<path>.v<N>.<k>.bak" when a
+ * copy by that name is already there (from an earlier upgrade, or another process upgrading
+ * at the same moment): an old copy is never overwritten, and never blocks an upgrade. */
 static int backup(sqlite3 *db, const char *path, int version, char *err, size_t errlen) {
-    char *sql = sqlite3_mprintf("VACUUM INTO '%q.v%d.bak'", path, version);
-    int rc = sql ? exec(db, sql, err, errlen) : -1;
-    sqlite3_free(sql);
-    return rc;
+    for (int k = 0; k < 1000; k++) {
+        char *name = k ? sqlite3_mprintf("%s.v%d.%d.bak", path, version, k)
+                       : sqlite3_mprintf("%s.v%d.bak", path, version);
+        if (!name) return -1;
+        int rc = 1;
+        if (!file_exists(name)) {
+            char *sql = sqlite3_mprintf("VACUUM INTO %Q", name);
+            rc = sql ? exec(db, sql, err, errlen) : -1;
+            sqlite3_free(sql);
+            if (rc != 0 && file_exists(name)) rc = 1;   /* taken meanwhile: the next name */
+        }
+        sqlite3_free(name);
+        if (rc <= 0) return rc;
+    }
+    errorf(err, errlen, "%s: too many backup copies (%s.v%d.*.bak)", path, path, version);
+    return -1;
 }
 
 static int migrate(sqlite3 *db, const char *path, const char *refdir, char *err, size_t errlen) {

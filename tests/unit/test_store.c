@@ -141,7 +141,22 @@ int main(void) {
     sqlite3_finalize(st);
     sqlite3_close(db);
     test_cond("the backup is the old version", bakv == 1);
+
+    /* a second upgrade of the same version keeps the first copy and makes another */
+    sqlite3_open(path, &db);
+    sqlite3_exec(db, "DROP TABLE publication; DROP TABLE metric_version;"
+                     "ALTER TABLE metric DROP COLUMN reference; ALTER TABLE metric DROP COLUMN carry;"
+                     "PRAGMA user_version = 1;", NULL, NULL, NULL);
+    sqlite3_close(db);
+    s = pmf_store_open(path, "lua/data", err, sizeof err);
+    test_cond("an upgrade with an old backup copy beside the store opens", s != NULL);
+    pmf_store_close(s);
+    char bak2[600];
+    snprintf(bak2, sizeof bak2, "%s.v1.1.bak", path);
+    test_cond("the new copy has the next name", access(bak2, R_OK) == 0);
+    test_cond("the old copy is still there", access(bak, R_OK) == 0);
     unlink(bak);
+    unlink(bak2);
 
     /* a store from a newer pmf is refused, not damaged */
     sqlite3_open(path, &db);
