@@ -47,6 +47,7 @@ static const luaL_Reg cmodules[] = {
     {"importer", luaopen_pmf_importer},
     {"sandbox",  luaopen_pmf_sandbox},
     {"xlsx",     luaopen_pmf_xlsx},
+    {"xlsxread", luaopen_pmf_xlsxread},
     {"engine",   luaopen_pmf_engine},
     {NULL, NULL}
 };

@@ -28,6 +28,7 @@ int luaopen_pmf_series(lua_State *L);
 int luaopen_pmf_importer(lua_State *L);
 int luaopen_pmf_sandbox(lua_State *L);
 int luaopen_pmf_xlsx(lua_State *L);
+int luaopen_pmf_xlsxread(lua_State *L);
 int luaopen_pmf_engine(lua_State *L);
 
 #endif
