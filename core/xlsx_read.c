@@ -413,6 +413,7 @@ void pmf_xlsx_close(pmf_xlsx *x) {
     free(x->val.s);
     free(x->rowbuf.s);
     free(x->cells);
+    free(x->offs);
     free(x->err);
     free(x->name);
     free(x);
