@@ -11,6 +11,9 @@
  *       reader:close()   (also __close and __gc)
  *   pmf.xlsxread.read(path, opts, fn) -> number of rows | nil, message
  *       calls fn(row, rownum, header) for each row, then closes the workbook
+ *   pmf.xlsxread.scan(path, sheet, "inflate"|"parse"|"rows") -> bytes or rows | nil, message
+ *       for `make bench`: the sheet inflated only, inflated and parsed by expat with no
+ *       handlers, or read row by row in C without Lua tables
  *
  *   opts = { sheet = "Table_5" or 3 (the first sheet by default; numbers count from 1, hidden
  *            sheets included),
@@ -246,6 +249,31 @@ static int xlsxread_sheets(lua_State *L) {
     return rc < 0 ? 2 : 1;
 }
 
+/* pmf.xlsxread.scan(path, sheet, "inflate"|"parse"|"rows") -> count | nil, message: the
+ * benchmark's floor (see pmf_xlsx_scan). */
+static int xlsxread_scan(lua_State *L) {
+    static const char *const modes[] = {"inflate", "parse", "rows", NULL};
+    const char *path = luaL_checkstring(L, 1);
+    const char *name = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : NULL;
+    int index = name ? 0 : (int)luaL_optinteger(L, 2, 1) - 1;
+    int mode = luaL_checkoption(L, 3, NULL, modes);
+    lua_settop(L, 3);
+    reader_ud *u = lua_newuserdatauv(L, sizeof *u, 1);
+    u->x = NULL;
+    luaL_setmetatable(L, PMF_XLSXREAD_MT);
+    int rc = pmf_xlsx_open(path, &u->x);
+    if (!u->x) return luaL_error(L, "out of memory");
+    long long n = rc < 0 ? -1 : pmf_xlsx_scan(u->x, name, index, mode);
+    if (n < 0) {
+        lua_pushnil(L);
+        lua_pushstring(L, pmf_xlsx_error(u->x));
+    } else {
+        lua_pushinteger(L, (lua_Integer)n);
+    }
+    close_at(L, 4);
+    return n < 0 ? 2 : 1;
+}
+
 static const luaL_Reg reader_methods[] = {
     {"rows",    reader_rows},
     {"header",  reader_header},
@@ -258,6 +286,7 @@ static const luaL_Reg xlsxread_funcs[] = {
     {"sheets",  xlsxread_sheets},
     {"open",    xlsxread_open},
     {"read",    xlsxread_read},
+    {"scan",    xlsxread_scan},
     {NULL, NULL}
 };
 

@@ -121,4 +121,12 @@ const char *pmf_xlsx_error(const pmf_xlsx *x);        /* "" when there was no er
 typedef int (*pmf_xlsx_row_fn)(void *ud, long row, const pmf_xlsx_cell *cells, size_t n);
 int pmf_xlsx_each(pmf_xlsx *x, pmf_xlsx_row_fn fn, void *ud);
 
+/* For the benchmark's floor: read a whole sheet (by name, or index from 0 when name is NULL)
+ * without building rows: SCAN_INFLATE only inflates its part through libzip, SCAN_PARSE also
+ * runs it through expat with no handlers, SCAN_ROWS reads its rows with pmf_xlsx_next.
+ * Returns the bytes inflated (or rows read), or -1 with the message in pmf_xlsx_error.  The
+ * sheet is closed afterwards (SCAN_ROWS: at its end, as pmf_xlsx_next leaves it). */
+enum { PMF_XLSX_SCAN_INFLATE, PMF_XLSX_SCAN_PARSE, PMF_XLSX_SCAN_ROWS };
+long long pmf_xlsx_scan(pmf_xlsx *x, const char *name, int index, int mode);
+
 #endif

@@ -337,6 +337,30 @@ int pmf_xlsx_next(pmf_xlsx *x) {
     return 0;
 }
 
+long long pmf_xlsx_scan(pmf_xlsx *x, const char *name, int index, int mode) {
+    if (pmf_xlsx_open_sheet(x, name, index, NULL) < 0) return -1;
+    long long count = 0;
+    if (mode == PMF_XLSX_SCAN_ROWS) {
+        int r;
+        while ((r = pmf_xlsx_next(x)) == 1) count++;
+        return r < 0 ? -1 : count;
+    }
+    XML_SetElementHandler(x->p, NULL, NULL);
+    XML_SetCharacterDataHandler(x->p, NULL);
+    for (;;) {
+        void *b = XML_GetBuffer(x->p, CHUNK);
+        zip_int64_t n = b ? zip_fread(x->zf, b, CHUNK) : -1;
+        if (n < 0) return fail(x, "%s: sheet '%s': read error", x->name, x->sheet);
+        count += n;
+        if (mode == PMF_XLSX_SCAN_PARSE && XML_ParseBuffer(x->p, (int)n, n == 0) != XML_STATUS_OK)
+            return fail(x, "%s: sheet '%s': %s", x->name, x->sheet,
+                        XML_ErrorString(XML_GetErrorCode(x->p)));
+        if (n == 0) break;
+    }
+    pmf_xlsx_end_sheet(x);
+    return count;
+}
+
 int pmf_xlsx_each(pmf_xlsx *x, pmf_xlsx_row_fn fn, void *ud) {
     int r;
     while ((r = pmf_xlsx_next(x)) == 1) {
