@@ -154,7 +154,7 @@ bench: deps
 	$(BUILD)/pmf --db :memory: tests/bench/bench.lua $(BENCH_ARGS)
 
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := fuzz_csv fuzz_period fuzz_framework
+FUZZ_TARGETS := fuzz_csv fuzz_period fuzz_framework fuzz_xlsx
 fuzz: test-deps
 	@mkdir -p $(BUILD)/fuzz
 	@for t in $(FUZZ_TARGETS); do \
