@@ -364,9 +364,11 @@ int pmf_xlsx_open(const char *path, pmf_xlsx **out) {
     if (!x->zip) {
         zip_error_t e;
         zip_error_init_with_code(&e, ze);
-        fail(x, "%s: not an xlsx workbook (%s: %s)", x->name,
-             ze == ZIP_ER_NOZIP ? "not a zip archive" : "damaged zip archive",
-             zip_error_strerror(&e));
+        if (ze == ZIP_ER_NOZIP)   /* no zip directory at the end: not a zip, or cut short */
+            fail(x, "%s: not an xlsx workbook (not a zip archive, or one cut short)", x->name);
+        else
+            fail(x, "%s: not an xlsx workbook (damaged zip archive: %s)", x->name,
+                 zip_error_strerror(&e));
         zip_error_fini(&e);
         return -1;
     }

@@ -43,8 +43,11 @@
  *   - "NAME: the file is empty, not an xlsx workbook";
  *   - "NAME: an old binary Excel workbook (.xls): save it as .xlsx (Excel Workbook) first";
  *   - "NAME: encrypted (password-protected) workbook: remove the password in Excel first";
- *   - "NAME: not an xlsx workbook (not a zip archive: ...)" and other zip damage (truncated,
- *     bad checksums), "NAME: not an xlsx workbook (no workbook part)" for another zip;
+ *   - "NAME: not an xlsx workbook (not a zip archive, or one cut short)" (a truncated zip has
+ *     lost its directory), "NAME: not an xlsx workbook (damaged zip archive: ...)" for other
+ *     damage (bad checksums are found when the part is read), and "NAME: not an xlsx workbook
+ *     (a zip archive without a workbook part)" for another kind of zip;
+ *   - "NAME: No such file or directory" and other errors opening the file;
  *   - "NAME: no sheet 'X' (the sheets are 'A', 'B', 'C')", "NAME: no sheet 4 (it has 3)";
  *   - malformed XML: "NAME: xl/worksheets/sheet1.xml line 2: not well-formed (invalid token)";
  *   - cell problems: "NAME: sheet 'LA data' cell C17: shared string 900 does not exist (the

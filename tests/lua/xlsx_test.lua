@@ -172,11 +172,11 @@ do
   local ole = "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1" .. string.rep("\0", 1000)
   local cases = {
     { file("empty.xlsx", ""), "the file is empty, not an xlsx workbook" },
-    { file("noise.xlsx", ("pmf"):rep(999)), "not an xlsx workbook %(not a zip archive" },
+    { file("noise.xlsx", ("pmf"):rep(999)), "not an xlsx workbook %(not a zip archive, or one cut short%)" },
     { file("old.xls", ole), "an old binary Excel workbook %(%.xls%): save it as %.xlsx" },
     { file("locked.xlsx", ole .. ("EncryptedPackage"):gsub(".", "%0\0")),
       "encrypted %(password%-protected%) workbook" },
-    { file("cut.xlsx", whole:sub(1, #whole // 2)), "not an xlsx workbook %(" },
+    { file("cut.xlsx", whole:sub(1, #whole // 2)), "not an xlsx workbook %(not a zip archive, or one cut short%)" },
     { FIX .. "no-such.xlsx", "No such file" },
   }
   for _, c in ipairs(cases) do
@@ -186,6 +186,20 @@ do
     T.eq({ oks, ms }, { nil, m }, "sheets() gives the same message")
     if not c[1]:find("no%-such") then os.remove(c[1]) end
   end
+
+  -- A byte flipped inside the sheet's compressed data: the error comes while reading it.
+  local at = assert(whole:find("xl/worksheets/sheet3.xml", 1, true)) + 600
+  local flipped = file("flipped.xlsx", whole:sub(1, at - 1) .. string.char(whole:byte(at) ~ 0xFF)
+                       .. whole:sub(at + 1))
+  local fr = assert(X.open(flipped, { sheet = "LA_incidents" }))
+  T.err(function() for _ in fr:rows() do end end,
+        "flipped.xlsx: sheet 'LA_incidents' %(xl/worksheets/sheet3.xml%): Zlib error",
+        "damaged compressed data: rows() raises the message with the file and sheet")
+  fr:close()
+  T.eq({ X.read(flipped, { sheet = "LA_incidents" }, function() end) },
+       { nil, flipped .. ": sheet 'LA_incidents' (xl/worksheets/sheet3.xml): Zlib error: data error" },
+       "read() returns it")
+  os.remove(flipped)
 
   T.err(function() X.open(CT, { sheet = "Table_5", rnage = "A1:B2" }) end, "invalid option 'rnage'",
         "an unknown option raises")

@@ -314,10 +314,10 @@ static void test_not_workbooks(void) {
 
     static const struct { const char *name, *want; } cases[] = {
         {"empty.xlsx", "empty.xlsx: the file is empty, not an xlsx workbook"},
-        {"random.xlsx", "random.xlsx: not an xlsx workbook (not a zip archive: "},
+        {"random.xlsx", "random.xlsx: not an xlsx workbook (not a zip archive, or one cut short)"},
         {"old.xls", "old.xls: an old binary Excel workbook (.xls): save it as .xlsx"},
         {"locked.xlsx", "locked.xlsx: encrypted (password-protected) workbook"},
-        {"truncated.xlsx", "truncated.xlsx: not an xlsx workbook ("},
+        {"truncated.xlsx", "truncated.xlsx: not an xlsx workbook (not a zip archive, or one cut short)"},
         {"other.zip", "other.zip: not an xlsx workbook (a zip archive without a workbook part)"},
         {"missing.xlsx", "missing.xlsx: No such file or directory"},
     };
