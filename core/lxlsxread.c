@@ -90,8 +90,12 @@ static void check_options(lua_State *L, int idx, options *o) {
     lua_pushnil(L);
     while (lua_next(L, idx)) {
         lua_pop(L, 1);
-        if (lua_type(L, -1) != LUA_TSTRING) luaL_argerror(L, idx, "option names are strings");
-        luaL_checkoption(L, -1, NULL, known);
+        const char *key = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+        int k = 0;
+        while (key && known[k] && strcmp(known[k], key) != 0) k++;
+        if (!key || !known[k])
+            luaL_argerror(L, idx, lua_pushfstring(L, "unknown option '%s' (the options are "
+                          "sheet, range, header_row, skip)", key ? key : luaL_typename(L, -1)));
     }
     lua_getfield(L, idx, "sheet");
     if (lua_type(L, -1) == LUA_TSTRING) o->sheet = lua_tostring(L, -1);   /* opts keeps it */

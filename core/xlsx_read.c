@@ -30,6 +30,7 @@
 #include <string.h>
 #include <zip.h>
 
+/* Short names for the helpers shared with xlsx_sheet.c (xlsx_internal.h). */
 #define fail pmf_xlsx_fail
 #define buf_add pmf_xlsx_buf_add
 #define local pmf_xlsx_local
@@ -159,6 +160,7 @@ static void rel_start(void *ud, const char *el, const char **atts) {
     rel *r = &x->rels[x->nrels++];
     r->id = strdup(id);
     r->part = path.s;
+    if (!r->id) fail(x, "%s: out of memory", x->name);
     r->kind = ends(type, "/officeDocument") ? REL_DOC : ends(type, "/worksheet") ? REL_SHEET
             : ends(type, "/chartsheet") ? REL_CHART : ends(type, "/sharedStrings") ? REL_SST
             : ends(type, "/styles") ? REL_STYLES : REL_OTHER;
@@ -193,6 +195,7 @@ static void wb_start(void *ud, const char *el, const char **atts) {
         s->name = strdup(name ? name : "");
         s->part = NULL;
         s->chart = 0;
+        if (!s->name) { fail(x, "%s: out of memory", x->name); return; }
         for (size_t i = 0; id && i < x->nrels; i++)
             if (strcmp(x->rels[i].id, id) == 0) {
                 s->part = strdup(x->rels[i].part);
@@ -316,7 +319,8 @@ static int check_magic(pmf_xlsx *x, const char *path) {
     if (!f) return fail(x, "%s: %s", x->name, strerror(errno));
     unsigned char m[8];
     size_t n = fread(m, 1, sizeof m, f);
-    if (n == 0) fail(x, "%s: the file is empty, not an xlsx workbook", x->name);
+    if (n == 0 && ferror(f)) fail(x, "%s: %s", x->name, strerror(errno));   /* a folder */
+    else if (n == 0) fail(x, "%s: the file is empty, not an xlsx workbook", x->name);
     else if (n == 8 && memcmp(m, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) == 0) ole_error(x, f);
     fclose(f);
     return x->err ? -1 : 0;

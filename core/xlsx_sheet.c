@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Short names for the helpers shared with xlsx_read.c (xlsx_internal.h). */
 #define fail pmf_xlsx_fail
 #define local pmf_xlsx_local
 #define attr pmf_xlsx_attr

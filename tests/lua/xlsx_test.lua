@@ -201,7 +201,7 @@ do
        "read() returns it")
   os.remove(flipped)
 
-  T.err(function() X.open(CT, { sheet = "Table_5", rnage = "A1:B2" }) end, "invalid option 'rnage'",
+  T.err(function() X.open(CT, { sheet = "Table_5", rnage = "A1:B2" }) end, "unknown option 'rnage' %(the options are sheet, range, header_row, skip%)",
         "an unknown option raises")
   T.err(function() X.open(CT, { range = "B2:A1" }) end, "range 'B2:A1' is not of the form",
         "a bad range raises")

@@ -320,6 +320,7 @@ static void test_not_workbooks(void) {
         {"truncated.xlsx", "truncated.xlsx: not an xlsx workbook (not a zip archive, or one cut short)"},
         {"other.zip", "other.zip: not an xlsx workbook (a zip archive without a workbook part)"},
         {"missing.xlsx", "missing.xlsx: No such file or directory"},
+        {".", "/.: Is a directory"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         pmf_xlsx *x;
