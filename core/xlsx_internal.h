@@ -29,8 +29,7 @@ struct pmf_xlsx {
     int nsheets, date1904;
     buf sst;                         /* shared strings, each NUL-terminated */
     size_t *sst_off, nsst, sst_cap;
-    unsigned char *xf_date;          /* per cell style: 0 not a date, 1 date, 2 time */
-    size_t nxf;
+    buf xf_date;                     /* per cell style: 0 not a date, 1 date, 2 time */
     /* only while opening: the relationships being read, their folder, the number formats */
     rel *rels;
     size_t nrels;

@@ -274,10 +274,8 @@ static void sty_start(void *ud, const char *el, const char **atts) {
         unsigned fid = id ? (unsigned)strtoul(id, NULL, 10) : 0;
         const char *code = NULL;
         for (size_t i = 0; i < x->nfmts; i++) if (x->fmts[i].id == fid) code = x->fmts[i].code;
-        unsigned char *nx = realloc(x->xf_date, x->nxf + 1);
-        if (!nx) { fail(x, "%s: out of memory", x->name); return; }
-        x->xf_date = nx;
-        x->xf_date[x->nxf++] = (unsigned char)format_kind(fid, code);
+        char kind = (char)format_kind(fid, code);
+        if (buf_add(&x->xf_date, &kind, 1) < 0) fail(x, "%s: out of memory", x->name);
     }
 }
 
@@ -415,7 +413,7 @@ void pmf_xlsx_close(pmf_xlsx *x) {
     rels_free(x);
     free(x->sst.s);
     free(x->sst_off);
-    free(x->xf_date);
+    free(x->xf_date.s);
     free(x->val.s);
     free(x->rowbuf.s);
     free(x->cells);

@@ -153,9 +153,9 @@ static void finish_cell(pmf_xlsx *x) {
     case 'n':
         if (pmf_parse_number(s, len, &c.num) != PMF_NUM_OK) { why = "is not a number"; break; }
         c.type = PMF_XLSX_NUMBER;
-        if (x->style < x->nxf && x->xf_date[x->style]) {
+        if (x->style < x->xf_date.len && x->xf_date.s[x->style]) {
             c.type = PMF_XLSX_DATE;
-            s = iso_date(x, c.num, x->xf_date[x->style], iso, &why);
+            s = iso_date(x, c.num, x->xf_date.s[x->style], iso, &why);
             len = s ? strlen(s) : 0;
         }
         break;
