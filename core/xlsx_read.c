@@ -375,18 +375,25 @@ int pmf_xlsx_open(const char *path, pmf_xlsx **out) {
         return -1;
     }
     x->rels_base = "";
-    char *doc = NULL;
+    const char *doc = NULL;                           /* borrowed from x->rels */
+    char *own = NULL;
     if (parse_part(x, "_rels/.rels", 0, rel_start, no_end, no_text) == 0) {
         for (size_t i = 0; i < x->nrels; i++)
             if (x->rels[i].kind == REL_DOC) doc = x->rels[i].part;
-        if (!doc || zip_name_locate(x->zip, doc, 0) < 0)
+        if (!doc && zip_name_locate(x->zip, "content.xml", 0) >= 0)
+            fail(x, "%s: an OpenDocument spreadsheet (.ods): save it as .xlsx (Excel Workbook) "
+                 "first", x->name);
+        else if (!doc || zip_name_locate(x->zip, doc, 0) < 0)
             fail(x, "%s: not an xlsx workbook (a zip archive without a workbook part)", x->name);
-        else if (!(doc = strdup(doc)))
+        else if (ends(doc, ".bin"))
+            fail(x, "%s: an Excel binary workbook (.xlsb): save it as .xlsx (Excel Workbook) "
+                 "first", x->name);
+        else if (!(own = strdup(doc)))                /* read_workbook frees the rels */
             fail(x, "%s: out of memory", x->name);
         else
-            read_workbook(x, doc);
+            read_workbook(x, own);
     }
-    free(doc);
+    free(own);
     rels_free(x);
     return x->err ? -1 : 0;
 }

@@ -43,6 +43,8 @@
  *   - "NAME: the file is empty, not an xlsx workbook";
  *   - "NAME: an old binary Excel workbook (.xls): save it as .xlsx (Excel Workbook) first";
  *   - "NAME: encrypted (password-protected) workbook: remove the password in Excel first";
+ *   - "NAME: an Excel binary workbook (.xlsb): ..." and "NAME: an OpenDocument spreadsheet
+ *     (.ods): ...", both asking for the file to be saved as .xlsx;
  *   - "NAME: not an xlsx workbook (not a zip archive, or one cut short)" (a truncated zip has
  *     lost its directory), "NAME: not an xlsx workbook (damaged zip archive: ...)" for other
  *     damage (bad checksums are found when the part is read), and "NAME: not an xlsx workbook

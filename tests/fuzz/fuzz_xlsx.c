@@ -3,8 +3,9 @@
  *
  * Random bytes seldom get past a zip's checksums, so the input is mostly the XML inside one:
  * the first byte picks the mode.  Even: the rest is split at NUL bytes into the sheet XML, the
- * shared strings XML and the styles XML, zipped (stored, not deflated) with a fixed workbook
- * and relationships into a temporary file.  Odd: the rest is the whole file as it is (the
+ * shared strings XML, the styles XML and, if present, the package relationships and the
+ * workbook XML (fixed, valid ones otherwise), zipped (stored, not deflated) into a temporary
+ * file.  Odd: the rest is the whole file as it is (the
  * OLE, empty and not-a-zip checks, and libzip's own).  Every sheet of what opens is read to
  * its end, in full and then in a range, and each row must keep the reader's promises: at least
  * one field, a row number from 1, each field NUL-terminated at its length, an empty field
@@ -80,10 +81,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         CHECK(f && fwrite(data + 1, 1, size - 1, f) == size - 1);
         fclose(f);
     } else {
-        const char *part[3] = {"", "", ""};
-        size_t len[3] = {0, 0, 0};
+        const char *part[5] = {"", "", "", ROOT_RELS, WORKBOOK};
+        size_t len[5] = {0, 0, 0, strlen(ROOT_RELS), strlen(WORKBOOK)};
         const uint8_t *p = data + 1, *end = data + size;
-        for (int k = 0; k < 3 && p <= end; k++) {
+        for (int k = 0; k < 5 && p < end; k++) {
             const uint8_t *nul = memchr(p, 0, (size_t)(end - p));
             part[k] = (const char *)p;
             len[k] = (size_t)((nul ? nul : end) - p);
@@ -92,9 +93,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         int ze;
         zip_t *z = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &ze);
         CHECK(z != NULL);
-        add(z, "_rels/.rels", ROOT_RELS, strlen(ROOT_RELS));
+        add(z, "_rels/.rels", part[3], len[3]);
         add(z, "xl/_rels/workbook.xml.rels", WB_RELS, strlen(WB_RELS));
-        add(z, "xl/workbook.xml", WORKBOOK, strlen(WORKBOOK));
+        add(z, "xl/workbook.xml", part[4], len[4]);
         add(z, "xl/worksheets/sheet1.xml", part[0], len[0]);
         add(z, "xl/sharedStrings.xml", part[1], len[1]);
         add(z, "xl/styles.xml", part[2], len[2]);

@@ -311,6 +311,15 @@ static void test_not_workbooks(void) {
     write_file("truncated.xlsx", bytes, n / 2);
     const char *parts[] = {"word/document.xml", "<document/>", NULL};
     zip_parts(path_of("other.zip"), parts);
+    const char *ods[] = {"mimetype", "application/vnd.oasis.opendocument.spreadsheet",
+                         "content.xml", "<office:document-content/>", NULL};
+    zip_parts(path_of("sheet.ods"), ods);
+    const char *xlsb[] = {"_rels/.rels", "<Relationships><Relationship Id=\"a\" Type=\"x/"
+                          "officeDocument\" Target=\"xl/workbook.bin\"/></Relationships>",
+                          "xl/workbook.bin", "\x83\x01", NULL};
+    zip_parts(path_of("book.xlsb"), xlsb);
+    const char *nowb[] = {"_rels/.rels", ROOT_RELS, NULL};
+    zip_parts(path_of("nowb.xlsx"), nowb);
 
     static const struct { const char *name, *want; } cases[] = {
         {"empty.xlsx", "empty.xlsx: the file is empty, not an xlsx workbook"},
@@ -319,6 +328,9 @@ static void test_not_workbooks(void) {
         {"locked.xlsx", "locked.xlsx: encrypted (password-protected) workbook"},
         {"truncated.xlsx", "truncated.xlsx: not an xlsx workbook (not a zip archive, or one cut short)"},
         {"other.zip", "other.zip: not an xlsx workbook (a zip archive without a workbook part)"},
+        {"nowb.xlsx", "nowb.xlsx: not an xlsx workbook (a zip archive without a workbook part)"},
+        {"sheet.ods", "sheet.ods: an OpenDocument spreadsheet (.ods): save it as .xlsx"},
+        {"book.xlsb", "book.xlsb: an Excel binary workbook (.xlsb): save it as .xlsx"},
         {"missing.xlsx", "missing.xlsx: No such file or directory"},
         {".", "/.: Is a directory"},
     };
