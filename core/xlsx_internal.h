@@ -19,7 +19,7 @@ typedef struct { char *name, *part; int chart; } sheet_ref;
 typedef struct { char *id, *part; int kind; } rel;
 typedef struct { unsigned id; char *code; } numfmt;
 
-enum { IN_NONE, IN_V, IN_T, IN_SKIP };   /* what character data is gathered into */
+enum { IN_NONE, IN_V, IN_T };   /* what character data is gathered into */
 
 struct pmf_xlsx {
     char *name;

@@ -1,12 +1,12 @@
 /*
- * core/xlsx_read.c: the .xlsx sheet reader (contract in xlsx_read.h).
+ * core/xlsx_read.c: opening an .xlsx workbook for the sheet reader (contract in xlsx_read.h;
+ * the rows are streamed by xlsx_sheet.c).
  *
  * Layers: libzip opens the package and inflates one part at a time; expat parses each part
  * as it is inflated, in 64 KiB chunks taken from expat's own buffer (XML_GetBuffer, so no
- * copy).  Small parts (relationships, workbook, shared strings, styles) are parsed whole at
- * open by parse_part with their own handlers; the sheet part is parsed by pmf_xlsx_next,
- * which suspends expat (XML_StopParser resumable) at each </row> and resumes it on the next
- * call: a pull reader over a push parser, with no queue of rows.
+ * copy).  Here the small parts are parsed whole by parse_part, each with its own handlers:
+ * the package relationships (to find the workbook part), the workbook's relationships and
+ * sheet list, the shared strings and the styles.
  *
  * Design decisions:
  * - Before libzip sees the file its first bytes are checked: an OLE compound file (D0 CF 11
@@ -14,10 +14,11 @@
  *   by the "EncryptedPackage" stream name stored in UTF-16 in the OLE directory.
  * - Element names are compared by their local part (after any "x:" prefix): some writers
  *   qualify every element, and expat's namespace mode would cost a string build per element.
- * - A cell's text is gathered in one scratch buffer, then converted once at </c> and
- *   appended to the row buffer; cells hold offsets until the row ends, when their pointers
- *   are set (the row buffer may move as it grows).
- * - A range that ends above the sheet's last row stops the parse there.
+ * - Shared strings are kept in one buffer, NUL-separated, with an offset per string: a sheet
+ *   refers to them by number, so they must all be at hand; styles only as one byte per cell
+ *   style saying whether it shows a date or a time.
+ * - What is only needed while opening (relationships, number formats) is freed at the end of
+ *   pmf_xlsx_open.
  */
 #include "xlsx_internal.h"
 
