@@ -23,11 +23,15 @@ PKG_LIBS    := $(shell pkg-config --libs sqlite3 lua5.4-cjson 2>/dev/null)
 LUA_LIBS    := $(shell pkg-config --libs lua5.4 2>/dev/null)
 XLSX_CFLAGS := $(shell pkg-config --cflags xlsxwriter 2>/dev/null)
 XLSX_LIBS   := $(shell pkg-config --libs xlsxwriter 2>/dev/null)
+# The xlsx reader: libzip for the package, expat for its XML.
+XLSXR_PKGS  := libzip expat
+XLSXR_CFLAGS := $(shell pkg-config --cflags $(XLSXR_PKGS) 2>/dev/null)
+XLSXR_LIBS  := $(shell pkg-config --libs $(XLSXR_PKGS) 2>/dev/null)
 
 OPT      ?= -O2 -g
 CFLAGS   := -std=c11 -Wall -Wextra -Werror $(OPT) -fPIC -D_POSIX_C_SOURCE=200809L \
-            $(PKG_CFLAGS) $(XLSX_CFLAGS) -MMD -MP
-LDLIBS   := $(PKG_LIBS) $(XLSX_LIBS) -lm
+            $(PKG_CFLAGS) $(XLSX_CFLAGS) $(XLSXR_CFLAGS) -MMD -MP
+LDLIBS   := $(PKG_LIBS) $(XLSX_LIBS) $(XLSXR_LIBS) -lm
 ifneq ($(SAN),)
 CFLAGS   += -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS  += -fsanitize=$(SAN)
@@ -53,10 +57,13 @@ CORE_SRC := core/pmf.c \
             core/pattern.c \
             core/lpattern.c \
             core/lxlsx.c \
-            core/lfile.c
+            core/lfile.c \
+            core/xlsx_read.c \
+            core/xlsx_sheet.c \
+            core/lxlsxread.c
 CORE_OBJ := $(CORE_SRC:core/%.c=$(BUILD)/core/%.o)
 
-UNIT_TESTS := test_store test_period test_csv test_rag test_series test_import test_pattern
+UNIT_TESTS := test_store test_period test_csv test_rag test_series test_import test_pattern test_xlsx_read
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 # Debian packages: to build and run (DEBS: all `make demo` installs), and (TEST_DEBS) what the
@@ -66,9 +73,9 @@ UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 # and the tests call (`make print-debs` prints them), and ../shared/tools/fresh-machine runs
 # the README's two commands on a bare Debian.  zlib1g-dev: libxlsxwriter's pkg-config file
 # links -lz.  fonts-dejavu-core: Chromium needs a font to print text into PDFs.  man-db: the
-# man page test.
+# man page test.  libzip-dev, libexpat1-dev: the xlsx reader's zip and XML layers.
 DEBS      := gcc make pkg-config liblua5.4-dev lua5.4 libsqlite3-dev lua-cjson-dev \
-             libreadline-dev libxlsxwriter-dev zlib1g-dev sqlite3
+             libreadline-dev libxlsxwriter-dev zlib1g-dev sqlite3 libzip-dev libexpat1-dev
 TEST_DEBS := valgrind tmux chromium fonts-dejavu-core clang libclang-rt-14-dev cppcheck \
              poppler-utils man-db
 
@@ -165,7 +172,7 @@ bench: deps
 	$(BUILD)/pmf --db :memory: tests/bench/bench.lua $(BENCH_ARGS)
 
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := fuzz_csv fuzz_period fuzz_framework
+FUZZ_TARGETS := fuzz_csv fuzz_period fuzz_framework fuzz_xlsx
 fuzz: test-deps
 	@mkdir -p $(BUILD)/fuzz
 	@for t in $(FUZZ_TARGETS); do \

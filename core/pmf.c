@@ -47,6 +47,7 @@ static const luaL_Reg cmodules[] = {
     {"importer", luaopen_pmf_importer},
     {"xlsx",     luaopen_pmf_xlsx},
     {"file",     luaopen_pmf_file},
+    {"xlsxread", luaopen_pmf_xlsxread},
     {"engine",   luaopen_pmf_engine},
     {NULL, NULL}
 };

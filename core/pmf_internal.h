@@ -35,6 +35,7 @@ int luaopen_pmf_sandbox_core(lua_State *L);   /* preloaded as "pmf.sandbox.core"
 int luaopen_pmf_pattern(lua_State *L);        /* also installs itself in string */
 int luaopen_pmf_xlsx(lua_State *L);
 int luaopen_pmf_file(lua_State *L);
+int luaopen_pmf_xlsxread(lua_State *L);
 int luaopen_pmf_engine(lua_State *L);
 
 #endif

@@ -58,7 +58,7 @@ provided() {
 }
 
 # --- libraries on the link line (the same pkg-config queries as the Makefile's) ---------
-libs=$(cd "$ROOT" && { pkg-config --libs sqlite3 lua5.4-cjson lua5.4 xlsxwriter; echo -lreadline -lm; } |
+libs=$(cd "$ROOT" && { pkg-config --libs sqlite3 lua5.4-cjson lua5.4 xlsxwriter libzip expat; echo -lreadline -lm; } |
   tr ' ' '\n' | sed -n 's/^-l//p' | sort -u)
 for l in $libs; do
   f=$(cc -print-file-name="lib$l.so")
