@@ -36,7 +36,7 @@ endif
 # The engine's C sources (all but main.c go into libpmf.a and pmf.so).
 CORE_SRC := core/pmf.c core/store.c core/lstore.c core/csv.c \
             core/period.c core/lperiod.c core/rag.c core/lrag.c \
-            core/series.c core/lseries.c core/import.c core/limport.c \
+            core/reader.c core/store_read.c core/series.c core/lseries.c core/import.c core/limport.c \
             core/engine.c core/lengine.c core/lsandbox.c core/lxlsx.c
 CORE_OBJ := $(CORE_SRC:core/%.c=$(BUILD)/core/%.o)
 

@@ -195,6 +195,9 @@ static const char *const migrations[] = {
     "  as_of TEXT NOT NULL,"
     "  output_hash TEXT,"
     "  batch INTEGER NOT NULL REFERENCES batch(id));",
+    /* 1 -> 2: snapshot reference dates and carry rules on metrics */
+    "ALTER TABLE metric ADD COLUMN reference TEXT;"
+    "ALTER TABLE metric ADD COLUMN carry TEXT;",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -604,35 +607,46 @@ int64_t pmf_store_new_batch(pmf_store *s, const char *kind, const char *by, cons
 }
 
 int pmf_batch_view_load(pmf_store *s, int64_t cutoff_ms, pmf_batch_view *v) {
+    sqlite3_stmt *st = NULL;
+    int64_t max = 0, r = 0;
+    int rc;
     v->nbatch = 0;
-    v->rank = NULL;
-    sqlite3_stmt *st;
-    int64_t max = 0;
+    v->rank = v->ms = NULL;
     if (sqlite3_prepare_v2(s->db, "SELECT max(id) FROM batch", -1, &st, NULL) != SQLITE_OK)
         return -1;
-    if (sqlite3_step(st) == SQLITE_ROW) max = sqlite3_column_int64(st, 0);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) max = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
+    if (rc != SQLITE_ROW || max < 0 || max >= INT32_MAX) return -1;
     v->nbatch = max + 1;
     v->rank = calloc((size_t)v->nbatch, sizeof *v->rank);
-    if (!v->rank) return -1;
-    if (sqlite3_prepare_v2(s->db,
-            "SELECT id FROM batch WHERE recorded_ms <= ? ORDER BY recorded_ms, id",
+    v->ms = calloc((size_t)v->nbatch, sizeof *v->ms);
+    if (!v->rank || !v->ms ||
+        sqlite3_prepare_v2(s->db,
+            "SELECT id, recorded_ms FROM batch WHERE recorded_ms <= ? ORDER BY recorded_ms, id",
             -1, &st, NULL) != SQLITE_OK) {
         pmf_batch_view_free(v);
         return -1;
     }
     sqlite3_bind_int64(st, 1, cutoff_ms);
-    int64_t r = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(st, 0);
-        if (id > 0 && id < v->nbatch) v->rank[id] = ++r;
+        if (id > 0 && id < v->nbatch) {
+            v->rank[id] = ++r;
+            v->ms[id] = sqlite3_column_int64(st, 1);
+        }
     }
     sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        pmf_batch_view_free(v);
+        return -1;
+    }
     return 0;
 }
 
 void pmf_batch_view_free(pmf_batch_view *v) {
     free(v->rank);
-    v->rank = NULL;
+    free(v->ms);
+    v->rank = v->ms = NULL;
     v->nbatch = 0;
 }

@@ -12,13 +12,18 @@
 #include <stdint.h>
 #include <sqlite3.h>
 
-#define PMF_SCHEMA_VERSION 2
+#define PMF_SCHEMA_VERSION 3
 
 /* Observation flags (a bitmask in observation.flags; the CSV `flag` column names them). */
 #define PMF_FLAG_PROVISIONAL 1
 #define PMF_FLAG_ESTIMATED   2
 #define PMF_FLAG_PROXY       4
 #define PMF_FLAG_SUPPRESSED  8
+/* Flags a reading adds (reader.h, engine.h); the one definition of every flag bit. */
+#define PMF_FLAG_INCOMPLETE  16   /* fewer months than the period spans */
+#define PMF_FLAG_WITHHELD    32   /* small-number suppression: the value is withheld */
+#define PMF_FLAG_LATE        64   /* recorded after the data-entry deadline */
+#define PMF_FLAG_CARRIED     128  /* carried from an earlier period (the rule asked) */
 
 typedef struct pmf_store pmf_store;
 
@@ -58,14 +63,26 @@ int64_t pmf_now_ms(void);
 /* Format epoch ms as "YYYY-MM-DDTHH:MM:SS.mmmZ" into buf (at least 25 bytes). */
 void pmf_format_ms(int64_t ms, char *buf, size_t n);
 
-/* Visibility of batches at a cutoff: loads the batch table into `v` so that hot loops can ask
- * "is batch b visible, and which of two visible batches is later" with integer operations.
- * The rank orders batches by (recorded_ms, id).  cutoff_ms = INT64_MAX for "now". */
+/* THE VERSION IN FORCE AT T (the one decision, used by every reader: store_read.c, the
+ * series, the KPI engine).  A batch is visible at cutoff T when recorded_ms <= T; of the
+ * visible versions of one key, the one whose batch is latest by (recorded_ms, id) is in
+ * force.  pmf_batch_view_load loads the batch table once so that hot loops decide with
+ * integer operations: rank[id] orders the visible batches by (recorded_ms, id), 0 for a
+ * batch not visible (after the cutoff, or absent); ms[id] is its recorded_ms.
+ * cutoff_ms = INT64_MAX for "now".  Returns 0, or -1 on an SQLite or memory failure (every
+ * step checked: a busy store is an error, never an empty view). */
 typedef struct {
     int64_t nbatch;        /* ids are 1..nbatch-1 (slot 0 unused) */
-    int64_t *rank;         /* rank[id] > 0 if visible, 0 if not (after the cutoff, or absent) */
+    int64_t *rank;
+    int64_t *ms;
 } pmf_batch_view;
 int pmf_batch_view_load(pmf_store *s, int64_t cutoff_ms, pmf_batch_view *v);
 void pmf_batch_view_free(pmf_batch_view *v);
+
+/* The rank of batch b in the view (0: not visible).  Version a is in force over version b
+ * of the same key when pmf_batch_rank(v, a) > pmf_batch_rank(v, b). */
+static inline int64_t pmf_batch_rank(const pmf_batch_view *v, int64_t b) {
+    return b > 0 && b < v->nbatch ? v->rank[b] : 0;
+}
 
 #endif
