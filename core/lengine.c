@@ -240,6 +240,19 @@ static int engine_fetch(lua_State *L) {
     return 1;
 }
 
+/* carry_months(text) -> months | nil, message ("12 months", "1 year"; reader.h's parser). */
+static int engine_carry_months(lua_State *L) {
+    const char *t = luaL_checkstring(L, 1);
+    int m = pmf_carry_from_text(t);
+    if (m < 0) {
+        luaL_pushfail(L);
+        lua_pushfstring(L, "carry must be a span like \"12 months\", not '%s'", t);
+        return 2;
+    }
+    lua_pushinteger(L, m);
+    return 1;
+}
+
 /* publish(g, decimals, cols): the published figure of each cell (decimals < 0: as is). */
 static int engine_publish(lua_State *L) {
     lgrid *u = check_grid(L, 1, 1);
@@ -553,6 +566,7 @@ static const luaL_Reg engine_funcs[] = {
     { "reader",    engine_reader    },
     { "fetch",     engine_fetch     },
     { "publish",   engine_publish   },
+    { "carry_months", engine_carry_months },
     { "grid",      engine_grid      },
     { "combine",   engine_combine   },
     { "suppress",  engine_suppress  },

@@ -138,6 +138,18 @@ check.frequency = enum("monthly", "quarterly", "half-yearly", "annual")
 check.cadence = check.frequency
 check.kpi_type = enum("input", "inputs", "process", "output", "outcome")
 check.aggregation = enum("sum", "mean", "last", "min", "max", "ratio")
+-- Read rules (core/reader.h): a snapshot's reference date, how far a figure may be carried,
+-- whether ratings use the published (rounded) figure, the least group to benchmark.
+check.reference = enum("end", "mid-year", "start")
+function check.carry(v)
+  if type(v) ~= "string" or not (v:match("^%d+ months?$") or v:match("^%d+ years?$")) then
+    return "must be a span like \"12 months\" or \"1 year\""
+  end
+end
+check.rate_on = enum("published", "unrounded")
+function check.min_group(v)
+  if math.type(v) ~= "integer" or v < 1 then return "must be a whole number >= 1" end
+end
 -- A margin: a number >= 0, or a percentage string "5%", or {pct=} / {abs=} (pmf.rag's forms).
 function check.margin(v)
   if type(v) == "number" then
@@ -183,12 +195,13 @@ local SPEC = {
   framework = {
     title = "text", council = "string", year_start = "year_start", levels = "list",
     comparator = "comparator", description = "text", owner = "text", principles = "list",
-    meta = "table",
+    meta = "table", min_group = "min_group", rate_on = "rate_on",
   },
   node = NODE_FIELDS,
   metric = {
     title = "text", unit = "string", aggregation = "aggregation", decimals = "decimals",
-    definition = "text", source = "text", meta = "table",
+    definition = "text", source = "text", meta = "table", reference = "reference",
+    carry = "carry",
   },
   kpi = {
     title = "text", parent = "string", parents = "list", formula = "formula", unit = "string",
@@ -198,7 +211,7 @@ local SPEC = {
     national = "boolean", type = "kpi_type", definition = "text", methodology = "text",
     source = "text", benchmark_source = "text", illustrative = "boolean", replaces = "ids",
     split_into = "ids", breakdowns = "list", suppress_below = "number", description = "text",
-    meta = "table",
+    meta = "table", carry = "carry", min_group = "min_group", rate_on = "rate_on",
   },
   change = {
     from = "period", formula = "formula", target = "target", tolerance = "margin",
@@ -692,6 +705,7 @@ local function normalise(st)
     id = fdecl.id, title = fb.title, council = st.council, year_start = ys,
     levels = levels, file = st.path, line = fdecl.line, description = fb.description,
     owner = fb.owner, principles = fb.principles, meta = fb.meta,
+    min_group = fb.min_group, rate_on = fb.rate_on,
     nodes = {}, node_order = {}, roots = {}, metrics = {}, metric_order = {}, groups = {},
     group_order = {}, kpis = {}, kpi_order = {}, actions = {}, action_order = {}, risks = {},
     risk_order = {}, boards = {}, board_order = {}, deadlines = {}, changes = {},
@@ -765,6 +779,7 @@ local function normalise(st)
         fw.metrics[d.id] = { id = d.id, title = b.title or d.id, unit = b.unit,
                              aggregation = b.aggregation or "sum", decimals = b.decimals,
                              definition = b.definition, source = b.source, meta = b.meta,
+                             reference = b.reference, carry = b.carry,
                              file = st.path, line = d.line }
         fw.metric_order[#fw.metric_order + 1] = d.id
       end
@@ -779,6 +794,7 @@ local function normalise(st)
           benchmark_source = b.benchmark_source, illustrative = b.illustrative,
           replaces = b.replaces, split_into = b.split_into, breakdowns = b.breakdowns,
           suppress_below = b.suppress_below, description = b.description, meta = b.meta,
+          carry = b.carry, min_group = b.min_group, rate_on = b.rate_on,
           year_start = ys, file = st.path, line = d.line,
         }
         if b.formula == nil then add_error(st, d.line, "kpi '" .. d.id .. "' has no formula") end
@@ -1067,7 +1083,8 @@ function M.load(s, path, opts)
     for _, id in ipairs(fw.metric_order) do
       local m = fw.metrics[id]
       s:metric{ id = id, title = m.title, unit = m.unit, aggregation = m.aggregation,
-                decimals = m.decimals, definition = m.definition, source = m.source }
+                decimals = m.decimals, definition = m.definition, source = m.source,
+                reference = m.reference, carry = m.carry }
     end
     for _, name in ipairs(fw.group_order) do
       local g = fw.groups[name]

@@ -122,8 +122,12 @@ end
 
 local aggregations = { sum = true, mean = true, last = true, min = true, max = true, ratio = true }
 
--- store:metric{id=, title=, unit=, aggregation=, decimals=, definition=, source=}: add or
--- update a metric (metrics are shared by frameworks).
+-- store:metric{id=, title=, unit=, aggregation=, decimals=, definition=, source=,
+-- reference=, carry=}: add or update a metric (metrics are shared by frameworks).
+-- reference ("end" default, "mid-year", "start") and carry ("12 months"; none by default)
+-- are read rules (core/reader.h): a `last` figure counts for the period holding its
+-- reference date; a figure is carried into later periods only as far as carry says.
+local references = { ["end"] = true, ["mid-year"] = true, start = true }
 function Store:metric(t)
   pmf._checkwritable(self)
   local id = need(t, "id", "metric")
@@ -132,23 +136,54 @@ function Store:metric(t)
     error("metric '" .. id .. "': aggregation must be sum, mean, last, min, max or ratio, not '" ..
           tostring(agg) .. "'", 2)
   end
-  self:exec([[INSERT INTO metric(code, title, unit, aggregation, decimals, definition, source)
-              VALUES (?, ?, ?, ?, ?, ?, ?)
+  if t.reference ~= nil and not references[t.reference] then
+    error("metric '" .. id .. "': reference must be end, mid-year or start, not '" ..
+          tostring(t.reference) .. "'", 2)
+  end
+  if t.carry ~= nil and not (type(t.carry) == "string" and
+      (t.carry:match("^%d+ months?$") or t.carry:match("^%d+ years?$"))) then
+    error("metric '" .. id .. "': carry must be a span like \"12 months\", not '" ..
+          tostring(t.carry) .. "'", 2)
+  end
+  self:exec([[INSERT INTO metric(code, title, unit, aggregation, decimals, definition, source,
+                                 reference, carry)
+              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
               ON CONFLICT(code) DO UPDATE SET title = excluded.title, unit = excluded.unit,
               aggregation = excluded.aggregation, decimals = excluded.decimals,
-              definition = excluded.definition, source = excluded.source]],
-            id, t.title or id, t.unit, agg, t.decimals, t.definition, t.source)
+              definition = excluded.definition, source = excluded.source,
+              reference = excluded.reference, carry = excluded.carry]],
+            id, t.title or id, t.unit, agg, t.decimals, t.definition, t.source, t.reference,
+            t.carry)
   return id
 end
 
 function Store:metric_info(code)
-  return self:query([[SELECT code AS id, title, unit, aggregation, decimals, definition, source
+  return self:query([[SELECT code AS id, title, unit, aggregation, decimals, definition, source,
+                             reference, carry
                       FROM metric WHERE code = ?]], code)[1]
 end
 
 function Store:metrics()
-  return self:query([[SELECT code AS id, title, unit, aggregation, decimals, definition, source
+  return self:query([[SELECT code AS id, title, unit, aggregation, decimals, definition, source,
+                             reference, carry
                       FROM metric ORDER BY code]])
+end
+
+-- store:stored_targets(framework_id) -> {kpi = {"area|key" = value}}: targets set per area
+-- and period outside the framework file, the latest of each as of the view (key =
+-- start * 4096 + len).
+function Store:stored_targets(framework)
+  local out = {}
+  local rows = self:query([[
+    SELECT t.kpi AS kpi, a.code AS area, t.start AS start, t.len AS len, t.value AS value
+      FROM target t JOIN batch b ON b.id = t.batch JOIN area a ON a.id = t.area
+     WHERE t.framework = ? AND b.recorded_ms <= ?
+     ORDER BY b.recorded_ms, t.batch]], framework, cutoff(self))
+  for _, r in ipairs(rows) do
+    out[r.kpi] = out[r.kpi] or {}
+    out[r.kpi][r.area .. "|" .. (r.start * 4096 + r.len)] = r.value
+  end
+  return out
 end
 
 -- ---- sign-off ----------------------------------------------------------------------
