@@ -40,7 +40,7 @@ CORE_SRC := core/pmf.c core/store.c core/lstore.c core/csv.c \
             core/engine.c core/lengine.c core/lsandbox.c core/lxlsx.c
 CORE_OBJ := $(CORE_SRC:core/%.c=$(BUILD)/core/%.o)
 
-UNIT_TESTS := test_store test_period test_csv test_rag test_series test_import
+UNIT_TESTS := test_store test_period test_csv test_rag test_series test_import test_engine
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 # Debian packages: to build and run, and (TEST_DEBS) what the test suite also drives.
