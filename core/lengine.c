@@ -155,7 +155,11 @@ static void push_number(lua_State *L, double x) {
 
 /* ---------------------------------------------------------------- module functions */
 
-/* The Reader userdata: a series handle as of the store's view, closed by __gc/__close. */
+/* The Reader userdata: a series handle as of the store's view, closed by __gc/__close.  It
+ * caches the figures it read (series.h pmf_series_cache) so that rating period after period
+ * through one Reader reads each row once; at most this many figures (~48 bytes each). */
+#define READER_CACHE_FIGURES ((size_t)3000000)
+
 typedef struct lreader {
     pmf_series *x;
 } lreader;
@@ -177,7 +181,8 @@ static int engine_reader(lua_State *L) {
     lua_pushvalue(L, 1);
     lua_setiuservalue(L, -2, 1);
     r->x = pmf_series_open(s, cutoff);
-    if (!r->x) return luaL_error(L, "store error: %s", sqlite3_errmsg(pmf_store_db(s)));
+    if (!r->x || pmf_series_cache(r->x, READER_CACHE_FIGURES) != 0)
+        return luaL_error(L, "store error: %s", sqlite3_errmsg(pmf_store_db(s)));
     return 1;
 }
 

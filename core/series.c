@@ -17,10 +17,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The cached figures of one main series (metric, area): every figure starting in
+ * [lo, hi], sorted. */
+typedef struct cached {
+    int64_t metric, area;         /* area < 0: an empty slot */
+    int32_t lo, hi;
+    pmf_obs *obs;
+    size_t n, cap;
+} cached;
+
 struct pmf_series {
     pmf_store *store;
     pmf_figures *fig;
     const char *error;
+    cached *tab;                  /* open addressing; NULL: no cache */
+    size_t tabcap, tabn, figures, max_figures;
+    int64_t stamp[2];
 };
 
 static int32_t posmod(int32_t a, int32_t m) {
@@ -45,10 +57,139 @@ pmf_series *pmf_series_open(pmf_store *s, int64_t cutoff_ms) {
     return x;
 }
 
+static void cache_clear(pmf_series *x) {
+    for (size_t i = 0; i < x->tabcap; i++) {
+        free(x->tab[i].obs);
+        memset(&x->tab[i], 0, sizeof x->tab[i]);
+        x->tab[i].area = -1;
+    }
+    x->tabn = x->figures = 0;
+}
+
 void pmf_series_close(pmf_series *x) {
     if (!x) return;
+    if (x->tab) cache_clear(x);
+    free(x->tab);
     pmf_figures_close(x->fig);
     free(x);
+}
+
+int pmf_series_cache(pmf_series *x, size_t max_figures) {
+    if (x->tab) return 0;
+    x->tabcap = 1024;
+    if (!(x->tab = calloc(x->tabcap, sizeof *x->tab))) return -1;
+    for (size_t i = 0; i < x->tabcap; i++) x->tab[i].area = -1;
+    x->max_figures = max_figures;
+    return pmf_store_stamp(x->store, x->stamp);
+}
+
+/* Drop the cache when the store's data may have changed. */
+static int cache_check(pmf_series *x) {
+    int64_t now[2];
+    if (!x->tab) return 0;
+    if (pmf_store_stamp(x->store, now) != 0) return -1;
+    if (now[0] != x->stamp[0] || now[1] != x->stamp[1]) {
+        cache_clear(x);
+        x->stamp[0] = now[0];
+        x->stamp[1] = now[1];
+    }
+    return 0;
+}
+
+static size_t slot_of(const pmf_series *x, int64_t metric, int64_t area) {
+    uint64_t h = (uint64_t)metric * 0x9E3779B97F4A7C15u ^ (uint64_t)area * 0xC2B2AE3D27D4EB4Fu;
+    size_t i = (size_t)(h >> 17) & (x->tabcap - 1);
+    while (x->tab[i].area >= 0 && (x->tab[i].metric != metric || x->tab[i].area != area))
+        i = (i + 1) & (x->tabcap - 1);
+    return i;
+}
+
+static int cache_grow(pmf_series *x) {
+    cached *old = x->tab;
+    size_t oldcap = x->tabcap;
+    cached *nt = calloc(oldcap * 2, sizeof *nt);
+    if (!nt) return -1;
+    x->tab = nt;
+    x->tabcap = oldcap * 2;
+    for (size_t i = 0; i < x->tabcap; i++) x->tab[i].area = -1;
+    for (size_t i = 0; i < oldcap; i++)
+        if (old[i].area >= 0) x->tab[slot_of(x, old[i].metric, old[i].area)] = old[i];
+    free(old);
+    return 0;
+}
+
+/* Add figures obs[0..n) (all starting before e->lo when front, after e->hi otherwise). */
+static int cache_add(pmf_series *x, cached *e, const pmf_obs *obs, size_t n, int front) {
+    if (n == 0) return 0;
+    if (e->n + n > e->cap) {
+        size_t nc = e->cap ? e->cap : 16;
+        while (nc < e->n + n) nc *= 2;
+        pmf_obs *nb = realloc(e->obs, nc * sizeof *nb);
+        if (!nb) return -1;
+        e->obs = nb;
+        e->cap = nc;
+    }
+    if (front) {
+        memmove(e->obs + n, e->obs, e->n * sizeof *e->obs);
+        memcpy(e->obs, obs, n * sizeof *obs);
+    } else {
+        memcpy(e->obs + e->n, obs, n * sizeof *obs);
+    }
+    e->n += n;
+    x->figures += n;
+    return 0;
+}
+
+/* Index of the first figure starting at or after month m. */
+static size_t first_from(const pmf_obs *obs, size_t n, int32_t m) {
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (obs[mid].start < m) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+}
+
+/* The figures of (metric, area, "") starting in [from, to]: through the cache when on. */
+static const pmf_obs *read_main(pmf_series *x, int64_t metric, int64_t area, int32_t from,
+                                int32_t to, size_t *n) {
+    if (!x->tab) return pmf_figures_read(x->fig, metric, area, "", from, to, n);
+    if (x->figures > x->max_figures) cache_clear(x);
+    if ((x->tabn + 1) * 10 > x->tabcap * 7 && cache_grow(x) != 0) {
+        x->error = "out of memory";
+        return NULL;
+    }
+    cached *e = &x->tab[slot_of(x, metric, area)];
+    const pmf_obs *got;
+    size_t k;
+    if (e->area < 0) {
+        if (!(got = pmf_figures_read(x->fig, metric, area, "", from, to, &k))) return NULL;
+        e->metric = metric;
+        e->area = area;
+        e->lo = from;
+        e->hi = to;
+        x->tabn++;
+        if (cache_add(x, e, got, k, 0) != 0) goto oom;
+    } else {
+        if (from < e->lo) {
+            if (!(got = pmf_figures_read(x->fig, metric, area, "", from, e->lo - 1, &k)))
+                return NULL;
+            if (cache_add(x, e, got, k, 1) != 0) goto oom;
+            e->lo = from;
+        }
+        if (to > e->hi) {
+            if (!(got = pmf_figures_read(x->fig, metric, area, "", e->hi + 1, to, &k)))
+                return NULL;
+            if (cache_add(x, e, got, k, 0) != 0) goto oom;
+            e->hi = to;
+        }
+    }
+    size_t a = first_from(e->obs, e->n, from), b = first_from(e->obs, e->n, to + 1);
+    *n = b - a;
+    return e->n ? e->obs + a : (const pmf_obs *)e;
+oom:
+    x->error = "out of memory";
+    return NULL;
 }
 
 const char *pmf_series_error(const pmf_series *x) {
@@ -121,13 +262,15 @@ int pmf_series_matrix(pmf_series *x, int64_t metric, const pmf_read_rule *rule,
         pmf_read_window(rule, periods[p].start, periods[p].len, &from, &to);
         for (of[p] = 0; of[p] < nw && !(w[of[p]].from <= from && to <= w[of[p]].to); of[p]++) {}
     }
-    int rc = 0;
+    int rc = 0, main = !breakdown || !*breakdown;
     x->error = NULL;
+    if (main && cache_check(x) != 0) rc = -1;
     for (size_t a = 0; a < nareas && rc == 0; a++) {
         for (size_t k = 0; k < nw; k++) {
             size_t n;
-            const pmf_obs *obs = pmf_figures_read(x->fig, metric, areas[a], breakdown,
-                                                  w[k].from, w[k].to, &n);
+            const pmf_obs *obs = main ? read_main(x, metric, areas[a], w[k].from, w[k].to, &n)
+                                      : pmf_figures_read(x->fig, metric, areas[a], breakdown,
+                                                         w[k].from, w[k].to, &n);
             if (!obs) {
                 rc = -1;
                 break;

@@ -28,6 +28,12 @@ pmf_series *pmf_series_open(pmf_store *s, int64_t cutoff_ms);
 void pmf_series_close(pmf_series *x);
 const char *pmf_series_error(const pmf_series *x);
 
+/* Keep the figures read for the main series (breakdown "") between calls, up to
+ * max_figures in all, so that rating period after period reads each row once.  The cache
+ * is dropped whenever the store's data may have changed (pmf_store_stamp, checked at each
+ * matrix call) or it grows past max_figures.  0 or -1. */
+int pmf_series_cache(pmf_series *x, size_t max_figures);
+
 /* A metric's id and read rule by code: 1 found, 0 unknown, -1 on error. */
 int pmf_series_metric(pmf_series *x, const char *code, int64_t *id, pmf_read_rule *rule);
 

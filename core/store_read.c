@@ -238,6 +238,17 @@ int pmf_figures_scan_all(pmf_figures *f, pmf_series_fn fn, void *ctx, int64_t *r
     return out;
 }
 
+int pmf_store_stamp(pmf_store *s, int64_t stamp[2]) {
+    sqlite3 *db = pmf_store_db(s);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "PRAGMA data_version", -1, &st, NULL) != SQLITE_OK) return -1;
+    int rc = sqlite3_step(st);
+    stamp[0] = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    stamp[1] = (int64_t)sqlite3_total_changes64(db);
+    return rc == SQLITE_ROW ? 0 : -1;
+}
+
 int pmf_store_raw_scan(pmf_store *s, int64_t *rows, double *checksum) {
     sqlite3_stmt *st;
     int rc;

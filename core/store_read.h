@@ -47,6 +47,11 @@ typedef int (*pmf_series_fn)(void *ctx, int64_t metric, int64_t area, const pmf_
                              size_t n);
 int pmf_figures_scan_all(pmf_figures *f, pmf_series_fn fn, void *ctx, int64_t *rows);
 
+/* A stamp that changes whenever the store's data may have changed: this connection's
+ * writes (sqlite3_total_changes64) and other connections' commits (PRAGMA data_version).
+ * 0 or -1. */
+int pmf_store_stamp(pmf_store *s, int64_t stamp[2]);
+
 /* The physical limit for benchmarks: step through SELECT metric, area, start, value FROM
  * observation, reading every column.  0 or -1. */
 int pmf_store_raw_scan(pmf_store *s, int64_t *rows, double *checksum);

@@ -60,7 +60,7 @@ local period = pmf.period
 local E = pmf.engine
 
 local M = {}
-local published_decimals, carry_months
+local published_decimals, carry_months, reader_of
 
 local ENGLAND = "E92000001"
 local STATUSES = { red = true, amber = true, green = true, blue = true, no_data = true,
@@ -498,6 +498,19 @@ local function kpi_list(fw, ids)
   return out
 end
 
+-- One Reader per store view, kept while the view lives: its cache of figures (dropped by
+-- the reader itself when the store's data changes) makes rating period after period read
+-- each row once, so a call costs the rows of its periods, not the series' history.
+local readers = setmetatable({}, { __mode = "k" })
+reader_of = function(store)
+  local r = readers[store]
+  if not r then
+    r = E.reader(store)
+    readers[store] = r
+  end
+  return r
+end
+
 -- rate_matrix{store=, framework=, kpis=, areas=, periods=, benchmark=true}
 --   -> result {framework=fw, kpis = {KPI...}, areas = {codes} (requested first), periods =
 --      {Period} (every column), req = {column of each requested period}, grid = {kpi_id =
@@ -559,7 +572,7 @@ function M.rate_matrix(t)
   -- columns needed only: a call costs the months of its periods, not the whole history
   local ids = {}
   for i, c in ipairs(rows) do ids[i] = store:area_id(c) or -1 end
-  local reader <close> = E.reader(store)
+  local reader = reader_of(store)
   local cache = {}
   ctx.metric = function(id, kpi)
     local carry = kpi and kpi.carry and carry_months(kpi)
