@@ -93,6 +93,7 @@ static int64_t checkmetric(lua_State *L, pmf_series *x, int idx, pmf_read_rule *
 static int64_t checkarea(lua_State *L, pmf_store *s, int idx) {
     const char *code = luaL_checkstring(L, idx);
     int64_t id = pmf_store_area_id(s, code);
+    if (id == -2) luaL_error(L, "series: store error: %s", sqlite3_errmsg(pmf_store_db(s)));
     if (id < 0) luaL_error(L, "unknown area '%s'", code);
     return id;
 }

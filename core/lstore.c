@@ -358,13 +358,17 @@ static int store_is_open(lua_State *L) {
 }
 
 static int store_metric_id(lua_State *L) {
-    int64_t id = pmf_store_metric_id(pmf_checkstore(L, 1, NULL), luaL_checkstring(L, 2));
+    pmf_store *s = pmf_checkstore(L, 1, NULL);
+    int64_t id = pmf_store_metric_id(s, luaL_checkstring(L, 2));
+    if (id == -2) return luaL_error(L, "store error: %s", sqlite3_errmsg(pmf_store_db(s)));
     if (id < 0) luaL_pushfail(L); else lua_pushinteger(L, id);
     return 1;
 }
 
 static int store_area_id(lua_State *L) {
-    int64_t id = pmf_store_area_id(pmf_checkstore(L, 1, NULL), luaL_checkstring(L, 2));
+    pmf_store *s = pmf_checkstore(L, 1, NULL);
+    int64_t id = pmf_store_area_id(s, luaL_checkstring(L, 2));
+    if (id == -2) return luaL_error(L, "store error: %s", sqlite3_errmsg(pmf_store_db(s)));
     if (id < 0) luaL_pushfail(L); else lua_pushinteger(L, id);
     return 1;
 }

@@ -89,6 +89,7 @@ static int cache_check(pmf_series *x) {
     if (!x->tab) return 0;
     if (pmf_store_stamp(x->store, now) != 0) return -1;
     if (now[0] != x->stamp[0] || now[1] != x->stamp[1]) {
+        if (pmf_figures_refresh(x->fig) != 0) return -1;     /* new batches become visible */
         cache_clear(x);
         x->stamp[0] = now[0];
         x->stamp[1] = now[1];

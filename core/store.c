@@ -569,10 +569,13 @@ int pmf_store_rollback(pmf_store *s) {
     return sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+/* -1: unknown; -2: the step failed (busy, I/O): an error, never "unknown". */
 static int64_t lookup_id(sqlite3_stmt *st, const char *code) {
     int64_t id = -1;
     sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW) id = sqlite3_column_int64(st, 0);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) id = sqlite3_column_int64(st, 0);
+    else if (rc != SQLITE_DONE) id = -2;
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     return id;

@@ -48,7 +48,7 @@ int pmf_store_rollback(pmf_store *s);
 int64_t pmf_store_new_batch(pmf_store *s, const char *kind, const char *by, const char *at,
                             const char *source, const char *note);
 
-/* Ids of a metric / area code, or -1 when unknown. */
+/* Ids of a metric / area code, -1 when unknown, -2 when the store failed (sqlite3_errmsg). */
 int64_t pmf_store_metric_id(pmf_store *s, const char *code);
 int64_t pmf_store_area_id(pmf_store *s, const char *code);
 

@@ -18,6 +18,7 @@
 
 struct pmf_figures {
     pmf_store *store;
+    int64_t cutoff_ms;
     sqlite3_stmt *fetch;
     pmf_batch_view view;
     pmf_obs *buf;
@@ -34,6 +35,7 @@ pmf_figures *pmf_figures_open(pmf_store *s, int64_t cutoff_ms) {
     pmf_figures *f = calloc(1, sizeof *f);
     if (!f) return NULL;
     f->store = s;
+    f->cutoff_ms = cutoff_ms;
     if (pmf_batch_view_load(s, cutoff_ms, &f->view) != 0 ||
         sqlite3_prepare_v2(pmf_store_db(s), fetch_sql, -1, &f->fetch, NULL) != SQLITE_OK) {
         pmf_figures_close(f);
@@ -51,6 +53,14 @@ void pmf_figures_close(pmf_figures *f) {
 }
 
 const pmf_batch_view *pmf_figures_view(const pmf_figures *f) { return &f->view; }
+
+int pmf_figures_refresh(pmf_figures *f) {
+    pmf_batch_view v;
+    if (pmf_batch_view_load(f->store, f->cutoff_ms, &v) != 0) return -1;
+    pmf_batch_view_free(&f->view);
+    f->view = v;
+    return 0;
+}
 
 const char *pmf_figures_error(const pmf_figures *f) {
     return f->error ? f->error : sqlite3_errmsg(pmf_store_db(f->store));

@@ -24,6 +24,8 @@ typedef struct pmf_figures pmf_figures;
 pmf_figures *pmf_figures_open(pmf_store *s, int64_t cutoff_ms);
 void pmf_figures_close(pmf_figures *f);                       /* NULL-safe */
 const pmf_batch_view *pmf_figures_view(const pmf_figures *f);
+/* Reload the batch view (after the store changed: new batches become visible).  0 or -1. */
+int pmf_figures_refresh(pmf_figures *f);
 const char *pmf_figures_error(const pmf_figures *f);         /* the last failure */
 
 /* The figures in force for (metric, area, breakdown) starting in months [from, to], sorted

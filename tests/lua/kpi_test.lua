@@ -503,4 +503,16 @@ do
   T.eq(one(fw, Q).rag, "red", "a KPI can choose unrounded too")
 end
 
+-- ---- the public path reads each row once, but never a stale one ---------------------------
+do
+  local m = metric("sum", { [WALSALL] = { ["2025/26 Q1"] = 10 } })
+  local fw = fw_of{ { formula = { kind = "metric", metric = m } } }
+  T.eq(pmf.kpi.value(s, fw, "K1", WALSALL, "2025/26 Q1"), 10, "first read")
+  s:observe{ metric = m, area = WALSALL, period = "2025/26 Q1", value = 15 }
+  T.eq(pmf.kpi.value(s, fw, "K1", WALSALL, "2025/26 Q1"), 15, "a revision is seen at once")
+  s:observe{ metric = m, area = WALSALL, period = "2025/26 Q2", value = 7 }
+  T.eq(pmf.kpi.series(s, fw, "K1", WALSALL, { "2025/26 Q1", "2025/26 Q2" }), { 15, 7, n = 2 },
+       "and a new figure")
+end
+
 T.done()

@@ -151,4 +151,41 @@ local v, info = pmf.series.value(s, "partial_mean", A, "2025/26")
 T.eq({ v, info.months, info.expected, info.complete, info.flags },
      { 17.5, 4, 12, false, { "incomplete" } }, "a partial year: 4 of 12 months, flagged")
 
+-- the framework DSL states the read rules: metric reference= and carry=, KPI carry=,
+-- min_group= and rate_on= (framework or KPI)
+local DSL = [[
+framework "rules" { title = "Rules", council = "]] .. A .. [[", year_start = "April",
+  levels = { "priority" }, min_group = 2, rate_on = "unrounded" }
+priority "p1" { title = "All" }
+metric "pop_mid" { title = "Population", aggregation = "last", reference = "mid-year" }
+metric "pop_carry" { title = "Population", aggregation = "last", carry = "12 months" }
+kpi "M" { title = "M", parent = "p1", formula = "pop_mid", polarity = "up" }
+kpi "C" { title = "C", parent = "p1", formula = "pop_carry", polarity = "up" }
+kpi "K" { title = "K", parent = "p1", formula = "pop_mid", polarity = "up", carry = "1 year",
+  min_group = 3, rate_on = "published" }
+]]
+path = T.tmpname(".lua")
+f = assert(io.open(path, "w")); f:write(DSL); f:close()
+assert(pmf.framework.load(s, path, { at = "2025-01-01T08:00" }))
+s:observe{ metric = "pop_mid", area = A, period = "2021", value = 1000 }
+s:observe{ metric = "pop_carry", area = A, period = "2021/22", value = 2000 }
+T.eq(pmf.kpi.value(s, "rules", "M", A, "2021/22"), 1000, "DSL reference = mid-year")
+T.eq({ pmf.kpi.value(s, "rules", "M", A, "2022/23") }, { nil, "no data" }, "no carry by default")
+T.eq(pmf.kpi.value(s, "rules", "K", A, "2022/23"), 1000, "a KPI's carry = \"1 year\"")
+local r = pmf.kpi.rate{ store = s, framework = "rules", period = "2022/23", kpis = { "C" } }[1]
+T.eq({ r.value, r.flags, r.carried_from }, { 2000, { "carried" }, "2021/22" },
+     "DSL metric carry = \"12 months\": carried, flagged, with its period")
+local fw2 = pmf.framework.get(s, "rules")
+T.eq({ fw2.min_group, fw2.rate_on, fw2.kpis.K.min_group, fw2.kpis.K.rate_on },
+     { 2, "unrounded", 3, "published" }, "min_group and rate_on reach the framework and KPI")
+local bad = T.tmpname(".lua")
+f = assert(io.open(bad, "w"))
+f:write((DSL:gsub('reference = "mid%-year"', 'reference = "noon"')))
+f:close()
+local ok, err = pmf.framework.check(bad)
+T.ok(not ok and tostring(err[1] and err[1].msg or err):find("reference"),
+     "a bad reference is a load error naming the field")
+os.remove(path)
+os.remove(bad)
+
 T.done()
