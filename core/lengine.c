@@ -232,12 +232,25 @@ static int engine_fetch(lua_State *L) {
         res[i].status = PMF_READ_NODATA;
     }
     if (found == 1) {
-        /* unknown areas read as no data: only the known ones go to the reader */
-        for (i = 0; i < na; i++) {
-            if (ids[i] < 0) continue;
-            if (pmf_series_matrix(rd->x, metric, &rule, &ids[i], 1, "", periods, np,
-                                  &res[i * np]) != 0)
-                return luaL_error(L, "store error: %s", pmf_series_error(rd->x));
+        /* unknown areas read as no data: only the known ones go to the reader, in one call
+         * (results land in the first rows of res, then move to their own rows, last first) */
+        size_t nk = 0, *row = lua_newuserdatauv(L, na * sizeof *row, 0);
+        int64_t *known = lua_newuserdatauv(L, na * sizeof *known, 0);
+        for (i = 0; i < na; i++)
+            if (ids[i] >= 0) {
+                row[nk] = i;
+                known[nk++] = ids[i];
+            }
+        if (nk > 0 && pmf_series_matrix(rd->x, metric, &rule, known, nk, "", periods, np,
+                                        res) != 0)
+            return luaL_error(L, "store error: %s", pmf_series_error(rd->x));
+        for (i = nk; i-- > 0;) {
+            if (row[i] == i) break;         /* the rest are in place already */
+            memcpy(&res[row[i] * np], &res[i * np], np * sizeof *res);
+            for (j = 0; j < np; j++) {
+                memset(&res[i * np + j], 0, sizeof *res);
+                res[i * np + j].status = PMF_READ_NODATA;
+            }
         }
     }
     u = new_grid(L, na, np, 0);

@@ -9,11 +9,11 @@
  * year_start= (1-12 or a month name).
  *
  * Decisions:
- * - A partial period still has a value (sum of the months present, mean of them, ...); the
- *   info table says how many months were covered and expected, and `complete`.  `last`
- *   takes the figure ending latest within the period.
- * - Levels (last, mean) with no figure within the period borrow one (series.h): the info
- *   table's `borrowed` is "containing" or "carried" (the latter also flagged "carried").
+ * - Every value is the read contract's (reader.h pmf_read_value): exact span first, `last`
+ *   by reference date, the rest from the figures within the period, nothing carried unless
+ *   the metric's `carry` asks (then flagged "carried", info.carried_from = its period).
+ * - A partial period still has a value; the info table says how many months were covered and
+ *   expected, and `complete` (and flags "incomplete").
  * - Year to date runs from the start of the financial year holding the period's last month
  *   to that month: months with no figure add nothing; no figure at all gives nil.
  * - % change is the change over the magnitude of the earlier value, times 100 (so a rise is

@@ -24,17 +24,25 @@
 --   requested period's, else the rated period's.  rate_matrix, value, series and history
 --   rate exactly the periods given.
 --
--- Levels borrowed (core/engine.h): an input metric aggregated by last or mean with no
--- figure within a period takes the figure whose span contains it (a year's population for
--- its quarters), else the latest earlier figure ending within the 12 months before it,
--- flagged "carried".  Sum and ratio metrics never borrow.
+-- Values (core/reader.h, the one read contract): each input metric's value over a period by
+-- its own rule, exactly as pmf.series.value gives it.  Nothing is borrowed from another
+-- period unless the metric or the KPI asks (`carry = "12 months"`): a carried value is
+-- flagged "carried" and its row names the period it came from (`carried_from`).
+--
+-- Ratings (core/engine.h): RAG, direction of travel and benchmarks use the published figure
+-- (the value rounded to the KPI's decimals) unless the framework or KPI says
+-- rate_on = "unrounded".  Benchmarks count only areas with a figure for the rated period,
+-- and give no rank, quartile, median or mean below min_group (default 3; framework or KPI):
+-- the row's benchmark_note says why.
 --
 -- Design decisions:
 -- - One path for everything: rate{} is rate_matrix over the period, its previous period and
 --   the same period last year (plus baseline periods), for the requested areas, the
 --   comparator group's areas and England; then row tables for the requested cells only.
 -- - rate_matrix works per KPI on Grids (core/lengine.c): each input metric is fetched once
---   for every area and period (engine.fetch, as of the store's view), combined in C (ratio
+--   for every area and period (engine.fetch through a Reader kept per store view, which
+--   reads only the months of the periods asked and caches them, so rating period after
+--   period reads each row once), combined in C (ratio
 --   = sum of numerators over sum of denominators over the period, because each input is
 --   aggregated by its own rule before dividing), rated, compared and benchmarked in C.  Lua
 --   only runs per cell where the framework asks for Lua: custom formulas, function targets,

@@ -515,4 +515,16 @@ do
        "and a new figure")
 end
 
+-- ---- unknown area codes among known ones: each row keeps its own value ----------------
+do
+  local m = metric("sum", { [WALSALL] = { [Q] = 10 }, [DUDLEY] = { [Q] = 20 } })
+  local fw = fw_of{ { formula = { kind = "metric", metric = m } } }
+  local got = {}
+  for k, r in ipairs(pmf.kpi.rate{ store = s, framework = fw, period = Q, benchmark = false,
+                                   areas = { "X1", WALSALL, "X2", DUDLEY, "X3" } }) do
+    got[k] = r.value or false
+  end
+  T.eq(got, { false, 10, false, 20, false }, "unknown areas read as no data, in place")
+end
+
 T.done()
