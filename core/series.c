@@ -151,6 +151,8 @@ static size_t first_from(const pmf_obs *obs, size_t n, int32_t m) {
     return lo;
 }
 
+#define READ_AHEAD 24     /* months */
+
 /* The figures of (metric, area, "") starting in [from, to]: through the cache when on. */
 static const pmf_obs *read_main(pmf_series *x, int64_t metric, int64_t area, int32_t from,
                                 int32_t to, size_t *n) {
@@ -172,17 +174,21 @@ static const pmf_obs *read_main(pmf_series *x, int64_t metric, int64_t area, int
         x->tabn++;
         if (cache_add(x, e, got, k, 0) != 0) goto oom;
     } else {
+        /* a series read a second time is being walked through: read ahead in the
+         * direction of travel, so a walk costs one seek per READ_AHEAD months */
         if (from < e->lo) {
-            if (!(got = pmf_figures_read(x->fig, metric, area, "", from, e->lo - 1, &k)))
+            int32_t lo = from - READ_AHEAD;
+            if (!(got = pmf_figures_read(x->fig, metric, area, "", lo, e->lo - 1, &k)))
                 return NULL;
             if (cache_add(x, e, got, k, 1) != 0) goto oom;
-            e->lo = from;
+            e->lo = lo;
         }
         if (to > e->hi) {
-            if (!(got = pmf_figures_read(x->fig, metric, area, "", e->hi + 1, to, &k)))
+            int32_t hi = to + READ_AHEAD;
+            if (!(got = pmf_figures_read(x->fig, metric, area, "", e->hi + 1, hi, &k)))
                 return NULL;
             if (cache_add(x, e, got, k, 0) != 0) goto oom;
-            e->hi = to;
+            e->hi = hi;
         }
     }
     size_t a = first_from(e->obs, e->n, from), b = first_from(e->obs, e->n, to + 1);
