@@ -89,13 +89,17 @@ int main(void) {
     sqlite3 *db;
     sqlite3_open(path, &db);
     sqlite3_exec(db, "INSERT INTO metric(code, title) VALUES ('m.keep', 'kept');"
-                     "DROP TABLE publication; PRAGMA user_version = 1;", NULL, NULL, NULL);
+                     "DROP TABLE publication; ALTER TABLE metric DROP COLUMN reference;"
+                     "ALTER TABLE metric DROP COLUMN carry; PRAGMA user_version = 1;",
+                 NULL, NULL, NULL);
     sqlite3_close(db);
     s = pmf_store_open(path, "lua/data", err, sizeof err);
     test_cond("a schema-1 store opens", s != NULL);
     if (s) {
         test_cond("migrated to the current version", count(s, "PRAGMA user_version") == PMF_SCHEMA_VERSION);
         test_cond("the new table exists", count(s, "SELECT count(*) FROM publication") == 0);
+        test_cond("metrics have reference and carry",
+                  count(s, "SELECT count(*) FROM metric WHERE reference IS NULL AND carry IS NULL") > 0);
         test_cond("its data is kept", pmf_store_metric_id(s, "m.keep") > 0);
     }
     pmf_store_close(s);
