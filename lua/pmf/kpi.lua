@@ -657,10 +657,20 @@ function M.cell_row(res, kpi, K, i, j)
   local rank, quartile = K:rank(i, j)
   local n, median, mean = K:stat(j)
   local ei = res.row_index[ENGLAND]
-  local err = res.errors[kpi.id .. "|" .. i .. "|" .. j]
+  local err = next(res.errors) ~= nil and res.errors[kpi.id .. "|" .. i .. "|" .. j] or nil
+  local labels = res.labels
+  if not labels then
+    labels = {}
+    res.labels = labels
+  end
+  local label = labels[j]
+  if not label then
+    label = tostring(p)
+    labels[j] = label
+  end
   local r = {
     framework = fw.id, kpi = kpi.id, title = kpi.title, area = res.areas[i],
-    period = tostring(p), value = value, unit = kpi.unit,
+    period = label, value = value, unit = kpi.unit,
     display = suppressed and "suppressed" or M.display(value, kpi.unit, kpi.decimals),
     target = K:target(i, j), rag = K:status(i, j), polarity = v.polarity,
     prev = pj and not suppressed and K:value(i, pj) or nil, dot_prev = dot_prev,
