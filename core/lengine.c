@@ -200,6 +200,9 @@ static int engine_fetch(lua_State *L) {
     lgrid *u;
     int found;
     luaL_argcheck(L, rd->x != NULL, 1, "attempt to use a closed " PMF_READER_MT);
+    lua_getiuservalue(L, 1, 1);         /* its store must still be open */
+    pmf_checkstore(L, -1, NULL);
+    lua_pop(L, 1);
     luaL_checktype(L, 3, LUA_TTABLE);
     luaL_checktype(L, 4, LUA_TTABLE);
     na = (size_t)lua_rawlen(L, 3);

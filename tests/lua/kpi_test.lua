@@ -527,4 +527,14 @@ do
   T.eq(got, { false, 10, false, 20, false }, "unknown areas read as no data, in place")
 end
 
+-- ---- a Reader never outlives its store -------------------------------------------------
+do
+  local s2 = assert(pmf.open(":memory:"))
+  local r = pmf.engine.reader(s2)
+  s2:close()
+  local ok, err = pcall(pmf.engine.fetch, r, "x", { 1 }, { "2025/26 Q1" })
+  T.ok(not ok and tostring(err):find("closed"), "fetching through a closed store raises: " ..
+       tostring(err))
+end
+
 T.done()
