@@ -609,9 +609,22 @@ int64_t pmf_store_new_batch(pmf_store *s, const char *kind, const char *by, cons
     return rc == SQLITE_DONE ? sqlite3_last_insert_rowid(s->db) : -1;
 }
 
+/* A visible batch, sorted by the version rule. */
+typedef struct batch_key {
+    int64_t ms, id;
+} batch_key;
+
+static int by_version(const void *a, const void *b) {
+    const batch_key *x = a, *y = b;
+    if (pmf_version_later(x->ms, x->id, y->ms, y->id)) return 1;
+    if (pmf_version_later(y->ms, y->id, x->ms, x->id)) return -1;
+    return 0;
+}
+
 int pmf_batch_view_load(pmf_store *s, int64_t cutoff_ms, pmf_batch_view *v) {
     sqlite3_stmt *st = NULL;
-    int64_t max = 0, r = 0;
+    int64_t max = 0, nvis = 0;
+    batch_key *ids = NULL;
     int rc;
     v->nbatch = 0;
     v->rank = v->ms = NULL;
@@ -624,26 +637,31 @@ int pmf_batch_view_load(pmf_store *s, int64_t cutoff_ms, pmf_batch_view *v) {
     v->nbatch = max + 1;
     v->rank = calloc((size_t)v->nbatch, sizeof *v->rank);
     v->ms = calloc((size_t)v->nbatch, sizeof *v->ms);
-    if (!v->rank || !v->ms ||
-        sqlite3_prepare_v2(s->db,
-            "SELECT id, recorded_ms FROM batch WHERE recorded_ms <= ? ORDER BY recorded_ms, id",
-            -1, &st, NULL) != SQLITE_OK) {
+    ids = malloc((size_t)v->nbatch * sizeof *ids);
+    if (!v->rank || !v->ms || !ids ||
+        sqlite3_prepare_v2(s->db, "SELECT id, recorded_ms FROM batch", -1, &st, NULL) !=
+            SQLITE_OK) {
+        free(ids);
         pmf_batch_view_free(v);
         return -1;
     }
-    sqlite3_bind_int64(st, 1, cutoff_ms);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(st, 0);
-        if (id > 0 && id < v->nbatch) {
-            v->rank[id] = ++r;
-            v->ms[id] = sqlite3_column_int64(st, 1);
+        int64_t id = sqlite3_column_int64(st, 0), ms = sqlite3_column_int64(st, 1);
+        if (id > 0 && id < v->nbatch && pmf_version_visible(ms, cutoff_ms)) {
+            v->ms[id] = ms;
+            ids[nvis].ms = ms;
+            ids[nvis++].id = id;
         }
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) {
+        free(ids);
         pmf_batch_view_free(v);
         return -1;
     }
+    qsort(ids, (size_t)nvis, sizeof *ids, by_version);
+    for (int64_t k = 0; k < nvis; k++) v->rank[ids[k].id] = k + 1;
+    free(ids);
     return 0;
 }
 

@@ -63,12 +63,22 @@ int64_t pmf_now_ms(void);
 /* Format epoch ms as "YYYY-MM-DDTHH:MM:SS.mmmZ" into buf (at least 25 bytes). */
 void pmf_format_ms(int64_t ms, char *buf, size_t n);
 
-/* THE VERSION IN FORCE AT T (the one decision, used by every reader: store_read.c, the
- * series, the KPI engine).  A batch is visible at cutoff T when recorded_ms <= T; of the
+/* THE VERSION IN FORCE AT T: a batch is visible at cutoff T when recorded_ms <= T; of the
  * visible versions of one key, the one whose batch is latest by (recorded_ms, id) is in
- * force.  pmf_batch_view_load loads the batch table once so that hot loops decide with
- * integer operations: rank[id] orders the visible batches by (recorded_ms, id), 0 for a
- * batch not visible (after the cutoff, or absent); ms[id] is its recorded_ms.
+ * force.  These two functions are the one statement of that rule; every reader uses them:
+ * the batch view (store.c), figure reads (store_read.c, hence the series and the KPI
+ * engine) and pmf_store_in_force (store:get, store:history, store:observe in Lua). */
+static inline int pmf_version_visible(int64_t recorded_ms, int64_t cutoff_ms) {
+    return recorded_ms <= cutoff_ms;
+}
+static inline int pmf_version_later(int64_t ms_a, int64_t batch_a, int64_t ms_b,
+                                    int64_t batch_b) {
+    return ms_a != ms_b ? ms_a > ms_b : batch_a > batch_b;
+}
+
+/* pmf_batch_view_load loads the batch table once so that hot loops decide with integer
+ * operations: rank[id] orders the visible batches by pmf_version_later, 0 for a batch not
+ * visible (after the cutoff, or absent); ms[id] is its recorded_ms.
  * cutoff_ms = INT64_MAX for "now".  Returns 0, or -1 on an SQLite or memory failure (every
  * step checked: a busy store is an error, never an empty view). */
 typedef struct {

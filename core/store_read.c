@@ -146,6 +146,35 @@ const pmf_obs *pmf_figures_read(pmf_figures *f, int64_t metric, int64_t area,
     return f->buf ? f->buf : (const pmf_obs *)f;      /* never NULL on success */
 }
 
+int pmf_store_in_force(pmf_store *s, int64_t cutoff_ms, int64_t metric, int64_t area,
+                       const char *breakdown, int32_t start, int32_t len, int64_t *batch) {
+    sqlite3_stmt *st;
+    int64_t best_ms = 0, best = -1;
+    if (sqlite3_prepare_v2(pmf_store_db(s),
+            "SELECT o.batch, b.recorded_ms FROM observation o JOIN batch b ON b.id = o.batch"
+            " WHERE o.metric = ?1 AND o.area = ?2 AND o.breakdown = ?3 AND o.start = ?4"
+            "   AND o.len = ?5", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(st, 1, metric);
+    sqlite3_bind_int64(st, 2, area);
+    sqlite3_bind_text(st, 3, breakdown ? breakdown : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, start);
+    sqlite3_bind_int(st, 5, len);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t b = sqlite3_column_int64(st, 0), ms = sqlite3_column_int64(st, 1);
+        if (pmf_version_visible(ms, cutoff_ms) &&
+            (best < 0 || pmf_version_later(ms, b, best_ms, best))) {
+            best = b;
+            best_ms = ms;
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) return -1;
+    *batch = best;
+    return best >= 0;
+}
+
 static int read_rule(sqlite3_stmt *st, int col, pmf_read_rule *rule) {
     int agg = pmf_agg_from_name((const char *)sqlite3_column_text(st, col));
     int ref = pmf_ref_from_name((const char *)sqlite3_column_text(st, col + 1));

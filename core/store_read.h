@@ -34,6 +34,12 @@ const char *pmf_figures_error(const pmf_figures *f);         /* the last failure
 const pmf_obs *pmf_figures_read(pmf_figures *f, int64_t metric, int64_t area,
                                 const char *breakdown, int32_t from, int32_t to, size_t *n);
 
+/* The batch of the version in force at cutoff_ms of one stored span (store.h's rule):
+ * 1 (*batch set; the version may withdraw the figure), 0 when none is visible, -1 on
+ * error. */
+int pmf_store_in_force(pmf_store *s, int64_t cutoff_ms, int64_t metric, int64_t area,
+                       const char *breakdown, int32_t start, int32_t len, int64_t *batch);
+
 /* A metric's id and read rule (aggregation, reference, carry) by code.  1 found, 0 unknown,
  * -1 on error (a stored reference or carry that does not parse is an error too). */
 int pmf_store_metric_rule(pmf_store *s, const char *code, int64_t *id, pmf_read_rule *rule);

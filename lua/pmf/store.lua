@@ -299,20 +299,26 @@ function M.flag_names(bits)
   return out
 end
 
-local current_sql = [[
+-- The version in force of one stored span: the batch is decided in C (store:in_force, the
+-- one statement of the rule in core/store.h), the row is then read by that batch.
+local version_sql = [[
   SELECT o.value AS value, o.numerator AS numerator, o.denominator AS denominator,
          o.flags AS flags, o.source AS source, o.batch AS batch,
          b.recorded_at AS recorded_at, b.recorded_by AS recorded_by
     FROM observation o JOIN batch b ON b.id = o.batch
    WHERE o.metric = ? AND o.area = ? AND o.breakdown = ? AND o.start = ? AND o.len = ?
-     AND b.recorded_ms <= ?
-   ORDER BY b.recorded_ms DESC, o.batch DESC LIMIT 1]]
+     AND o.batch = ?]]
+
+local function current(s, mid, aid, bd, p)
+  local b = s:in_force(mid, aid, bd, p.start, p.len)
+  if not b then return nil end
+  return s:query(version_sql, mid, aid, bd, p.start, p.len, b)[1]
+end
 
 -- store:get(metric, area, period [, breakdown]) -> value, row | nil (as of the view)
 function Store:get(metric, area, p, breakdown)
   p = to_period(p)
-  local r = self:query(current_sql, metric_id(self, metric), area_id(self, area),
-                       breakdown or "", p.start, p.len, cutoff(self))[1]
+  local r = current(self, metric_id(self, metric), area_id(self, area), breakdown or "", p)
   if not r then return nil end
   r.flags = M.flag_names(r.flags)
   return r.value, r
@@ -336,7 +342,7 @@ function Store:observe(t)
   local flags = M.flags(t.flags)
   M.check_unlocked(self, metric, p)
   return self:transaction(function()
-    local old = self:query(current_sql, mid, aid, bd, p.start, p.len, math.maxinteger)[1]
+    local old = current(self, mid, aid, bd, p)           -- the root store: as known now
     if old and old.value == value and old.numerator == t.numerator and
        old.denominator == t.denominator and old.flags == flags then
       return "unchanged"
@@ -354,6 +360,7 @@ end
 -- current = true for the one in force (as of the view)}.
 function Store:history(metric, area, p, breakdown)
   p = to_period(p)
+  local mid, aid, bd = metric_id(self, metric), area_id(self, area), breakdown or ""
   local rows = self:query([[
     SELECT o.value AS value, o.numerator AS numerator, o.denominator AS denominator,
            o.flags AS flags, o.source AS source, o.batch AS batch, b.kind AS kind,
@@ -361,10 +368,12 @@ function Store:history(metric, area, p, breakdown)
       FROM observation o JOIN batch b ON b.id = o.batch
      WHERE o.metric = ? AND o.area = ? AND o.breakdown = ? AND o.start = ? AND o.len = ?
        AND b.recorded_ms <= ?
-     ORDER BY b.recorded_ms, o.batch]], metric_id(self, metric), area_id(self, area),
-     breakdown or "", p.start, p.len, cutoff(self))
-  for _, r in ipairs(rows) do r.flags = M.flag_names(r.flags) end
-  if #rows > 0 then rows[#rows].current = true end
+     ORDER BY b.recorded_ms, o.batch]], mid, aid, bd, p.start, p.len, cutoff(self))
+  local now = self:in_force(mid, aid, bd, p.start, p.len)
+  for _, r in ipairs(rows) do
+    r.flags = M.flag_names(r.flags)
+    if r.batch == now then r.current = true end
+  end
   return rows
 end
 
