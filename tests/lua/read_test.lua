@@ -188,4 +188,29 @@ T.ok(not ok and tostring(err[1] and err[1].msg or err):find("reference"),
 os.remove(path)
 os.remove(bad)
 
+-- other frequencies: an annual KPI on a quarterly scorecard is rated for its year, and its
+-- trend runs by year, labelled by year (never the year's value in a quarter's slot)
+local FREQ = [[
+framework "freq" { title = "Frequencies", council = "]] .. A .. [[", year_start = "April",
+  levels = { "priority" } }
+priority "p1" { title = "All" }
+metric "yearly" { title = "Yearly", aggregation = "sum" }
+kpi "Y" { title = "Y", parent = "p1", formula = "yearly", polarity = "up", frequency = "annual" }
+]]
+path = T.tmpname(".lua")
+f = assert(io.open(path, "w")); f:write(FREQ); f:close()
+assert(pmf.framework.load(s, path, { at = "2025-01-01T08:00" }))
+os.remove(path)
+for y = 2019, 2024 do
+  s:observe{ metric = "yearly", area = A, period = string.format("%d/%02d", y, (y + 1) % 100),
+             value = y - 2000 }
+end
+local card = pmf.report.scorecard{ store = s, framework = "freq", period = "2025/26 Q2" }
+local yr = card.rows[1]
+T.eq({ yr.period, yr.value, yr.requested_period }, { "2024/25", 24, "2025/26 Q2" },
+     "an annual KPI in a quarterly scorecard: rated for 2024/25, and the row says so")
+T.eq({ yr.trend.labels[1], yr.trend.labels[8], yr.trend[7], yr.trend[8] },
+     { "2017/18", "2024/25", 23, 24 }, "its trend is by year, labelled by year")
+T.eq(yr.dot_prev ~= nil and yr.prev, 23, "direction of travel against the previous year")
+
 T.done()
