@@ -151,7 +151,7 @@ static size_t first_from(const pmf_obs *obs, size_t n, int32_t m) {
     return lo;
 }
 
-#define READ_AHEAD 24     /* months */
+#define READ_AHEAD 60     /* months */
 
 /* The figures of (metric, area, "") starting in [from, to]: through the cache when on. */
 static const pmf_obs *read_main(pmf_series *x, int64_t metric, int64_t area, int32_t from,
