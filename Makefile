@@ -46,6 +46,8 @@ CORE_SRC := core/pmf.c \
             core/lperiod.c \
             core/rag.c \
             core/lrag.c \
+            core/reader.c \
+            core/store_read.c \
             core/series.c \
             core/lseries.c \
             core/import.c \
@@ -63,7 +65,7 @@ CORE_SRC := core/pmf.c \
             core/lxlsxread.c
 CORE_OBJ := $(CORE_SRC:core/%.c=$(BUILD)/core/%.o)
 
-UNIT_TESTS := test_store test_period test_csv test_rag test_series test_import test_pattern test_xlsx_read
+UNIT_TESTS := test_store test_period test_csv test_rag test_series test_import test_pattern test_xlsx_read test_engine
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 # Debian packages: to build and run (DEBS: all `make demo` installs), and (TEST_DEBS) what the

@@ -2,26 +2,31 @@
  * lengine.c: the Lua binding of the KPI engine's kernels, module `pmf.engine` (the kernels
  * are engine.c; lua/pmf/kpi.lua drives them).
  *
- *   engine.batches(store)                          -> Batches (visibility at the store's as-of)
- *   engine.fetch(store, batches, metric, agg, area_ids, periods) -> Grid (value/flags/rec)
+ *   engine.reader(store)                           -> Reader (figures as of the store's view)
+ *   engine.fetch(reader, metric, area_ids, periods [, carry]) -> Grid (value/flags/rec/src)
+ *                                                  metric: code; carry: months, overriding
+ *                                                  the metric's (a KPI's carry =)
+ *   engine.publish(g, decimals, cols)              the published figure (decimals < 0: as is)
  *   engine.grid(na, np)                            -> Grid with every array
  *   engine.combine(op, scale, a, b, out, cols)     op "copy" | "div" | "sub"
  *   engine.suppress(in, below, out, cols)
  *   engine.rate(g, rule, cols)                     rule as pmf.rag.rate's (target ignored)
  *   engine.dot(g, rule, threshold, now, before, "prev" | "year")   before[k] = 0: none
- *   engine.benchmark(g, rule, rows, cols)          ranks, quartiles, per-column stats
- *   engine.stats(g, rows, col)                     -> n, median, mean, q1, q3 (nil when n = 0)
+ *   engine.benchmark(g, rule, rows, cols, min_group)  ranks, quartiles, per-column stats
+ *   engine.stats(g, rows, col, min_group)          -> n, median, mean, q1, q3 (nil below min)
  *   engine.late(g, cols, deadline_ms)
  *   Grid: g:dims() g:value(i,j) g:set_value(i,j,v) g:target(i,j) g:set_target(i,j,v)
  *         g:fill_target(j,v) g:status(i,j) g:set_status(i,j,s) g:flags(i,j) g:rec(i,j)
- *         g:dot(i,j) g:rank(i,j) g:stat(j) g:count(cols)
+ *         g:dot(i,j) g:rank(i,j) g:stat(j) g:count(cols) g:rated(i,j) g:source(i,j)
  *
  * Design decisions:
  * - Rows (areas) and columns (periods) are 1-based in Lua, as Lua arrays are.  A Grid is
  *   one GC-owned userdata holding its header and all its arrays, so nothing malloc'd is ever
  *   held across a raise and 800,000 ratings cost no Lua tables.
  * - Misuse (a bad index, a wrong type, an unknown status name) raises; a store error raises
- *   with SQLite's message (the store is the caller's: there is no expected failure here).
+ *   with SQLite's message (the store is the caller's: there is no expected failure here;
+ *   a busy store is an error, never "no data").
+ * - Values come from the one reader (series.h's matrix over reader.h): no SQL here.
  */
 #include <limits.h>
 #include <math.h>
@@ -34,9 +39,10 @@
 #include "engine.h"
 #include "lperiod.h"
 #include "lstore.h"
+#include "series.h"
 
 #define PMF_GRID_MT    "pmf.Grid"
-#define PMF_BATCHES_MT "pmf.Batches"
+#define PMF_READER_MT  "pmf.Reader"
 
 static const char *const status_names[] = {
     "red", "amber", "green", "blue", "no_data", "data_only", "error", NULL
@@ -56,9 +62,10 @@ static lgrid *new_grid(lua_State *L, size_t na, size_t np, int full) {
     lgrid *u;
     luaL_argcheck(L, na > 0 && np > 0 && n / np == na && n <= (size_t)INT_MAX, 1,
                   "grid must have at least one area and one period");
-    size += n * (sizeof(double) + sizeof(int64_t));
-    if (full) size += n * (sizeof(double) + sizeof(pmf_rag_status) + 2 * sizeof(pmf_rag_trend) +
-                           2 * sizeof(int)) + np * sizeof(pmf_engine_stat);
+    size += n * (sizeof(double) + sizeof(int64_t) + sizeof(pmf_engine_span));
+    if (full) size += n * (2 * sizeof(double) + sizeof(pmf_rag_status) +
+                           2 * sizeof(pmf_rag_trend) + 2 * sizeof(int)) +
+                      np * sizeof(pmf_engine_stat);
     size += ALIGN8(n);
     p = lua_newuserdatauv(L, size, 0);
     memset(p, 0, size);
@@ -68,8 +75,10 @@ static lgrid *new_grid(lua_State *L, size_t na, size_t np, int full) {
     u->g.np = np;
     u->g.value = (double *)(void *)p;  p += n * sizeof(double);
     u->g.rec = (int64_t *)(void *)p;   p += n * sizeof(int64_t);
+    u->g.src = (pmf_engine_span *)(void *)p;  p += n * sizeof(pmf_engine_span);
     if (full) {
         u->g.target = (double *)(void *)p;             p += n * sizeof(double);
+        u->g.rated = (double *)(void *)p;              p += n * sizeof(double);
         u->stat = (pmf_engine_stat *)(void *)p;        p += np * sizeof(pmf_engine_stat);
         u->g.status = (pmf_rag_status *)(void *)p;     p += n * sizeof(pmf_rag_status);
         u->g.dot_prev = (pmf_rag_trend *)(void *)p;    p += n * sizeof(pmf_rag_trend);
@@ -78,6 +87,7 @@ static lgrid *new_grid(lua_State *L, size_t na, size_t np, int full) {
         u->g.quartile = (int *)(void *)p;              p += n * sizeof(int);
         for (j = 0; j < n; j++) {
             u->g.target[j] = NAN;
+            u->g.rated[j] = NAN;
             u->g.status[j] = PMF_RAG_NO_DATA;
         }
         for (j = 0; j < np; j++) u->stat[j].n = SIZE_MAX;
@@ -145,81 +155,134 @@ static void push_number(lua_State *L, double x) {
 
 /* ---------------------------------------------------------------- module functions */
 
-/* batches(store) -> Batches: which batches the store's view sees, and when each was
- * recorded. */
-static int engine_batches(lua_State *L) {
-    int64_t cutoff, max = 0, i;
+/* The Reader userdata: a series handle as of the store's view, closed by __gc/__close.  It
+ * caches the figures it read (series.h pmf_series_cache) so that rating period after period
+ * through one Reader reads each row once; at most this many figures (~48 bytes each). */
+#define READER_CACHE_FIGURES ((size_t)3000000)
+
+typedef struct lreader {
+    pmf_series *x;
+} lreader;
+
+static int reader_close(lua_State *L) {
+    lreader *r = luaL_checkudata(L, 1, PMF_READER_MT);
+    pmf_series_close(r->x);
+    r->x = NULL;
+    return 0;
+}
+
+/* reader(store) -> Reader: figures as of the store's view (keeps the store alive). */
+static int engine_reader(lua_State *L) {
+    int64_t cutoff;
     pmf_store *s = pmf_checkstore(L, 1, &cutoff);
-    sqlite3 *db = pmf_store_db(s);
-    sqlite3_stmt *st;
-    pmf_engine_batches *b;
-    if (sqlite3_prepare_v2(db, "SELECT max(id) FROM batch", -1, &st, NULL) != SQLITE_OK)
-        return luaL_error(L, "store error: %s", sqlite3_errmsg(db));
-    if (sqlite3_step(st) == SQLITE_ROW) max = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    luaL_argcheck(L, max >= 0 && max < INT_MAX, 1, "too many batches");
-    b = lua_newuserdatauv(L, ALIGN8(sizeof *b) + (size_t)(max + 1) * sizeof(int64_t), 0);
-    b->n = max + 1;
-    b->ms = (int64_t *)(void *)((unsigned char *)b + ALIGN8(sizeof *b));
-    for (i = 0; i < b->n; i++) b->ms[i] = -1;
-    luaL_setmetatable(L, PMF_BATCHES_MT);
-    if (sqlite3_prepare_v2(db, "SELECT id, recorded_ms FROM batch WHERE recorded_ms <= ?", -1,
-                           &st, NULL) != SQLITE_OK)
-        return luaL_error(L, "store error: %s", sqlite3_errmsg(db));
-    sqlite3_bind_int64(st, 1, cutoff);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(st, 0);
-        if (id >= 0 && id < b->n) b->ms[id] = sqlite3_column_int64(st, 1);
-    }
-    sqlite3_finalize(st);
+    lreader *r = lua_newuserdatauv(L, sizeof *r, 1);
+    r->x = NULL;
+    luaL_setmetatable(L, PMF_READER_MT);
+    lua_pushvalue(L, 1);
+    lua_setiuservalue(L, -2, 1);
+    r->x = pmf_series_open(s, cutoff);
+    if (!r->x || pmf_series_cache(r->x, READER_CACHE_FIGURES) != 0)
+        return luaL_error(L, "store error: %s", sqlite3_errmsg(pmf_store_db(s)));
     return 1;
 }
 
-/* fetch(store, batches, metric_id, agg, area_ids, periods) -> Grid.  metric_id and the area
- * ids are the store's integer ids (-1 for an unknown area: a row of no data); periods are
- * Periods or labels. */
+/* fetch(reader, metric, area_ids, periods [, carry]) -> Grid.  metric is the metric's
+ * code; the area ids are the store's integer ids (-1 for an unknown area: a row of no
+ * data); periods are Periods or labels; carry (months) overrides the metric's rule. */
 static int engine_fetch(lua_State *L) {
-    static const char *const aggs[] = { "sum", "mean", "last", "min", "max", "ratio", NULL };
-    pmf_store *s = pmf_checkstore(L, 1, NULL);
-    pmf_engine_batches *b = luaL_checkudata(L, 2, PMF_BATCHES_MT);
-    lua_Integer metric = luaL_checkinteger(L, 3);
-    int agg = luaL_checkoption(L, 4, NULL, aggs);
+    lreader *rd = luaL_checkudata(L, 1, PMF_READER_MT);
+    const char *code = luaL_checkstring(L, 2);
     size_t na, np, i, j;
-    int64_t *ids, max_id = 0;
-    pmf_engine_span *spans;
-    void *scratch;
+    int64_t *ids, metric = -1;
+    pmf_period *periods;
+    pmf_agg_result *res;
+    pmf_read_rule rule = {PMF_AGG_SUM, PMF_REF_END, 0};
     lgrid *u;
-    int rc;
-    luaL_checktype(L, 5, LUA_TTABLE);
-    luaL_checktype(L, 6, LUA_TTABLE);
-    na = (size_t)lua_rawlen(L, 5);
-    np = (size_t)lua_rawlen(L, 6);
-    luaL_argcheck(L, na > 0, 5, "no areas");
-    luaL_argcheck(L, np > 0, 6, "no periods");
-    ids = lua_newuserdatauv(L, na * sizeof *ids, 0);                /* 7 */
+    int found;
+    luaL_argcheck(L, rd->x != NULL, 1, "attempt to use a closed " PMF_READER_MT);
+    lua_getiuservalue(L, 1, 1);         /* its store must still be open */
+    pmf_checkstore(L, -1, NULL);
+    lua_pop(L, 1);
+    luaL_checktype(L, 3, LUA_TTABLE);
+    luaL_checktype(L, 4, LUA_TTABLE);
+    na = (size_t)lua_rawlen(L, 3);
+    np = (size_t)lua_rawlen(L, 4);
+    luaL_argcheck(L, na > 0, 3, "no areas");
+    luaL_argcheck(L, np > 0, 4, "no periods");
+    luaL_argcheck(L, na * np / np == na && na * np <= (size_t)INT_MAX, 3, "too many cells");
+    found = pmf_series_metric(rd->x, code, &metric, &rule);
+    if (found < 0) return luaL_error(L, "metric '%s': %s", code, pmf_series_error(rd->x));
+    if (!lua_isnoneornil(L, 5)) {
+        lua_Integer c = luaL_checkinteger(L, 5);
+        luaL_argcheck(L, c >= 0 && c <= 1200, 5, "carry must be 0-1200 months");
+        rule.carry = (int32_t)c;
+    }
+    ids = lua_newuserdatauv(L, na * sizeof *ids, 0);
     for (i = 0; i < na; i++) {
-        lua_rawgeti(L, 5, (lua_Integer)i + 1);
+        lua_rawgeti(L, 3, (lua_Integer)i + 1);
         ids[i] = lua_isinteger(L, -1) ? (int64_t)lua_tointeger(L, -1) : -1;
-        if (ids[i] > max_id) max_id = ids[i];
         lua_pop(L, 1);
     }
-    luaL_argcheck(L, max_id < INT_MAX, 5, "area id too large");
-    spans = lua_newuserdatauv(L, np * sizeof *spans, 0);            /* 8 */
+    periods = lua_newuserdatauv(L, np * sizeof *periods, 0);
     for (j = 0; j < np; j++) {
-        pmf_period *p;
-        lua_rawgeti(L, 6, (lua_Integer)j + 1);
-        p = pmf_checkperiod(L, -1, 0);
-        spans[j].start = p->start;
-        spans[j].len = p->len;
+        lua_rawgeti(L, 4, (lua_Integer)j + 1);
+        periods[j] = *pmf_checkperiod(L, -1, 0);
         lua_pop(L, 1);
     }
-    scratch = lua_newuserdatauv(L, pmf_engine_fetch_scratch(na, spans, np, max_id, (pmf_engine_agg)agg) + 8, 0);
+    res = lua_newuserdatauv(L, na * np * sizeof *res, 0);
+    for (i = 0; i < na * np; i++) {
+        memset(&res[i], 0, sizeof res[i]);
+        res[i].status = PMF_READ_NODATA;
+    }
+    if (found == 1) {
+        /* unknown areas read as no data: only the known ones go to the reader, in one call
+         * (results land in the first rows of res, then move to their own rows, last first) */
+        size_t nk = 0, *row = lua_newuserdatauv(L, na * sizeof *row, 0);
+        int64_t *known = lua_newuserdatauv(L, na * sizeof *known, 0);
+        for (i = 0; i < na; i++)
+            if (ids[i] >= 0) {
+                row[nk] = i;
+                known[nk++] = ids[i];
+            }
+        if (nk > 0 && pmf_series_matrix(rd->x, metric, &rule, known, nk, "", periods, np,
+                                        res) != 0)
+            return luaL_error(L, "store error: %s", pmf_series_error(rd->x));
+        for (i = nk; i-- > 0;) {
+            if (row[i] == i) break;         /* the rest are in place already */
+            memcpy(&res[row[i] * np], &res[i * np], np * sizeof *res);
+            for (j = 0; j < np; j++) {
+                memset(&res[i * np + j], 0, sizeof *res);
+                res[i * np + j].status = PMF_READ_NODATA;
+            }
+        }
+    }
     u = new_grid(L, na, np, 0);
-    rc = pmf_engine_fetch(pmf_store_db(s), (int64_t)metric, (pmf_engine_agg)agg, ids, max_id,
-                          spans, b, scratch, &u->g);
-    if (rc != SQLITE_OK)
-        return luaL_error(L, "store error: %s", sqlite3_errmsg(pmf_store_db(s)));
+    pmf_engine_fill(&u->g, res);
     return 1;
+}
+
+/* carry_months(text) -> months | nil, message ("12 months", "1 year"; reader.h's parser). */
+static int engine_carry_months(lua_State *L) {
+    const char *t = luaL_checkstring(L, 1);
+    int m = pmf_carry_from_text(t);
+    if (m < 0) {
+        luaL_pushfail(L);
+        lua_pushfstring(L, "carry must be a span like \"12 months\", not '%s'", t);
+        return 2;
+    }
+    lua_pushinteger(L, m);
+    return 1;
+}
+
+/* publish(g, decimals, cols): the published figure of each cell (decimals < 0: as is). */
+static int engine_publish(lua_State *L) {
+    lgrid *u = check_grid(L, 1, 1);
+    lua_Integer d = luaL_checkinteger(L, 2);
+    size_t n, *cols;
+    luaL_argcheck(L, d >= -1 && d <= 15, 2, "decimals must be 0-15 (or -1: unrounded)");
+    cols = check_indices(L, 3, u->g.np, 0, &n);
+    pmf_engine_publish(&u->g, (int)d, cols, n);
+    return 0;
 }
 
 /* grid(na, np) -> a rating Grid: values and targets NaN, statuses no_data. */
@@ -294,19 +357,25 @@ static int engine_dot(lua_State *L) {
     return 0;
 }
 
-/* benchmark(g, rule, rows, cols): ranks and quartiles of every row against the group rows,
- * and each column's stats (g:stat(j)). */
+static size_t check_min_group(lua_State *L, int idx) {
+    lua_Integer m = luaL_optinteger(L, idx, 3);
+    luaL_argcheck(L, m >= 1 && m <= INT_MAX, idx, "min_group must be a positive integer");
+    return (size_t)m;
+}
+
+/* benchmark(g, rule, rows, cols [, min_group = 3]): ranks and quartiles of every row against
+ * the group rows, and each column's stats (g:stat(j)). */
 static int engine_benchmark(lua_State *L) {
     lgrid *u = check_grid(L, 1, 1);
     pmf_rag_rule rule;
-    size_t nr, nc, *rows, *cols;
+    size_t nr, nc, *rows, *cols, min_group = check_min_group(L, 5);
     unsigned char *scratch;
     pmf_rag_checkrule(L, 2, &rule, NULL);
     rows = check_indices(L, 3, u->g.na, 0, &nr);
     cols = check_indices(L, 4, u->g.np, 0, &nc);
     scratch = lua_newuserdatauv(L, (nr ? nr : 1) * (sizeof(pmf_rag_slot) + sizeof(double) +
                                                     sizeof(int)), 0);
-    pmf_engine_benchmark(&rule, &u->g, rows, nr, cols, nc, u->stat, (pmf_rag_slot *)(void *)scratch,
+    pmf_engine_benchmark(&rule, &u->g, rows, nr, cols, nc, min_group, u->stat, (pmf_rag_slot *)(void *)scratch,
                          (double *)(void *)(scratch + nr * sizeof(pmf_rag_slot)),
                          (int *)(void *)(scratch + nr * (sizeof(pmf_rag_slot) + sizeof(double))));
     return 0;
@@ -321,16 +390,16 @@ static int push_stat(lua_State *L, pmf_engine_stat st) {
     return 5;
 }
 
-/* stats(g, rows, col) -> n, median, mean, q1, q3 (nil when n = 0) */
+/* stats(g, rows, col [, min_group = 3]) -> n, median, mean, q1, q3 (nil below min_group) */
 static int engine_stats(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 0);
-    size_t nr, *rows;
+    lgrid *u = check_grid(L, 1, 1);
+    size_t nr, *rows, min_group = check_min_group(L, 4);
     lua_Integer col = luaL_checkinteger(L, 3);
     unsigned char *scratch;
     luaL_argcheck(L, col >= 1 && (lua_Unsigned)col <= u->g.np, 3, "period index out of range");
     rows = check_indices(L, 2, u->g.na, 0, &nr);
     scratch = lua_newuserdatauv(L, (nr ? nr : 1) * (sizeof(pmf_rag_slot) + sizeof(double)), 0);
-    return push_stat(L, pmf_engine_stats(&u->g, rows, nr, (size_t)(col - 1),
+    return push_stat(L, pmf_engine_stats(&u->g, rows, nr, (size_t)(col - 1), min_group,
                                          (pmf_rag_slot *)(void *)scratch,
                                          (double *)(void *)(scratch + nr * sizeof(pmf_rag_slot))));
 }
@@ -372,6 +441,22 @@ static int grid_set_value(lua_State *L) {
     double x = opt_number(L, 4);
     u->g.value[check_cell(L, u, 2)] = isfinite(x) ? x : NAN;
     return 0;
+}
+
+static int grid_rated(lua_State *L) {
+    lgrid *u = check_grid(L, 1, 1);
+    push_number(L, u->g.rated[check_cell(L, u, 2)]);
+    return 1;
+}
+
+/* source(i, j) -> start, len of the figures the cell came from (nothing when none) */
+static int grid_source(lua_State *L) {
+    lgrid *u = check_grid(L, 1, 0);
+    pmf_engine_span sp = u->g.src[check_cell(L, u, 2)];
+    if (sp.len <= 0) return 0;
+    lua_pushinteger(L, sp.start);
+    lua_pushinteger(L, sp.len);
+    return 2;
 }
 
 static int grid_target(lua_State *L) {
@@ -481,6 +566,8 @@ static int grid_tostring(lua_State *L) {
 static const luaL_Reg grid_methods[] = {
     { "dims",        grid_dims        },
     { "value",       grid_value       },
+    { "rated",       grid_rated       },
+    { "source",      grid_source      },
     { "set_value",   grid_set_value   },
     { "target",      grid_target      },
     { "set_target",  grid_set_target  },
@@ -497,8 +584,10 @@ static const luaL_Reg grid_methods[] = {
 };
 
 static const luaL_Reg engine_funcs[] = {
-    { "batches",   engine_batches   },
+    { "reader",    engine_reader    },
     { "fetch",     engine_fetch     },
+    { "publish",   engine_publish   },
+    { "carry_months", engine_carry_months },
     { "grid",      engine_grid      },
     { "combine",   engine_combine   },
     { "suppress",  engine_suppress  },
@@ -517,14 +606,21 @@ int luaopen_pmf_engine(lua_State *L) {
         lua_pushcfunction(L, grid_tostring);
         lua_setfield(L, -2, "__tostring");
     }
-    luaL_newmetatable(L, PMF_BATCHES_MT);
+    if (luaL_newmetatable(L, PMF_READER_MT)) {
+        lua_pushcfunction(L, reader_close);
+        lua_setfield(L, -2, "__gc");
+        lua_pushcfunction(L, reader_close);
+        lua_setfield(L, -2, "__close");
+    }
     lua_pop(L, 2);
     luaL_newlib(L, engine_funcs);
-    lua_pushinteger(L, PMF_ENGINE_INCOMPLETE);
+    lua_pushinteger(L, PMF_FLAG_INCOMPLETE);
     lua_setfield(L, -2, "INCOMPLETE");
-    lua_pushinteger(L, PMF_ENGINE_SUPPRESSED);
+    lua_pushinteger(L, PMF_FLAG_WITHHELD);
     lua_setfield(L, -2, "SUPPRESSED");
-    lua_pushinteger(L, PMF_ENGINE_LATE);
+    lua_pushinteger(L, PMF_FLAG_LATE);
     lua_setfield(L, -2, "LATE");
+    lua_pushinteger(L, PMF_FLAG_CARRIED);
+    lua_setfield(L, -2, "CARRIED");
     return 1;
 }

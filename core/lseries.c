@@ -9,11 +9,11 @@
  * year_start= (1-12 or a month name).
  *
  * Decisions:
- * - A partial period still has a value (sum of the months present, mean of them, ...); the
- *   info table says how many months were covered and expected, and `complete`.  `last`
- *   takes the figure ending latest within the period.
- * - Levels (last, mean) with no figure within the period borrow one (series.h): the info
- *   table's `borrowed` is "containing" or "carried" (the latter also flagged "carried").
+ * - Every value is the read contract's (reader.h pmf_read_value): exact span first, `last`
+ *   by reference date, the rest from the figures within the period, nothing carried unless
+ *   the metric's `carry` asks (then flagged "carried", info.carried_from = its period).
+ * - A partial period still has a value; the info table says how many months were covered and
+ *   expected, and `complete` (and flags "incomplete").
  * - Year to date runs from the start of the financial year holding the period's last month
  *   to that month: months with no figure add nothing; no figure at all gives nil.
  * - % change is the change over the magnitude of the earlier value, times 100 (so a rise is
@@ -35,6 +35,7 @@
 #include "lperiod.h"
 #include "lstore.h"
 #include "series.h"
+#include "store_read.h"
 
 #include <lauxlib.h>
 #include <math.h>
@@ -53,7 +54,7 @@ static int handle_gc(lua_State *L) {
 }
 
 /* Push a handle for the store at idx (bulk: see pmf_series_open); raises on failure. */
-static pmf_series *open_handle(lua_State *L, int idx, int bulk, pmf_store **ps) {
+static pmf_series *open_handle(lua_State *L, int idx, pmf_store **ps) {
     int64_t cutoff;
     pmf_store *s = pmf_checkstore(L, idx, &cutoff);
     pmf_series **px = lua_newuserdatauv(L, sizeof *px, 0);
@@ -67,23 +68,24 @@ static pmf_series *open_handle(lua_State *L, int idx, int bulk, pmf_store **ps) 
     lua_setmetatable(L, -2);
     lua_toclose(L, -1);     /* finalised when the call returns or raises, not at GC: the
                                store must be closable right after */
-    *px = pmf_series_open(s, cutoff, bulk);
+    *px = pmf_series_open(s, cutoff);
     if (!*px) luaL_error(L, "series: store error: %s", sqlite3_errmsg(pmf_store_db(s)));
     if (ps) *ps = s;
     return *px;
 }
 
-static int store_error(lua_State *L, pmf_store *s) {
-    return luaL_error(L, "series: store error: %s", sqlite3_errmsg(pmf_store_db(s)));
+/* Raise the last failure of the handle x (a busy or failing store: never "no data"). */
+static int series_error(lua_State *L, const pmf_series *x) {
+    return luaL_error(L, "series: store error: %s", pmf_series_error(x));
 }
 
 /* ---- arguments ---- */
 
-static int64_t checkmetric(lua_State *L, pmf_series *x, pmf_store *s, int idx, int *agg) {
+static int64_t checkmetric(lua_State *L, pmf_series *x, int idx, pmf_read_rule *rule) {
     const char *code = luaL_checkstring(L, idx);
     int64_t id;
-    int rc = pmf_series_metric(x, code, &id, agg);
-    if (rc < 0) store_error(L, s);
+    int rc = pmf_series_metric(x, code, &id, rule);
+    if (rc < 0) luaL_error(L, "series: metric '%s': %s", code, pmf_series_error(x));
     if (rc == 0) luaL_error(L, "unknown metric '%s'", code);
     return id;
 }
@@ -91,6 +93,7 @@ static int64_t checkmetric(lua_State *L, pmf_series *x, pmf_store *s, int idx, i
 static int64_t checkarea(lua_State *L, pmf_store *s, int idx) {
     const char *code = luaL_checkstring(L, idx);
     int64_t id = pmf_store_area_id(s, code);
+    if (id == -2) luaL_error(L, "series: store error: %s", sqlite3_errmsg(pmf_store_db(s)));
     if (id < 0) luaL_error(L, "unknown area '%s'", code);
     return id;
 }
@@ -199,15 +202,19 @@ static void pushflags(lua_State *L, int64_t flags) {
             lua_pushstring(L, names[i]);
             lua_rawseti(L, -2, ++n);
         }
-    if (flags & PMF_SERIES_FLAG_CARRIED) {
+    if (flags & PMF_FLAG_INCOMPLETE) {
+        lua_pushstring(L, "incomplete");
+        lua_rawseti(L, -2, ++n);
+    }
+    if (flags & PMF_FLAG_CARRIED) {
         lua_pushstring(L, "carried");
         lua_rawseti(L, -2, ++n);
     }
 }
 
 /* Push value | nil, then the info table; returns 2. */
-static int push_result(lua_State *L, const pmf_agg_result *r) {
-    if (r->status == PMF_SERIES_OK) lua_pushnumber(L, r->value); else lua_pushnil(L);
+static int push_result(lua_State *L, const pmf_agg_result *r, int ys) {
+    if (r->status == PMF_READ_OK) lua_pushnumber(L, r->value); else lua_pushnil(L);
     lua_createtable(L, 0, 10);
     setinteger(L, "months", r->months);
     setinteger(L, "expected", r->expected);
@@ -218,12 +225,12 @@ static int push_result(lua_State *L, const pmf_agg_result *r) {
     setnumber(L, "denominator", r->denominator);
     pushflags(L, r->flags);
     lua_setfield(L, -2, "flags");
-    if (r->borrowed != PMF_SERIES_OWN) {
-        lua_pushstring(L, r->borrowed == PMF_SERIES_CARRIED ? "carried" : "containing");
-        lua_setfield(L, -2, "borrowed");
+    if (r->carried) {
+        pushlabel(L, r->from_start, r->from_len, ys);
+        lua_setfield(L, -2, "carried_from");
     }
-    if (r->status != PMF_SERIES_OK) {
-        lua_pushstring(L, pmf_series_status_message(r->status));
+    if (r->status != PMF_READ_OK) {
+        lua_pushstring(L, pmf_read_status_message(r->status));
         lua_setfield(L, -2, "reason");
     }
     return 2;
@@ -237,14 +244,14 @@ typedef struct {
     pmf_series *x;
     pmf_store *s;
     int64_t metric, area;
-    int agg;
+    pmf_read_rule rule;
 } target;
 
 static target check_target(lua_State *L, int nargs) {
     target t;
     lua_settop(L, nargs);     /* options sit at fixed slots, the handle above them */
-    t.x = open_handle(L, 1, 0, &t.s);
-    t.metric = checkmetric(L, t.x, t.s, 2, &t.agg);
+    t.x = open_handle(L, 1, &t.s);
+    t.metric = checkmetric(L, t.x, 2, &t.rule);
     t.area = checkarea(L, t.s, 3);
     return t;
 }
@@ -252,8 +259,16 @@ static target check_target(lua_State *L, int nargs) {
 static const pmf_obs *fetch(lua_State *L, const target *t, const char *bd, int32_t from,
                             int32_t to, size_t *n) {
     const pmf_obs *obs = pmf_series_fetch(t->x, t->metric, t->area, bd, from, to, n);
-    if (!obs) store_error(L, t->s);
+    if (!obs) series_error(L, t->x);
     return obs;
+}
+
+/* The figures the reader needs for every period from month `first` to month `last`. */
+static const pmf_obs *fetch_for(lua_State *L, const target *t, const char *bd, int32_t first,
+                                int32_t last, size_t *n) {
+    int32_t from, to;
+    pmf_read_window(&t->rule, first, last - first + 1, &from, &to);
+    return fetch(L, t, bd, from, to, n);
 }
 
 static int32_t last_month(const pmf_period *p) { return p->start + p->len - 1; }
@@ -292,9 +307,9 @@ static int series_value(lua_State *L) {
     const char *bd = opt_breakdown(L, 5);
     pmf_period p = *pmf_checkperiod(L, 4, ys);
     pmf_agg_result r;
-    if (pmf_series_value(t.x, t.metric, t.agg, t.area, bd, p.start, p.len, &r) != 0)
-        return store_error(L, t.s);
-    return push_result(L, &r);
+    if (pmf_series_value(t.x, t.metric, &t.rule, t.area, bd, p.start, p.len, &r) != 0)
+        return series_error(L, t.x);
+    return push_result(L, &r, p.year_start);
 }
 
 /* The blocks of `len` months over [from, to]: aligned to the year start when len divides
@@ -328,16 +343,16 @@ static int series_aggregate(lua_State *L) {
     const char *bd = opt_breakdown(L, 4);
     int32_t end = b.first + ((b.last - b.first) / b.len + 1) * b.len - 1;
     size_t n;
-    const pmf_obs *obs = fetch(L, &t, bd, b.first, end, &n);
+    const pmf_obs *obs = fetch_for(L, &t, bd, b.first, end, &n);
     lua_createtable(L, (b.last - b.first) / b.len + 1, 0);
     lua_Integer k = 0;
     for (int32_t s = b.first; s <= b.last; s += b.len) {
         pmf_agg_result r;
-        pmf_series_combine(obs, n, t.agg, s, b.len, &r);
+        pmf_read_value(obs, n, &t.rule, s, b.len, &r);
         lua_createtable(L, 0, 5);
         pushperiod_ys(L, s, b.len, b.ys);
         lua_setfield(L, -2, "period");
-        if (r.status == PMF_SERIES_OK) setnumber(L, "value", r.value);
+        if (r.status == PMF_READ_OK) setnumber(L, "value", r.value);
         setbool(L, "complete", r.months == r.expected);
         setinteger(L, "months", r.months);
         setinteger(L, "expected", r.expected);
@@ -356,9 +371,9 @@ static int series_ytd(lua_State *L) {
     int ys = ys0 ? ys0 : p.year_start;
     int32_t end = last_month(&p), start = pmf_series_block_start(end, 12, ys);
     pmf_agg_result r;
-    if (pmf_series_value(t.x, t.metric, t.agg, t.area, bd, start, end - start + 1, &r) != 0)
-        return store_error(L, t.s);
-    push_result(L, &r);
+    if (pmf_series_value(t.x, t.metric, &t.rule, t.area, bd, start, end - start + 1, &r) != 0)
+        return series_error(L, t.x);
+    push_result(L, &r, ys);
     pushperiod_ys(L, start, end - start + 1, ys);
     lua_setfield(L, -2, "period");
     return 2;
@@ -375,9 +390,9 @@ static int series_rolling(lua_State *L) {
     luaL_argcheck(L, n >= 1 && n * p.len <= 1200, 5, "must be 1 or more (at most 100 years)");
     int32_t len = (int32_t)n * p.len, start = last_month(&p) - len + 1;
     pmf_agg_result r;
-    if (pmf_series_value(t.x, t.metric, t.agg, t.area, bd, start, len, &r) != 0)
-        return store_error(L, t.s);
-    push_result(L, &r);
+    if (pmf_series_value(t.x, t.metric, &t.rule, t.area, bd, start, len, &r) != 0)
+        return series_error(L, t.x);
+    push_result(L, &r, p.year_start);
     pushperiod_ys(L, start, len, p.year_start);
     lua_setfield(L, -2, "period");
     return 2;
@@ -385,9 +400,9 @@ static int series_rolling(lua_State *L) {
 
 static void set_change(lua_State *L, const pmf_agg_result *now, const pmf_agg_result *then,
                        const char *kthen, const char *kchange, const char *kpct) {
-    if (then->status != PMF_SERIES_OK) return;
+    if (then->status != PMF_READ_OK) return;
     setnumber(L, kthen, then->value);
-    if (now->status != PMF_SERIES_OK) return;
+    if (now->status != PMF_READ_OK) return;
     double d = now->value - then->value;
     setnumber(L, kchange, d);
     if (then->value != 0) setnumber(L, kpct, d / fabs(then->value) * 100);
@@ -402,13 +417,13 @@ static int series_change(lua_State *L) {
     pmf_period p = *pmf_checkperiod(L, 4, ys);
     int32_t prev = p.start - p.len, ly = p.start - 12;
     size_t n;
-    const pmf_obs *obs = fetch(L, &t, bd, prev < ly ? prev : ly, last_month(&p), &n);
+    const pmf_obs *obs = fetch_for(L, &t, bd, prev < ly ? prev : ly, last_month(&p), &n);
     pmf_agg_result now, rp, ry;
-    pmf_series_combine(obs, n, t.agg, p.start, p.len, &now);
-    pmf_series_combine(obs, n, t.agg, prev, p.len, &rp);
-    pmf_series_combine(obs, n, t.agg, ly, p.len, &ry);
+    pmf_read_value(obs, n, &t.rule, p.start, p.len, &now);
+    pmf_read_value(obs, n, &t.rule, prev, p.len, &rp);
+    pmf_read_value(obs, n, &t.rule, ly, p.len, &ry);
     lua_createtable(L, 0, 8);
-    if (now.status == PMF_SERIES_OK) setnumber(L, "value", now.value);
+    if (now.status == PMF_READ_OK) setnumber(L, "value", now.value);
     set_change(L, &now, &rp, "prev", "change", "pct");
     set_change(L, &now, &ry, "last_year", "change_year", "pct_year");
     return 1;
@@ -474,22 +489,22 @@ static int series_projection(lua_State *L) {
     int32_t unit = p.len < 12 && 12 % p.len == 0 ? p.len : 1, k = 12 / unit;
     int32_t lo = end - 11 < fy ? end - 11 : fy;
     size_t n;
-    const pmf_obs *obs = fetch(L, &t, bd, lo, end, &n);
+    const pmf_obs *obs = fetch_for(L, &t, bd, lo, end, &n);
     double xs[12], vs[12];
     for (int32_t i = 0; i < k; i++) {
         pmf_agg_result r;
-        pmf_series_combine(obs, n, t.agg, end + 1 - (k - i) * unit, unit, &r);
+        pmf_read_value(obs, n, &t.rule, end + 1 - (k - i) * unit, unit, &r);
         xs[i] = i;
-        vs[i] = r.status == PMF_SERIES_OK && r.months == r.expected ? r.value : NAN;
+        vs[i] = r.status == PMF_READ_OK && r.months == r.expected ? r.value : NAN;
     }
     pmf_agg_result ytd;
-    pmf_series_combine(obs, n, t.agg, fy, end - fy + 1, &ytd);
+    pmf_read_value(obs, n, &t.rule, fy, end - fy + 1, &ytd);
     pmf_trend tr;
     int ok = pmf_series_trend(xs, vs, (size_t)k, &tr) == 0;
     int32_t remaining = (fyend - end) / unit;
-    int additive = t.agg == PMF_AGG_SUM;
+    int additive = t.rule.agg == PMF_AGG_SUM;
     double v = NAN;
-    if (ok && additive && ytd.status == PMF_SERIES_OK) {
+    if (ok && additive && ytd.status == PMF_READ_OK) {
         v = ytd.value;
         for (int32_t j = 1; j <= remaining; j++) v += tr.intercept + tr.slope * (k - 1 + j);
     } else if (ok && !additive) {
@@ -499,7 +514,7 @@ static int series_projection(lua_State *L) {
     lua_createtable(L, 0, 12);
     pushlabel(L, fy, 12, ys);
     lua_setfield(L, -2, "year");
-    if (ytd.status == PMF_SERIES_OK) setnumber(L, "ytd", ytd.value);
+    if (ytd.status == PMF_READ_OK) setnumber(L, "ytd", ytd.value);
     setinteger(L, "months", ytd.months);
     setinteger(L, "expected", ytd.expected);
     setinteger(L, "remaining", remaining);
@@ -513,7 +528,7 @@ static int series_projection(lua_State *L) {
     }
     if (isnan(v)) {
         lua_pushstring(L, !ok ? "a trend needs at least two complete periods in the last 12 months"
-                              : pmf_series_status_message(ytd.status));
+                              : pmf_read_status_message(ytd.status));
         lua_setfield(L, -2, "reason");
     }
     return 2;
@@ -528,16 +543,16 @@ static int series_completeness(lua_State *L) {
     const char *bd = opt_breakdown(L, 4);
     int32_t end = b.first + ((b.last - b.first) / b.len + 1) * b.len - 1;
     size_t n;
-    const pmf_obs *obs = fetch(L, &t, bd, b.first, end, &n);
+    const pmf_obs *obs = fetch_for(L, &t, bd, b.first, end, &n);
     lua_createtable(L, 0, 4);
     lua_newtable(L);          /* missing */
     lua_newtable(L);          /* partial */
     lua_Integer expected = 0, present = 0, nm = 0, np = 0;
     for (int32_t s = b.first; s <= b.last; s += b.len) {
         pmf_agg_result r;
-        pmf_series_combine(obs, n, t.agg, s, b.len, &r);
+        pmf_read_value(obs, n, &t.rule, s, b.len, &r);
         expected++;
-        if (r.months == r.expected && r.status != PMF_SERIES_NODATA) {
+        if (r.months == r.expected && r.status != PMF_READ_NODATA) {
             present++;
         } else {
             pushlabel(L, s, b.len, b.ys);
@@ -560,9 +575,9 @@ static int series_completeness(lua_State *L) {
 static int series_matrix(lua_State *L) {
     pmf_store *s;
     lua_settop(L, 5);
-    pmf_series *x = open_handle(L, 1, 1, &s);
-    int agg;
-    int64_t metric = checkmetric(L, x, s, 2, &agg);
+    pmf_series *x = open_handle(L, 1, &s);
+    pmf_read_rule rule;
+    int64_t metric = checkmetric(L, x, 2, &rule);
     luaL_checktype(L, 3, LUA_TTABLE);
     luaL_checktype(L, 4, LUA_TTABLE);
     int ys = opt_yearstart(L, 5, PMF_PERIOD_DEFAULT_YEAR_START);
@@ -582,12 +597,12 @@ static int series_matrix(lua_State *L) {
         periods[i] = *pmf_checkperiod(L, -1, ys);
         lua_pop(L, 1);
     }
-    if (pmf_series_matrix(x, metric, agg, areas, na, bd, periods, np, out) != 0)
-        return store_error(L, s);
+    if (pmf_series_matrix(x, metric, &rule, areas, na, bd, periods, np, out) != 0)
+        return series_error(L, x);
     size_t total = na * np;
     lua_createtable(L, (int)total, 0);
     for (size_t i = 0; i < total; i++)
-        if (out[i].status == PMF_SERIES_OK) {
+        if (out[i].status == PMF_READ_OK) {
             lua_pushnumber(L, out[i].value);
             lua_rawseti(L, -2, (lua_Integer)i + 1);
         }
@@ -595,7 +610,7 @@ static int series_matrix(lua_State *L) {
     setinteger(L, "n", (lua_Integer)total);
     setinteger(L, "areas", (lua_Integer)na);
     setinteger(L, "periods", (lua_Integer)np);
-    lua_pushstring(L, pmf_agg_name(agg));
+    lua_pushstring(L, pmf_agg_name(rule.agg));
     lua_setfield(L, -2, "aggregation");
     static const char *const fields[] = {"numerator", "denominator", "months"};
     for (int f = 0; f < 3; f++) {
@@ -626,9 +641,10 @@ static int series_aggregate_all(lua_State *L) {
     lua_Integer len = luaL_optinteger(L, 2, 3);
     luaL_argcheck(L, len >= 1 && len <= 1200, 2, "must be 1-1200 months");
     int ys = pmf_checkyearstart(L, 3, PMF_PERIOD_DEFAULT_YEAR_START);
-    pmf_series *x = open_handle(L, 1, 1, &s);
+    pmf_series *x = open_handle(L, 1, &s);
     pmf_series_totals tot;
-    if (pmf_series_aggregate_all(x, (int32_t)len, ys, &tot) != 0) return store_error(L, s);
+    (void)s;
+    if (pmf_series_aggregate_all(x, (int32_t)len, ys, &tot) != 0) return series_error(L, x);
     lua_createtable(L, 0, 4);
     setinteger(L, "rows", tot.rows);
     setinteger(L, "cells", tot.cells);
@@ -643,7 +659,8 @@ static int series_raw_scan(lua_State *L) {
     pmf_store *s = pmf_checkstore(L, 1, NULL);
     int64_t rows;
     double sum;
-    if (pmf_series_raw_scan(s, &rows, &sum) != 0) return store_error(L, s);
+    if (pmf_store_raw_scan(s, &rows, &sum) != 0)
+        return luaL_error(L, "series: store error: %s", sqlite3_errmsg(pmf_store_db(s)));
     lua_pushinteger(L, rows);
     lua_pushnumber(L, sum);
     return 2;

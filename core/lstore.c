@@ -5,7 +5,9 @@
  * The C side is deliberately small (as lsqlite3 is): the store's own methods for areas,
  * metrics, observations, commentary, sign-off and so on are written in Lua over `query`,
  * `exec` and `transaction` (lua/pmf/store.lua); the hot paths (import, series) are C files of
- * their own that take a store with pmf_checkstore.
+ * their own that take a store with pmf_checkstore.  One decision is made here for the Lua
+ * side: `in_force` (which version of a figure is in force at the view's cutoff), so that the
+ * rule has one statement (store.h) for C and Lua alike.
  *
  * Ownership: a Store is created closed, then opened; `close`, `__gc` and `__close` share one
  * idempotent closer.  `store:as_of(date)` returns a view: a Store userdata that shares the
@@ -20,6 +22,7 @@
  * does not parse).  SQLite's codes never reach Lua: messages do.
  */
 #include "lstore.h"
+#include "store_read.h"
 #include "pmf_internal.h"
 
 #include <lauxlib.h>
@@ -437,13 +440,31 @@ static int store_is_open(lua_State *L) {
 }
 
 static int store_metric_id(lua_State *L) {
-    int64_t id = pmf_store_metric_id(pmf_checkstore(L, 1, NULL), luaL_checkstring(L, 2));
+    pmf_store *s = pmf_checkstore(L, 1, NULL);
+    int64_t id = pmf_store_metric_id(s, luaL_checkstring(L, 2));
+    if (id == -2) return luaL_error(L, "store error: %s", sqlite3_errmsg(pmf_store_db(s)));
     if (id < 0) luaL_pushfail(L); else lua_pushinteger(L, id);
     return 1;
 }
 
+/* store:in_force(metric_id, area_id, breakdown, start, len) -> batch | nil: the batch of
+ * the version in force at the view's cutoff of one stored span (store.h's rule, decided in
+ * C; store.lua's get, history and observe ask here).  Raises on a store error. */
+static int store_in_force(lua_State *L) {
+    int64_t cutoff, batch;
+    pmf_store *s = pmf_checkstore(L, 1, &cutoff);
+    int rc = pmf_store_in_force(s, cutoff, luaL_checkinteger(L, 2), luaL_checkinteger(L, 3),
+                                luaL_optstring(L, 4, ""), (int32_t)luaL_checkinteger(L, 5),
+                                (int32_t)luaL_checkinteger(L, 6), &batch);
+    if (rc < 0) return luaL_error(L, "store error: %s", sqlite3_errmsg(pmf_store_db(s)));
+    if (rc == 0) luaL_pushfail(L); else lua_pushinteger(L, batch);
+    return 1;
+}
+
 static int store_area_id(lua_State *L) {
-    int64_t id = pmf_store_area_id(pmf_checkstore(L, 1, NULL), luaL_checkstring(L, 2));
+    pmf_store *s = pmf_checkstore(L, 1, NULL);
+    int64_t id = pmf_store_area_id(s, luaL_checkstring(L, 2));
+    if (id == -2) return luaL_error(L, "store error: %s", sqlite3_errmsg(pmf_store_db(s)));
     if (id < 0) luaL_pushfail(L); else lua_pushinteger(L, id);
     return 1;
 }
@@ -541,6 +562,7 @@ static const luaL_Reg store_methods[] = {
     {"metric_id",      store_metric_id},
     {"metric_def",     store_metric_def},
     {"area_id",        store_area_id},
+    {"in_force",       store_in_force},
     {NULL, NULL}
 };
 

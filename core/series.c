@@ -1,59 +1,40 @@
 /*
- * core/series.c: metric time series (see series.h for the rules).
+ * core/series.c: metric time series (see series.h).  No SQL here (store_read.c reads) and
+ * no rules of its own (reader.c combines): this file shapes reads into values, matrices and
+ * whole-table totals.
  *
  * Design decisions:
- *
- * - One range scan on the observation table's primary key per (metric, area, breakdown):
- *   rows arrive ordered by (start, len, batch), so all versions of one figure are adjacent
- *   and the one in force is picked in C while streaming.  Visibility at the cutoff comes
- *   either from a join to `batch` (single series: no set-up cost) or from the batch view
- *   loaded once (bulk reads: an array lookup per row instead of a b-tree search).  Both
- *   order versions by (recorded_ms, batch id), so they agree.
- *
- * - Combining is separate from reading (pmf_series_combine works on any sorted array of
- *   figures), so the single value, the matrix and the whole-table aggregation share one
- *   implementation of the rules.
- *
- * - Memory: the handle owns one figure buffer that grows by doubling and is reused; nothing
- *   is allocated per row.
+ * - The matrix reads, per area, only the windows its periods need (pmf_read_window),
+ *   merged when they overlap or nearly touch (a gap of a few months costs less to read than
+ *   a second seek), and evaluates each period on the window that holds it.
+ * - Whole-table aggregation streams one ordered scan (pmf_figures_scan_all) and combines
+ *   each series' blocks with pmf_read_value, like every other caller.
  */
 #include "series.h"
+#include "store_read.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* The cached figures of one main series (metric, area): every figure starting in
+ * [lo, hi], sorted. */
+typedef struct cached {
+    int64_t metric, area;         /* area < 0: an empty slot */
+    int32_t lo, hi;
+    pmf_obs *obs;
+    size_t n, cap;
+} cached;
+
 struct pmf_series {
     pmf_store *store;
-    int64_t cutoff_ms;
-    sqlite3_stmt *fetch;          /* joined to batch, or plain when the view is loaded */
-    pmf_batch_view view;          /* rank == NULL unless bulk */
-    pmf_obs *buf;
-    size_t n, cap;
+    int64_t cutoff_ms;            /* the view's date: metric rules are those in force then */
+    pmf_figures *fig;
+    const char *error;
+    cached *tab;                  /* open addressing; NULL: no cache */
+    size_t tabcap, tabn, figures, max_figures;
+    int64_t stamp[2];
 };
-
-static const char *const agg_names[] = {"sum", "mean", "last", "min", "max", "ratio"};
-
-const char *pmf_agg_name(int agg) {
-    return agg >= 0 && agg < PMF_AGG_NKINDS ? agg_names[agg] : NULL;
-}
-
-int pmf_agg_from_name(const char *name) {
-    for (int i = 0; name && i < PMF_AGG_NKINDS; i++)
-        if (strcmp(name, agg_names[i]) == 0) return i;
-    return -1;
-}
-
-const char *pmf_series_status_message(int status) {
-    switch (status) {
-    case PMF_SERIES_OK: return "ok";
-    case PMF_SERIES_NODATA: return "no data for the period";
-    case PMF_SERIES_NORATIO:
-        return "ratio unavailable: a figure has no numerator or denominator";
-    case PMF_SERIES_ZERODEN: return "ratio unavailable: the denominators sum to zero";
-    default: return "unknown status";
-    }
-}
 
 static int32_t posmod(int32_t a, int32_t m) {
     int32_t r = a % m;
@@ -66,12 +47,104 @@ int32_t pmf_series_block_start(int32_t m, int32_t len, int year_start) {
     return m - posmod(m, len);
 }
 
-/* ---------------------------------------------------------------------------------------
- * Combining.
- * ------------------------------------------------------------------------------------- */
+pmf_series *pmf_series_open(pmf_store *s, int64_t cutoff_ms) {
+    pmf_series *x = calloc(1, sizeof *x);
+    if (!x) return NULL;
+    x->store = s;
+    x->cutoff_ms = cutoff_ms;
+    if (!(x->fig = pmf_figures_open(s, cutoff_ms))) {
+        free(x);
+        return NULL;
+    }
+    return x;
+}
+
+static void cache_clear(pmf_series *x) {
+    for (size_t i = 0; i < x->tabcap; i++) {
+        free(x->tab[i].obs);
+        memset(&x->tab[i], 0, sizeof x->tab[i]);
+        x->tab[i].area = -1;
+    }
+    x->tabn = x->figures = 0;
+}
+
+void pmf_series_close(pmf_series *x) {
+    if (!x) return;
+    if (x->tab) cache_clear(x);
+    free(x->tab);
+    pmf_figures_close(x->fig);
+    free(x);
+}
+
+int pmf_series_cache(pmf_series *x, size_t max_figures) {
+    if (x->tab) return 0;
+    x->tabcap = 1024;
+    if (!(x->tab = calloc(x->tabcap, sizeof *x->tab))) return -1;
+    for (size_t i = 0; i < x->tabcap; i++) x->tab[i].area = -1;
+    x->max_figures = max_figures;
+    return pmf_store_stamp(x->store, x->stamp);
+}
+
+/* Drop the cache when the store's data may have changed. */
+static int cache_check(pmf_series *x) {
+    int64_t now[2];
+    if (!x->tab) return 0;
+    if (pmf_store_stamp(x->store, now) != 0) return -1;
+    if (now[0] != x->stamp[0] || now[1] != x->stamp[1]) {
+        if (pmf_figures_refresh(x->fig) != 0) return -1;     /* new batches become visible */
+        cache_clear(x);
+        x->stamp[0] = now[0];
+        x->stamp[1] = now[1];
+    }
+    return 0;
+}
+
+static size_t slot_of(const pmf_series *x, int64_t metric, int64_t area) {
+    uint64_t h = (uint64_t)metric * 0x9E3779B97F4A7C15u ^ (uint64_t)area * 0xC2B2AE3D27D4EB4Fu;
+    size_t i = (size_t)(h >> 17) & (x->tabcap - 1);
+    while (x->tab[i].area >= 0 && (x->tab[i].metric != metric || x->tab[i].area != area))
+        i = (i + 1) & (x->tabcap - 1);
+    return i;
+}
+
+static int cache_grow(pmf_series *x) {
+    cached *old = x->tab;
+    size_t oldcap = x->tabcap;
+    cached *nt = calloc(oldcap * 2, sizeof *nt);
+    if (!nt) return -1;
+    x->tab = nt;
+    x->tabcap = oldcap * 2;
+    for (size_t i = 0; i < x->tabcap; i++) x->tab[i].area = -1;
+    for (size_t i = 0; i < oldcap; i++)
+        if (old[i].area >= 0) x->tab[slot_of(x, old[i].metric, old[i].area)] = old[i];
+    free(old);
+    return 0;
+}
+
+/* Add figures obs[0..n) (all starting before e->lo when front, after e->hi otherwise). */
+static int cache_add(pmf_series *x, cached *e, const pmf_obs *obs, size_t n, int front) {
+    if (n == 0) return 0;
+    if (e->n + n > e->cap) {
+        size_t nc = e->cap ? e->cap : 16;
+        while (nc < e->n + n) nc *= 2;
+        pmf_obs *nb = realloc(e->obs, nc * sizeof *nb);
+        if (!nb) return -1;
+        e->obs = nb;
+        e->cap = nc;
+    }
+    if (front) {
+        memmove(e->obs + n, e->obs, e->n * sizeof *e->obs);
+        memcpy(e->obs, obs, n * sizeof *obs);
+    } else {
+        memcpy(e->obs + e->n, obs, n * sizeof *obs);
+    }
+    e->n += n;
+    x->figures += n;
+    return 0;
+}
 
 /* Index of the first figure starting at or after month m. */
-static size_t lower_bound(const pmf_obs *obs, size_t n, int32_t m) {
+static size_t first_from(const pmf_obs *obs, size_t n, int32_t m) {
     size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -80,446 +153,200 @@ static size_t lower_bound(const pmf_obs *obs, size_t n, int32_t m) {
     return lo;
 }
 
-/* Fold one figure into the running result. */
-static void fold(pmf_agg_result *r, const pmf_obs *o, int agg, double *wsum) {
-    double v = o->value;
-    if (r->nfig == 0) {
-        r->value = agg == PMF_AGG_MEAN ? v * o->len : v;
-        r->numerator = o->numerator;
-        r->denominator = o->denominator;
+#define READ_AHEAD 60     /* months */
+
+/* The figures of (metric, area, "") starting in [from, to]: through the cache when on. */
+static const pmf_obs *read_main(pmf_series *x, int64_t metric, int64_t area, int32_t from,
+                                int32_t to, size_t *n) {
+    if (!x->tab) return pmf_figures_read(x->fig, metric, area, "", from, to, n);
+    if (x->figures > x->max_figures) cache_clear(x);
+    if ((x->tabn + 1) * 10 > x->tabcap * 7 && cache_grow(x) != 0) {
+        x->error = "out of memory";
+        return NULL;
+    }
+    cached *e = &x->tab[slot_of(x, metric, area)];
+    const pmf_obs *got;
+    size_t k;
+    if (e->area < 0) {
+        if (!(got = pmf_figures_read(x->fig, metric, area, "", from, to, &k))) return NULL;
+        e->metric = metric;
+        e->area = area;
+        e->lo = from;
+        e->hi = to;
+        x->tabn++;
+        if (cache_add(x, e, got, k, 0) != 0) goto oom;
     } else {
-        switch (agg) {
-        case PMF_AGG_SUM: r->value += v; break;
-        case PMF_AGG_MEAN: r->value += v * o->len; break;
-        case PMF_AGG_LAST: r->value = v; break;     /* figures come in order of start */
-        case PMF_AGG_MIN: if (v < r->value) r->value = v; break;
-        case PMF_AGG_MAX: if (v > r->value) r->value = v; break;
-        default: break;
+        /* a series read a second time is being walked through: read ahead in the
+         * direction of travel, so a walk costs one seek per READ_AHEAD months */
+        if (from < e->lo) {
+            int32_t lo = from - READ_AHEAD;
+            if (!(got = pmf_figures_read(x->fig, metric, area, "", lo, e->lo - 1, &k)))
+                return NULL;
+            if (cache_add(x, e, got, k, 1) != 0) goto oom;
+            e->lo = lo;
         }
-        r->numerator += o->numerator;           /* NaN stays NaN: one missing spoils it */
-        r->denominator += o->denominator;
-    }
-    *wsum += o->len;
-    r->nfig++;
-    r->months += o->len;
-    r->flags |= o->flags;
-}
-
-void pmf_series_combine(const pmf_obs *obs, size_t n, int agg, int32_t start, int32_t len,
-                        pmf_agg_result *out) {
-    int64_t end = (int64_t)start + len;
-    double wsum = 0;
-    memset(out, 0, sizeof *out);
-    out->value = out->numerator = out->denominator = NAN;
-    out->expected = len;
-    out->status = PMF_SERIES_NODATA;
-    size_t i = lower_bound(obs, n, start);
-    /* A figure with exactly the period's span wins. */
-    for (size_t j = i; j < n && obs[j].start == start; j++)
-        if (obs[j].len == len) {
-            fold(out, &obs[j], agg == PMF_AGG_MEAN ? PMF_AGG_SUM : agg, &wsum);
-            out->exact = 1;
-            out->status = PMF_SERIES_OK;
-            return;
-        }
-    /* Otherwise cover the period greedily with the longest figure starting at each month. */
-    int64_t m = start;
-    while (i < n && obs[i].start < end) {
-        int32_t s = obs[i].start;
-        size_t best = n;
-        for (; i < n && obs[i].start == s; i++)
-            if (s >= m && (int64_t)s + obs[i].len <= end) best = i;   /* longest fitting */
-        if (best == n) continue;
-        fold(out, &obs[best], agg, &wsum);
-        m = (int64_t)s + obs[best].len;
-    }
-    if (out->nfig == 0) return;
-    out->status = PMF_SERIES_OK;
-    if (agg == PMF_AGG_MEAN) {
-        out->value /= wsum;
-    } else if (agg == PMF_AGG_RATIO) {
-        if (isnan(out->numerator) || isnan(out->denominator)) {
-            out->status = PMF_SERIES_NORATIO;
-            out->value = NAN;
-        } else if (out->denominator == 0) {
-            out->status = PMF_SERIES_ZERODEN;
-            out->value = NAN;
-        } else {
-            out->value = out->numerator / out->denominator;
+        if (to > e->hi) {
+            int32_t hi = to + READ_AHEAD;
+            if (!(got = pmf_figures_read(x->fig, metric, area, "", e->hi + 1, hi, &k)))
+                return NULL;
+            if (cache_add(x, e, got, k, 0) != 0) goto oom;
+            e->hi = hi;
         }
     }
+    size_t a = first_from(e->obs, e->n, from), b = first_from(e->obs, e->n, to + 1);
+    *n = b - a;
+    return e->n ? e->obs + a : (const pmf_obs *)e;
+oom:
+    x->error = "out of memory";
+    return NULL;
 }
 
-void pmf_series_borrow(const pmf_obs *obs, size_t n, int agg, int32_t start, int32_t len,
-                       pmf_agg_result *out) {
-    int64_t end = (int64_t)start + len;
-    const pmf_obs *in = NULL, *car = NULL;
-    if (out->status != PMF_SERIES_NODATA || (agg != PMF_AGG_LAST && agg != PMF_AGG_MEAN))
-        return;
-    for (size_t i = 0; i < n; i++) {
-        const pmf_obs *o = &obs[i];
-        int64_t oe = (int64_t)o->start + o->len;
-        if (o->start >= start && oe <= end) return;     /* within: not a case for borrowing */
-        if (o->start <= start && oe >= end) {
-            if (!in || o->len < in->len || (o->len == in->len && o->start > in->start)) in = o;
-        } else if (oe <= start && oe > (int64_t)start - PMF_SERIES_CARRY_MONTHS) {
-            int64_t ce = car ? (int64_t)car->start + car->len : 0;
-            if (!car || oe > ce || (oe == ce && o->len < car->len)) car = o;
-        }
-    }
-    const pmf_obs *k = in ? in : car;
-    if (!k) return;
-    out->value = k->value;
-    out->numerator = k->numerator;
-    out->denominator = k->denominator;
-    out->nfig = 1;
-    out->months = in ? len : 0;
-    out->status = PMF_SERIES_OK;
-    out->borrowed = in ? PMF_SERIES_CONTAINING : PMF_SERIES_CARRIED;
-    out->flags = k->flags | (in ? 0 : PMF_SERIES_FLAG_CARRIED);
+const char *pmf_series_error(const pmf_series *x) {
+    return x->error ? x->error : pmf_figures_error(x->fig);
 }
 
-/* ---------------------------------------------------------------------------------------
- * Reading.
- * ------------------------------------------------------------------------------------- */
-
-static const char fetch_joined_sql[] =
-    "SELECT o.start, o.len, o.value, o.numerator, o.denominator, o.flags, "
-    "       b.recorded_ms, o.batch "
-    "  FROM observation o JOIN batch b ON b.id = o.batch "
-    " WHERE o.metric = ?1 AND o.area = ?2 AND o.breakdown = ?3 "
-    "   AND o.start >= ?4 AND o.start <= ?5 AND b.recorded_ms <= ?6 "
-    " ORDER BY o.start, o.len";
-
-static const char fetch_plain_sql[] =
-    "SELECT start, len, value, numerator, denominator, flags, 0, batch "
-    "  FROM observation "
-    " WHERE metric = ?1 AND area = ?2 AND breakdown = ?3 AND start >= ?4 AND start <= ?5 "
-    " ORDER BY start, len";
-
-pmf_series *pmf_series_open(pmf_store *s, int64_t cutoff_ms, int bulk) {
-    pmf_series *x = calloc(1, sizeof *x);
-    if (!x) return NULL;
-    x->store = s;
-    x->cutoff_ms = cutoff_ms;
-    sqlite3 *db = pmf_store_db(s);
-    if ((bulk && pmf_batch_view_load(s, cutoff_ms, &x->view) != 0) ||
-        sqlite3_prepare_v2(db, bulk ? fetch_plain_sql : fetch_joined_sql, -1, &x->fetch,
-                           NULL) != SQLITE_OK) {
-        pmf_series_close(x);
-        return NULL;
-    }
-    return x;
-}
-
-void pmf_series_close(pmf_series *x) {
-    if (!x) return;
-    sqlite3_finalize(x->fetch);
-    pmf_batch_view_free(&x->view);
-    free(x->buf);
-    free(x);
-}
-
-int pmf_series_metric(pmf_series *x, const char *code, int64_t *id, int *agg) {
-    /* The rule in force at the series' cutoff (metric definitions are versioned: store.h). */
-    pmf_metric_def d;
-    int found = pmf_store_metric_def(x->store, code, 0, x->cutoff_ms, &d);
-    if (found == 1) {
-        *id = d.id;
-        *agg = pmf_agg_from_name(d.aggregation);
-        if (*agg < 0) *agg = PMF_AGG_SUM;
-    }
-    pmf_metric_def_free(&d);
-    return found;
-}
-
-static double column_double(sqlite3_stmt *st, int i) {
-    return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
-}
-
-/* Append the version in force of one span, unless it withdraws the figure. */
-static int emit(pmf_obs **buf, size_t *n, size_t *cap, const pmf_obs *o) {
-    pmf_obs f = *o;
-    if (isnan(f.value)) {
-        if (isnan(f.numerator) || isnan(f.denominator) || f.denominator == 0) return 0;
-        f.value = f.numerator / f.denominator;
-    }
-    if (*n == *cap) {
-        size_t nc = *cap ? *cap * 2 : 256;
-        pmf_obs *nb = realloc(*buf, nc * sizeof *nb);
-        if (!nb) return -1;
-        *buf = nb;
-        *cap = nc;
-    }
-    (*buf)[(*n)++] = f;
-    return 0;
-}
-
-/* The visibility key of a row: (rank, 0) from the view, (recorded_ms, batch) from the join;
- * a row not visible at the cutoff gets 0. */
-static int row_key(const pmf_series *x, sqlite3_stmt *st, int64_t *k1, int64_t *k2) {
-    int64_t batch = sqlite3_column_int64(st, 7);
-    if (x->view.rank) {
-        *k1 = batch > 0 && batch < x->view.nbatch ? x->view.rank[batch] : 0;
-        *k2 = 0;
-        return *k1 > 0;
-    }
-    *k1 = sqlite3_column_int64(st, 6);
-    *k2 = batch;
-    return 1;
-}
-
-/* The figures starting in [from, to]; those ending after `to` too when overhang is set. */
-static const pmf_obs *fetch_figures(pmf_series *x, int64_t metric, int64_t area,
-                                    const char *breakdown, int32_t from, int32_t to,
-                                    int overhang, size_t *n) {
-    sqlite3_stmt *st = x->fetch;
-    *n = 0;
-    x->n = 0;
-    sqlite3_bind_int64(st, 1, metric);
-    sqlite3_bind_int64(st, 2, area);
-    sqlite3_bind_text(st, 3, breakdown ? breakdown : "", -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 4, from);
-    sqlite3_bind_int(st, 5, to);
-    if (!x->view.rank) sqlite3_bind_int64(st, 6, x->cutoff_ms);
-    pmf_obs cur = {0};
-    int64_t ck1 = 0, ck2 = 0, k1, k2;
-    int have = 0, rc, err = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int32_t s = sqlite3_column_int(st, 0), len = sqlite3_column_int(st, 1);
-        if (len < 1 || (!overhang && (int64_t)s + len - 1 > to) || !row_key(x, st, &k1, &k2))
-            continue;
-        if (have && cur.start == s && cur.len == len &&
-            (k1 < ck1 || (k1 == ck1 && k2 <= ck2)))
-            continue;                                   /* an older version */
-        if (have && (cur.start != s || cur.len != len) &&
-            emit(&x->buf, &x->n, &x->cap, &cur) != 0) {
-            err = 1;
-            break;
-        }
-        cur.start = s;
-        cur.len = len;
-        cur.value = column_double(st, 2);
-        cur.numerator = column_double(st, 3);
-        cur.denominator = column_double(st, 4);
-        cur.flags = sqlite3_column_int64(st, 5);
-        ck1 = k1;
-        ck2 = k2;
-        have = 1;
-    }
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    if (err || (rc != SQLITE_DONE && rc != SQLITE_ROW) ||
-        (have && emit(&x->buf, &x->n, &x->cap, &cur) != 0)) {
-        x->n = 0;
-        return NULL;
-    }
-    *n = x->n;
-    return x->buf ? x->buf : (const pmf_obs *)&x->n;   /* never NULL on success */
+int pmf_series_metric(pmf_series *x, const char *code, int64_t *id, pmf_read_rule *rule) {
+    x->error = NULL;
+    int rc = pmf_store_metric_rule(x->store, code, x->cutoff_ms, id, rule);
+    if (rc < 0 && sqlite3_errcode(pmf_store_db(x->store)) == SQLITE_OK)
+        x->error = "the metric's reference or carry does not parse";
+    return rc;
 }
 
 const pmf_obs *pmf_series_fetch(pmf_series *x, int64_t metric, int64_t area,
                                 const char *breakdown, int32_t from, int32_t to, size_t *n) {
-    return fetch_figures(x, metric, area, breakdown, from, to, 0, n);
+    x->error = NULL;
+    return pmf_figures_read(x->fig, metric, area, breakdown, from, to, n);
 }
 
-static int is_level(int agg) {
-    return agg == PMF_AGG_LAST || agg == PMF_AGG_MEAN;
-}
-
-int pmf_series_value(pmf_series *x, int64_t metric, int agg, int64_t area,
+int pmf_series_value(pmf_series *x, int64_t metric, const pmf_read_rule *rule, int64_t area,
                      const char *breakdown, int32_t start, int32_t len, pmf_agg_result *out) {
+    int32_t from, to;
     size_t n;
-    int level = is_level(agg);
-    const pmf_obs *obs = fetch_figures(x, metric, area, breakdown,
-                                       level ? start - PMF_SERIES_LOOKBACK : start,
-                                       start + len - 1, level, &n);
+    pmf_read_window(rule, start, len, &from, &to);
+    const pmf_obs *obs = pmf_series_fetch(x, metric, area, breakdown, from, to, &n);
     if (!obs) return -1;
-    pmf_series_combine(obs, n, agg, start, len, out);
-    pmf_series_borrow(obs, n, agg, start, len, out);
+    pmf_read_value(obs, n, rule, start, len, out);
     return 0;
 }
 
-int pmf_series_matrix(pmf_series *x, int64_t metric, int agg, const int64_t *areas,
-                      size_t nareas, const char *breakdown, const pmf_period *periods,
-                      size_t nperiods, pmf_agg_result *out) {
-    if (nperiods == 0) return 0;
-    int32_t lo = periods[0].start, hi = periods[0].start + periods[0].len - 1;
-    for (size_t p = 1; p < nperiods; p++) {
-        if (periods[p].start < lo) lo = periods[p].start;
-        if (periods[p].start + periods[p].len - 1 > hi) hi = periods[p].start + periods[p].len - 1;
+/* A read window and the periods evaluated on it. */
+typedef struct window {
+    int32_t from, to;
+} window;
+
+#define MERGE_GAP 4     /* months: windows closer than this are read as one */
+
+int pmf_series_matrix(pmf_series *x, int64_t metric, const pmf_read_rule *rule,
+                      const int64_t *areas, size_t nareas, const char *breakdown,
+                      const pmf_period *periods, size_t nperiods, pmf_agg_result *out) {
+    if (nperiods == 0 || nareas == 0) return 0;
+    window *w = malloc(nperiods * sizeof *w);
+    size_t *of = malloc(nperiods * sizeof *of), nw = 0;
+    if (!w || !of) {
+        free(w);
+        free(of);
+        x->error = "out of memory";
+        return -1;
     }
-    int level = is_level(agg);
-    if (level) lo -= PMF_SERIES_LOOKBACK;
-    for (size_t a = 0; a < nareas; a++) {
-        size_t n;
-        const pmf_obs *obs = fetch_figures(x, metric, areas[a], breakdown, lo, hi, level, &n);
-        if (!obs) return -1;
-        for (size_t p = 0; p < nperiods; p++) {
-            pmf_series_combine(obs, n, agg, periods[p].start, periods[p].len,
-                               &out[a * nperiods + p]);
-            pmf_series_borrow(obs, n, agg, periods[p].start, periods[p].len,
-                              &out[a * nperiods + p]);
+    /* windows sorted by from (insertion: the periods are few), then merged */
+    for (size_t p = 0; p < nperiods; p++) {
+        window v;
+        pmf_read_window(rule, periods[p].start, periods[p].len, &v.from, &v.to);
+        size_t k = nw++;
+        for (; k > 0 && w[k - 1].from > v.from; k--) w[k] = w[k - 1];
+        w[k] = v;
+    }
+    size_t m = 0;
+    for (size_t k = 1; k < nw; k++) {
+        if (w[k].from <= w[m].to + MERGE_GAP) {
+            if (w[k].to > w[m].to) w[m].to = w[k].to;
+        } else {
+            w[++m] = w[k];
         }
     }
-    return 0;
+    nw = m + 1;
+    for (size_t p = 0; p < nperiods; p++) {
+        int32_t from, to;
+        pmf_read_window(rule, periods[p].start, periods[p].len, &from, &to);
+        for (of[p] = 0; of[p] < nw && !(w[of[p]].from <= from && to <= w[of[p]].to); of[p]++) {}
+    }
+    int rc = 0, main = !breakdown || !*breakdown;
+    x->error = NULL;
+    if (main && cache_check(x) != 0) rc = -1;
+    for (size_t a = 0; a < nareas && rc == 0; a++) {
+        for (size_t k = 0; k < nw; k++) {
+            size_t n;
+            const pmf_obs *obs = main ? read_main(x, metric, areas[a], w[k].from, w[k].to, &n)
+                                      : pmf_figures_read(x->fig, metric, areas[a], breakdown,
+                                                         w[k].from, w[k].to, &n);
+            if (!obs) {
+                rc = -1;
+                break;
+            }
+            for (size_t p = 0; p < nperiods; p++)
+                if (of[p] == k)
+                    pmf_read_value(obs, n, rule, periods[p].start, periods[p].len,
+                                   &out[a * nperiods + p]);
+        }
+    }
+    free(w);
+    free(of);
+    return rc;
 }
 
 /* ---------------------------------------------------------------------------------------
  * Whole-table aggregation.
  * ------------------------------------------------------------------------------------- */
 
-/* Streaming state of pmf_series_aggregate_all. */
-typedef struct {
+typedef struct agg_ctx {
     int32_t len;
     int year_start;
-    int agg;
-    int32_t block;                /* first month of the block being filled; -1: none */
+    const pmf_read_rule *rules;
+    int64_t nrules;
     pmf_series_totals *t;
-} agg_state;
+} agg_ctx;
 
-static void flush_block(pmf_series *x, agg_state *a) {
-    if (a->block >= 0 && x->n > 0) {
+static int aggregate_series(void *vctx, int64_t metric, int64_t area, const pmf_obs *obs,
+                            size_t n) {
+    agg_ctx *c = vctx;
+    (void)area;
+    if (n == 0) return 0;
+    pmf_read_rule rule = {PMF_AGG_SUM, PMF_REF_END, 0};
+    if (metric >= 0 && metric < c->nrules) rule = c->rules[metric];
+    int32_t last = obs[0].start;
+    for (size_t i = 0; i < n; i++)
+        if (obs[i].start + obs[i].len - 1 > last) last = obs[i].start + obs[i].len - 1;
+    for (int32_t b = pmf_series_block_start(obs[0].start, c->len, c->year_start); b <= last;
+         b += c->len) {
         pmf_agg_result r;
-        pmf_series_combine(x->buf, x->n, a->agg, a->block, a->len, &r);
-        a->t->cells++;
-        if (r.months == r.expected) a->t->complete++;
-        if (r.status == PMF_SERIES_OK) a->t->checksum += r.value;
+        pmf_read_value(obs, n, &rule, b, c->len, &r);
+        if (r.status == PMF_READ_NODATA && r.nfig == 0) continue;
+        c->t->cells++;
+        if (r.months == r.expected) c->t->complete++;
+        if (r.status == PMF_READ_OK) c->t->checksum += r.value;
     }
-    x->n = 0;
-    a->block = -1;
-}
-
-/* Route a figure in force into its block, flushing the previous block when it changes. */
-static int take(pmf_series *x, agg_state *a, const pmf_obs *o) {
-    int32_t b = pmf_series_block_start(o->start, a->len, a->year_start);
-    if ((int64_t)o->start + o->len > (int64_t)b + a->len) return 0;    /* straddles */
-    if (b != a->block) {
-        flush_block(x, a);
-        a->block = b;
-    }
-    return emit(&x->buf, &x->n, &x->cap, o);
+    return 0;
 }
 
 int pmf_series_aggregate_all(pmf_series *x, int32_t len, int year_start,
                              pmf_series_totals *out) {
     memset(out, 0, sizeof *out);
-    if (len < 1 || year_start < 1 || year_start > 12) return -1;
-    sqlite3 *db = pmf_store_db(x->store);
-    pmf_batch_view tmp = {0, NULL};
-    const pmf_batch_view *view = &x->view;
-    int *aggs = NULL;
-    int64_t naggs = 0;
-    sqlite3_stmt *st = NULL;
-    char *bd = NULL;              /* the current series' breakdown (grown, rarely) */
-    size_t bdcap = 0;
-    int rc = -1;
-    if (!view->rank) {
-        if (pmf_batch_view_load(x->store, x->cutoff_ms, &tmp) != 0) goto done;
-        view = &tmp;
-    }
-    /* Each metric's rule, by id. */
-    if (sqlite3_prepare_v2(db, "SELECT coalesce(max(id), 0) FROM metric", -1, &st, NULL) ||
-        sqlite3_step(st) != SQLITE_ROW)
-        goto done;
-    naggs = sqlite3_column_int64(st, 0) + 1;
-    sqlite3_finalize(st);
-    st = NULL;
-    if (!(aggs = calloc((size_t)naggs, sizeof *aggs))) goto done;
-    for (int64_t id = 1; id < naggs; id++) {   /* the rule in force at the cutoff (store.h) */
-        pmf_metric_def d;
-        int found = pmf_store_metric_def(x->store, NULL, id, x->cutoff_ms, &d);
-        if (found < 0) goto done;
-        int agg = found ? pmf_agg_from_name(d.aggregation) : -1;
-        aggs[id] = agg < 0 ? PMF_AGG_SUM : agg;
-        pmf_metric_def_free(&d);
-    }
-    if (sqlite3_prepare_v2(db,
-            "SELECT metric, area, breakdown, start, len, batch, value, numerator, denominator "
-            "  FROM observation ORDER BY metric, area, breakdown, start, len",
-            -1, &st, NULL) != SQLITE_OK)
-        goto done;
-
-    agg_state a = {len, year_start, PMF_AGG_SUM, -1, out};
-    int64_t metric = -1, area = -1, crank = 0;
-    int bdlen = -1;
-    pmf_obs cur = {0};
-    int have = 0, step;
-    x->n = 0;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        out->rows++;
-        int64_t m = sqlite3_column_int64(st, 0), ar = sqlite3_column_int64(st, 1);
-        const unsigned char *b = sqlite3_column_text(st, 2);
-        int blen = sqlite3_column_bytes(st, 2);
-        int32_t s = sqlite3_column_int(st, 3), l = sqlite3_column_int(st, 4);
-        int64_t batch = sqlite3_column_int64(st, 5);
-        int64_t r = batch > 0 && batch < view->nbatch ? view->rank[batch] : 0;
-        if (r == 0 || l < 1) continue;
-        if (m != metric || ar != area || blen != bdlen || (blen && memcmp(b, bd, (size_t)blen))) {
-            /* a new series: finish the last one */
-            if (have && take(x, &a, &cur) != 0) goto done;
-            flush_block(x, &a);
-            have = 0;
-            metric = m;
-            area = ar;
-            a.agg = m >= 0 && m < naggs ? aggs[m] : PMF_AGG_SUM;
-            if ((size_t)blen + 1 > bdcap) {
-                char *nb = realloc(bd, (size_t)blen + 64);
-                if (!nb) goto done;
-                bd = nb;
-                bdcap = (size_t)blen + 64;
-            }
-            if (blen) memcpy(bd, b, (size_t)blen);
-            bdlen = blen;
-        } else if (have && cur.start == s && cur.len == l) {
-            if (r <= crank) continue;     /* an older version of the same figure */
-        } else if (have && take(x, &a, &cur) != 0) {
-            goto done;
-        }
-        cur.start = s;
-        cur.len = l;
-        cur.value = column_double(st, 6);
-        if (a.agg == PMF_AGG_RATIO) {     /* the only rule that needs them here */
-            cur.numerator = column_double(st, 7);
-            cur.denominator = column_double(st, 8);
-        } else {
-            cur.numerator = cur.denominator = NAN;
-        }
-        cur.flags = 0;                    /* totals do not report flags */
-        crank = r;
-        have = 1;
-    }
-    if (step != SQLITE_DONE) goto done;
-    if (have && take(x, &a, &cur) != 0) goto done;
-    flush_block(x, &a);
-    rc = 0;
-done:
-    sqlite3_finalize(st);
-    free(bd);
-    free(aggs);
-    pmf_batch_view_free(&tmp);
-    x->n = 0;
-    return rc;
-}
-
-int pmf_series_raw_scan(pmf_store *s, int64_t *rows, double *checksum) {
-    sqlite3_stmt *st;
-    *rows = 0;
-    *checksum = 0;
-    if (sqlite3_prepare_v2(pmf_store_db(s), "SELECT metric, area, start, value FROM observation",
-                           -1, &st, NULL) != SQLITE_OK)
+    x->error = NULL;
+    if (len < 1 || year_start < 1 || year_start > 12) {
+        x->error = "bad block length or year start";
         return -1;
-    int rc;
-    int64_t keys = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        keys += sqlite3_column_int64(st, 0) + sqlite3_column_int64(st, 1) +
-                sqlite3_column_int(st, 2);
-        *checksum += sqlite3_column_double(st, 3);
-        (*rows)++;
     }
-    sqlite3_finalize(st);
-    (void)keys;
-    return rc == SQLITE_DONE ? 0 : -1;
+    agg_ctx c = {len, year_start, NULL, 0, out};
+    pmf_read_rule *rules;
+    if (pmf_store_metric_rules(x->store, x->cutoff_ms, &rules, &c.nrules) != 0) {
+        free(rules);
+        return -1;
+    }
+    c.rules = rules;
+    int rc = pmf_figures_scan_all(x->fig, aggregate_series, &c, &out->rows);
+    free(rules);
+    return rc == 0 ? 0 : -1;
 }
 
 /* ---------------------------------------------------------------------------------------

@@ -200,7 +200,7 @@ static const char *const migrations[] = {
     "  as_of TEXT NOT NULL,"
     "  output_hash TEXT,"
     "  batch INTEGER NOT NULL REFERENCES batch(id));",
-    /* 1 -> 2: snapshot reference dates and carry rules on metrics */
+    /* 2 -> 3: snapshot reference dates and carry rules on metrics */
     "ALTER TABLE metric ADD COLUMN reference TEXT;"
     "ALTER TABLE metric ADD COLUMN carry TEXT;",
     /* 3 -> 4: metric definitions versioned (as frameworks are), so that a view as of T reads
@@ -650,10 +650,13 @@ int pmf_store_rollback(pmf_store *s) {
     return sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+/* -1: unknown; -2: the step failed (busy, I/O): an error, never "unknown". */
 static int64_t lookup_id(sqlite3_stmt *st, const char *code) {
     int64_t id = -1;
     sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW) id = sqlite3_column_int64(st, 0);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) id = sqlite3_column_int64(st, 0);
+    else if (rc != SQLITE_DONE) id = -2;
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     return id;
@@ -742,36 +745,65 @@ int64_t pmf_store_new_batch(pmf_store *s, const char *kind, const char *by, cons
     return rc == SQLITE_DONE ? sqlite3_last_insert_rowid(s->db) : -1;
 }
 
+/* A visible batch, sorted by the version rule. */
+typedef struct batch_key {
+    int64_t ms, id;
+} batch_key;
+
+static int by_version(const void *a, const void *b) {
+    const batch_key *x = a, *y = b;
+    if (pmf_version_later(x->ms, x->id, y->ms, y->id)) return 1;
+    if (pmf_version_later(y->ms, y->id, x->ms, x->id)) return -1;
+    return 0;
+}
+
 int pmf_batch_view_load(pmf_store *s, int64_t cutoff_ms, pmf_batch_view *v) {
+    sqlite3_stmt *st = NULL;
+    int64_t max = 0, nvis = 0;
+    batch_key *ids = NULL;
+    int rc;
     v->nbatch = 0;
-    v->rank = NULL;
-    sqlite3_stmt *st;
-    int64_t max = 0;
+    v->rank = v->ms = NULL;
     if (sqlite3_prepare_v2(s->db, "SELECT max(id) FROM batch", -1, &st, NULL) != SQLITE_OK)
         return -1;
-    if (sqlite3_step(st) == SQLITE_ROW) max = sqlite3_column_int64(st, 0);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) max = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
+    if (rc != SQLITE_ROW || max < 0 || max >= INT32_MAX) return -1;
     v->nbatch = max + 1;
     v->rank = calloc((size_t)v->nbatch, sizeof *v->rank);
-    if (!v->rank) return -1;
-    if (sqlite3_prepare_v2(s->db,
-            "SELECT id FROM batch WHERE recorded_ms <= ? ORDER BY recorded_ms, id",
-            -1, &st, NULL) != SQLITE_OK) {
+    v->ms = calloc((size_t)v->nbatch, sizeof *v->ms);
+    ids = malloc((size_t)v->nbatch * sizeof *ids);
+    if (!v->rank || !v->ms || !ids ||
+        sqlite3_prepare_v2(s->db, "SELECT id, recorded_ms FROM batch", -1, &st, NULL) !=
+            SQLITE_OK) {
+        free(ids);
         pmf_batch_view_free(v);
         return -1;
     }
-    sqlite3_bind_int64(st, 1, cutoff_ms);
-    int64_t r = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(st, 0);
-        if (id > 0 && id < v->nbatch) v->rank[id] = ++r;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0), ms = sqlite3_column_int64(st, 1);
+        if (id > 0 && id < v->nbatch && pmf_version_visible(ms, cutoff_ms)) {
+            v->ms[id] = ms;
+            ids[nvis].ms = ms;
+            ids[nvis++].id = id;
+        }
     }
     sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        free(ids);
+        pmf_batch_view_free(v);
+        return -1;
+    }
+    qsort(ids, (size_t)nvis, sizeof *ids, by_version);
+    for (int64_t k = 0; k < nvis; k++) v->rank[ids[k].id] = k + 1;
+    free(ids);
     return 0;
 }
 
 void pmf_batch_view_free(pmf_batch_view *v) {
     free(v->rank);
-    v->rank = NULL;
+    free(v->ms);
+    v->rank = v->ms = NULL;
     v->nbatch = 0;
 }

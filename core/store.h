@@ -19,6 +19,11 @@
 #define PMF_FLAG_ESTIMATED   2
 #define PMF_FLAG_PROXY       4
 #define PMF_FLAG_SUPPRESSED  8
+/* Flags a reading adds (reader.h, engine.h); the one definition of every flag bit. */
+#define PMF_FLAG_INCOMPLETE  16   /* fewer months than the period spans */
+#define PMF_FLAG_WITHHELD    32   /* small-number suppression: the value is withheld */
+#define PMF_FLAG_LATE        64   /* recorded after the data-entry deadline */
+#define PMF_FLAG_CARRIED     128  /* carried from an earlier period (the rule asked) */
 
 typedef struct pmf_store pmf_store;
 
@@ -43,7 +48,7 @@ int pmf_store_rollback(pmf_store *s);
 int64_t pmf_store_new_batch(pmf_store *s, const char *kind, const char *by, const char *at,
                             const char *source, const char *note);
 
-/* Ids of a metric / area code, or -1 when unknown. */
+/* Ids of a metric / area code, -1 when unknown, -2 when the store failed (sqlite3_errmsg). */
 int64_t pmf_store_metric_id(pmf_store *s, const char *code);
 int64_t pmf_store_area_id(pmf_store *s, const char *code);
 
@@ -83,14 +88,36 @@ int64_t pmf_now_ms(void);
 /* Format epoch ms as "YYYY-MM-DDTHH:MM:SS.mmmZ" into buf (at least 25 bytes). */
 void pmf_format_ms(int64_t ms, char *buf, size_t n);
 
-/* Visibility of batches at a cutoff: loads the batch table into `v` so that hot loops can ask
- * "is batch b visible, and which of two visible batches is later" with integer operations.
- * The rank orders batches by (recorded_ms, id).  cutoff_ms = INT64_MAX for "now". */
+/* THE VERSION IN FORCE AT T: a batch is visible at cutoff T when recorded_ms <= T; of the
+ * visible versions of one key, the one whose batch is latest by (recorded_ms, id) is in
+ * force.  These two functions are the one statement of that rule; every reader uses them:
+ * the batch view (store.c), figure reads (store_read.c, hence the series and the KPI
+ * engine) and pmf_store_in_force (store:get, store:history, store:observe in Lua). */
+static inline int pmf_version_visible(int64_t recorded_ms, int64_t cutoff_ms) {
+    return recorded_ms <= cutoff_ms;
+}
+static inline int pmf_version_later(int64_t ms_a, int64_t batch_a, int64_t ms_b,
+                                    int64_t batch_b) {
+    return ms_a != ms_b ? ms_a > ms_b : batch_a > batch_b;
+}
+
+/* pmf_batch_view_load loads the batch table once so that hot loops decide with integer
+ * operations: rank[id] orders the visible batches by pmf_version_later, 0 for a batch not
+ * visible (after the cutoff, or absent); ms[id] is its recorded_ms.
+ * cutoff_ms = INT64_MAX for "now".  Returns 0, or -1 on an SQLite or memory failure (every
+ * step checked: a busy store is an error, never an empty view). */
 typedef struct {
     int64_t nbatch;        /* ids are 1..nbatch-1 (slot 0 unused) */
-    int64_t *rank;         /* rank[id] > 0 if visible, 0 if not (after the cutoff, or absent) */
+    int64_t *rank;
+    int64_t *ms;
 } pmf_batch_view;
 int pmf_batch_view_load(pmf_store *s, int64_t cutoff_ms, pmf_batch_view *v);
 void pmf_batch_view_free(pmf_batch_view *v);
+
+/* The rank of batch b in the view (0: not visible).  Version a is in force over version b
+ * of the same key when pmf_batch_rank(v, a) > pmf_batch_rank(v, b). */
+static inline int64_t pmf_batch_rank(const pmf_batch_view *v, int64_t b) {
+    return b > 0 && b < v->nbatch ? v->rank[b] : 0;
+}
 
 #endif

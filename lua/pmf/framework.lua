@@ -149,10 +149,17 @@ check.frequency = enum("monthly", "quarterly", "half-yearly", "annual")
 check.cadence = check.frequency
 check.kpi_type = enum("input", "inputs", "process", "output", "outcome")
 check.aggregation = enum("sum", "mean", "last", "min", "max", "ratio")
+-- Read rules (core/reader.h): a snapshot's reference date, how far a figure may be carried,
+-- whether ratings use the published (rounded) figure, the least group to benchmark.
+check.reference = enum("end", "mid-year", "start")
 function check.carry(v)
-  if type(v) ~= "string" or not v:match("^%d+ months?$") then
-    return "must be a number of months like \"12 months\""
+  if type(v) ~= "string" or not (v:match("^%d+ months?$") or v:match("^%d+ years?$")) then
+    return "must be a span like \"12 months\" or \"1 year\""
   end
+end
+check.rate_on = enum("published", "unrounded")
+function check.min_group(v)
+  if math.type(v) ~= "integer" or v < 1 then return "must be a whole number >= 1" end
 end
 -- A margin: a number >= 0, or a percentage string "5%", or {pct=} / {abs=} (pmf.rag's forms).
 function check.margin(v)
@@ -199,12 +206,13 @@ local SPEC = {
   framework = {
     title = "text", council = "string", year_start = "year_start", levels = "list",
     comparator = "comparator", description = "text", owner = "text", principles = "list",
-    meta = "table",
+    meta = "table", min_group = "min_group", rate_on = "rate_on",
   },
   node = NODE_FIELDS,
   metric = {
     title = "text", unit = "string", aggregation = "aggregation", decimals = "decimals",
-    definition = "text", source = "text", reference = "text", carry = "carry", meta = "table",
+    definition = "text", source = "text", meta = "table", reference = "reference",
+    carry = "carry",
   },
   catalogue = { title = "text", description = "text", meta = "table" },
   kpi = {
@@ -215,7 +223,7 @@ local SPEC = {
     national = "boolean", type = "kpi_type", definition = "text", methodology = "text",
     source = "text", benchmark_source = "text", illustrative = "boolean", replaces = "ids",
     split_into = "ids", breakdowns = "list", suppress_below = "number", description = "text",
-    meta = "table",
+    meta = "table", carry = "carry", min_group = "min_group", rate_on = "rate_on",
   },
   change = {
     from = "period", formula = "formula", target = "target", tolerance = "margin",
@@ -864,6 +872,7 @@ local function normalise(st)
     id = fdecl.id, title = fb.title, council = st.council, year_start = ys,
     levels = levels, file = st.path, line = fdecl.line, description = fb.description,
     owner = fb.owner, principles = fb.principles, meta = fb.meta,
+    min_group = fb.min_group, rate_on = fb.rate_on,
     nodes = {}, node_order = {}, roots = {}, metrics = {}, metric_order = {}, groups = {},
     group_order = {}, kpis = {}, kpi_order = {}, actions = {}, action_order = {}, risks = {},
     risk_order = {}, boards = {}, board_order = {}, deadlines = {}, changes = {},
@@ -948,6 +957,7 @@ local function normalise(st)
           benchmark_source = b.benchmark_source, illustrative = b.illustrative,
           replaces = b.replaces, split_into = b.split_into, breakdowns = b.breakdowns,
           suppress_below = b.suppress_below, description = b.description, meta = b.meta,
+          carry = b.carry, min_group = b.min_group, rate_on = b.rate_on,
           year_start = ys, file = st.path, line = d.line,
         }
         if b.formula == nil then add_error(st, d.line, "kpi '" .. d.id .. "' has no formula") end

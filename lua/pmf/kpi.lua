@@ -24,17 +24,25 @@
 --   requested period's, else the rated period's.  rate_matrix, value, series and history
 --   rate exactly the periods given.
 --
--- Levels borrowed (core/engine.h): an input metric aggregated by last or mean with no
--- figure within a period takes the figure whose span contains it (a year's population for
--- its quarters), else the latest earlier figure ending within the 12 months before it,
--- flagged "carried".  Sum and ratio metrics never borrow.
+-- Values (core/reader.h, the one read contract): each input metric's value over a period by
+-- its own rule, exactly as pmf.series.value gives it.  Nothing is borrowed from another
+-- period unless the metric or the KPI asks (`carry = "12 months"`): a carried value is
+-- flagged "carried" and its row names the period it came from (`carried_from`).
+--
+-- Ratings (core/engine.h): RAG, direction of travel and benchmarks use the published figure
+-- (the value rounded to the KPI's decimals) unless the framework or KPI says
+-- rate_on = "unrounded".  Benchmarks count only areas with a figure for the rated period,
+-- and give no rank, quartile, median or mean below min_group (default 3; framework or KPI):
+-- the row's benchmark_note says why.
 --
 -- Design decisions:
 -- - One path for everything: rate{} is rate_matrix over the period, its previous period and
 --   the same period last year (plus baseline periods), for the requested areas, the
 --   comparator group's areas and England; then row tables for the requested cells only.
 -- - rate_matrix works per KPI on Grids (core/lengine.c): each input metric is fetched once
---   for every area and period (engine.fetch, as of the store's view), combined in C (ratio
+--   for every area and period (engine.fetch through a Reader kept per store view, which
+--   reads only the months of the periods asked and caches them, so rating period after
+--   period reads each row once), combined in C (ratio
 --   = sum of numerators over sum of denominators over the period, because each input is
 --   aggregated by its own rule before dividing), rated, compared and benchmarked in C.  Lua
 --   only runs per cell where the framework asks for Lua: custom formulas, function targets,
@@ -63,6 +71,7 @@ local period = pmf.period
 local E = pmf.engine
 
 local M = {}
+local published_decimals, carry_months, reader_of
 
 local ENGLAND = "E92000001"
 local STATUSES = { red = true, amber = true, green = true, blue = true, no_data = true,
@@ -189,6 +198,21 @@ function M.display(value, unit, decimals)
   return txt .. " " .. u
 end
 
+-- The decimals a KPI's figure is published with: its own, else display's default (0 for
+-- counts and money, 1 otherwise).
+published_decimals = function(kpi)
+  if kpi.decimals then return kpi.decimals end
+  local u = kpi.unit or ""
+  return (u == "" or u == "count" or u == "GBP" or u == "£") and 0 or 1
+end
+
+-- A KPI's carry rule in months (framework.lua checked its text).
+carry_months = function(kpi)
+  local m, err = E.carry_months(kpi.carry)
+  if not m then error("KPI " .. kpi.id .. ": " .. err, 0) end
+  return m
+end
+
 local function flag_list(bits)
   local out, seen = {}, {}
   for _, f in ipairs(FLAG_NAMES) do
@@ -287,8 +311,8 @@ local function fill_targets(ctx, kpi, v, K, j, p)
     local rows = ctx.group_rows(group_id(ctx.fw, T.group) or comparator(ctx.fw, v))
     local t
     if rows and #rows > 0 then
-      local n, median, mean, q1, q3 = E.stats(K, rows, j)
-      if n > 0 then
+      local n, median, mean, q1, q3 = E.stats(K, rows, j, ctx.min_group(kpi, v))
+      if median ~= nil then
         local stat = T.stat or "median"
         if stat == "median" then t = median
         elseif stat == "mean" then t = mean
@@ -321,21 +345,6 @@ local function fill_targets(ctx, kpi, v, K, j, p)
       if t ~= nil then K:set_target(i, j, t) end
     end
   end
-end
-
--- Stored targets of a framework, as {kpi = {"area|key" = value}} (latest as of the view).
-local function stored_targets(store, fw)
-  local out = {}
-  local rows = store:query([[
-    SELECT t.kpi AS kpi, a.code AS area, t.start AS start, t.len AS len, t.value AS value
-      FROM target t JOIN batch b ON b.id = t.batch JOIN area a ON a.id = t.area
-     WHERE t.framework = ? AND b.recorded_ms <= ?
-     ORDER BY b.recorded_ms, t.batch]], fw.id, store:cutoff_ms())
-  for _, r in ipairs(rows) do
-    out[r.kpi] = out[r.kpi] or {}
-    out[r.kpi][r.area .. "|" .. (r.start * 4096 + r.len)] = r.value
-  end
-  return out
 end
 
 -- Custom formula: fn(m, ctx) per cell of the columns.
@@ -395,7 +404,7 @@ local function rate_kpi(ctx, kpi)
     local F, cj = v.formula, vcols[v]
     local ins = formula_inputs(F)
     local grids = {}
-    for _, id in ipairs(ins) do grids[id] = ctx.metric(id) end
+    for _, id in ipairs(ins) do grids[id] = ctx.metric(id, kpi) end
     if F == nil then
       -- no formula: no data
     elseif F.kind == "metric" then
@@ -413,6 +422,10 @@ local function rate_kpi(ctx, kpi)
       E.suppress(K, kpi.suppress_below, K, cj)
     end
   end
+  -- the published figure of every column: what RAG, DoT and ranks rate (engine.h)
+  local all = {}
+  for j = 1, #cols.periods do all[j] = j end
+  E.publish(K, ctx.decimals(kpi), all)
   -- targets and ratings for the requested columns
   local rcols = {}
   for _, v in ipairs(vlist) do rcols[v] = {} end
@@ -441,8 +454,13 @@ local function rate_kpi(ctx, kpi)
       E.dot(K, rule, v.dot_threshold, now, prev, "prev")
       E.dot(K, rule, v.dot_threshold, now, year, "year")
       if ctx.benchmark then
-        local rows = ctx.group_rows(comparator(ctx.fw, v))
-        if rows and #rows > 0 then E.benchmark(K, rule, rows, cj) end
+        local gid = comparator(ctx.fw, v)
+        local rows = ctx.group_rows(gid)
+        if rows and #rows > 0 then
+          local mg = ctx.min_group(kpi, v)
+          E.benchmark(K, rule, rows, cj, mg)
+          for _, j in ipairs(cj) do ctx.bench[kpi.id .. "|" .. j] = { size = #rows, min = mg } end
+        end
       end
     end
   end
@@ -502,6 +520,19 @@ local function kpi_list(fw, ids)
   return out
 end
 
+-- One Reader per store view, kept while the view lives: its cache of figures (dropped by
+-- the reader itself when the store's data changes) makes rating period after period read
+-- each row once, so a call costs the rows of its periods, not the series' history.
+local readers = setmetatable({}, { __mode = "k" })
+reader_of = function(store)
+  local r = readers[store]
+  if not r then
+    r = E.reader(store)
+    readers[store] = r
+  end
+  return r
+end
+
 -- rate_matrix{store=, framework=, kpis=, areas=, periods=, benchmark=true}
 --   -> result {framework=fw, kpis = {KPI...}, areas = {codes} (requested first), periods =
 --      {Period} (every column), req = {column of each requested period}, grid = {kpi_id =
@@ -520,7 +551,7 @@ function M.rate_matrix(t)
   if #plist == 0 then error("rate_matrix: no periods", 2) end
 
   local ctx = { store = store, fw = fw, ys = ys, errors = {}, benchmark = t.benchmark ~= false,
-                stored = stored_targets(store, fw) }
+                stored = store:stored_targets(fw.id) }
   ctx.cols = plan_columns(fw, kpis, plist)
 
   -- rows: requested areas, then group members and England
@@ -559,19 +590,29 @@ function M.rate_matrix(t)
   ctx.rows, ctx.nrows = rows, #rows
   ctx.group_rows = function(gid) return gid and groups[gid] or nil end
 
-  -- metric grids, fetched once each
+  -- metric grids, fetched once each (per carry rule) through the one reader, for the
+  -- columns needed only: a call costs the months of its periods, not the whole history
   local ids = {}
   for i, c in ipairs(rows) do ids[i] = store:area_id(c) or -1 end
-  local batches = E.batches(store)
+  local reader = reader_of(store)
   local cache = {}
-  ctx.metric = function(id)
-    local g = cache[id]
+  ctx.metric = function(id, kpi)
+    local carry = kpi and kpi.carry and carry_months(kpi)
+    local k = carry and (id .. "|" .. carry) or id
+    local g = cache[k]
     if g then return g end
-    local info = store:metric_info(id)
-    g = E.fetch(store, batches, info and store:metric_id(id) or -1,
-                info and info.aggregation or "sum", ids, ctx.cols.periods)
-    cache[id] = g
+    g = E.fetch(reader, id, ids, ctx.cols.periods, carry)
+    cache[k] = g
     return g
+  end
+  ctx.bench = {}
+  ctx.min_group = function(kpi, v)
+    return kpi.min_group or (v and v.min_group) or fw.min_group or 3
+  end
+  ctx.decimals = function(kpi)
+    local on = kpi.rate_on or fw.rate_on or "published"
+    if on == "unrounded" then return -1 end
+    return published_decimals(kpi)
   end
 
   -- data-entry deadlines
@@ -592,7 +633,7 @@ function M.rate_matrix(t)
   local result = { framework = fw, kpis = kpis, areas = rows, nreq = ctx.nreq,
                    periods = ctx.cols.periods, req = ctx.cols.req, prev = ctx.cols.prev,
                    year = ctx.cols.year, grid = {}, errors = ctx.errors, store = store,
-                   row_index = rindex, col_index = ctx.cols.index }
+                   row_index = rindex, col_index = ctx.cols.index, bench = ctx.bench }
   -- The row a rag override gets: the common fields at once, the rest (DoT, benchmark,
   -- display...) filled in from the full row on first use, so a rule reading only value and
   -- target costs little over 800,000 cells.
@@ -630,10 +671,20 @@ function M.cell_row(res, kpi, K, i, j)
   local rank, quartile = K:rank(i, j)
   local n, median, mean = K:stat(j)
   local ei = res.row_index[ENGLAND]
-  local err = res.errors[kpi.id .. "|" .. i .. "|" .. j]
+  local err = next(res.errors) ~= nil and res.errors[kpi.id .. "|" .. i .. "|" .. j] or nil
+  local labels = res.labels
+  if not labels then
+    labels = {}
+    res.labels = labels
+  end
+  local label = labels[j]
+  if not label then
+    label = tostring(p)
+    labels[j] = label
+  end
   local r = {
     framework = fw.id, kpi = kpi.id, title = kpi.title, area = res.areas[i],
-    period = tostring(p), value = value, unit = kpi.unit,
+    period = label, value = value, unit = kpi.unit,
     display = suppressed and "suppressed" or M.display(value, kpi.unit, kpi.decimals),
     target = K:target(i, j), rag = K:status(i, j), polarity = v.polarity,
     prev = pj and not suppressed and K:value(i, pj) or nil, dot_prev = dot_prev,
@@ -645,6 +696,15 @@ function M.cell_row(res, kpi, K, i, j)
     flags = fl, error = err,
   }
   if value == nil and not suppressed and r.rag ~= "error" then r.reason = "no data" end
+  if flags & E.CARRIED ~= 0 then
+    local s, l = K:source(i, j)
+    if s then r.carried_from = tostring(period.span(s, l, p.year_start)) end
+  end
+  local b = res.bench and res.bench[kpi.id .. "|" .. j]
+  if b and (n or 0) < b.min then
+    r.benchmark_note = string.format("%d of %d areas have a figure (min %d)", n or 0, b.size,
+                                     b.min)
+  end
   return r
 end
 

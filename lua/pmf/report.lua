@@ -212,13 +212,17 @@ local function last_periods(p, n)
 end
 M.last_periods = last_periods
 
--- Trend values for a row: pmf.kpi.series over the last 8 periods; values below a KPI's
--- suppression threshold are dropped (never shown), and the current period follows the
--- row (nil when the row is suppressed).
+-- Trend values for a row: pmf.kpi.series over the last 8 periods at the KPI's own
+-- frequency, ending with the period the row rated (an annual KPI on a quarterly scorecard
+-- trends by year, labelled by year); values below a KPI's suppression threshold are
+-- dropped (never shown), and the current period follows the row (nil when the row is
+-- suppressed).
 local function trend(ctx, row, n)
   if not (pmf.kpi and pmf.kpi.series) then return nil end
   local k = ctx.fw.kpis[row.kpi]
-  local periods = last_periods(ctx.period, n or 8)
+  local ys = type(ctx.fw.year_start) == "number" and ctx.fw.year_start or 4
+  local okp, rated = pcall(pmf.period.parse, row.period, ys)
+  local periods = last_periods(okp and rated or ctx.period, n or 8)
   local ok, vals = pcall(pmf.kpi.series, ctx.store, ctx.fw, row.kpi, row.area, periods)
   if not ok or type(vals) ~= "table" then return nil end
   local out = { labels = {} }

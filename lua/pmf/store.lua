@@ -134,6 +134,11 @@ M.METRIC_FIELDS = { "title", "unit", "aggregation", "decimals", "definition", "s
 -- same definition again changes nothing.  owner/file/line say who declared it (a framework
 -- id or "catalogue"); batch, when given, dates the version (a framework load), else now.
 -- Returns id, version, changed.  Conflicts between frameworks are pmf.framework's concern.
+-- reference ("end" default, "mid-year", "start") and carry ("12 months"; none by default)
+-- are read rules (core/reader.h): a `last` figure counts for the period holding its
+-- reference date; a figure is carried into later periods only as far as carry says.
+local references = { ["end"] = true, ["mid-year"] = true, start = true }
+
 function Store:metric(t)
   pmf._checkwritable(self)
   local id = need(t, "id", "metric")
@@ -141,6 +146,15 @@ function Store:metric(t)
   if not aggregations[agg] then
     error("metric '" .. id .. "': aggregation must be sum, mean, last, min, max or ratio, not '" ..
           tostring(agg) .. "'", 2)
+  end
+  if t.reference ~= nil and not references[t.reference] then
+    error("metric '" .. id .. "': reference must be end, mid-year or start, not '" ..
+          tostring(t.reference) .. "'", 2)
+  end
+  if t.carry ~= nil and not (type(t.carry) == "string" and
+      (t.carry:match("^%d+ months?$") or t.carry:match("^%d+ years?$"))) then
+    error("metric '" .. id .. "': carry must be a span like \"12 months\", not '" ..
+          tostring(t.carry) .. "'", 2)
   end
   local def = { title = t.title or id, unit = t.unit, aggregation = agg, decimals = t.decimals,
                 definition = t.definition, source = t.source, reference = t.reference,
@@ -227,6 +241,23 @@ function Store:metric_versions(code)
                              source, reference, carry, owner, file, line, recorded_ms
                         FROM metric_version WHERE metric = ? AND recorded_ms <= ?
                        ORDER BY version]], code, mid, cutoff(self))
+end
+
+-- store:stored_targets(framework_id) -> {kpi = {"area|key" = value}}: targets set per area
+-- and period outside the framework file, the latest of each as of the view (key =
+-- start * 4096 + len).
+function Store:stored_targets(framework)
+  local out = {}
+  local rows = self:query([[
+    SELECT t.kpi AS kpi, a.code AS area, t.start AS start, t.len AS len, t.value AS value
+      FROM target t JOIN batch b ON b.id = t.batch JOIN area a ON a.id = t.area
+     WHERE t.framework = ? AND b.recorded_ms <= ?
+     ORDER BY b.recorded_ms, t.batch]], framework, cutoff(self))
+  for _, r in ipairs(rows) do
+    out[r.kpi] = out[r.kpi] or {}
+    out[r.kpi][r.area .. "|" .. (r.start * 4096 + r.len)] = r.value
+  end
+  return out
 end
 
 -- ---- sign-off ----------------------------------------------------------------------
@@ -342,14 +373,21 @@ function M.flag_names(bits)
   return out
 end
 
-local current_sql = [[
+-- The version in force of one stored span: the batch is decided in C (store:in_force, the
+-- one statement of the rule in core/store.h), the row is then read by that batch.
+local version_sql = [[
   SELECT o.value AS value, o.numerator AS numerator, o.denominator AS denominator,
          o.flags AS flags, o.source AS source, o.batch AS batch,
          b.recorded_at AS recorded_at, b.recorded_by AS recorded_by
     FROM observation o JOIN batch b ON b.id = o.batch
    WHERE o.metric = ? AND o.area = ? AND o.breakdown = ? AND o.start = ? AND o.len = ?
-     AND b.recorded_ms <= ?
-   ORDER BY b.recorded_ms DESC, o.batch DESC LIMIT 1]]
+     AND o.batch = ?]]
+
+local function current(s, mid, aid, bd, p)
+  local b = s:in_force(mid, aid, bd, p.start, p.len)
+  if not b then return nil end
+  return s:query(version_sql, mid, aid, bd, p.start, p.len, b)[1]
+end
 
 -- A breakdown as stored ("" for none): the one normaliser (core/breakdown.h, through
 -- pmf.importer), which imports use too, so that "Sex = f" finds "sex=F" (the spelling stored
@@ -366,8 +404,7 @@ end
 function Store:get(metric, area, p, breakdown)
   p = to_period(p)
   local mid, aid = metric_id(self, metric), area_id(self, area)
-  local r = self:query(current_sql, mid, aid, breakdown_of(self, mid, aid, breakdown, "get"),
-                       p.start, p.len, cutoff(self))[1]
+  local r = current(self, mid, aid, breakdown_of(self, mid, aid, breakdown, "get"), p)
   if not r then return nil end
   r.flags = M.flag_names(r.flags)
   return r.value, r
@@ -391,7 +428,7 @@ function Store:observe(t)
   local flags = M.flags(t.flags)
   M.check_unlocked(self, metric, p)
   return self:transaction(function()
-    local old = self:query(current_sql, mid, aid, bd, p.start, p.len, math.maxinteger)[1]
+    local old = current(self, mid, aid, bd, p)           -- the root store: as known now
     if old and old.value == value and old.numerator == t.numerator and
        old.denominator == t.denominator and old.flags == flags then
       return "unchanged"
@@ -419,8 +456,11 @@ function Store:history(metric, area, p, breakdown)
      WHERE o.metric = ? AND o.area = ? AND o.breakdown = ? AND o.start = ? AND o.len = ?
        AND b.recorded_ms <= ?
      ORDER BY b.recorded_ms, o.batch]], mid, aid, bd, p.start, p.len, cutoff(self))
-  for _, r in ipairs(rows) do r.flags = M.flag_names(r.flags) end
-  if #rows > 0 then rows[#rows].current = true end
+  local now = self:in_force(mid, aid, bd, p.start, p.len)
+  for _, r in ipairs(rows) do
+    r.flags = M.flag_names(r.flags)
+    if r.batch == now then r.current = true end
+  end
   return rows
 end
 

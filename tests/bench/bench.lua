@@ -28,10 +28,25 @@ local summarise = {
       fmt = "%.3f s" },
     { name = "ratings/s, default rules", value = r.ratings / r.seconds },
     { name = "ratings/s, Lua-defined rag rule", value = r.ratings / r.lua_seconds } } end,
+  bench_public = function(r) return {
+    { name = "33 quarters, public path, 333 areas' rows (s)", value = r.public_seconds,
+      limit = r.raw_seconds, ratio = r.public_seconds / r.raw_seconds, goal = "<= 1.5x raw",
+      fmt = "%.3f" },
+    { name = "  ... against the matrix (s)", value = r.public_seconds, limit = r.matrix_seconds,
+      ratio = r.public_seconds / r.matrix_seconds, goal = "<= 1.2x matrix (limit column)",
+      fmt = "%.3f" },
+    { name = "33 quarters, public path, council's rows (s)", value = r.council_seconds,
+      limit = r.raw_seconds, ratio = r.council_seconds / r.raw_seconds, goal = "<= 1.5x raw",
+      fmt = "%.3f" },
+    { name = "  ... against the matrix (s)", value = r.council_seconds, limit = r.matrix_seconds,
+      ratio = r.council_seconds / r.matrix_seconds, goal = "<= 1.2x matrix (limit column)",
+      fmt = "%.3f" },
+    { name = "one council's scorecard, one quarter (ms)", value = r.scorecard_seconds * 1000,
+      goal = "< 20 ms", fmt = "%.1f" } } end,
 }
 
 local results = {}
-for _, name in ipairs({ "bench_import", "bench_series", "bench_rate" }) do
+for _, name in ipairs({ "bench_import", "bench_series", "bench_rate", "bench_public" }) do
   local path = here .. name .. ".lua"
   local f = io.open(path)
   if f then

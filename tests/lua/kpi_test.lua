@@ -39,7 +39,8 @@ local function fw_of(kpis, extra)
   for i, k in ipairs(kpis) do
     local kpi = { id = k.id or ("K" .. i), title = k.title or "KPI", unit = k.unit,
                   decimals = k.decimals, suppress_below = k.suppress_below,
-                  frequency = k.frequency,
+                  frequency = k.frequency, carry = k.carry, min_group = k.min_group,
+                  rate_on = k.rate_on,
                   owner = "Owner", parents = { "p1" }, file = "frameworks/t.lua", line = 10 + i,
                   versions = k.versions or { {
                     formula = k.formula, target = k.target, polarity = k.polarity or "up",
@@ -66,7 +67,7 @@ do
   local up = metric("last", { [WALSALL] = { [Q] = 70 }, [DUDLEY] = { [Q] = 65 },
                               [SANDWELL] = { [Q] = 64.9 }, [WOLVES] = { [Q] = 80 } })
   local fw = fw_of{ { formula = { kind = "metric", metric = up }, target = val(70),
-                      polarity = "up", tolerance = 5, blue = 10 } }
+                      polarity = "up", tolerance = 5, blue = 10, decimals = 1 } }
   T.eq(one(fw, Q, WALSALL).rag, "green", "up: exactly on target is green")
   T.eq(one(fw, Q, DUDLEY).rag, "amber", "up: exactly on the abs tolerance edge is amber")
   T.eq(one(fw, Q, SANDWELL).rag, "red", "up: beyond the tolerance is red")
@@ -78,13 +79,13 @@ do
   local down = metric("last", { [WALSALL] = { [Q] = 100 }, [DUDLEY] = { [Q] = 110 },
                                 [SANDWELL] = { [Q] = 110.5 } })
   fw = fw_of{ { formula = { kind = "metric", metric = down }, target = val(100),
-                polarity = "down", tolerance = "10%" } }
+                polarity = "down", tolerance = "10%", decimals = 1 } }
   T.eq(one(fw, Q, WALSALL).rag, "green", "down: on target green")
   T.eq(one(fw, Q, DUDLEY).rag, "amber", "down: on the 10% edge amber")
   T.eq(one(fw, Q, SANDWELL).rag, "red", "down: beyond 10% red")
 
   fw = fw_of{ { formula = { kind = "metric", metric = down }, polarity = "band",
-                band = { lo = 95, hi = 105 }, tolerance = 5, target = val(100) } }
+                band = { lo = 95, hi = 105 }, tolerance = 5, target = val(100), decimals = 1 } }
   T.eq(one(fw, Q, WALSALL).rag, "green", "band: inside green")
   T.eq(one(fw, Q, DUDLEY).rag, "amber", "band: within tolerance of hi amber")
   T.eq(one(fw, Q, SANDWELL).rag, "red", "band: beyond red")
@@ -200,10 +201,13 @@ do
   local m = metric("last", { [WALSALL] = { ["2024/25 Q2"] = 50, ["2025/26 Q1"] = 60, [Q] = 60.5 },
                              [DUDLEY] = { ["2024/25 Q2"] = 70, ["2025/26 Q1"] = 50, [Q] = 60 } })
   local F = { kind = "metric", metric = m }
-  local fw = fw_of{ { formula = F } }
+  local fw = fw_of{ { formula = F, decimals = 1 } }
   local r = one(fw, Q)
   T.eq({ r.prev, r.dot_prev, r.last_year, r.dot_year }, { 60, "better", 50, "better" },
        "DoT vs previous quarter and same quarter last year")
+  fw = fw_of{ { formula = F } }
+  T.eq(one(fw, Q).dot_prev, "same",
+       "published with 0 decimals, 60.5 shows as 60: the same as last quarter's 60")
   fw = fw_of{ { formula = F, dot_threshold = "1%" } }
   T.eq(one(fw, Q).dot_prev, "same", "within the 1% threshold: same")
   fw = fw_of{ { formula = F, polarity = "down" } }
@@ -238,7 +242,8 @@ do
     local sub = {}
     for i = 1, n do sub[i] = codes[i] end
     s:group{ id = "t:g" .. n, members = sub }
-    local f = fw_of{ { formula = { kind = "metric", metric = mm }, comparator = "t:g" .. n } }
+    local f = fw_of({ { formula = { kind = "metric", metric = mm }, comparator = "t:g" .. n } },
+                    { min_group = 1 })
     local got = {}
     for i, r in ipairs(pmf.kpi.rate{ store = s, framework = f, period = Q, areas = sub }) do
       got[i] = r.quartile
@@ -401,72 +406,135 @@ do
        "rated_period helper")
 end
 
--- ---- levels borrow: a yearly population for quarterly rates -----------------------------
+-- ---- no silent carry; snapshots by reference date (core/reader.h) -----------------------
 do
   local pop = metric("last", { [WALSALL] = { ["2025/26"] = 200000 } })
   local popc = metric("last", { [WALSALL] = { ["2025"] = 100000 } })
+  s:metric{ id = "popmid", aggregation = "last", reference = "mid-year" }
+  s:observe{ metric = "popmid", area = WALSALL, period = "2025", value = 100000 }
+  s:metric{ id = "popcarry", aggregation = "last", carry = "12 months" }
+  s:observe{ metric = "popcarry", area = WALSALL, period = "2025/26", value = 200000 }
   local crime = metric("sum", { [WALSALL] = { ["2025/26 Q1"] = 2000, [Q] = 2400,
-                                              ["2025/26 Q4"] = 1000 } })
-  local flow = metric("sum", { [WALSALL] = { ["2025/26"] = 9000 } })
-  local old = metric("last", { [WALSALL] = { ["2023/24"] = 5 } })
-  local mixed = metric("last", { [WALSALL] = { ["2025/26 Q1"] = 50, ["2025/26"] = 100 } })
+                                              ["2025/26 Q4"] = 1000, ["2026/27 Q1"] = 3000 } })
   local avg = metric("mean", { [WALSALL] = { ["2025/26"] = 3.5 } })
   local fw = fw_of{
     { id = "R", formula = { kind = "ratio", num = crime, den = pop, scale = 1000 },
       target = val(10), polarity = "down" },
-    { id = "RC", formula = { kind = "ratio", num = crime, den = popc, scale = 1000 },
+    { id = "RM", formula = { kind = "ratio", num = crime, den = "popmid", scale = 1000 },
       target = val(10), polarity = "down" },
-    { id = "F", formula = { kind = "metric", metric = flow }, target = val(1) },
-    { id = "O", formula = { kind = "metric", metric = old }, target = val(1) },
-    { id = "X", formula = { kind = "metric", metric = mixed }, target = val(1) },
-    { id = "V", formula = { kind = "metric", metric = avg }, target = val(1) } }
+    { id = "RC", formula = { kind = "ratio", num = crime, den = "popcarry", scale = 1000 },
+      target = val(10), polarity = "down" },
+    { id = "RK", formula = { kind = "ratio", num = crime, den = pop, scale = 1000 },
+      carry = "12 months", target = val(10), polarity = "down" },
+    { id = "C", formula = { kind = "metric", metric = popc } },
+    { id = "V", formula = { kind = "metric", metric = avg } } }
   local function row(id, p) return pmf.kpi.rate{ store = s, framework = fw, period = p,
                                                  kpis = { id } }[1] end
-  local r = row("R", Q)
-  T.eq({ r.value, r.prev, r.flags }, { 12, 10, {} },
-       "quarterly rate per 1,000 with population stored per year: the year's figure, no flag")
-  r = row("RC", "2025/26 Q1")
-  T.eq({ r.value, r.flags }, { 20, {} }, "calendar-year population contains Apr-Jun")
-  r = row("RC", "2025/26 Q4")
-  T.eq({ r.value, r.flags }, { 10, { "carried" } },
-       "Jan-Mar 2026: the 2025 figure carried forward, flagged")
-  T.eq({ pmf.kpi.value(s, fw, "F", WALSALL, Q) }, { nil, "no data" },
-       "a sum metric does not borrow its year's figure")
-  T.eq({ pmf.kpi.value(s, fw, "F", WALSALL, "2026/27 Q1") }, { nil, "no data" },
-       "nor carry it forward")
-  T.eq({ pmf.kpi.value(s, fw, "O", WALSALL, Q) }, { nil, "no data" },
-       "a level is carried at most 12 months")
-  T.eq(pmf.kpi.value(s, fw, "O", WALSALL, "2024/25 Q1"), 5, "within 12 months it is")
-  T.eq(pmf.kpi.series(s, fw, "X", WALSALL, { "2025/26 Q1", Q }), { 50, 100, n = 2 },
-       "a figure within the period wins over the containing one")
-  T.eq(pmf.kpi.value(s, fw, "V", WALSALL, Q), 3.5, "mean metrics borrow too")
+  -- fails on the old main: the year's population was borrowed for each quarter
+  T.eq({ pmf.kpi.value(s, fw, "R", WALSALL, Q) }, { nil, "no data" },
+       "a year's snapshot is not any quarter's but the one holding its date (no silent fill)")
+  T.eq(pmf.kpi.value(s, fw, "R", WALSALL, "2025/26 Q4"), 5,
+       "2025/26's population (at 31 March 2026) counts for Q4")
+  T.eq({ pmf.kpi.value(s, fw, "V", WALSALL, Q) }, { nil, "no data" },
+       "a mean over the year is no quarter's value")
+  T.eq(pmf.kpi.value(s, fw, "C", WALSALL, "2025/26 Q3"), 100000,
+       "calendar 2025 (at 31 December 2025) is 2025/26 Q3's")
+  T.eq({ pmf.kpi.value(s, fw, "C", WALSALL, "2025/26 Q4") }, { nil, "no data" },
+       "and not carried into Q4 without a carry rule")
+  T.eq(pmf.kpi.value(s, fw, "RM", WALSALL, "2025/26 Q1"), 20,
+       "reference = mid-year: calendar 2025 is at 30 June 2025, in 2025/26 Q1")
+  local r = row("RC", "2026/27 Q1")
+  T.eq({ r.value, r.flags, r.carried_from }, { 15, { "carried" }, "2025/26" },
+       "metric carry = 12 months: carried into 2026/27 Q1, flagged, with its period")
+  T.eq({ pmf.kpi.value(s, fw, "RC", WALSALL, "2027/28 Q1") }, { nil, "no data" },
+       "not beyond 12 months")
+  r = row("RK", "2026/27 Q1")
+  T.eq({ r.value, r.flags, r.carried_from }, { 15, { "carried" }, "2025/26" },
+       "a KPI's carry = asks for it too")
+  r = row("R", "2026/27 Q1")
+  T.eq({ r.value, r.carried_from }, { nil, nil }, "the same inputs without carry: no data")
+  -- pmf.series.value agrees
+  local v, info = pmf.series.value(s, "popcarry", WALSALL, "2026/27 Q1")
+  T.eq({ v, info.flags, info.carried_from }, { 200000, { "carried" }, "2025/26" },
+       "series.value: carried, flagged, from 2025/26")
+  T.eq((pmf.series.value(s, pop, WALSALL, Q)), nil, "series.value: no silent fill either")
+end
 
-  -- pmf.series.value agrees with the engine
-  local v, info = pmf.series.value(s, pop, WALSALL, Q)
-  T.eq({ v, info.borrowed, info.flags }, { 200000, "containing", {} },
-       "series.value: the year's population for a quarter")
-  v, info = pmf.series.value(s, popc, WALSALL, "2025/26 Q4")
-  T.eq({ v, info.borrowed, info.flags }, { 100000, "carried", { "carried" } },
-       "series.value: carried forward, flagged")
-  T.eq((pmf.series.value(s, flow, WALSALL, Q)), nil, "series.value: a sum does not borrow")
-  for _, p in ipairs{ "2024/25 Q4", "2025/26 Q1", Q, "2025/26 Q4", "2026/27 Q1", "2026/27 Q2" } do
-    for _, m in ipairs{ pop, popc, old, mixed, avg, flow } do
-      local a = pmf.series.value(s, m, WALSALL, p)
-      local res = pmf.kpi.rate_matrix{ store = s, framework = fw_of{ { id = "Z",
-        formula = { kind = "metric", metric = m } } }, periods = { p }, benchmark = false }
-      T.eq(res.grid.Z:value(1, res.req[1]), a, "engine and series agree: " .. m .. " " .. p)
-    end
-  end
+-- ---- issue case 3: benchmarks only over areas with a figure, min_group --------------------
+do
+  s:group{ id = "t:three", members = { DUDLEY, SANDWELL, WALSALL } }
+  local m = metric("last", { [DUDLEY] = { ["2024/25 Q1"] = 50, ["2024/25 Q2"] = 40 },
+                             [SANDWELL] = { ["2024/25 Q1"] = 90 },
+                             [WALSALL] = { ["2024/25 Q1"] = 60, ["2024/25 Q2"] = 70 } })
+  local fw = fw_of{ { formula = { kind = "metric", metric = m }, comparator = "t:three" } }
+  local rows = pmf.kpi.rate{ store = s, framework = fw, period = "2024/25 Q2",
+                             areas = { DUDLEY, SANDWELL, WALSALL } }
+  -- fails on the old main: Sandwell was ranked first on its Q1 value
+  T.eq({ rows[2].value, rows[2].rank, rows[1].rank, rows[3].rank },
+       { nil, nil, nil, nil }, "2 of 3 areas have a Q2 figure: below min_group 3, nobody ranked")
+  T.eq({ rows[1].n, rows[1].group_median, rows[1].quartile }, { 2, nil, nil },
+       "n counts the figures; no median or quartile")
+  T.eq(rows[1].benchmark_note, "2 of 3 areas have a figure (min 3)", "and the row says why")
+  fw = fw_of({ { formula = { kind = "metric", metric = m }, comparator = "t:three" } },
+             { min_group = 2 })
+  rows = pmf.kpi.rate{ store = s, framework = fw, period = "2024/25 Q2",
+                       areas = { DUDLEY, SANDWELL, WALSALL } }
+  T.eq({ rows[1].rank, rows[2].rank, rows[3].rank, rows[1].group_median },
+       { 2, nil, 1, 55 }, "min_group = 2: the two with a figure, Sandwell unranked")
+  rows = pmf.kpi.rate{ store = s, framework = fw, period = "2024/25 Q1",
+                       areas = { DUDLEY, SANDWELL, WALSALL } }
+  T.eq({ rows[1].rank, rows[2].rank, rows[3].rank, rows[1].benchmark_note },
+       { 3, 1, 2, nil }, "Q1: all three have a figure")
+end
 
-  -- the many-areas path of the fetch borrows the same way
-  local many = {}
-  for _, a in ipairs(s:areas{}) do
-    if a.kind ~= "country" and #many < 20 then many[#many + 1] = a.code end
+-- ---- rate what is published --------------------------------------------------------------
+do
+  local m = metric("last", { [WALSALL] = { [Q] = 59.98 } })
+  local fw = fw_of{ { formula = { kind = "metric", metric = m }, unit = "%", decimals = 1,
+                      target = val(60), polarity = "up", tolerance = 0 } }
+  local r = one(fw, Q)
+  T.eq({ r.display, r.rag, r.value }, { "60.0%", "green", 59.98 },
+       "59.98 published as 60.0% against 60 is green (the stored value is kept)")
+  fw = fw_of({ { formula = { kind = "metric", metric = m }, unit = "%", decimals = 1,
+                 target = val(60), polarity = "up", tolerance = 0 } }, { rate_on = "unrounded" })
+  T.eq(one(fw, Q).rag, "red", "rate_on = unrounded: 59.98 < 60")
+  fw = fw_of{ { formula = { kind = "metric", metric = m }, unit = "%", decimals = 1,
+                rate_on = "unrounded", target = val(60), polarity = "up", tolerance = 0 } }
+  T.eq(one(fw, Q).rag, "red", "a KPI can choose unrounded too")
+end
+
+-- ---- the public path reads each row once, but never a stale one ---------------------------
+do
+  local m = metric("sum", { [WALSALL] = { ["2025/26 Q1"] = 10 } })
+  local fw = fw_of{ { formula = { kind = "metric", metric = m } } }
+  T.eq(pmf.kpi.value(s, fw, "K1", WALSALL, "2025/26 Q1"), 10, "first read")
+  s:observe{ metric = m, area = WALSALL, period = "2025/26 Q1", value = 15 }
+  T.eq(pmf.kpi.value(s, fw, "K1", WALSALL, "2025/26 Q1"), 15, "a revision is seen at once")
+  s:observe{ metric = m, area = WALSALL, period = "2025/26 Q2", value = 7 }
+  T.eq(pmf.kpi.series(s, fw, "K1", WALSALL, { "2025/26 Q1", "2025/26 Q2" }), { 15, 7, n = 2 },
+       "and a new figure")
+end
+
+-- ---- unknown area codes among known ones: each row keeps its own value ----------------
+do
+  local m = metric("sum", { [WALSALL] = { [Q] = 10 }, [DUDLEY] = { [Q] = 20 } })
+  local fw = fw_of{ { formula = { kind = "metric", metric = m } } }
+  local got = {}
+  for k, r in ipairs(pmf.kpi.rate{ store = s, framework = fw, period = Q, benchmark = false,
+                                   areas = { "X1", WALSALL, "X2", DUDLEY, "X3" } }) do
+    got[k] = r.value or false
   end
-  table.insert(many, 1, WALSALL)
-  local res = pmf.kpi.rate_matrix{ store = s, framework = fw, kpis = { "R" }, areas = many,
-                                   periods = { Q }, benchmark = false }
-  T.eq(res.grid.R:value(1, res.req[1]), 12, "many areas: the year's population too")
+  T.eq(got, { false, 10, false, 20, false }, "unknown areas read as no data, in place")
+end
+
+-- ---- a Reader never outlives its store -------------------------------------------------
+do
+  local s2 = assert(pmf.open(":memory:"))
+  local r = pmf.engine.reader(s2)
+  s2:close()
+  local ok, err = pcall(pmf.engine.fetch, r, "x", { 1 }, { "2025/26 Q1" })
+  T.ok(not ok and tostring(err):find("closed"), "fetching through a closed store raises: " ..
+       tostring(err))
 end
 
 T.done()

@@ -214,4 +214,20 @@ T.ok(not pcall(series.value, s2, "m", "X1", "2025-04"), "a raising call")
 s2:close()
 T.eq(s2:is_open(), false, "store closed after series calls (no statement left behind)")
 
+-- snapshots by reference date (issue 11 case 4) ----------------------------------------------
+s:metric{ id = "pop", aggregation = "last" }
+s:observe{ metric = "pop", area = WAL, period = "2020", value = 2020 }
+s:observe{ metric = "pop", area = WAL, period = "2022", value = 2022 }
+v, info = series.value(s, "pop", WAL, "2021/22")
+T.eq({ v, info.reason }, { nil, "no data for the period" },
+     "calendar 2020 and 2022 figures give 2021/22 no data (never a year that does not overlap)")
+T.eq(series.value(s, "pop", WAL, "2022/23"), 2022, "31 December 2022 lies in 2022/23")
+s:metric{ id = "popmid", aggregation = "last", reference = "mid-year" }
+s:observe{ metric = "popmid", area = WAL, period = "2021", value = 2021 }
+T.eq(series.value(s, "popmid", WAL, "2021/22"), 2021, "mid-year: calendar 2021 is 2021/22's")
+T.eq(series.value(s, "popmid", WAL, "2020/21"), nil, "and not 2020/21's")
+T.eq(s:metric_info("popmid").reference, "mid-year", "the metric keeps its reference")
+T.ok(not pcall(s.metric, s, { id = "bad", reference = "noon" }), "an unknown reference is an error")
+T.ok(not pcall(s.metric, s, { id = "bad", carry = "soon" }), "a carry that is no span is an error")
+
 T.done()

@@ -2,78 +2,91 @@
  * reading from a store (versions, as-of cutoffs, breakdowns), the matrix, the whole-table
  * aggregation and the trend. */
 #include "series.h"
+#include "store_read.h"
 #include "test.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #define M(y, m) ((int32_t)(y) * 12 + (m) - 1)
 
 static pmf_obs fig(int32_t start, int32_t len, double v) {
-    pmf_obs o = {start, len, v, NAN, NAN, 0};
+    pmf_obs o = {start, len, v, NAN, NAN, 0, 0};
     return o;
 }
 
 static pmf_obs ratio_fig(int32_t start, double num, double den) {
-    pmf_obs o = {start, 1, num / den, num, den, 0};
+    pmf_obs o = {start, 1, num / den, num, den, 0, 0};
     return o;
 }
+
+/* The reader under a plain rule (no carry, reference at the end of each figure). */
+static void combine(const pmf_obs *obs, size_t n, int agg, int32_t start, int32_t len,
+                    pmf_agg_result *r) {
+    pmf_read_rule rule = {agg, PMF_REF_END, 0};
+    pmf_read_value(obs, n, &rule, start, len, r);
+}
+
+static const pmf_read_rule SUM = {PMF_AGG_SUM, PMF_REF_END, 0};
+static const pmf_read_rule RATIO = {PMF_AGG_RATIO, PMF_REF_END, 0};
 
 static void test_rules(void) {
     pmf_obs q1[] = {fig(M(2025, 4), 1, 10), fig(M(2025, 5), 1, 20), fig(M(2025, 6), 1, 60)};
     pmf_agg_result r;
     static const double want[] = {90, 30, 60, 10, 60};
     for (int agg = PMF_AGG_SUM; agg <= PMF_AGG_MAX; agg++) {
-        pmf_series_combine(q1, 3, agg, M(2025, 4), 3, &r);
+        combine(q1, 3, agg, M(2025, 4), 3, &r);
         char d[64];
         snprintf(d, sizeof d, "%s of Apr-Jun", pmf_agg_name(agg));
         test_near(d, r.value, want[agg]);
-        test_cond("three months of three", r.months == 3 && r.expected == 3 && r.nfig == 3);
+        test_cond("three months of three (last: one snapshot)", r.months == 3 && r.expected == 3 &&
+                  r.nfig == (agg == PMF_AGG_LAST ? 1 : 3));
     }
-    pmf_series_combine(q1, 3, PMF_AGG_SUM, M(2025, 4), 12, &r);
+    combine(q1, 3, PMF_AGG_SUM, M(2025, 4), 12, &r);
     test_cond("partial year: 3 of 12 months, value still given",
-              r.status == PMF_SERIES_OK && r.months == 3 && r.expected == 12 && r.value == 90);
-    pmf_series_combine(q1, 3, PMF_AGG_LAST, M(2025, 4), 12, &r);
+              r.status == PMF_READ_OK && r.months == 3 && r.expected == 12 && r.value == 90);
+    combine(q1, 3, PMF_AGG_LAST, M(2025, 4), 12, &r);
     test_near("last over a partial year takes the latest figure", r.value, 60);
-    pmf_series_combine(q1, 3, PMF_AGG_SUM, M(2025, 7), 3, &r);
-    test_cond("no figures: no data", r.status == PMF_SERIES_NODATA && isnan(r.value) &&
+    combine(q1, 3, PMF_AGG_SUM, M(2025, 7), 3, &r);
+    test_cond("no figures: no data", r.status == PMF_READ_NODATA && isnan(r.value) &&
               r.months == 0);
 
     /* ratio: 1/10 and 90/100 -> 91/110, where the mean of the percentages is 0.5 */
     pmf_obs rat[] = {ratio_fig(M(2025, 4), 1, 10), ratio_fig(M(2025, 5), 90, 100)};
-    pmf_series_combine(rat, 2, PMF_AGG_RATIO, M(2025, 4), 2, &r);
+    combine(rat, 2, PMF_AGG_RATIO, M(2025, 4), 2, &r);
     test_near("ratio = sum num / sum den", r.value, 91.0 / 110.0);
     test_near("numerator sum", r.numerator, 91);
     test_near("denominator sum", r.denominator, 110);
-    pmf_series_combine(rat, 2, PMF_AGG_MEAN, M(2025, 4), 2, &r);
+    combine(rat, 2, PMF_AGG_MEAN, M(2025, 4), 2, &r);
     test_near("mean of the percentages differs", r.value, 0.5);
     pmf_obs norat[] = {ratio_fig(M(2025, 4), 1, 10), fig(M(2025, 5), 1, 0.9)};
-    pmf_series_combine(norat, 2, PMF_AGG_RATIO, M(2025, 4), 2, &r);
+    combine(norat, 2, PMF_AGG_RATIO, M(2025, 4), 2, &r);
     test_cond("a figure without num/den: ratio unavailable",
-              r.status == PMF_SERIES_NORATIO && isnan(r.value));
+              r.status == PMF_READ_NORATIO && isnan(r.value));
     pmf_obs zero[] = {ratio_fig(M(2025, 4), 0, 0)};
     zero[0].value = 0;
-    pmf_series_combine(zero, 1, PMF_AGG_RATIO, M(2025, 4), 3, &r);
-    test_cond("zero denominators: unavailable", r.status == PMF_SERIES_ZERODEN);
+    combine(zero, 1, PMF_AGG_RATIO, M(2025, 4), 3, &r);
+    test_cond("zero denominators: unavailable", r.status == PMF_READ_ZERODEN);
 
     /* exact span wins; otherwise longest figure at each month; mean weighted by months */
     pmf_obs mix[] = {fig(M(2025, 4), 1, 1), fig(M(2025, 4), 3, 100), fig(M(2025, 5), 1, 2),
                      fig(M(2025, 6), 1, 3), fig(M(2025, 7), 1, 4), fig(M(2025, 8), 1, 5)};
-    pmf_series_combine(mix, 6, PMF_AGG_SUM, M(2025, 4), 3, &r);
+    combine(mix, 6, PMF_AGG_SUM, M(2025, 4), 3, &r);
     test_cond("exact quarter figure wins", r.value == 100 && r.exact && r.nfig == 1);
-    pmf_series_combine(mix, 6, PMF_AGG_SUM, M(2025, 4), 6, &r);
+    combine(mix, 6, PMF_AGG_SUM, M(2025, 4), 6, &r);
     test_cond("half year: quarter figure + Jul, Aug", r.value == 109 && r.months == 5 &&
               r.nfig == 3 && !r.exact);
-    pmf_series_combine(mix, 6, PMF_AGG_MEAN, M(2025, 4), 6, &r);
+    combine(mix, 6, PMF_AGG_MEAN, M(2025, 4), 6, &r);
     test_near("mean weighted by months", r.value, (100.0 * 3 + 4 + 5) / 5);
-    pmf_series_combine(mix, 6, PMF_AGG_SUM, M(2025, 5), 2, &r);
+    combine(mix, 6, PMF_AGG_SUM, M(2025, 5), 2, &r);
     test_cond("May-Jun: the quarter does not fit, months do", r.value == 5 && r.nfig == 2);
 
     /* Q4 of 2025/26 runs over the calendar year end */
     pmf_obs q4[] = {fig(M(2025, 12), 1, 9), fig(M(2026, 1), 1, 1), fig(M(2026, 2), 1, 2),
                     fig(M(2026, 3), 1, 3), fig(M(2026, 4), 1, 7)};
-    pmf_series_combine(q4, 5, PMF_AGG_SUM, M(2026, 1), 3, &r);
+    combine(q4, 5, PMF_AGG_SUM, M(2026, 1), 3, &r);
     test_cond("Q4 = Jan-Mar 2026", r.value == 6 && r.months == 3);
     test_cond("block start of Feb 2026 (April year) is Jan 2026",
               pmf_series_block_start(M(2026, 2), 3, 4) == M(2026, 1));
@@ -130,17 +143,17 @@ static void test_store(void) {
         "  denominator) VALUES (2, 1, '', 24303, 1, 1, 0.1, 1, 10), (2, 1, '', 24304, 1, 1, 0.9, 90, 100);")
         == SQLITE_OK);
     /* 24303 = April 2025 */
-    for (int bulk = 0; bulk < 2; bulk++) {
-        pmf_series *now = pmf_series_open(s, INT64_MAX, bulk);
-        pmf_series *early = pmf_series_open(s, 1200, bulk);
-        pmf_series *mid = pmf_series_open(s, 1700, bulk);
+    for (int round = 0; round < 1; round++) {
+        pmf_series *now = pmf_series_open(s, INT64_MAX);
+        pmf_series *early = pmf_series_open(s, 1200);
+        pmf_series *mid = pmf_series_open(s, 1700);
         test_cond("handles open", now && early && mid);
         if (!now || !early || !mid) break;
         int64_t id;
-        int agg;
-        test_cond("metric found", pmf_series_metric(now, "rate", &id, &agg) == 1 && id == 2 &&
-                  agg == PMF_AGG_RATIO);
-        test_cond("metric unknown", pmf_series_metric(now, "nope", &id, &agg) == 0);
+        pmf_read_rule rule;
+        test_cond("metric found", pmf_series_metric(now, "rate", &id, &rule) == 1 && id == 2 &&
+                  rule.agg == PMF_AGG_RATIO && rule.carry == 0 && rule.reference == PMF_REF_END);
+        test_cond("metric unknown", pmf_series_metric(now, "nope", &id, &rule) == 0);
         size_t n;
         const pmf_obs *o = pmf_series_fetch(early, 1, 1, "", 0, INT32_MAX, &n);
         test_cond("as of t=1200: three figures, first versions", o && n == 3 &&
@@ -153,13 +166,13 @@ static void test_store(void) {
         o = pmf_series_fetch(now, 1, 1, "", 24304, 24304, &n);
         test_cond("fetch range", o && n == 1 && o[0].value == 20);
         pmf_agg_result r;
-        test_cond("value now", pmf_series_value(now, 1, PMF_AGG_SUM, 1, "", 24303, 3, &r) == 0 &&
+        test_cond("value now", pmf_series_value(now, 1, &SUM, 1, "", 24303, 3, &r) == 0 &&
                   r.value == 35 && r.months == 2);
-        test_cond("value early", pmf_series_value(early, 1, PMF_AGG_SUM, 1, "", 24303, 3, &r) ==
+        test_cond("value early", pmf_series_value(early, 1, &SUM, 1, "", 24303, 3, &r) ==
                   0 && r.value == 60 && r.months == 3);
-        test_cond("breakdown apart", pmf_series_value(now, 1, PMF_AGG_SUM, 1, "sex:f", 24303, 3,
+        test_cond("breakdown apart", pmf_series_value(now, 1, &SUM, 1, "sex:f", 24303, 3,
                   &r) == 0 && r.value == 4 && r.months == 1);
-        test_cond("ratio from the store", pmf_series_value(now, 2, PMF_AGG_RATIO, 1, "", 24303, 2,
+        test_cond("ratio from the store", pmf_series_value(now, 2, &RATIO, 1, "", 24303, 2,
                   &r) == 0 && fabs(r.value - 91.0 / 110) < 1e-12);
 
         int64_t areas[] = {1, 2};
@@ -167,9 +180,9 @@ static void test_store(void) {
         pmf_period_make(24303, 3, 4, &ps[0]);
         pmf_period_make(24306, 3, 4, &ps[1]);
         pmf_agg_result m[4];
-        test_cond("matrix", pmf_series_matrix(now, 1, PMF_AGG_SUM, areas, 2, "", ps, 2, m) == 0);
+        test_cond("matrix", pmf_series_matrix(now, 1, &SUM, areas, 2, "", ps, 2, m) == 0);
         test_cond("matrix cells", m[0].value == 35 && m[1].value == 40 && m[2].value == 99 &&
-                  m[2].exact && m[3].status == PMF_SERIES_NODATA);
+                  m[2].exact && m[3].status == PMF_READ_NODATA);
 
         pmf_series_totals t;
         test_cond("aggregate_all now", pmf_series_aggregate_all(now, 3, 4, &t) == 0);
@@ -185,46 +198,122 @@ static void test_store(void) {
     }
     int64_t rows;
     double sum;
-    test_cond("raw scan", pmf_series_raw_scan(s, &rows, &sum) == 0 && rows == 10);
+    test_cond("raw scan", pmf_store_raw_scan(s, &rows, &sum) == 0 && rows == 10);
     pmf_series_close(NULL);
     pmf_store_close(s);
 }
 
-/* Borrowing by levels: the containing figure, else one carried forward; never for flows. */
-static void test_borrow(void) {
+/* No silent carry; snapshots by reference date; carry only where the rule asks. */
+static void test_carry_reference(void) {
     /* an older quarter, the calendar year 2025, and a month within Jul-Sep 2026 */
     pmf_obs f[] = {fig(M(2024, 1), 3, 7), fig(M(2025, 1), 12, 100), fig(M(2026, 8), 1, 5)};
     pmf_agg_result r;
-    pmf_series_combine(f, 3, PMF_AGG_LAST, M(2025, 4), 3, &r);
-    pmf_series_borrow(f, 3, PMF_AGG_LAST, M(2025, 4), 3, &r);
-    test_cond("last: the year's figure for its quarter",
-              r.status == PMF_SERIES_OK && r.value == 100 && r.borrowed == PMF_SERIES_CONTAINING);
-    test_cond("contained: complete, not carried",
-              r.months == 3 && !(r.flags & PMF_SERIES_FLAG_CARRIED));
-    pmf_series_combine(f, 3, PMF_AGG_MEAN, M(2026, 1), 3, &r);
-    pmf_series_borrow(f, 3, PMF_AGG_MEAN, M(2026, 1), 3, &r);
-    test_cond("mean: carried into the next quarter, flagged",
-              r.value == 100 && r.borrowed == PMF_SERIES_CARRIED &&
-              (r.flags & PMF_SERIES_FLAG_CARRIED) && r.months == 0);
-    pmf_series_combine(f, 3, PMF_AGG_LAST, M(2028, 1), 3, &r);
-    pmf_series_borrow(f, 3, PMF_AGG_LAST, M(2028, 1), 3, &r);
-    test_cond("not carried beyond 12 months", r.status == PMF_SERIES_NODATA);
-    pmf_series_combine(f, 3, PMF_AGG_LAST, M(2026, 7), 3, &r);
-    pmf_series_borrow(f, 3, PMF_AGG_LAST, M(2026, 7), 3, &r);
-    test_cond("a figure within wins", r.value == 5 && r.borrowed == PMF_SERIES_OWN);
     for (int agg = PMF_AGG_SUM; agg < PMF_AGG_NKINDS; agg++) {
-        if (agg == PMF_AGG_LAST || agg == PMF_AGG_MEAN) continue;
-        pmf_series_combine(f, 3, agg, M(2025, 4), 3, &r);
-        pmf_series_borrow(f, 3, agg, M(2025, 4), 3, &r);
-        test_cond(pmf_agg_name(agg),
-                  r.status == PMF_SERIES_NODATA && r.borrowed == PMF_SERIES_OWN);
+        combine(f, 3, agg, M(2025, 4), 3, &r);
+        test_cond("no figure for Apr-Jun 2025 under any rule: the year is not borrowed",
+                  r.status == PMF_READ_NODATA && !r.carried);
+        combine(f, 3, agg, M(2026, 1), 3, &r);
+        test_cond("nor carried without a carry rule", r.status == PMF_READ_NODATA);
     }
+    combine(f, 3, PMF_AGG_LAST, M(2025, 10), 3, &r);
+    test_cond("last: a calendar-year figure counts for the quarter holding its end",
+              r.status == PMF_READ_OK && r.value == 100 && r.months == 3);
+    pmf_read_rule mid = {PMF_AGG_LAST, PMF_REF_MID, 0};
+    pmf_read_value(f, 3, &mid, M(2025, 4), 3, &r);
+    test_cond("mid-year: calendar 2025 is at 30 June 2025, in Apr-Jun", r.value == 100);
+    pmf_read_value(f, 3, &mid, M(2025, 4), 12, &r);
+    test_cond("mid-year: ... so it is 2025/26's", r.value == 100 && !r.carried);
+    pmf_read_value(f, 3, &mid, M(2024, 4), 12, &r);
+    test_cond("mid-year: not 2024/25's", r.status == PMF_READ_NODATA);
+    /* issue case 4: calendar 2020 and 2022 asked for 2021/22 */
+    pmf_obs pop[] = {fig(M(2020, 1), 12, 1000), fig(M(2022, 1), 12, 1200)};
+    combine(pop, 2, PMF_AGG_LAST, M(2021, 4), 12, &r);
+    test_cond("2020 and 2022 figures give 2021/22 nothing", r.status == PMF_READ_NODATA);
+    pmf_read_value(pop, 2, &mid, M(2021, 4), 12, &r);
+    test_cond("with mid-year either: 30 June 2020 and 2022 are outside",
+              r.status == PMF_READ_NODATA);
+    pmf_read_rule carry = {PMF_AGG_LAST, PMF_REF_END, 12};
+    pmf_read_value(pop, 2, &carry, M(2021, 4), 12, &r);
+    test_cond("carry 12 months: the 2020 figure (Dec 2020), flagged, from calendar 2020",
+              r.status == PMF_READ_OK && r.value == 1000 && r.carried &&
+              (r.flags & PMF_FLAG_CARRIED) && r.from_start == M(2020, 1) && r.from_len == 12);
+    pmf_read_rule flow = {PMF_AGG_SUM, PMF_REF_END, 3};
+    pmf_read_value(f, 3, &flow, M(2026, 10), 3, &r);
+    test_cond("carry 3 months: Aug 2026 into Oct-Dec", r.carried && r.value == 5);
+    pmf_read_value(f, 3, &flow, M(2027, 1), 3, &r);
+    test_cond("not beyond 3 months", r.status == PMF_READ_NODATA);
+    pmf_read_value(f, 3, &flow, M(2026, 7), 3, &r);
+    test_cond("own figures win over carry (incomplete, not carried)", !r.carried &&
+              r.value == 5 && r.months == 1 && (r.flags & PMF_FLAG_INCOMPLETE));
+    test_cond("carry text", pmf_carry_from_text("12 months") == 12 &&
+              pmf_carry_from_text("1 year") == 12 && pmf_carry_from_text("") == 0 &&
+              pmf_carry_from_text("soon") == -1);
+    test_cond("reference names", pmf_ref_from_name("mid-year") == PMF_REF_MID &&
+              pmf_ref_from_name(NULL) == PMF_REF_END && pmf_ref_from_name("noon") == -1);
+}
+
+/* The issue's table: the same figures, asked the same way, give one answer. */
+static void test_issue_table(void) {
+    pmf_obs q[] = {fig(M(2025, 4), 3, 10), fig(M(2025, 7), 3, 10), fig(M(2025, 10), 3, 10),
+                   fig(M(2026, 1), 3, 10)};
+    pmf_agg_result r;
+    combine(q, 4, PMF_AGG_SUM, M(2025, 4), 12, &r);
+    test_cond("four quarters, sum, the year: 40, complete", r.value == 40 && r.months == 12);
+    pmf_obs m[] = {{M(2025, 4), 1, 50, 5, 10, 0, 0}, {M(2025, 5), 1, 50, 5, 10, 0, 0},
+                   {M(2025, 6), 1, 50, 5, 10, 0, 0}};
+    combine(m, 3, PMF_AGG_RATIO, M(2025, 4), 3, &r);
+    test_cond("ratio months stored as 50 = 5/10: the quarter is 50 (15/30 in their scale)",
+              fabs(r.value - 50) < 1e-12 && r.numerator == 15 && r.denominator == 30);
+    pmf_obs mix[] = {fig(M(2025, 4), 3, 10), fig(M(2025, 7), 1, 40)};
+    combine(mix, 2, PMF_AGG_MEAN, M(2025, 4), 12, &r);
+    test_cond("a quarter at 10 and a month at 40, mean, the year: 17.5 (weighted by months)",
+              r.value == 17.5 && r.months == 4 && (r.flags & PMF_FLAG_INCOMPLETE));
+}
+
+/* A failed step is an error, never "no data". */
+static int interrupt_all(void *p) {
+    (void)p;
+    return 1;
+}
+
+static void test_failed_step(void) {
+    char err[256];
+    pmf_store *s = pmf_store_open(":memory:", NULL, err, sizeof err);
+    if (!s) return;
+    exec(s, "INSERT INTO area(id, code, name, kind) VALUES (1, 'A', 'A', 'x');"
+            "INSERT INTO metric(id, code, title) VALUES (1, 'm', 'M');"
+            "INSERT INTO batch(id, kind, recorded_at, recorded_ms) VALUES (1, 't', '', 1);"
+            "INSERT INTO observation(metric, area, start, len, batch, value) VALUES"
+            "  (1, 1, 24303, 1, 1, 5);");
+    pmf_series *x = pmf_series_open(s, INT64_MAX);
+    test_cond("handle opens", x != NULL);
+    if (!x) return;
+    pmf_agg_result r;
+    test_cond("reads before", pmf_series_value(x, 1, &SUM, 1, "", 24303, 1, &r) == 0 &&
+              r.value == 5);
+    sqlite3_progress_handler(pmf_store_db(s), 1, interrupt_all, NULL);
+    test_cond("an interrupted step is an error", pmf_series_value(x, 1, &SUM, 1, "", 24303, 1,
+                                                                  &r) == -1);
+    test_cond("with SQLite's message", strstr(pmf_series_error(x), "interrupt") != NULL);
+    int64_t areas[] = {1};
+    pmf_period ps[1];
+    pmf_period_make(24303, 1, 4, &ps[0]);
+    test_cond("the matrix too", pmf_series_matrix(x, 1, &SUM, areas, 1, "", ps, 1, &r) == -1);
+    pmf_series_totals t;
+    test_cond("and the whole-table scan", pmf_series_aggregate_all(x, 3, 4, &t) == -1);
+    pmf_batch_view v;
+    test_cond("and the batch view", pmf_batch_view_load(s, INT64_MAX, &v) == -1);
+    sqlite3_progress_handler(pmf_store_db(s), 0, NULL, NULL);
+    pmf_series_close(x);
+    pmf_store_close(s);
 }
 
 int main(void) {
     test_rules();
-    test_borrow();
+    test_carry_reference();
+    test_issue_table();
     test_trend();
     test_store();
+    test_failed_step();
     return test_report("test_series");
 }

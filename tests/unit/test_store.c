@@ -121,6 +121,8 @@ int main(void) {
     if (s) {
         test_cond("migrated to the current version", count(s, "PRAGMA user_version") == PMF_SCHEMA_VERSION);
         test_cond("the new table exists", count(s, "SELECT count(*) FROM publication") == 0);
+        test_cond("metrics have reference and carry",
+                  count(s, "SELECT count(*) FROM metric WHERE reference IS NULL AND carry IS NULL") > 0);
         test_cond("its data is kept", pmf_store_metric_id(s, "m.keep") > 0);
         pmf_metric_def d;
         test_cond("its metrics get a first version, in force from the start",

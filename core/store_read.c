@@ -1,0 +1,311 @@
+/*
+ * core/store_read.c: the store layer's figure reads (see store_read.h).  With store.c this
+ * is the only C that runs SQL on observations.
+ *
+ * Design decisions:
+ * - One range scan on the observation table's primary key per (metric, area, breakdown):
+ *   rows arrive in key order (start, len, batch), so the versions of one figure are adjacent
+ *   and the one in force is picked while streaming, by pmf_batch_rank (store.h), the one
+ *   rule for "the version in force at T".  No join to `batch`: the view is loaded once.
+ * - A read costs the rows of its window only (the caller asks for [from, to]: the months the
+ *   periods it rates need, reader.h pmf_read_window), never the series' whole history.
+ */
+#include "store_read.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct pmf_figures {
+    pmf_store *store;
+    int64_t cutoff_ms;
+    sqlite3_stmt *fetch;
+    pmf_batch_view view;
+    pmf_obs *buf;
+    size_t n, cap;
+    const char *error;            /* NULL: see sqlite3_errmsg */
+};
+
+static const char fetch_sql[] =
+    "SELECT start, len, value, numerator, denominator, flags, batch FROM observation "
+    " WHERE metric = ?1 AND area = ?2 AND breakdown = ?3 AND start >= ?4 AND start <= ?5 "
+    " ORDER BY start, len, batch";
+
+pmf_figures *pmf_figures_open(pmf_store *s, int64_t cutoff_ms) {
+    pmf_figures *f = calloc(1, sizeof *f);
+    if (!f) return NULL;
+    f->store = s;
+    f->cutoff_ms = cutoff_ms;
+    if (pmf_batch_view_load(s, cutoff_ms, &f->view) != 0 ||
+        sqlite3_prepare_v2(pmf_store_db(s), fetch_sql, -1, &f->fetch, NULL) != SQLITE_OK) {
+        pmf_figures_close(f);
+        return NULL;
+    }
+    return f;
+}
+
+void pmf_figures_close(pmf_figures *f) {
+    if (!f) return;
+    sqlite3_finalize(f->fetch);
+    pmf_batch_view_free(&f->view);
+    free(f->buf);
+    free(f);
+}
+
+const pmf_batch_view *pmf_figures_view(const pmf_figures *f) { return &f->view; }
+
+int pmf_figures_refresh(pmf_figures *f) {
+    pmf_batch_view v;
+    if (pmf_batch_view_load(f->store, f->cutoff_ms, &v) != 0) return -1;
+    pmf_batch_view_free(&f->view);
+    f->view = v;
+    return 0;
+}
+
+const char *pmf_figures_error(const pmf_figures *f) {
+    return f->error ? f->error : sqlite3_errmsg(pmf_store_db(f->store));
+}
+
+static double column_double(sqlite3_stmt *st, int i) {
+    return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
+}
+
+/* Append the version in force of one span, unless it withdraws the figure. */
+static int emit(pmf_figures *f, const pmf_obs *o) {
+    pmf_obs x = *o;
+    if (isnan(x.value)) {
+        if (isnan(x.numerator) || isnan(x.denominator) || x.denominator == 0) return 0;
+        x.value = x.numerator / x.denominator;
+    }
+    if (f->n == f->cap) {
+        size_t nc = f->cap ? f->cap * 2 : 256;
+        pmf_obs *nb = realloc(f->buf, nc * sizeof *nb);
+        if (!nb) {
+            f->error = "out of memory";
+            return -1;
+        }
+        f->buf = nb;
+        f->cap = nc;
+    }
+    f->buf[f->n++] = x;
+    return 0;
+}
+
+/* Fold the rows of a statement positioned on its first row (columns from col0: start, len,
+ * value, numerator, denominator, flags, batch) into figures in force, while same() says the
+ * row belongs to the series.  Returns the last step's code (SQLITE_ROW: stopped on the next
+ * series' first row), or -1 on a memory failure. */
+static int fold_series(pmf_figures *f, sqlite3_stmt *st, int col0, int rc, int64_t *rows,
+                       int (*same)(sqlite3_stmt *, const int64_t *), const int64_t *key) {
+    pmf_obs cur = {0};
+    int64_t crank = 0;
+    int have = 0;
+    f->n = 0;
+    for (; rc == SQLITE_ROW && (!same || same(st, key)); rc = sqlite3_step(st)) {
+        int32_t s = sqlite3_column_int(st, col0), len = sqlite3_column_int(st, col0 + 1);
+        int64_t b = sqlite3_column_int64(st, col0 + 6), r = pmf_batch_rank(&f->view, b);
+        if (rows) (*rows)++;
+        if (len < 1 || r == 0) continue;
+        if (have && cur.start == s && cur.len == len) {
+            if (r < crank) continue;                    /* an older version */
+        } else if (have && emit(f, &cur) != 0) {
+            return -1;
+        }
+        cur.start = s;
+        cur.len = len;
+        cur.value = column_double(st, col0 + 2);
+        cur.numerator = column_double(st, col0 + 3);
+        cur.denominator = column_double(st, col0 + 4);
+        cur.flags = sqlite3_column_int64(st, col0 + 5) & 15;
+        cur.rec = f->view.ms[b];
+        crank = r;
+        have = 1;
+    }
+    if (have && emit(f, &cur) != 0) return -1;
+    return rc;
+}
+
+const pmf_obs *pmf_figures_read(pmf_figures *f, int64_t metric, int64_t area,
+                                const char *breakdown, int32_t from, int32_t to, size_t *n) {
+    sqlite3_stmt *st = f->fetch;
+    f->error = NULL;
+    *n = 0;
+    sqlite3_bind_int64(st, 1, metric);
+    sqlite3_bind_int64(st, 2, area);
+    sqlite3_bind_text(st, 3, breakdown ? breakdown : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, from);
+    sqlite3_bind_int(st, 5, to);
+    int rc = fold_series(f, st, 0, sqlite3_step(st), NULL, NULL, NULL);
+    int rrc = sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {          /* a failed step (busy, I/O, interrupted) or memory */
+        (void)rrc;
+        f->n = 0;
+        return NULL;
+    }
+    *n = f->n;
+    return f->buf ? f->buf : (const pmf_obs *)f;      /* never NULL on success */
+}
+
+int pmf_store_in_force(pmf_store *s, int64_t cutoff_ms, int64_t metric, int64_t area,
+                       const char *breakdown, int32_t start, int32_t len, int64_t *batch) {
+    sqlite3_stmt *st;
+    int64_t best_ms = 0, best = -1;
+    if (sqlite3_prepare_v2(pmf_store_db(s),
+            "SELECT o.batch, b.recorded_ms FROM observation o JOIN batch b ON b.id = o.batch"
+            " WHERE o.metric = ?1 AND o.area = ?2 AND o.breakdown = ?3 AND o.start = ?4"
+            "   AND o.len = ?5", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(st, 1, metric);
+    sqlite3_bind_int64(st, 2, area);
+    sqlite3_bind_text(st, 3, breakdown ? breakdown : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, start);
+    sqlite3_bind_int(st, 5, len);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t b = sqlite3_column_int64(st, 0), ms = sqlite3_column_int64(st, 1);
+        if (pmf_version_visible(ms, cutoff_ms) &&
+            (best < 0 || pmf_version_later(ms, b, best_ms, best))) {
+            best = b;
+            best_ms = ms;
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) return -1;
+    *batch = best;
+    return best >= 0;
+}
+
+/* The read rule of a definition (store.h's pmf_metric_def, in force at a cutoff). */
+static int def_rule(const pmf_metric_def *d, pmf_read_rule *rule) {
+    int agg = pmf_agg_from_name(d->aggregation);
+    int ref = pmf_ref_from_name(d->reference);
+    int carry = pmf_carry_from_text(d->carry);
+    rule->agg = agg < 0 ? PMF_AGG_SUM : agg;
+    rule->reference = ref < 0 ? PMF_REF_END : ref;
+    rule->carry = carry < 0 ? 0 : carry;
+    return ref < 0 || carry < 0 ? -1 : 0;
+}
+
+/* Metric definitions are versioned (store.h): the rule is the one in force at the cutoff. */
+int pmf_store_metric_rule(pmf_store *s, const char *code, int64_t cutoff_ms, int64_t *id,
+                          pmf_read_rule *rule) {
+    pmf_metric_def d;
+    int found = pmf_store_metric_def(s, code, 0, cutoff_ms, &d);
+    if (found == 1) {
+        *id = d.id;
+        if (def_rule(&d, rule) != 0) found = -1;
+    }
+    pmf_metric_def_free(&d);
+    return found;
+}
+
+int pmf_store_metric_rules(pmf_store *s, int64_t cutoff_ms, pmf_read_rule **rules, int64_t *n) {
+    sqlite3 *db = pmf_store_db(s);
+    sqlite3_stmt *st;
+    int rc;
+    *rules = NULL;
+    *n = 0;
+    if (sqlite3_prepare_v2(db, "SELECT coalesce(max(id), 0) FROM metric", -1, &st, NULL))
+        return -1;
+    rc = sqlite3_step(st);
+    int64_t max = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_finalize(st);
+    if (max < 0 || max >= INT32_MAX || !(*rules = calloc((size_t)max + 1, sizeof **rules)))
+        return -1;
+    *n = max + 1;
+    if (sqlite3_prepare_v2(db, "SELECT id FROM metric", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    int out = 0;
+    while (out == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        pmf_metric_def d;
+        int found = pmf_store_metric_def(s, NULL, id, cutoff_ms, &d);
+        if (found < 0) out = -1;
+        else if (found == 1 && id >= 0 && id <= max) def_rule(&d, &(*rules)[id]);
+        pmf_metric_def_free(&d);
+    }
+    sqlite3_finalize(st);
+    return out == 0 && rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Does the row belong to the series key = {metric, area, breakdown bytes, pointer}? */
+static int same_series(sqlite3_stmt *st, const int64_t *key) {
+    int blen = sqlite3_column_bytes(st, 2);
+    return sqlite3_column_int64(st, 0) == key[0] && sqlite3_column_int64(st, 1) == key[1] &&
+           blen == key[2] &&
+           (blen == 0 || memcmp(sqlite3_column_text(st, 2), (const char *)(intptr_t)key[3],
+                                (size_t)blen) == 0);
+}
+
+int pmf_figures_scan_all(pmf_figures *f, pmf_series_fn fn, void *ctx, int64_t *rows) {
+    sqlite3_stmt *st;
+    char *bd = NULL;
+    size_t bdcap = 0;
+    int rc, out = 0;
+    *rows = 0;
+    f->error = NULL;
+    if (sqlite3_prepare_v2(pmf_store_db(f->store),
+            "SELECT metric, area, breakdown, start, len, value, numerator, denominator, flags,"
+            "       batch FROM observation ORDER BY metric, area, breakdown, start, len, batch",
+            -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    rc = sqlite3_step(st);
+    while (rc == SQLITE_ROW) {
+        int blen = sqlite3_column_bytes(st, 2);
+        if ((size_t)blen + 1 > bdcap) {
+            char *nb = realloc(bd, (size_t)blen + 64);
+            if (!nb) {
+                f->error = "out of memory";
+                out = -1;
+                break;
+            }
+            bd = nb;
+            bdcap = (size_t)blen + 64;
+        }
+        if (blen) memcpy(bd, sqlite3_column_text(st, 2), (size_t)blen);
+        int64_t key[4] = {sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), blen,
+                          (int64_t)(intptr_t)bd};
+        rc = fold_series(f, st, 3, rc, rows, same_series, key);
+        if (rc < 0) {
+            out = -1;
+            break;
+        }
+        if ((out = fn(ctx, key[0], key[1], f->buf, f->n)) != 0) break;
+    }
+    if (out == 0 && rc != SQLITE_DONE) out = -1;
+    sqlite3_finalize(st);
+    free(bd);
+    f->n = 0;
+    return out;
+}
+
+int pmf_store_stamp(pmf_store *s, int64_t stamp[2]) {
+    sqlite3 *db = pmf_store_db(s);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "PRAGMA data_version", -1, &st, NULL) != SQLITE_OK) return -1;
+    int rc = sqlite3_step(st);
+    stamp[0] = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    stamp[1] = (int64_t)sqlite3_total_changes64(db);
+    return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int pmf_store_raw_scan(pmf_store *s, int64_t *rows, double *checksum) {
+    sqlite3_stmt *st;
+    int rc;
+    int64_t keys = 0;
+    *rows = 0;
+    *checksum = 0;
+    if (sqlite3_prepare_v2(pmf_store_db(s), "SELECT metric, area, start, value FROM observation",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        keys += sqlite3_column_int64(st, 0) + sqlite3_column_int64(st, 1) +
+                sqlite3_column_int(st, 2);
+        *checksum += sqlite3_column_double(st, 3);
+        (*rows)++;
+    }
+    sqlite3_finalize(st);
+    (void)keys;
+    return rc == SQLITE_DONE ? 0 : -1;
+}

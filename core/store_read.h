@@ -1,0 +1,69 @@
+/*
+ * core/store_read.h: the store's read side for figures (the SQL lives in store_read.c, part
+ * of the store layer with store.c; no other C file prepares a statement on observations).
+ *
+ * A pmf_figures handle reads figures in force at a cutoff (the version rule is store.h's
+ * pmf_batch_rank) and hands them to the reader (reader.h) as sorted pmf_obs arrays.  It owns
+ * one prepared statement, the batch view and one reusable buffer, so hot loops allocate
+ * nothing per row.  Every sqlite3_step result is checked: a busy or failing store gives an
+ * error (NULL / -1, message in sqlite3_errmsg of the store's connection, or "out of memory"
+ * from pmf_figures_error), never "no data".
+ */
+#ifndef PMF_STORE_READ_H
+#define PMF_STORE_READ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "reader.h"
+#include "store.h"
+
+typedef struct pmf_figures pmf_figures;
+
+/* Open a reader over `s` as of cutoff_ms (INT64_MAX: as known now).  NULL on failure. */
+pmf_figures *pmf_figures_open(pmf_store *s, int64_t cutoff_ms);
+void pmf_figures_close(pmf_figures *f);                       /* NULL-safe */
+const pmf_batch_view *pmf_figures_view(const pmf_figures *f);
+/* Reload the batch view (after the store changed: new batches become visible).  0 or -1. */
+int pmf_figures_refresh(pmf_figures *f);
+const char *pmf_figures_error(const pmf_figures *f);         /* the last failure */
+
+/* The figures in force for (metric, area, breakdown) starting in months [from, to], sorted
+ * by (start, len), one per span, withdrawn ones left out; *n their number.  NULL on error.
+ * The array belongs to the handle and stays valid until its next read. */
+const pmf_obs *pmf_figures_read(pmf_figures *f, int64_t metric, int64_t area,
+                                const char *breakdown, int32_t from, int32_t to, size_t *n);
+
+/* The batch of the version in force at cutoff_ms of one stored span (store.h's rule):
+ * 1 (*batch set; the version may withdraw the figure), 0 when none is visible, -1 on
+ * error. */
+int pmf_store_in_force(pmf_store *s, int64_t cutoff_ms, int64_t metric, int64_t area,
+                       const char *breakdown, int32_t start, int32_t len, int64_t *batch);
+
+/* A metric's id and read rule (aggregation, reference, carry) by code, as defined at
+ * cutoff_ms (metric definitions are versioned: pmf_store_metric_def in store.h).  1 found,
+ * 0 unknown, -1 on error (a stored reference or carry that does not parse is an error too). */
+int pmf_store_metric_rule(pmf_store *s, const char *code, int64_t cutoff_ms, int64_t *id,
+                          pmf_read_rule *rule);
+
+/* Every metric's rule by id as defined at cutoff_ms: *rules (malloc'd, free it) has *n
+ * entries; ids without a metric read as sum.  0 or -1. */
+int pmf_store_metric_rules(pmf_store *s, int64_t cutoff_ms, pmf_read_rule **rules, int64_t *n);
+
+/* Stream every series (metric, area, breakdown) of the whole observation table in key
+ * order: fn gets each series' figures in force (sorted) and the number of rows read so far;
+ * a non-zero return stops the scan and is returned.  -1 on a store failure. */
+typedef int (*pmf_series_fn)(void *ctx, int64_t metric, int64_t area, const pmf_obs *obs,
+                             size_t n);
+int pmf_figures_scan_all(pmf_figures *f, pmf_series_fn fn, void *ctx, int64_t *rows);
+
+/* A stamp that changes whenever the store's data may have changed: this connection's
+ * writes (sqlite3_total_changes64) and other connections' commits (PRAGMA data_version).
+ * 0 or -1. */
+int pmf_store_stamp(pmf_store *s, int64_t stamp[2]);
+
+/* The physical limit for benchmarks: step through SELECT metric, area, start, value FROM
+ * observation, reading every column.  0 or -1. */
+int pmf_store_raw_scan(pmf_store *s, int64_t *rows, double *checksum);
+
+#endif
