@@ -37,7 +37,8 @@ endif
 CORE_SRC := core/pmf.c core/store.c core/lstore.c core/csv.c \
             core/period.c core/lperiod.c core/rag.c core/lrag.c \
             core/series.c core/lseries.c core/import.c core/limport.c \
-            core/engine.c core/lengine.c core/lsandbox.c core/lxlsx.c
+            core/engine.c core/lengine.c core/lsandbox.c core/lxlsx.c \
+            core/store_area.c
 CORE_OBJ := $(CORE_SRC:core/%.c=$(BUILD)/core/%.o)
 
 UNIT_TESTS := test_store test_period test_csv test_rag test_series test_import

@@ -17,7 +17,9 @@
  * does not parse).  SQLite's codes never reach Lua: messages do.
  */
 #include "lstore.h"
+#include "lperiod.h"
 #include "pmf_internal.h"
+#include "store_area.h"
 
 #include <lauxlib.h>
 #include <stdint.h>
@@ -28,6 +30,8 @@ typedef struct {
     int64_t cutoff_ms;     /* INT64_MAX: as known now */
     int is_view;
     int txdepth;           /* nesting of store:transaction (root only) */
+    pmf_areas *areas;      /* resolve_area's snapshot (root only), reloaded when stale */
+    int64_t areas_stamp;
 } lstore;
 
 static lstore *root_of(lua_State *L, int idx, lstore *u) {
@@ -65,6 +69,8 @@ static int store_open(lua_State *L) {
     u->cutoff_ms = INT64_MAX;
     u->is_view = 0;
     u->txdepth = 0;
+    u->areas = NULL;
+    u->areas_stamp = -1;
     luaL_setmetatable(L, PMF_STORE_MT);
     char refbuf[4096];
     if (!refdir && pmf_home_dir(L, refbuf, sizeof refbuf, "lua/data")) refdir = refbuf;
@@ -81,6 +87,8 @@ static int store_open(lua_State *L) {
 static int store_close(lua_State *L) {
     lstore *u = luaL_checkudata(L, 1, PMF_STORE_MT);
     if (!u->is_view && u->store) {
+        pmf_areas_free(u->areas);
+        u->areas = NULL;
         pmf_store_close(u->store);
         u->store = NULL;
     }
@@ -332,6 +340,8 @@ static int store_as_of(lua_State *L) {
     v->cutoff_ms = cutoff;
     v->is_view = 1;
     v->txdepth = 0;
+    v->areas = NULL;
+    v->areas_stamp = -1;
     luaL_setmetatable(L, PMF_STORE_MT);
     if (u->is_view) lua_getiuservalue(L, 1, 1); else lua_pushvalue(L, 1);
     lua_setiuservalue(L, -2, 1);
@@ -369,6 +379,73 @@ static int store_area_id(lua_State *L) {
     return 1;
 }
 
+/* store:resolve_area(text [, {by = "any"|"code"|"name"|"la_number", at = period}])
+ *   -> code, {code=, name=, kind=, matched_by=, successors = {...}, successor=, ended=}
+ *    | nil, message.
+ * One resolver for C and Lua (store_area.c); its snapshot is kept on the root store and
+ * reloaded when the store's areas or aliases have changed.  A former code resolves to
+ * itself, with its successors and end date in the info. */
+static int store_resolve_area(lua_State *L) {
+    static const char *const bys[] = {"any", "code", "name", "la_number", NULL};
+    pmf_store *s = pmf_checkstore(L, 1, NULL);
+    const char *text = luaL_checkstring(L, 2);
+    int by = PMF_AREA_BY_ANY;
+    int32_t at = -1;
+    if (!lua_isnoneornil(L, 3)) {
+        luaL_checktype(L, 3, LUA_TTABLE);
+        lua_getfield(L, 3, "by");
+        if (!lua_isnil(L, -1)) by = luaL_checkoption(L, -1, NULL, bys);
+        lua_getfield(L, 3, "at");
+        if (!lua_isnil(L, -1)) at = pmf_checkperiod(L, -1, 0)->start;
+        lua_pop(L, 2);
+    }
+    lstore *r = root_of(L, 1, luaL_checkudata(L, 1, PMF_STORE_MT));
+    int64_t stamp = pmf_areas_stamp(s);
+    if (!r->areas || stamp != r->areas_stamp) {
+        char err[256];
+        pmf_areas_free(r->areas);
+        r->areas = pmf_areas_load(s, err, sizeof err);
+        r->areas_stamp = stamp;
+        if (!r->areas) return luaL_error(L, "%s", err);
+    }
+    pmf_area_hit hit;
+    char msg[1024];
+    if (pmf_area_resolve(r->areas, text, (pmf_area_by)by, at, &hit, msg, sizeof msg) != 0) {
+        luaL_pushfail(L);
+        lua_pushstring(L, msg);
+        return 2;
+    }
+    lua_pushstring(L, hit.code);
+    lua_createtable(L, 0, 8);
+    lua_pushstring(L, hit.code), lua_setfield(L, -2, "code");
+    lua_pushstring(L, hit.name), lua_setfield(L, -2, "name");
+    lua_pushstring(L, hit.kind), lua_setfield(L, -2, "kind");
+    lua_pushstring(L, hit.matched_by), lua_setfield(L, -2, "matched_by");
+    if (*hit.ended) {
+        lua_pushstring(L, hit.ended), lua_setfield(L, -2, "ended");
+        lua_pushstring(L, hit.successors), lua_setfield(L, -2, "successor");
+        lua_newtable(L);
+        int k = 0;
+        for (const char *p = hit.successors; *p;) {
+            size_t n = strcspn(p, " ");
+            lua_pushlstring(L, p, n);
+            lua_rawseti(L, -2, ++k);
+            p += n;
+            while (*p == ' ') p++;
+        }
+        lua_setfield(L, -2, "successors");
+    }
+    return 2;
+}
+
+/* pmf._store.area_key(text) -> the key names are compared by (store_area.h) */
+static int store_area_key(lua_State *L) {
+    char key[PMF_AREA_KEY_MAX];
+    size_t n = pmf_area_key(luaL_checkstring(L, 1), key, sizeof key);
+    lua_pushlstring(L, key, n);
+    return 1;
+}
+
 /* pmf.now() -> ISO time string (honours $PMF_NOW) */
 static int store_now(lua_State *L) {
     char when[32];
@@ -402,6 +479,7 @@ static const luaL_Reg store_methods[] = {
     {"is_open",        store_is_open},
     {"metric_id",      store_metric_id},
     {"area_id",        store_area_id},
+    {"resolve_area",   store_resolve_area},
     {NULL, NULL}
 };
 
@@ -417,6 +495,7 @@ static const luaL_Reg store_funcs[] = {
     {"open",    store_open},
     {"now",     store_now},
     {"asof_ms", store_asof_ms},
+    {"area_key", store_area_key},
     {NULL, NULL}
 };
 
