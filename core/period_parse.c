@@ -441,17 +441,17 @@ static int parse_month_or_span(parser *P, int y, int m, pmf_period *out) {
     return pp_at_end(P);
 }
 static int parse_dhis2_word(parser *P, int y, pmf_period *out) {
-    char w[8];
+    char w[8], ws[8];          /* the suffix lower-cased, and as given (for messages) */
     size_t k = 0;
     int n = 0, has_n;
     int64_t s = -1, len = 0;
     while (pp_alpha((unsigned char)P->s[P->i])) {
-        if (k + 1 < sizeof w) w[k] = P->s[P->i];
+        if (k + 1 < sizeof w) w[k] = P->s[P->i], ws[k] = P->orig[P->i];
         k++;
         P->i++;
     }
     if (k >= sizeof w) return pp_fail(P, "unknown period suffix after %d", y);
-    w[k] = '\0';
+    w[k] = ws[k] = '\0';
     has_n = pp_ndigits(P) > 0;
     if (w[k - 1] == 'w' && has_n) return pp_fail(P, "weeks are not supported: a period is whole months");
     if (has_n) {
@@ -459,7 +459,7 @@ static int parse_dhis2_word(parser *P, int y, pmf_period *out) {
         int max = w[k - 1] == 'm' ? 6 : w[k - 1] == 'q' ? 4 : 2;
         if (strcmp(w, "q") && strcmp(w, "s") && strcmp(w, "aprils") && strcmp(w, "novs")
             && strcmp(w, "novq") && strcmp(w, "bim"))
-            return pp_fail(P, "unknown period suffix \"%s\" after %d", w, y);
+            return pp_fail(P, "unknown period suffix \"%s\" after %d", ws, y);
         if (take_index(P, max, letter, &n)) return -1;
     }
     int64_t Y = (int64_t)y * 12;
@@ -474,7 +474,7 @@ static int parse_dhis2_word(parser *P, int y, pmf_period *out) {
     else if (has_n && !strcmp(w, "novs")) s = Y - 2 + 6 * (n - 1), len = 6;
     else if (has_n && !strcmp(w, "novq")) s = Y - 2 + 3 * (n - 1), len = 3;
     else if (has_n && !strcmp(w, "bim")) s = Y + 2 * (n - 1), len = 2;
-    else return pp_fail(P, "unknown period suffix \"%s\" after %d", w, y);
+    else return pp_fail(P, "unknown period suffix \"%s\" after %d", ws, y);
     P->infer = 1;
     *out = mkperiod(s, len, PMF_PERIOD_SPAN, P->ys);
     return pp_at_end(P);
@@ -560,7 +560,7 @@ static int parse_from_year(parser *P, pmf_period *out) {
             if (nd == 2) return year_pair(P, y, later_year(y, pp_take_num(P, 2), 0), out);
             return pp_fail(P, "expected a second year after %d", y);
         }
-        return pp_fail(P, "expected Q1-Q4, H1-H2, \"- YY\" or \"to YYYY\" after %d", y);
+        return pp_fail(P, "expected Q1-Q4 or H1-H2 (or \"- YY\", \"to YYYY\") after %d", y);
     }
     if (pp_alpha(c)) return parse_dhis2_word(P, y, out);
     return pp_fail(P, "unexpected \"%s\" after %d", pp_rest(P), y);

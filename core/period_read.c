@@ -145,7 +145,8 @@ int pp_words(parser *P, pmf_period *out) {
         d.y = pp_take_num(P, 4);
         return pp_snapshot(P, d, out);
     }
-    if (!(m1 = take_month(P))) return pp_fail(P, "expected a month name");
+    if (!(m1 = take_month(P)))
+        return pp_fail(P, "expected a label like 2025/26, 2025/26 Q2, 2025-09, 2025 or June 2025");
     pp_skip_ws(P);
     if (pp_ndigits(P) == 4) {
         y1 = pp_take_num(P, 4);
