@@ -31,7 +31,9 @@
  *   children's statistical neighbours) is loaded into every new store from lua/data/.  The
  *   neighbour lists also name districts abolished in April 2023, combined authorities and
  *   the GLA, which areas.csv lacks: lua/data/areas_extra.csv names them, so no published
- *   link is dropped.  Groups
+ *   link is dropped.  areas_more.csv adds England's regions, the nations and the former codes
+ *   of 2013-2023, area_successors.csv who replaced them and when, and area_aliases.csv the
+ *   names and DfE LA numbers publishers write (store_area.c resolves them).  Groups
  *   are named "<model>:<code>" and include the council itself (rank 0): "cipfa_2024:E08000027"
  *   is Dudley and its 15 nearest neighbours; "dfe_sn_2025:<code>" the DfE statistical
  *   neighbours; "all:<kind>" every council of one kind ("all:metropolitan district").

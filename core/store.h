@@ -23,7 +23,8 @@
 typedef struct pmf_store pmf_store;
 
 /* Open (creating and migrating as needed) the store at `path` (":memory:" works).  `refdir`
- * is the folder holding the reference CSVs (areas.csv, nearest_neighbours.csv,
+ * is the folder holding the reference CSVs (areas.csv, areas_extra.csv, areas_more.csv,
+ * area_successors.csv, area_aliases.csv, nearest_neighbours.csv,
  * childrens_statistical_neighbours_2025.csv) loaded into every new store; NULL skips them.
  * Returns NULL and writes a message to err on failure. */
 pmf_store *pmf_store_open(const char *path, const char *refdir, char *err, size_t errlen);
