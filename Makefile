@@ -35,7 +35,7 @@ endif
 
 # The engine's C sources (all but main.c go into libpmf.a and pmf.so).
 CORE_SRC := core/pmf.c core/store.c core/lstore.c core/csv.c \
-            core/period.c core/period_parse.c core/period_read.c core/calendar.c \
+            core/period.c core/period_parse.c core/period_dhis2.c core/period_read.c core/calendar.c \
             core/lperiod.c core/rag.c core/lrag.c \
             core/series.c core/lseries.c core/import.c core/limport.c \
             core/engine.c core/lengine.c core/lsandbox.c core/lxlsx.c \

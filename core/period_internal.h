@@ -63,8 +63,15 @@ int pp_eat(parser *P, const char *w);
 int pp_at_end(parser *P);
 const char *pp_rest(parser *P);
 
-/* The grammar (period_parse.c) and the words and dates (period_read.c). */
+int pp_take_index(parser *P, int max, const char *letter, int *n);   /* after Q, H, S, BiM */
+
+/* The grammar (period_parse.c), DHIS2 and ISO (period_dhis2.c), words and dates
+ * (period_read.c). */
 int pp_label(parser *P, pmf_period *out);
+int pp_take_date(parser *P, pmf_date *d);                     /* strict YYYY-MM-DD */
+int pp_iso_interval(parser *P, pmf_date from, pmf_period *out);   /* after its start date */
+int pp_dhis2_word(parser *P, int y, pmf_period *out);         /* 2023April, 2023NovS1 */
+int pp_yyyymm(parser *P, pmf_period *out);                    /* 202309, 202301B */
 int pp_words(parser *P, pmf_period *out);
 int pp_snapshot(parser *P, pmf_date d, pmf_period *out);
 

@@ -1,8 +1,8 @@
 /*
  * core/period_parse.c: the label grammar (see period.h): years, financial and academic
- * years, quarters and halves, ranges, months, DHIS2 ids and ISO 8601 intervals, each read
- * by the declared year type.  Publishers' forms (words, dates, flags, descriptions) and the
- * entry points are in period_read.c.
+ * years, quarters and halves, ranges and months, each read by the declared year type.
+ * DHIS2 ids and ISO 8601 intervals are period_dhis2.c; publishers' forms (words, dates,
+ * flags, descriptions) and the entry points are period_read.c.
  *
  * Design decisions:
  * - Labels are parsed by hand from a lower-cased copy (with the original beside it for
@@ -135,7 +135,7 @@ static int take_second_year(parser *P, int y, int *y2) {
 }
 
 /* A number after Q, H, S or BiM (so "Q12" is reported as such, not as "Q1" + junk). */
-static int take_index(parser *P, int max, const char *letter, int *n) {
+int pp_take_index(parser *P, int max, const char *letter, int *n) {
     int nd = pp_ndigits(P);
     int v = nd > 0 && nd <= 3 ? pp_take_num(P, nd) : -1;
     if (v < 1 || v > max) {
@@ -169,12 +169,12 @@ static int quarter_note(parser *P, int qa, int qb) {
     if (P->s[P->i] != '(') return 0;
     size_t save = P->i++;
     pp_skip_ws(P);
-    if (!pp_eat(P, "q") || take_index(P, 4, "Q", &a)) { P->i = save; return 0; }
+    if (!pp_eat(P, "q") || pp_take_index(P, 4, "Q", &a)) { P->i = save; return 0; }
     b = a;
     pp_skip_ws(P);
     if (pp_eat(P, "to")) {
         pp_skip_ws(P);
-        if (!pp_eat(P, "q") || take_index(P, 4, "Q", &b)) return pp_fail(P, "expected (Q1 to Q4)");
+        if (!pp_eat(P, "q") || pp_take_index(P, 4, "Q", &b)) return pp_fail(P, "expected (Q1 to Q4)");
         pp_skip_ws(P);
     }
     if (!pp_eat(P, ")")) return pp_fail(P, "expected \")\" after the quarter note");
@@ -206,7 +206,7 @@ static int continuation(parser *P, int y, int academic, int quarter, pmf_period 
         return -1;
     if (quarter) {
         pp_skip_ws(P);
-        if (!pp_eat(P, "q") || take_index(P, 4, "Q", &n))
+        if (!pp_eat(P, "q") || pp_take_index(P, 4, "Q", &n))
             return pp_fail(P, "a span of quarters ends in a quarter, e.g. %d/%02d Q2", z, z2 % 100);
     }
     int64_t zs = academic ? (int64_t)z * 12 + 8 : fy_start_of(z, P->ys);
@@ -224,13 +224,13 @@ static int fy_suffix(parser *P, int y, pmf_period *out) {
     pp_skip_ws(P);
     if (P->s[P->i] == 'q' && pp_digit(peek(P, 1))) {
         P->i++;
-        if (take_index(P, 4, "Q", &n)) return -1;
+        if (pp_take_index(P, 4, "Q", &n)) return -1;
         *out = mkperiod(fstart + 3 * (n - 1), 3, PMF_PERIOD_FQ, P->ys);
         qa = qb = n;
         quarter = 1;
     } else if (P->s[P->i] == 'h' && pp_digit(peek(P, 1))) {
         P->i++;
-        if (take_index(P, 2, "H", &n)) return -1;
+        if (pp_take_index(P, 2, "H", &n)) return -1;
         *out = mkperiod(fstart + 6 * (n - 1), 6, PMF_PERIOD_FH, P->ys);
         qa = 3 * n - 2, qb = 3 * n;
     } else {
@@ -324,7 +324,7 @@ static int one_year_part(parser *P, int y, int letter, int n, int prefixed, pmf_
 /* "Q2 2025/26", "Q3 2025", "H1 2025/26", "Q2 FY2025/26". */
 static int parse_prefixed(parser *P, pmf_period *out) {
     int letter = P->s[P->i++], n, y = 0, y2;
-    if (take_index(P, letter == 'q' ? 4 : 2, letter == 'q' ? "Q" : "H", &n)) return -1;
+    if (pp_take_index(P, letter == 'q' ? 4 : 2, letter == 'q' ? "Q" : "H", &n)) return -1;
     if (!pp_skip_ws(P)) return pp_fail(P, "expected a space and a year after %c%d", letter - 32, n);
     int fy = pp_eat(P, "fy");
     if (fy) pp_skip_ws(P);
@@ -369,56 +369,6 @@ static int parse_fy_prefixed(parser *P, pmf_period *out) {
     return fy_suffix(P, y, out);
 }
 
-static int take_date(parser *P, pmf_date *d) {
-    const char *s = P->s + P->i;
-    for (int k = 0; k < 10; k++)
-        if (k == 4 || k == 7 ? s[k] != '-' : !pp_digit((unsigned char)s[k]))
-            return pp_fail(P, "expected a date YYYY-MM-DD");
-    d->y = pp_take_num(P, 4); P->i++;
-    d->m = pp_take_num(P, 2); P->i++;
-    d->d = pp_take_num(P, 2);
-    if (!pmf_date_valid(d->y, d->m, d->d))
-        return pp_fail(P, "%04d-%02d-%02d is not a date", d->y, d->m, d->d);
-    return 0;
-}
-static int parse_interval(parser *P, pmf_date from, pmf_period *out) {
-    int64_t start = (int64_t)from.y * 12 + from.m - 1, len = 0;
-    if (P->s[P->i] != '/') {
-        if (P->flags_ok && P->s[P->i] == '\0') return pp_snapshot(P, from, out);
-        return pp_fail(P, "a date is not a period: write %04d-%02d for the month", from.y, from.m);
-    }
-    P->i++;
-    if (from.d != 1) return pp_fail(P, "an interval must start on the 1st of a month");
-    if (P->s[P->i] == 'p') {
-        int parts = 0, last_unit = 0;
-        P->i++;
-        while (P->s[P->i] != '\0') {
-            int nd = pp_ndigits(P);
-            if (nd < 1 || nd > 5) return pp_fail(P, "expected a duration like P1Y, P3M or P1Y6M");
-            int v = pp_take_num(P, nd), unit = P->s[P->i];
-            if (unit == 'y' && last_unit == 0) len += (int64_t)v * 12;
-            else if (unit == 'm' && last_unit != 'm') len += v;
-            else if (unit == 'd' || unit == 'w' || unit == 't')
-                return pp_fail(P, "a duration must be whole months or years");
-            else return pp_fail(P, "expected a duration like P1Y, P3M or P1Y6M");
-            last_unit = unit;
-            P->i++;
-            parts++;
-        }
-        if (!parts) return pp_fail(P, "expected a duration like P1Y, P3M or P1Y6M");
-        if (len < 1) return pp_fail(P, "a duration must be at least one month");
-    } else {
-        pmf_date to;
-        if (take_date(P, &to)) return -1;
-        if (to.d != pmf_days_in_month(to.y, to.m))
-            return pp_fail(P, "an interval must end on the last day of a month");
-        len = (int64_t)to.y * 12 + to.m - 1 - start + 1;
-        if (len < 1) return pp_fail(P, "the interval ends before it starts");
-    }
-    P->infer = 1;
-    *out = mkperiod(start, len, PMF_PERIOD_SPAN, P->ys);
-    return pp_at_end(P);
-}
 static int parse_month_or_span(parser *P, int y, int m, pmf_period *out) {
     int64_t s = (int64_t)y * 12 + m - 1;
     size_t save = P->i;
@@ -440,60 +390,6 @@ static int parse_month_or_span(parser *P, int y, int m, pmf_period *out) {
     *out = mkperiod(s, e - s + 1, PMF_PERIOD_SPAN, P->ys);
     return pp_at_end(P);
 }
-static int parse_dhis2_word(parser *P, int y, pmf_period *out) {
-    char w[8], ws[8];          /* the suffix lower-cased, and as given (for messages) */
-    size_t k = 0;
-    int n = 0, has_n;
-    int64_t s = -1, len = 0;
-    while (pp_alpha((unsigned char)P->s[P->i])) {
-        if (k + 1 < sizeof w) w[k] = P->s[P->i], ws[k] = P->orig[P->i];
-        k++;
-        P->i++;
-    }
-    if (k >= sizeof w) return pp_fail(P, "unknown period suffix after %d", y);
-    w[k] = ws[k] = '\0';
-    has_n = pp_ndigits(P) > 0;
-    if (w[k - 1] == 'w' && has_n) return pp_fail(P, "weeks are not supported: a period is whole months");
-    if (has_n) {
-        const char *letter = w[k - 1] == 'm' ? "BiM" : w[k - 1] == 'q' ? "Q" : "S";
-        int max = w[k - 1] == 'm' ? 6 : w[k - 1] == 'q' ? 4 : 2;
-        if (strcmp(w, "q") && strcmp(w, "s") && strcmp(w, "aprils") && strcmp(w, "novs")
-            && strcmp(w, "novq") && strcmp(w, "bim"))
-            return pp_fail(P, "unknown period suffix \"%s\" after %d", ws, y);
-        if (take_index(P, max, letter, &n)) return -1;
-    }
-    int64_t Y = (int64_t)y * 12;
-    if (!has_n && !strcmp(w, "april")) s = Y + 3, len = 12;
-    else if (!has_n && !strcmp(w, "july")) s = Y + 6, len = 12;
-    else if (!has_n && !strcmp(w, "sep")) s = Y + 8, len = 12;
-    else if (!has_n && !strcmp(w, "oct")) s = Y + 9, len = 12;
-    else if (!has_n && !strcmp(w, "nov")) s = Y - 2, len = 12;            /* ends in y */
-    else if (has_n && !strcmp(w, "q")) s = Y + 3 * (n - 1), len = 3;
-    else if (has_n && !strcmp(w, "s")) s = Y + 6 * (n - 1), len = 6;
-    else if (has_n && !strcmp(w, "aprils")) s = Y + 3 + 6 * (n - 1), len = 6;
-    else if (has_n && !strcmp(w, "novs")) s = Y - 2 + 6 * (n - 1), len = 6;
-    else if (has_n && !strcmp(w, "novq")) s = Y - 2 + 3 * (n - 1), len = 3;
-    else if (has_n && !strcmp(w, "bim")) s = Y + 2 * (n - 1), len = 2;
-    else return pp_fail(P, "unknown period suffix \"%s\" after %d", ws, y);
-    P->infer = 1;
-    *out = mkperiod(s, len, PMF_PERIOD_SPAN, P->ys);
-    return pp_at_end(P);
-}
-static int parse_yyyymm(parser *P, pmf_period *out) {
-    int y = pp_take_num(P, 4), m = pp_take_num(P, 2);
-    if (m < 1 || m > 12) return pp_fail(P, "month %02d is not 01 to 12", m);
-    int64_t s = (int64_t)y * 12 + m - 1;
-    if (P->s[P->i] == 'b') {
-        P->i++;
-        if (m % 2 == 0) return pp_fail(P, "a DHIS2 bi-month starts in an odd month");
-        P->infer = 1;
-        *out = mkperiod(s, 2, PMF_PERIOD_SPAN, P->ys);
-    } else {
-        *out = mkperiod(s, 1, PMF_PERIOD_MONTH, P->ys);
-    }
-    return pp_at_end(P);
-}
-
 /* "YYYY-NN" with NN 01-12 where NN is also the next year's last two digits ("2011-12"). */
 static int month_or_year(parser *P, int y, int n, pmf_period *out) {
     size_t save = P->i;
@@ -531,8 +427,8 @@ static int parse_from_year(parser *P, pmf_period *out) {
         if (P->s[P->i + 2] == '-') {            /* an ISO date: read it again whole */
             pmf_date d;
             P->i -= 5;
-            if (take_date(P, &d)) return -1;
-            return parse_interval(P, d, out);
+            if (pp_take_date(P, &d)) return -1;
+            return pp_iso_interval(P, d, out);
         }
         n = pp_take_num(P, 2);
         if (n >= 1 && n <= 12) {
@@ -549,7 +445,7 @@ static int parse_from_year(parser *P, pmf_period *out) {
         int letter = P->s[P->i];
         if ((letter == 'q' || letter == 'h') && pp_digit(peek(P, 1))) {
             P->i++;
-            if (take_index(P, letter == 'q' ? 4 : 2, letter == 'q' ? "Q" : "H", &n)) return -1;
+            if (pp_take_index(P, letter == 'q' ? 4 : 2, letter == 'q' ? "Q" : "H", &n)) return -1;
             return one_year_part(P, y, letter, n, 0, out);
         }
         if (letter == '-' || pp_eat(P, "to")) {
@@ -562,7 +458,7 @@ static int parse_from_year(parser *P, pmf_period *out) {
         }
         return pp_fail(P, "expected Q1-Q4 or H1-H2 (or \"- YY\", \"to YYYY\") after %d", y);
     }
-    if (pp_alpha(c)) return parse_dhis2_word(P, y, out);
+    if (pp_alpha(c)) return pp_dhis2_word(P, y, out);
     return pp_fail(P, "unexpected \"%s\" after %d", pp_rest(P), y);
 }
 
@@ -574,7 +470,7 @@ int pp_label(parser *P, pmf_period *out) {
     if ((c == 'q' || c == 'h') && pp_digit(peek(P, 1))) return parse_prefixed(P, out);
     switch (pp_ndigits(P)) {
     case 4: return parse_from_year(P, out);
-    case 6: return parse_yyyymm(P, out);
+    case 6: return pp_yyyymm(P, out);
     case 8: return pp_fail(P, "days are not supported: a period is whole months");
     default: return pp_fail(P, "expected a label like 2025/26, 2025/26 Q2, 2025-09 or 2025");
     }

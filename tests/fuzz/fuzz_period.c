@@ -10,13 +10,13 @@
  * inference path the store uses: make, print, parse back, same period.
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined tests/fuzz/fuzz_period.c \
- *         core/period.c core/period_parse.c core/period_read.c core/calendar.c
+ *         core/period.c core/period_parse.c core/period_dhis2.c core/period_read.c core/calendar.c
  *   ./a.out tests/fuzz/corpus/period
  *
  * Built with -DPMF_FUZZ_MAIN instead of -fsanitize=fuzzer, it is a plain program that runs
  * each file named on its command line once (for CI without libFuzzer).
  */
-// sources: core/period.c core/period_parse.c core/period_read.c core/calendar.c
+// sources: core/period.c core/period_parse.c core/period_dhis2.c core/period_read.c core/calendar.c
 #include "../../core/period.h"
 
 #include <stdint.h>
