@@ -6,6 +6,10 @@
  * ==, < and <= by start then length, printed by tostring as its canonical label.
  * Module functions are period_<luaname>; Period methods and metamethods are per_<name>.
  *
+ * Year types: parse(label, {year_type =, year_start =}) reads a publisher's label by the
+ * declared type and returns the label's flags beside the Period (period.h); without the
+ * table a label is read as pmf_period_parse reads it, and one carrying a flag is refused.
+ *
  * Error contract: a label that does not parse, a period with no DHIS2 form or not inside
  * one financial quarter/half/year are expected failures and return nil, message (except
  * pmf.period(label), the raising convenience).  Wrong types, bad year starts, bad dates and

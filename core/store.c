@@ -406,7 +406,6 @@ static int sn_row(sqlite3 *db, sqlite3_stmt **st, const pmf_csv_field *f, size_t
 
 /* area_successors.csv: code,successor,ended (both codes must be known areas). */
 static int successor_row(sqlite3 *db, sqlite3_stmt **st, const pmf_csv_field *f, size_t n) {
-    (void)db;
     if (n != 3) return -1;
     for (int i = 1; i <= 3; i++)
         sqlite3_bind_text(st[1], i, f[i - 1].s, (int)f[i - 1].len, SQLITE_STATIC);
