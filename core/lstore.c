@@ -31,7 +31,8 @@ typedef struct {
     int is_view;
     int txdepth;           /* nesting of store:transaction (root only) */
     pmf_areas *areas;      /* resolve_area's snapshot (root only), reloaded when stale */
-    int64_t areas_stamp;
+    int64_t areas_stamp;   /* PRAGMA data_version when it was loaded */
+    sqlite3_stmt *data_version;
 } lstore;
 
 static lstore *root_of(lua_State *L, int idx, lstore *u) {
@@ -71,6 +72,7 @@ static int store_open(lua_State *L) {
     u->txdepth = 0;
     u->areas = NULL;
     u->areas_stamp = -1;
+    u->data_version = NULL;
     luaL_setmetatable(L, PMF_STORE_MT);
     char refbuf[4096];
     if (!refdir && pmf_home_dir(L, refbuf, sizeof refbuf, "lua/data")) refdir = refbuf;
@@ -89,6 +91,8 @@ static int store_close(lua_State *L) {
     if (!u->is_view && u->store) {
         pmf_areas_free(u->areas);
         u->areas = NULL;
+        sqlite3_finalize(u->data_version);
+        u->data_version = NULL;
         pmf_store_close(u->store);
         u->store = NULL;
     }
@@ -342,6 +346,7 @@ static int store_as_of(lua_State *L) {
     v->txdepth = 0;
     v->areas = NULL;
     v->areas_stamp = -1;
+    v->data_version = NULL;
     luaL_setmetatable(L, PMF_STORE_MT);
     if (u->is_view) lua_getiuservalue(L, 1, 1); else lua_pushvalue(L, 1);
     lua_setiuservalue(L, -2, 1);
@@ -379,12 +384,44 @@ static int store_area_id(lua_State *L) {
     return 1;
 }
 
+/* The root's area snapshot, loaded again when another connection has committed since
+ * (PRAGMA data_version) or this one changed its areas (store:_forget_areas, which
+ * store:area calls).  Raises if it cannot be loaded. */
+static pmf_areas *areas_of(lua_State *L, lstore *r, pmf_store *s) {
+    sqlite3 *db = pmf_store_db(s);
+    int64_t stamp = -1;
+    if (!r->data_version &&
+        sqlite3_prepare_v3(db, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
+                           &r->data_version, NULL) != SQLITE_OK)
+        return store_error(L, db), NULL;
+    if (sqlite3_step(r->data_version) == SQLITE_ROW) stamp = sqlite3_column_int64(r->data_version, 0);
+    sqlite3_reset(r->data_version);
+    if (!r->areas || stamp != r->areas_stamp) {
+        char err[256];
+        pmf_areas_free(r->areas);
+        r->areas = pmf_areas_load(s, err, sizeof err);
+        r->areas_stamp = stamp;
+        if (!r->areas) luaL_error(L, "%s", err);
+    }
+    return r->areas;
+}
+
+/* store:_forget_areas(): the next resolve_area reloads its snapshot. */
+static int store_forget_areas(lua_State *L) {
+    pmf_checkstore(L, 1, NULL);
+    lstore *r = root_of(L, 1, luaL_checkudata(L, 1, PMF_STORE_MT));
+    pmf_areas_free(r->areas);
+    r->areas = NULL;
+    return 0;
+}
+
 /* store:resolve_area(text [, {by = "any"|"code"|"name"|"la_number", at = period}])
  *   -> code, {code=, name=, kind=, matched_by=, successors = {...}, successor=, ended=}
  *    | nil, message.
- * One resolver for C and Lua (store_area.c); its snapshot is kept on the root store and
- * reloaded when the store's areas or aliases have changed.  A former code resolves to
- * itself, with its successors and end date in the info. */
+ * One resolver for C and Lua (store_area.c) over a snapshot kept on the root store (see
+ * areas_of; areas changed by raw SQL on this connection are seen after
+ * store:_forget_areas()).  A former code resolves to itself, with its successors and end
+ * date in the info. */
 static int store_resolve_area(lua_State *L) {
     static const char *const bys[] = {"any", "code", "name", "la_number", NULL};
     pmf_store *s = pmf_checkstore(L, 1, NULL);
@@ -399,18 +436,10 @@ static int store_resolve_area(lua_State *L) {
         if (!lua_isnil(L, -1)) at = pmf_checkperiod(L, -1, 0)->start;
         lua_pop(L, 2);
     }
-    lstore *r = root_of(L, 1, luaL_checkudata(L, 1, PMF_STORE_MT));
-    int64_t stamp = pmf_areas_stamp(s);
-    if (!r->areas || stamp != r->areas_stamp) {
-        char err[256];
-        pmf_areas_free(r->areas);
-        r->areas = pmf_areas_load(s, err, sizeof err);
-        r->areas_stamp = stamp;
-        if (!r->areas) return luaL_error(L, "%s", err);
-    }
+    pmf_areas *areas = areas_of(L, root_of(L, 1, luaL_checkudata(L, 1, PMF_STORE_MT)), s);
     pmf_area_hit hit;
     char msg[1024];
-    if (pmf_area_resolve(r->areas, text, (pmf_area_by)by, at, &hit, msg, sizeof msg) != 0) {
+    if (pmf_area_resolve(areas, text, (pmf_area_by)by, at, &hit, msg, sizeof msg) != 0) {
         luaL_pushfail(L);
         lua_pushstring(L, msg);
         return 2;
@@ -480,6 +509,7 @@ static const luaL_Reg store_methods[] = {
     {"metric_id",      store_metric_id},
     {"area_id",        store_area_id},
     {"resolve_area",   store_resolve_area},
+    {"_forget_areas",  store_forget_areas},
     {NULL, NULL}
 };
 

@@ -251,23 +251,6 @@ oom:
     return NULL;
 }
 
-int64_t pmf_areas_stamp(pmf_store *s) {
-    sqlite3_stmt *st;
-    int64_t v = -1;
-    if (sqlite3_prepare_v2(pmf_store_db(s),
-            "SELECT (SELECT count(*) FROM area), (SELECT coalesce(max(id), 0) FROM area),"
-            " (SELECT count(*) FROM area_alias), (SELECT count(*) FROM area_successor)",
-            -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        v = 0;
-        for (int i = 0; i < 4; i++) v = v * 1000003 + sqlite3_column_int64(st, i);
-        if (v < 0) v = -v;
-    }
-    sqlite3_finalize(st);
-    return v;
-}
-
 /* ---- resolving ---- */
 
 static void fill(const pmf_areas *a, size_t i, const char *how, pmf_area_hit *out) {

@@ -63,10 +63,6 @@ int pmf_area_register_sql(sqlite3 *db);
 pmf_areas *pmf_areas_load(pmf_store *s, char *err, size_t errlen);
 void pmf_areas_free(pmf_areas *a);
 
-/* A number that changes when the store's areas, aliases or successors change (to know when
- * a cached snapshot is stale); -1 on error. */
-int64_t pmf_areas_stamp(pmf_store *s);
-
 /*
  * Resolves text (surrounding space ignored).  at_month: a month index (year * 12 + month
  * - 1) that picks among codes that carried the same name or LA number at different times;

@@ -67,6 +67,7 @@ function Store:area(t)
   -- its name resolves too (store:resolve_area); old names stay as aliases
   self:exec([[INSERT OR IGNORE INTO area_alias(key, kind, area, alias)
               SELECT pmf_area_key(name), 'name', id, name FROM area WHERE code = ?]], code)
+  self:_forget_areas()
   return code
 end
 
