@@ -87,4 +87,28 @@ T.eq(#s:areas{ kind = "country" }, 7, "the UK, GB, England and Wales, and the fo
 T.ok(#s:group_members("all:region") == 9, "an all:region group")
 T.eq(s:group_members("all:former county"), nil, "former areas form no all: group")
 
+-- `pmf areas` as a user runs it (the binary running this test, no store needed).
+local pmf_bin = os.getenv("PMF_BIN") or arg[-1]
+if not pmf_bin:find("^/") then pmf_bin = os.getenv("PWD") .. "/" .. pmf_bin end
+local dir = T.tmpname("_areas")
+assert(os.execute("mkdir -p '" .. dir .. "'"))
+local function run(args)
+  local f = assert(io.popen("cd '" .. dir .. "' && PMF_DB=nostore.db '" .. pmf_bin .. "' areas "
+                            .. args .. " 2>&1; echo \"rc=$?\""))
+  local out = f:read("a")
+  f:close()
+  return out
+end
+local out = run("--search 'Cumbria'")
+T.ok(out:find("E10000006%s+Cumbria%s+former county%s+E06000063 E06000064%s+2023%-03%-31"),
+     "areas --search shows a former code's successors and end:\n" .. out)
+T.ok(out:find("rc=0", 1, true), "and succeeds")
+out = run("--search 'Bristl'")
+T.ok(out:find("did you mean 'Bristol, City of' (E06000023)?", 1, true) and out:find("rc=1", 1, true),
+     "a search that finds nothing suggests and fails:\n" .. out)
+out = run("--kind region --format csv")
+T.eq(select(2, out:gsub("\nE12", "")), 9, "areas --kind region lists the nine regions")
+T.ok(not io.open(dir .. "/nostore.db"), "and creates no store")
+os.execute("rm -rf '" .. dir .. "'")
+
 T.done()
