@@ -39,7 +39,7 @@ CORE_SRC := core/pmf.c core/store.c core/lstore.c core/csv.c \
             core/lperiod.c core/rag.c core/lrag.c \
             core/series.c core/lseries.c core/import.c core/limport.c \
             core/engine.c core/lengine.c core/lsandbox.c core/lxlsx.c \
-            core/store_area.c
+            core/store_area.c core/lstore_area.c
 CORE_OBJ := $(CORE_SRC:core/%.c=$(BUILD)/core/%.o)
 
 UNIT_TESTS := test_store test_period test_csv test_rag test_series test_import

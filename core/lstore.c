@@ -5,7 +5,8 @@
  * The C side is deliberately small (as lsqlite3 is): the store's own methods for areas,
  * metrics, observations, commentary, sign-off and so on are written in Lua over `query`,
  * `exec` and `transaction` (lua/pmf/store.lua); the hot paths (import, series) are C files of
- * their own that take a store with pmf_checkstore.
+ * their own that take a store with pmf_checkstore, and store:resolve_area is lstore_area.c
+ * over the root's snapshot cache.
  *
  * Ownership: a Store is created closed, then opened; `close`, `__gc` and `__close` share one
  * idempotent closer.  `store:as_of(date)` returns a view: a Store userdata that shares the
@@ -17,9 +18,7 @@
  * does not parse).  SQLite's codes never reach Lua: messages do.
  */
 #include "lstore.h"
-#include "lperiod.h"
 #include "pmf_internal.h"
-#include "store_area.h"
 
 #include <lauxlib.h>
 #include <stdint.h>
@@ -30,9 +29,7 @@ typedef struct {
     int64_t cutoff_ms;     /* INT64_MAX: as known now */
     int is_view;
     int txdepth;           /* nesting of store:transaction (root only) */
-    pmf_areas *areas;      /* resolve_area's snapshot (root only), reloaded when stale */
-    int64_t areas_stamp;   /* PRAGMA data_version when it was loaded */
-    sqlite3_stmt *data_version;
+    pmf_lareas areas;      /* resolve_area's snapshot (root only) */
 } lstore;
 
 static lstore *root_of(lua_State *L, int idx, lstore *u) {
@@ -70,9 +67,7 @@ static int store_open(lua_State *L) {
     u->cutoff_ms = INT64_MAX;
     u->is_view = 0;
     u->txdepth = 0;
-    u->areas = NULL;
-    u->areas_stamp = -1;
-    u->data_version = NULL;
+    u->areas = (pmf_lareas){NULL, -1, NULL};
     luaL_setmetatable(L, PMF_STORE_MT);
     char refbuf[4096];
     if (!refdir && pmf_home_dir(L, refbuf, sizeof refbuf, "lua/data")) refdir = refbuf;
@@ -89,10 +84,7 @@ static int store_open(lua_State *L) {
 static int store_close(lua_State *L) {
     lstore *u = luaL_checkudata(L, 1, PMF_STORE_MT);
     if (!u->is_view && u->store) {
-        pmf_areas_free(u->areas);
-        u->areas = NULL;
-        sqlite3_finalize(u->data_version);
-        u->data_version = NULL;
+        pmf_lareas_close(&u->areas);
         pmf_store_close(u->store);
         u->store = NULL;
     }
@@ -344,9 +336,7 @@ static int store_as_of(lua_State *L) {
     v->cutoff_ms = cutoff;
     v->is_view = 1;
     v->txdepth = 0;
-    v->areas = NULL;
-    v->areas_stamp = -1;
-    v->data_version = NULL;
+    v->areas = (pmf_lareas){NULL, -1, NULL};
     luaL_setmetatable(L, PMF_STORE_MT);
     if (u->is_view) lua_getiuservalue(L, 1, 1); else lua_pushvalue(L, 1);
     lua_setiuservalue(L, -2, 1);
@@ -384,95 +374,17 @@ static int store_area_id(lua_State *L) {
     return 1;
 }
 
-/* The root's area snapshot, loaded again when another connection has committed since
- * (PRAGMA data_version) or this one changed its areas (store:_forget_areas, which
- * store:area calls).  Raises if it cannot be loaded. */
-static pmf_areas *areas_of(lua_State *L, lstore *r, pmf_store *s) {
-    sqlite3 *db = pmf_store_db(s);
-    int64_t stamp = -1;
-    if (!r->data_version &&
-        sqlite3_prepare_v3(db, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
-                           &r->data_version, NULL) != SQLITE_OK)
-        return store_error(L, db), NULL;
-    if (sqlite3_step(r->data_version) == SQLITE_ROW) stamp = sqlite3_column_int64(r->data_version, 0);
-    sqlite3_reset(r->data_version);
-    if (!r->areas || stamp != r->areas_stamp) {
-        char err[256];
-        pmf_areas_free(r->areas);
-        r->areas = pmf_areas_load(s, err, sizeof err);
-        r->areas_stamp = stamp;
-        if (!r->areas) luaL_error(L, "%s", err);
-    }
-    return r->areas;
-}
-
-/* store:_forget_areas(): the next resolve_area reloads its snapshot. */
+/* store:_forget_areas(): the next resolve_area reloads its snapshot (lstore_area.c). */
 static int store_forget_areas(lua_State *L) {
     pmf_checkstore(L, 1, NULL);
-    lstore *r = root_of(L, 1, luaL_checkudata(L, 1, PMF_STORE_MT));
-    pmf_areas_free(r->areas);
-    r->areas = NULL;
+    pmf_lareas_forget(&root_of(L, 1, luaL_checkudata(L, 1, PMF_STORE_MT))->areas);
     return 0;
 }
 
-/* store:resolve_area(text [, {by = "any"|"code"|"name"|"la_number", at = period}])
- *   -> code, {code=, name=, kind=, matched_by=, successors = {...}, successor=, ended=}
- *    | nil, message.
- * One resolver for C and Lua (store_area.c) over a snapshot kept on the root store (see
- * areas_of; areas changed by raw SQL on this connection are seen after
- * store:_forget_areas()).  A former code resolves to itself, with its successors and end
- * date in the info. */
+/* store:resolve_area(text [, {by =, at =}]) -> code, info | nil, message (lstore_area.c) */
 static int store_resolve_area(lua_State *L) {
-    static const char *const bys[] = {"any", "code", "name", "la_number", NULL};
     pmf_store *s = pmf_checkstore(L, 1, NULL);
-    const char *text = luaL_checkstring(L, 2);
-    int by = PMF_AREA_BY_ANY;
-    int32_t at = -1;
-    if (!lua_isnoneornil(L, 3)) {
-        luaL_checktype(L, 3, LUA_TTABLE);
-        lua_getfield(L, 3, "by");
-        if (!lua_isnil(L, -1)) by = luaL_checkoption(L, -1, NULL, bys);
-        lua_getfield(L, 3, "at");
-        if (!lua_isnil(L, -1)) at = pmf_checkperiod(L, -1, 0)->start;
-        lua_pop(L, 2);
-    }
-    pmf_areas *areas = areas_of(L, root_of(L, 1, luaL_checkudata(L, 1, PMF_STORE_MT)), s);
-    pmf_area_hit hit;
-    char msg[1024];
-    if (pmf_area_resolve(areas, text, (pmf_area_by)by, at, &hit, msg, sizeof msg) != 0) {
-        luaL_pushfail(L);
-        lua_pushstring(L, msg);
-        return 2;
-    }
-    lua_pushstring(L, hit.code);
-    lua_createtable(L, 0, 8);
-    lua_pushstring(L, hit.code), lua_setfield(L, -2, "code");
-    lua_pushstring(L, hit.name), lua_setfield(L, -2, "name");
-    lua_pushstring(L, hit.kind), lua_setfield(L, -2, "kind");
-    lua_pushstring(L, hit.matched_by), lua_setfield(L, -2, "matched_by");
-    if (*hit.ended) {
-        lua_pushstring(L, hit.ended), lua_setfield(L, -2, "ended");
-        lua_pushstring(L, hit.successors), lua_setfield(L, -2, "successor");
-        lua_newtable(L);
-        int k = 0;
-        for (const char *p = hit.successors; *p;) {
-            size_t n = strcspn(p, " ");
-            lua_pushlstring(L, p, n);
-            lua_rawseti(L, -2, ++k);
-            p += n;
-            while (*p == ' ') p++;
-        }
-        lua_setfield(L, -2, "successors");
-    }
-    return 2;
-}
-
-/* pmf._store.area_key(text) -> the key names are compared by (store_area.h) */
-static int store_area_key(lua_State *L) {
-    char key[PMF_AREA_KEY_MAX];
-    size_t n = pmf_area_key(luaL_checkstring(L, 1), key, sizeof key);
-    lua_pushlstring(L, key, n);
-    return 1;
+    return pmf_lareas_resolve(L, s, &root_of(L, 1, luaL_checkudata(L, 1, PMF_STORE_MT))->areas);
 }
 
 /* pmf.now() -> ISO time string (honours $PMF_NOW) */
@@ -525,7 +437,7 @@ static const luaL_Reg store_funcs[] = {
     {"open",    store_open},
     {"now",     store_now},
     {"asof_ms", store_asof_ms},
-    {"area_key", store_area_key},
+    {"area_key", pmf_lareas_key},
     {NULL, NULL}
 };
 
