@@ -43,6 +43,10 @@ CORE_SRC := core/pmf.c \
             core/lstore.c \
             core/csv.c \
             core/period.c \
+            core/period_parse.c \
+            core/period_dhis2.c \
+            core/period_read.c \
+            core/calendar.c \
             core/lperiod.c \
             core/rag.c \
             core/lrag.c \
@@ -62,7 +66,9 @@ CORE_SRC := core/pmf.c \
             core/lfile.c \
             core/xlsx_read.c \
             core/xlsx_sheet.c \
-            core/lxlsxread.c
+            core/lxlsxread.c \
+            core/store_area.c \
+            core/lstore_area.c
 CORE_OBJ := $(CORE_SRC:core/%.c=$(BUILD)/core/%.o)
 
 UNIT_TESTS := test_store test_period test_csv test_rag test_series test_import test_pattern test_xlsx_read test_engine

@@ -6,6 +6,10 @@
  * ==, < and <= by start then length, printed by tostring as its canonical label.
  * Module functions are period_<luaname>; Period methods and metamethods are per_<name>.
  *
+ * Year types: parse(label, {year_type =, year_start =}) reads a publisher's label by the
+ * declared type and returns the label's flags beside the Period (period.h); without the
+ * table a label is read as pmf_period_parse reads it, and one carrying a flag is refused.
+ *
  * Error contract: a label that does not parse, a period with no DHIS2 form or not inside
  * one financial quarter/half/year are expected failures and return nil, message (except
  * pmf.period(label), the raising convenience).  Wrong types, bad year starts, bad dates and
@@ -131,12 +135,66 @@ static int out_of_range(lua_State *L, pmf_period p, const char *what) {
 
 /* ---- module functions ---- */
 
+/* Reads {year_type = "financial"|"academic"|"calendar", year_start = M} at idx. */
+static pmf_period_opts checkopts(lua_State *L, int idx) {
+    static const char *const types[] = {"none", "financial", "academic", "calendar", NULL};
+    pmf_period_opts o = { PMF_PERIOD_DEFAULT_YEAR_START, PMF_YEAR_NONE };
+    lua_getfield(L, idx, "year_start");
+    o.year_start = pmf_checkyearstart(L, -1, PMF_PERIOD_DEFAULT_YEAR_START);
+    lua_getfield(L, idx, "year_type");
+    if (!lua_isnil(L, -1)) o.year_type = luaL_checkoption(L, -1, NULL, types);
+    lua_pop(L, 2);
+    return o;
+}
+
+/* The flags of a typed read: {provisional = true, ..., snapshot = "YYYY-MM-DD"}. */
+static void pushinfo(lua_State *L, const pmf_period_info *info) {
+    static const struct { unsigned flag; const char *name; } names[] = {
+        { PMF_LABEL_PROVISIONAL, "provisional" }, { PMF_LABEL_REVISED, "revised" },
+        { PMF_LABEL_OUTTURN, "outturn" }, { PMF_LABEL_FINAL, "final" },
+    };
+    lua_createtable(L, 0, 2);
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+        if (info->flags & names[k].flag) {
+            lua_pushboolean(L, 1);
+            lua_setfield(L, -2, names[k].name);
+        }
+    if (info->flags & PMF_LABEL_SNAPSHOT) {
+        pushdate(L, info->snapshot);
+        lua_setfield(L, -2, "snapshot");
+    }
+}
+
 /* parse(label [, year_start]) -> Period | nil, message.  A Period is returned as it is,
- * or re-read under the given year start. */
+ * or re-read under the given year start.
+ * parse(label, {year_type =, year_start =}) -> Period, info | nil, message: read by the
+ * declared year type (period.h's table); info holds the label's flags (provisional,
+ * revised, outturn, final) and a snapshot's date.  Without the table, labels carrying a
+ * flag or a date are refused (the flag would be lost). */
 static int period_parse(lua_State *L) {
-    int ys = pmf_checkyearstart(L, 2, PMF_PERIOD_DEFAULT_YEAR_START);
     pmf_period *p = pmf_testperiod(L, 1), q;
     char err[PMF_PERIOD_ERR_MAX];
+    if (lua_istable(L, 2)) {
+        pmf_period_opts o = checkopts(L, 2);
+        pmf_period_info info;
+        if (p != NULL) {
+            if (pmf_period_make(p->start, p->len, o.year_start, &q) != 0)
+                return luaL_argerror(L, 1, "invalid period");
+            pmf_pushperiod(L, q);
+            return 1;
+        }
+        if (lua_type(L, 1) != LUA_TSTRING && lua_type(L, 1) != LUA_TNUMBER)
+            return luaL_typeerror(L, 1, PMF_PERIOD_MT " or label");
+        if (pmf_period_parse_typed(lua_tostring(L, 1), &o, &q, &info, err, sizeof err) != 0) {
+            luaL_pushfail(L);
+            lua_pushstring(L, err);
+            return 2;
+        }
+        pmf_pushperiod(L, q);
+        pushinfo(L, &info);
+        return 2;
+    }
+    int ys = pmf_checkyearstart(L, 2, PMF_PERIOD_DEFAULT_YEAR_START);
     if (p != NULL) {
         if (lua_isnoneornil(L, 2) || p->year_start == ys) lua_settop(L, 1);
         else if (pmf_period_make(p->start, p->len, ys, &q) == 0) pmf_pushperiod(L, q);
@@ -154,11 +212,13 @@ static int period_parse(lua_State *L) {
     return 1;
 }
 
-/* pmf.period(label [, year_start]) -> Period, raising the message parse would return. */
+/* pmf.period(label [, year_start | opts]) -> Period [, info], raising the message parse
+ * would return. */
 static int period_call(lua_State *L) {
     lua_remove(L, 1);                               /* the module table */
-    if (period_parse(L) == 2) return luaL_error(L, "%s", lua_tostring(L, -1));
-    return 1;                                       /* the Period on top */
+    int n = period_parse(L);
+    if (n == 2 && lua_isnil(L, -2)) return luaL_error(L, "%s", lua_tostring(L, -1));
+    return n;
 }
 
 /* span(start, len [, year_start]) -> Period with the natural kind (the store's pair). */

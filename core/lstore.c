@@ -8,6 +8,7 @@
  * their own that take a store with pmf_checkstore.  One decision is made here for the Lua
  * side: `in_force` (which version of a figure is in force at the view's cutoff), so that the
  * rule has one statement (store.h) for C and Lua alike.
+ * store:resolve_area is lstore_area.c over the root's snapshot cache.
  *
  * Ownership: a Store is created closed, then opened; `close`, `__gc` and `__close` share one
  * idempotent closer.  `store:as_of(date)` returns a view: a Store userdata that shares the
@@ -34,6 +35,7 @@ typedef struct {
     int64_t cutoff_ms;     /* INT64_MAX: as known now */
     int is_view;
     int txdepth;           /* nesting of store:transaction (root only) */
+    pmf_lareas areas;      /* resolve_area's snapshot (root only) */
 } lstore;
 
 static lstore *root_of(lua_State *L, int idx, lstore *u) {
@@ -102,6 +104,7 @@ static int store_open(lua_State *L) {
     u->cutoff_ms = INT64_MAX;
     u->is_view = 0;
     u->txdepth = 0;
+    u->areas = (pmf_lareas){NULL, -1, NULL};
     luaL_setmetatable(L, PMF_STORE_MT);
     char refbuf[4096];
     if (!refdir && pmf_home_dir(L, refbuf, sizeof refbuf, "lua/data")) refdir = refbuf;
@@ -118,6 +121,7 @@ static int store_open(lua_State *L) {
 static int store_close(lua_State *L) {
     lstore *u = luaL_checkudata(L, 1, PMF_STORE_MT);
     if (!u->is_view && u->store) {
+        pmf_lareas_close(&u->areas);
         pmf_store_close(u->store);
         u->store = NULL;
     }
@@ -414,6 +418,7 @@ static int store_as_of(lua_State *L) {
     v->cutoff_ms = cutoff;
     v->is_view = 1;
     v->txdepth = 0;
+    v->areas = (pmf_lareas){NULL, -1, NULL};
     luaL_setmetatable(L, PMF_STORE_MT);
     if (u->is_view) lua_getiuservalue(L, 1, 1); else lua_pushvalue(L, 1);
     lua_setiuservalue(L, -2, 1);
@@ -527,6 +532,19 @@ static int metric_def_gc(lua_State *L) {
     return 0;
 }
 
+/* store:_forget_areas(): the next resolve_area reloads its snapshot (lstore_area.c). */
+static int store_forget_areas(lua_State *L) {
+    pmf_checkstore(L, 1, NULL);
+    pmf_lareas_forget(&root_of(L, 1, luaL_checkudata(L, 1, PMF_STORE_MT))->areas);
+    return 0;
+}
+
+/* store:resolve_area(text [, {by =, at =}]) -> code, info | nil, message (lstore_area.c) */
+static int store_resolve_area(lua_State *L) {
+    pmf_store *s = pmf_checkstore(L, 1, NULL);
+    return pmf_lareas_resolve(L, s, &root_of(L, 1, luaL_checkudata(L, 1, PMF_STORE_MT))->areas);
+}
+
 /* pmf.now() -> ISO time string (honours $PMF_NOW) */
 static int store_now(lua_State *L) {
     char when[32];
@@ -563,6 +581,8 @@ static const luaL_Reg store_methods[] = {
     {"metric_def",     store_metric_def},
     {"area_id",        store_area_id},
     {"in_force",       store_in_force},
+    {"resolve_area",   store_resolve_area},
+    {"_forget_areas",  store_forget_areas},
     {NULL, NULL}
 };
 
@@ -579,6 +599,7 @@ static const luaL_Reg store_funcs[] = {
     {"now",     store_now},
     {"asof_ms", store_asof_ms},
     {"checkwritable", store_checkwritable},
+    {"area_key", pmf_lareas_key},
     {NULL, NULL}
 };
 

@@ -7,6 +7,7 @@
 #include <lua.h>
 #include <stdint.h>
 #include "store.h"
+#include "store_area.h"
 
 #define PMF_STORE_MT "pmf.Store"
 
@@ -17,6 +18,19 @@ pmf_store *pmf_checkstore(lua_State *L, int idx, int64_t *cutoff_ms);
 
 /* Raise unless the store at idx is writable (not an as-of view). */
 void pmf_checkwritable(lua_State *L, int idx);
+
+/* A root store's area snapshot for store:resolve_area (lstore_area.c): reloaded when another
+ * connection has committed since (PRAGMA data_version) or after pmf_lareas_forget. */
+typedef struct pmf_lareas {
+    pmf_areas *areas;
+    int64_t stamp;                  /* PRAGMA data_version when loaded */
+    sqlite3_stmt *data_version;     /* finalised by pmf_lareas_close, before the store closes */
+} pmf_lareas;
+
+int pmf_lareas_resolve(lua_State *L, pmf_store *s, pmf_lareas *c);  /* the method's body */
+void pmf_lareas_forget(pmf_lareas *c);
+void pmf_lareas_close(pmf_lareas *c);
+int pmf_lareas_key(lua_State *L);   /* pmf._store.area_key(text) -> key */
 
 int luaopen_pmf_store(lua_State *L);
 

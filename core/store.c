@@ -36,7 +36,9 @@
  *   children's statistical neighbours) is loaded into every new store from lua/data/.  The
  *   neighbour lists also name districts abolished in April 2023, combined authorities and
  *   the GLA, which areas.csv lacks: lua/data/areas_extra.csv names them, so no published
- *   link is dropped.  Groups
+ *   link is dropped.  areas_more.csv adds England's regions, the nations and the former codes
+ *   of 2013-2023, area_successors.csv who replaced them and when, and area_aliases.csv the
+ *   names and DfE LA numbers publishers write (store_area.c resolves them).  Groups
  *   are named "<model>:<code>" and include the council itself (rank 0): "cipfa_2024:E08000027"
  *   is Dudley and its 15 nearest neighbours; "dfe_sn_2025:<code>" the DfE statistical
  *   neighbours; "all:<kind>" every council of one kind ("all:metropolitan district").
@@ -46,6 +48,7 @@
  *   from a newer pmf is refused rather than damaged.
  */
 #include "store.h"
+#include "store_area.h"
 #include "csv.h"
 
 #include <errno.h>
@@ -230,6 +233,20 @@ static const char *const migrations[] = {
     "  source, reference, carry, recorded_ms)"
     "  SELECT id, 1, title, unit, aggregation, decimals, definition, source, reference, carry, 0"
     "  FROM metric;",
+    /* 4 -> 5 (areas by any name): names and DfE LA numbers as publishers write them, keyed
+     * by pmf_area_key (store_area.c); former codes with their successors and the last day
+     * they were in use.  The reference loader fills both (load_area_links). */
+    "CREATE TABLE area_alias("
+    "  key TEXT NOT NULL,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('name', 'la_number')),"
+    "  area INTEGER NOT NULL REFERENCES area(id) ON DELETE CASCADE,"
+    "  alias TEXT NOT NULL,"
+    "  PRIMARY KEY (key, kind, area)) WITHOUT ROWID;"
+    "CREATE TABLE area_successor("
+    "  area INTEGER NOT NULL REFERENCES area(id) ON DELETE CASCADE,"
+    "  successor INTEGER NOT NULL REFERENCES area(id),"
+    "  ended TEXT NOT NULL,"
+    "  PRIMARY KEY (area, successor)) WITHOUT ROWID;",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -359,7 +376,11 @@ static int load_csv(sqlite3 *db, const char *refdir, const char *name, const cha
             continue;
         }
         if (fn(db, st, f, n) != 0) {
-            errorf(err, errlen, "%s:%ld: %s", path, pmf_csv_line(c), sqlite3_errmsg(db));
+            int code = sqlite3_errcode(db);
+            errorf(err, errlen, "%s:%ld: %s", path, pmf_csv_line(c),
+                   code == SQLITE_OK || code == SQLITE_DONE || code == SQLITE_ROW
+                       ? "a code that is not a known area, or a field that is not allowed"
+                       : sqlite3_errmsg(db));
             rc = -1;
             break;
         }
@@ -418,6 +439,69 @@ static int sn_row(sqlite3 *db, sqlite3_stmt **st, const pmf_csv_field *f, size_t
                      &f[0], &f[2], &f[1]);
 }
 
+/* area_successors.csv: code,successor,ended (both codes must be known areas). */
+static int successor_row(sqlite3 *db, sqlite3_stmt **st, const pmf_csv_field *f, size_t n) {
+    if (n != 3) return -1;
+    for (int i = 1; i <= 3; i++)
+        sqlite3_bind_text(st[1], i, f[i - 1].s, (int)f[i - 1].len, SQLITE_STATIC);
+    if (step_reset(st[1]) != 0) return -1;
+    return sqlite3_changes(db) == 1 ? 0 : -1;
+}
+
+/* area_aliases.csv: alias,code,kind (name or la_number; the code must be a known area). */
+static int alias_row(sqlite3 *db, sqlite3_stmt **st, const pmf_csv_field *f, size_t n) {
+    (void)db;
+    if (n != 3 || (strcmp(f[2].s, "name") != 0 && strcmp(f[2].s, "la_number") != 0)) return -1;
+    sqlite3_bind_text(st[3], 1, f[1].s, (int)f[1].len, SQLITE_STATIC);
+    int known = sqlite3_step(st[3]) == SQLITE_ROW;
+    sqlite3_reset(st[3]);
+    if (!known) return -1;
+    for (int i = 1; i <= 3; i++)
+        sqlite3_bind_text(st[2], i, f[i - 1].s, (int)f[i - 1].len, SQLITE_STATIC);
+    return step_reset(st[2]);
+}
+
+/*
+ * Areas by any name: regions, nations and former codes (areas_more.csv), successors and
+ * publishers' names and LA numbers, and every area's own name as an alias.  Runs for a new
+ * store and when an older store gains the area_alias table (an upgrade); areas already
+ * present are kept as they are.  A row naming an unknown code is an error naming the line.
+ */
+static int load_area_links(sqlite3 *db, const char *refdir, char *err, size_t errlen) {
+    static const char *const sql[] = {
+        "INSERT OR IGNORE INTO area(code, name, kind) VALUES (?1, ?2, ?3)",
+        "INSERT OR IGNORE INTO area_successor(area, successor, ended) "
+        "  SELECT a.id, s.id, ?3 FROM area a, area s WHERE a.code = ?1 AND s.code = ?2",
+        "INSERT OR IGNORE INTO area_alias(key, kind, area, alias) "
+        "  SELECT CASE ?3 WHEN 'name' THEN pmf_area_key(?1) ELSE ?1 END, ?3, id, ?1 "
+        "  FROM area WHERE code = ?2 AND ?3 IN ('name', 'la_number')",
+        "SELECT 1 FROM area WHERE code = ?1",
+    };
+    sqlite3_stmt *st[4] = {0};
+    int rc = -1;
+    for (int i = 0; i < 4; i++)
+        if (sqlite3_prepare_v2(db, sql[i], -1, &st[i], NULL) != SQLITE_OK) {
+            errorf(err, errlen, "preparing area reference data: %s", sqlite3_errmsg(db));
+            goto done;
+        }
+    if (load_csv(db, refdir, "areas_more.csv", "code,name,kind", area_row, st, err, errlen) ||
+        load_csv(db, refdir, "area_successors.csv", "code,successor,ended", successor_row, st,
+                 err, errlen) ||
+        load_csv(db, refdir, "area_aliases.csv", "alias,code,kind", alias_row, st, err, errlen))
+        goto done;
+    if (sqlite3_exec(db,
+            "INSERT OR IGNORE INTO area_alias(key, kind, area, alias) "
+            "  SELECT pmf_area_key(name), 'name', id, name FROM area",
+            NULL, NULL, NULL) != SQLITE_OK) {
+        errorf(err, errlen, "area names: %s", sqlite3_errmsg(db));
+        goto done;
+    }
+    rc = 0;
+done:
+    for (int i = 0; i < 4; i++) sqlite3_finalize(st[i]);
+    return rc;
+}
+
 static int load_reference(sqlite3 *db, const char *refdir, char *err, size_t errlen) {
     static const char *const sql[] = {
         "INSERT INTO area(code, name, kind) VALUES (?1, ?2, ?3)",
@@ -436,6 +520,7 @@ static int load_reference(sqlite3 *db, const char *refdir, char *err, size_t err
         }
     if (load_csv(db, refdir, "areas.csv", "code,name,kind", area_row, st, err, errlen) ||
         load_csv(db, refdir, "areas_extra.csv", "code,name,kind", area_row, st, err, errlen) ||
+        load_area_links(db, refdir, err, errlen) ||
         load_csv(db, refdir, "nearest_neighbours.csv", "area_code,neighbour_code,rank", nn_row,
                  st, err, errlen) ||
         load_csv(db, refdir, "childrens_statistical_neighbours_2025.csv",
@@ -453,10 +538,10 @@ static int load_reference(sqlite3 *db, const char *refdir, char *err, size_t err
             "    WHEN 'combined authority' THEN 'combined authorities'"
             "    WHEN 'strategic authority' THEN 'strategic authorities'"
             "    ELSE kind || 's' END, 'reference' FROM area "
-            "  WHERE kind NOT IN ('country', 'former district');"
+            "  WHERE kind <> 'country' AND kind NOT LIKE 'former %';"
             "INSERT INTO area_group_member(group_id, area, rank) "
             "  SELECT 'all:' || kind, id, NULL FROM area "
-            "  WHERE kind NOT IN ('country', 'former district');",
+            "  WHERE kind <> 'country' AND kind NOT LIKE 'former %';",
             NULL, NULL, NULL) != SQLITE_OK) {
         errorf(err, errlen, "reference groups: %s", sqlite3_errmsg(db));
         goto done;
@@ -543,6 +628,13 @@ static int backup(sqlite3 *db, const char *path, int version, char *err, size_t 
     return -1;
 }
 
+static int has_rows(sqlite3 *db, const char *sql) {
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static int migrate(sqlite3 *db, const char *path, const char *refdir, char *err, size_t errlen) {
     int v = user_version(db);
     if (v < 0) {
@@ -565,6 +657,10 @@ static int migrate(sqlite3 *db, const char *path, const char *refdir, char *err,
     for (int i = v; i < NMIGRATIONS; i++)
         if (exec(db, migrations[i], err, errlen) != 0) goto fail;
     if (v == 0 && refdir && load_reference(db, refdir, err, errlen) != 0) goto fail;
+    /* an older store gaining the area tables gets their reference rows now */
+    if (v > 0 && refdir && !has_rows(db, "SELECT 1 FROM area_alias LIMIT 1") &&
+        load_area_links(db, refdir, err, errlen) != 0)
+        goto fail;
     char sql[64];
     snprintf(sql, sizeof sql, "PRAGMA user_version = %d", NMIGRATIONS);
     if (exec(db, sql, err, errlen) != 0 || exec(db, "COMMIT", err, errlen) != 0) goto fail;
@@ -606,6 +702,7 @@ pmf_store *pmf_store_open(const char *path, const char *refdir, char *err, size_
         return NULL;
     }
     sqlite3_busy_timeout(s->db, PMF_BUSY_MS);
+    pmf_area_register_sql(s->db);
     sqlite3_extended_result_codes(s->db, 1);
     char msg[512] = "";
     if (exec(s->db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;", msg, sizeof msg) ||

@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <sqlite3.h>
 
-#define PMF_SCHEMA_VERSION 4
+#define PMF_SCHEMA_VERSION 5   /* = the number of entries in store.c migrations[] */
 
 /* Observation flags (a bitmask in observation.flags; the CSV `flag` column names them). */
 #define PMF_FLAG_PROVISIONAL 1
@@ -28,7 +28,8 @@
 typedef struct pmf_store pmf_store;
 
 /* Open (creating and migrating as needed) the store at `path` (":memory:" works).  `refdir`
- * is the folder holding the reference CSVs (areas.csv, nearest_neighbours.csv,
+ * is the folder holding the reference CSVs (areas.csv, areas_extra.csv, areas_more.csv,
+ * area_successors.csv, area_aliases.csv, nearest_neighbours.csv,
  * childrens_statistical_neighbours_2025.csv) loaded into every new store; NULL skips them.
  * Returns NULL and writes a message to err on failure. */
 pmf_store *pmf_store_open(const char *path, const char *refdir, char *err, size_t errlen);

@@ -64,6 +64,10 @@ function Store:area(t)
               ON CONFLICT(code) DO UPDATE SET name = excluded.name, kind = excluded.kind,
               parent = coalesce(excluded.parent, area.parent)]],
             code, t.name or code, t.kind or "other", t.parent)
+  -- its name resolves too (store:resolve_area); old names stay as aliases
+  self:exec([[INSERT OR IGNORE INTO area_alias(key, kind, area, alias)
+              SELECT pmf_area_key(name), 'name', id, name FROM area WHERE code = ?]], code)
+  self:_forget_areas()
   return code
 end
 
@@ -78,6 +82,28 @@ function Store:areas(filter)
     return self:query("SELECT code, name, kind, parent FROM area WHERE kind = ? ORDER BY code", filter.kind)
   end
   return self:query("SELECT code, name, kind, parent FROM area ORDER BY code")
+end
+
+-- store:search_areas(text) -> areas whose code starts with text, whose DfE LA number is
+-- text, or whose name or a publisher's variant of it contains text (compared by
+-- pmf.area_key), each once: {code, name, kind, matched, successor, ended}, by code.
+-- A former code shows its successor(s) and the last day it was in use.
+function Store:search_areas(text)
+  local key = pmf._store.area_key(text)
+  local like = "%" .. key:gsub("[%%_\\]", "\\%0") .. "%"
+  return self:query([[
+    WITH hit(area, matched) AS (
+      SELECT id, code FROM area WHERE code LIKE :code || '%' ESCAPE '\'
+      UNION ALL SELECT area, alias FROM area_alias WHERE kind = 'la_number' AND key = :text
+      UNION ALL SELECT area, alias FROM area_alias WHERE kind = 'name' AND key LIKE :like ESCAPE '\')
+    SELECT a.code, a.name, a.kind,
+           CASE WHEN max(h.matched IN (a.name, a.code)) THEN NULL ELSE min(h.matched) END AS matched,
+           (SELECT group_concat(code, ' ') FROM (SELECT n.code FROM area_successor x
+              JOIN area n ON n.id = x.successor WHERE x.area = a.id ORDER BY n.code)) AS successor,
+           (SELECT max(ended) FROM area_successor WHERE area = a.id) AS ended
+      FROM hit h JOIN area a ON a.id = h.area
+     GROUP BY a.id ORDER BY a.code]],
+    { code = text:upper():gsub("[%%_\\]", "\\%0"), text = text:match("^%s*(.-)%s*$"), like = like })
 end
 
 -- store:group{id=, title=, source=, framework=, members={code, ...}}: define or redefine a

@@ -45,6 +45,7 @@ print(string.format("reads %d partial %d last %d errors %d", reads, partial, las
 LUA
 
 # The files: the store's areas split into NIMP slices, MONTHS months each.
+# Months as DHIS2 ids (198001): "2000-01" alone is ambiguous without a year type (README, Periods).
 pmf --db "$WORK/areas.db" -e 'for _, a in ipairs(store:areas{}) do print(a.code) end'
 echo "$OUT" | grep . > areas.txt
 NAREAS=$(wc -l < areas.txt)
@@ -53,7 +54,7 @@ for ((i = 0; i < NIMP; i++)); do
   awk -v from=$((i * PER + 1)) -v to=$(((i + 1) * PER)) -v months=$MONTHS -v f=$i '
     BEGIN { print "metric,area,period,value" }
     NR >= from && NR <= to { for (m = 0; m < months; m++)
-      printf "conc_m,%s,%04d-%02d,%d\n", $1, 1980 + int(m / 12), m % 12 + 1, (NR + m * f) % 1000 }' \
+      printf "conc_m,%s,%04d%02d,%d\n", $1, 1980 + int(m / 12), m % 12 + 1, (NR + m * f) % 1000 }' \
     areas.txt > "imp$i.csv"
 done
 R=$((PER * MONTHS))

@@ -28,9 +28,10 @@ pmf --db "$WORK/template.db" -e 'store:metric{ id = "crash_m", title = "Crash te
 rc_is 0 "the metric is defined"
 pmf --db "$WORK/template.db" -e 'for _, a in ipairs(store:areas{}) do print(a.code) end'
 echo "$OUT" > areas.txt
+# Months as DHIS2 ids (196001): "2000-01" alone is ambiguous without a year type (README, Periods).
 awk -v months=$MONTHS 'BEGIN { print "metric,area,period,value" }
   NF { for (i = 0; i < months; i++)
-         printf "crash_m,%s,%04d-%02d,%d\n", $1, 1960 + int(i / 12), i % 12 + 1, (NR * 31 + i) % 997 }' \
+         printf "crash_m,%s,%04d%02d,%d\n", $1, 1960 + int(i / 12), i % 12 + 1, (NR * 31 + i) % 997 }' \
   areas.txt > big.csv
 ROWS=$(($(wc -l < big.csv) - 1))
 echo "crash: file has $ROWS rows ($(wc -l < areas.txt) areas x $MONTHS months)"

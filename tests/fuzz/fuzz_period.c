@@ -1,20 +1,22 @@
 /*
  * tests/fuzz/fuzz_period.c: libFuzzer target for period labels (core/period.c).
  *
- * The input bytes (up to the first NUL) are parsed as a label under every year start 1-12.
- * Whatever parses must print, and its canonical label must parse back to the same period
- * (start, length, kind and year start); its ISO interval and DHIS2 id (where DHIS2 has one)
+ * The input bytes (up to the first NUL) are parsed as a label under every year start 1-12
+ * and every year type (none, financial, academic, calendar), taking flags.  Whatever parses
+ * must print, and its canonical label must parse back, under its kind's year type, to the
+ * same period (start, length, kind and year start); its ISO interval and DHIS2 id (where DHIS2 has one)
  * must parse back to the same span; and the arithmetic on it must stay in range and agree
  * with itself.  Inputs of 9+ bytes are also read as (start, length, year start) for the
  * inference path the store uses: make, print, parse back, same period.
  *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined tests/fuzz/fuzz_period.c core/period.c
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined tests/fuzz/fuzz_period.c \
+ *         core/period.c core/period_parse.c core/period_dhis2.c core/period_read.c core/calendar.c
  *   ./a.out tests/fuzz/corpus/period
  *
  * Built with -DPMF_FUZZ_MAIN instead of -fsanitize=fuzzer, it is a plain program that runs
  * each file named on its command line once (for CI without libFuzzer).
  */
-// sources: core/period.c
+// sources: core/period.c core/period_parse.c core/period_dhis2.c core/period_read.c core/calendar.c
 #include "../../core/period.h"
 
 #include <stdint.h>
@@ -41,7 +43,9 @@ static void exercise(pmf_period p, const char *label, int ys) {
     check(pmf_period_check(p) == 0, "a parsed period fails its own check", label, ys);
     int n = pmf_period_format(p, out, sizeof out);
     check(n > 0 && (size_t)n < sizeof out, "the canonical label does not fit", label, ys);
-    check(pmf_period_parse(out, ys, &q, err, sizeof err) == 0, "the canonical label does not parse", out, ys);
+    pmf_period_opts o = { ys, pmf_period_kind_year_type(p.kind) };
+    check(pmf_period_parse_typed(out, &o, &q, NULL, err, sizeof err) == 0,
+          "the canonical label does not parse", out, ys);
     check(same(p, q), "the canonical label parses to another period", out, ys);
 
     n = pmf_period_format_iso(p, out, sizeof out);
@@ -89,17 +93,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     memcpy(label, data, n);
     label[n] = '\0';
 
-    for (int ys = 1; ys <= 12; ys++) {
-        pmf_period p;
-        err[0] = 'x';
-        if (pmf_period_parse(label, ys, &p, err, sizeof err) == 0) {
-            check(p.year_start == ys, "the year start is not kept", label, ys);
-            exercise(p, label, ys);
-        } else {
-            check(err[0] != '\0' && strlen(err) < sizeof err && strncmp(err, "period \"", 8) == 0,
-                  "a failure without a message", label, ys);
+    for (int ys = 1; ys <= 12; ys++)
+        for (int yt = PMF_YEAR_NONE; yt <= PMF_YEAR_CALENDAR; yt++) {
+            pmf_period p;
+            pmf_period_opts o = { ys, yt };
+            pmf_period_info info;
+            err[0] = 'x';
+            if (pmf_period_parse_typed(label, &o, &p, &info, err, sizeof err) == 0) {
+                check(p.year_start == ys, "the year start is not kept", label, ys);
+                check(!(info.flags & PMF_LABEL_SNAPSHOT)
+                      || (pmf_date_valid(info.snapshot.y, info.snapshot.m, info.snapshot.d)
+                          && p.len == 1 && p.start == info.snapshot.y * 12 + info.snapshot.m - 1),
+                      "a snapshot is not the month of its date", label, ys);
+                exercise(p, label, ys);
+            } else {
+                check(err[0] != '\0' && strlen(err) < sizeof err && strncmp(err, "period \"", 8) == 0,
+                      "a failure without a message", label, ys);
+            }
         }
-    }
 
     if (size >= 9) {
         uint32_t s, l;

@@ -12,7 +12,7 @@ local cases = {
   { "2025/26 Q4", nil, "2025/26 Q4", "fq", 2026 * 12 + 0, 3, 2025, 4 },
   { "2025/26 H2", nil, "2025/26 H2", "fh", 2025 * 12 + 9, 6, 2025, nil },
   { "2025", nil, "2025", "cy", 2025 * 12, 12, 2025, nil },
-  { "q3 2025", nil, "2025 Q3", "cq", 2025 * 12 + 6, 3, 2025, 3 },
+  { "2025 q3", nil, "2025 Q3", "cq", 2025 * 12 + 6, 3, 2025, 3 },
   { "AY 2024/25", nil, "AY 2024/25", "ay", 2024 * 12 + 8, 12, 2024, nil },
   { "2021-2023", nil, "2021-23", "range", 2021 * 12, 36, 2021, nil },
   { "2025-05..2025-08", nil, "2025-05..2025-08", "span", 2025 * 12 + 4, 4, 2025, nil },
@@ -100,7 +100,7 @@ T.eq(tostring(period("2024-02"):last_year()), "2023-02", "last year of a month")
 T.eq(tostring(period("2021-23"):next()), "2024-26", "next range")
 T.eq(period("2025/26 Q4"):next().kind, "fq", "next keeps the kind")
 T.err(function() return period("9999-12"):next() end, "outside the years", "no period after 9999")
-T.err(function() return period("1000-01"):prev() end, "outside the years", "no period before 1000")
+T.err(function() return period.month(1000, 1):prev() end, "outside the years", "no period before 1000")
 
 local fy = period("2025/26")
 T.ok(fy:contains(p), "2025/26 contains its Q4")
@@ -230,5 +230,59 @@ for ys = 1, 12 do
   end
 end
 T.eq(failures, 0, tried .. " spans round-trip through their labels")
+
+-- Year types: a file's labels read by the type it declares (period.h's table).  Each row:
+-- label, year type -> first month, months, flags (or nil, words of the error).
+local typed = {
+  { "2011-12", "financial", "2011-04", 12 },
+  { "2011-12", "academic", "2011-09", 12 },
+  { "2011-12", "calendar", "2011-12", 1 },
+  { "2011-12", nil, nil, "is ambiguous: December 2011 or financial year 2011/12; declare the year type" },
+  { "Q2 2026", nil, nil, "is ambiguous: calendar quarter 2026 Q2" },
+  { "Q2 2026", "calendar", "2026-04", 3 },
+  { "2023", "financial", "2022-04", 12 },
+  { "2023", "academic", "2022-09", 12 },
+  { "2023", "calendar", "2023-01", 12 },
+  { "2014-16", "calendar", "2014-01", 36 },
+  { "2013/14-15/16", "financial", "2013-04", 36 },
+  { "2021 - 23", "calendar", "2021-01", 36 },
+  { "2021/22 Q1 - 2024/25 Q2", "financial", "2021-04", 42 },
+  { "April to June 2010 (Q1)", "financial", "2010-04", 3 },
+  { "April 2022 to March 2023 (Q1 to Q4)", "financial", "2022-04", 12 },
+  { "30 June 2014", "financial", "2014-06", 1, { snapshot = "2014-06-30" } },
+  { "31 September 2015", "financial", nil, "31 September 2015 is not a date: September 2015 has 30 days" },
+  { "2024-25 (OT)", "financial", "2024-04", 12, { outturn = true } },
+  { "2025 (Rev)", "academic", "2024-09", 12, { revised = true } },
+  { "2025 (prov)", "academic", "2024-09", 12, { provisional = true } },
+  { "2016/17", "calendar", nil, "names a financial or academic year, but the year type declared is calendar" },
+}
+for _, c in ipairs(typed) do
+  local what = string.format("%q (%s)", c[1], tostring(c[2]))
+  local p, info = period.parse(c[1], { year_type = c[2] })
+  if c[3] then
+    if T.ok(p, what .. " parses: " .. tostring(info)) then
+      T.eq(string.format("%04d-%02d", p.start // 12, p.start % 12 + 1), c[3], what .. " starts")
+      T.eq(p.len, c[4], what .. " months")
+      local want, got = c[5] or {}, {}
+      for k, v in pairs(info) do got[k] = v end
+      for k, v in pairs(want) do T.eq(got[k], v, what .. " " .. k); got[k] = nil end
+      T.eq(next(got), nil, what .. " has no other flag")
+    end
+  else
+    T.eq(p, nil, what .. " fails")
+    T.ok(info and info:find(c[4], 1, true), what .. " says " .. c[4] .. " (got " .. tostring(info) .. ")")
+  end
+end
+T.err(function() return period("2011-12") end, "is ambiguous", "pmf.period raises on an ambiguous label")
+local p2, info2 = period("2011-12", { year_type = "financial" })
+T.eq(tostring(p2), "2011/12", "pmf.period takes a year type")
+T.eq(next(info2), nil, "and returns the (empty) flags")
+local nilp, why = period.parse("2025 (prov)")
+T.ok(nilp == nil and why:find("provisional"), "without a year type table a flag is refused, not dropped")
+T.eq(tostring(period.parse("2023", { year_type = "financial", year_start = "January" })), "2023",
+     "a January financial year ending in 2023 is 2023")
+T.err(function() return period.parse("2023", { year_type = "fiscal" }) end, "invalid option",
+      "an unknown year type is misuse")
+T.err(function() return period("2025/26 qX") end, "\"2025/26 qX\"", "errors quote the label as given")
 
 T.done()

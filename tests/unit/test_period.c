@@ -53,8 +53,7 @@ static const struct {
     /* months */
     { "2025-09", 4, "2025-09", "month", "2025-09", 1 },
     { "202309", 4, "2023-09", "month", "2023-09", 1 },
-    { "2011-12", 4, "2011-12", "month", "2011-12", 1 },     /* a month, not FY 2011/12 */
-    { "1000-01", 4, "1000-01", "month", "1000-01", 1 },
+    { "1000-02", 4, "1000-02", "month", "1000-02", 1 },
     { "9999-12", 4, "9999-12", "month", "9999-12", 1 },
     /* financial years, every spelling */
     { "2025/26", 4, "2025/26", "fy", "2025-04", 12 },
@@ -85,7 +84,6 @@ static const struct {
     /* calendar years and quarters */
     { "2025", 4, "2025", "cy", "2025-01", 12 },
     { "2025 Q3", 4, "2025 Q3", "cq", "2025-07", 3 },
-    { "Q3 2025", 4, "2025 Q3", "cq", "2025-07", 3 },
     { "2025  q1", 4, "2025 Q1", "cq", "2025-01", 3 },
     { "2025 H1", 4, "2025-01..2025-06", "span", "2025-01", 6 },   /* no calendar-half kind */
     /* academic years */
@@ -221,7 +219,7 @@ static const struct {
     { "2023BiM7", 4, "BiM1 to BiM6" },
     { "202302B", 4, "odd month" },
     { "202313", 4, "month 13" },
-    { "2023Foo", 4, "unknown period suffix \"foo\"" },
+    { "2023Foo", 4, "unknown period suffix \"Foo\"" },
     { "2023Septembers", 4, "unknown period suffix" },
     { "2025/26", 1, "calendar year" },
     { "2025/26 Q1", 1, "calendar year" },
@@ -233,7 +231,18 @@ static const struct {
     { "9999-01-01/P2Y", 4, "years must be 1000 to 9999" },
     { "2025", 13, "year start 13 is not 1 to 12" },
     { "2025", -1, "year start -1 is not 1 to 12" },
-    { "2025/26 Q1 and a lot more text than any label could ever need to be", 4, "too long" },
+    { "2025/26 Q1 and a lot more text than any label could ever need to be, and then more, "
+      "and more again, until it is longer than the longest description a publisher writes", 4, "too long" },
+    /* ambiguous without a year type: both readings named */
+    { "2011-12", 4, "is ambiguous: December 2011 or financial year 2011/12; declare the year type" },
+    { "1000-01", 4, "is ambiguous: January 1000 or financial year 1000/01" },
+    { "Q3 2025", 4, "is ambiguous: calendar quarter 2025 Q3 (Jul-Sep 2025) or a financial quarter (2024/25 Q3 or 2025/26 Q3)" },
+    { "H1 2025", 4, "is ambiguous: calendar half 2025 H1" },
+    /* flags and dates need a caller that takes them */
+    { "2025 (prov)", 4, "marks the figure provisional" },
+    { "2024-25 (OT)", 4, "marks the figure outturn" },
+    { "30 June 2014", 4, "a date is not a period: write 2014-06 for the month" },
+    { "31 September 2015", 4, "31 September 2015 is not a date: September 2015 has 30 days" },
 };
 
 static void test_parse_table(void) {
@@ -265,6 +274,144 @@ static void test_bad_table(void) {
         test_cond(DESCR("\"%s\": the output is untouched", bad[i].label),
                   p.start == 7 && p.len == 7);
     }
+}
+
+
+/* ---- publishers' labels by year type: every label form in ../shared/data/public/ (LAIT,
+ * recycling, population, fly-tipping, Fingertips, council tax, homelessness) with the span
+ * it reads as under each declared type, or the error it gets.  N none, F financial, A
+ * academic, C calendar.  start NULL: an error whose message holds `why`. ---- */
+enum { N = PMF_YEAR_NONE, F = PMF_YEAR_FINANCIAL, A = PMF_YEAR_ACADEMIC, C = PMF_YEAR_CALENDAR };
+static const struct {
+    const char *label;
+    int type;
+    const char *start;
+    int len;
+    const char *kind;
+    unsigned flags;
+    const char *why;
+} typed[] = {
+    /* the silent errors: a file of financial years reads as financial years */
+    { "2010-11", F, "2010-04", 12, "fy", 0, NULL },
+    { "2011-12", F, "2011-04", 12, "fy", 0, NULL },
+    { "2012-13", F, "2012-04", 12, "fy", 0, NULL },
+    { "2011-12", A, "2011-09", 12, "ay", 0, NULL },
+    { "2011-12", C, "2011-12", 1, "month", 0, NULL },
+    { "2010-11", N, NULL, 0, NULL, 0, "\"2010-11\" is ambiguous: November 2010 or financial year 2010/11" },
+    { "2025-09", F, "2025-09", 1, "month", 0, NULL },           /* 09 is not 26: a month */
+    { "2025-09", N, "2025-09", 1, "month", 0, NULL },
+    { "Q2 2026", C, "2026-04", 3, "cq", 0, NULL },
+    { "Q2 2026", N, NULL, 0, NULL, 0, "calendar quarter 2026 Q2 (Apr-Jun 2026) or a financial quarter (2025/26 Q2 or 2026/27 Q2); declare the year type" },
+    { "Q2 2026", F, NULL, 0, NULL, 0, "2025/26 Q2 (Jul-Sep 2025) or 2026/27 Q2 (Jul-Sep 2026)" },
+    { "2026 Q2", N, "2026-04", 3, "cq", 0, NULL },
+    { "2018-19;Q1", N, "2018-04", 3, "fq", 0, NULL },
+    { "2018-19;Q1", F, "2018-04", 3, "fq", 0, NULL },
+    /* DfE LAIT: a bare year is the financial or academic year ending in it */
+    { "2016", F, "2015-04", 12, "fy", 0, NULL },
+    { "2016", A, "2015-09", 12, "ay", 0, NULL },
+    { "2016", C, "2016-01", 12, "cy", 0, NULL },
+    { "2016", N, "2016-01", 12, "cy", 0, NULL },
+    { "2016/17", A, "2016-09", 12, "ay", 0, NULL },
+    { "2016/17", F, "2016-04", 12, "fy", 0, NULL },
+    { "2016/17", C, NULL, 0, NULL, 0, "2016/17 names a financial or academic year, but the year type declared is calendar" },
+    { "2015-16", A, "2015-09", 12, "ay", 0, NULL },
+    { "2014-16", C, "2014-01", 36, "range", 0, NULL },
+    { "2014-16", N, "2014-01", 36, "range", 0, NULL },
+    { "2014-16", F, "2013-04", 36, "span", 0, NULL },
+    { "2014-16", A, "2013-09", 36, "span", 0, NULL },
+    { "2013/14-15/16", F, "2013-04", 36, "span", 0, NULL },
+    { "2013/14-15/16", N, "2013-04", 36, "span", 0, NULL },
+    { "2013/14-15/16", C, NULL, 0, NULL, 0, "names a financial or academic year" },
+    { "2016-17 (OT)", F, "2016-04", 12, "fy", PMF_LABEL_OUTTURN, NULL },
+    { "2018 (Rev)", A, "2017-09", 12, "ay", PMF_LABEL_REVISED, NULL },
+    { "2020 (Final)", A, "2019-09", 12, "ay", PMF_LABEL_FINAL, NULL },
+    { "2025 (prov)", A, "2024-09", 12, "ay", PMF_LABEL_PROVISIONAL, NULL },
+    { "2025 (P)", C, "2025-01", 12, "cy", PMF_LABEL_PROVISIONAL, NULL },
+    { "2025/26 (R)", F, "2025-04", 12, "fy", PMF_LABEL_REVISED, NULL },
+    { "0", A, NULL, 0, NULL, 0, "expected a label like" },
+    /* DEFRA recycling, ONS population, DEFRA fly-tipping */
+    { "2015/16", F, "2015-04", 12, "fy", 0, NULL },
+    { "2015", C, "2015-01", 12, "cy", 0, NULL },
+    { "1998", C, "1998-01", 12, "cy", 0, NULL },
+    { "2012-13", N, "2012-04", 12, "fy", 0, NULL },
+    { "2018/19", F, "2018-04", 12, "fy", 0, NULL },
+    /* OHID Fingertips: pooled years, financial ranges, cumulative quarters */
+    { "2015 - 17", C, "2015-01", 36, "range", 0, NULL },
+    { "2021 - 23", N, "2021-01", 36, "range", 0, NULL },
+    { "2020/21 - 24/25", F, "2020-04", 60, "span", 0, NULL },
+    { "2021/22 Q1", F, "2021-04", 3, "fq", 0, NULL },
+    { "2021/22 Q1 - 2021/22 Q2", F, "2021-04", 6, "span", 0, NULL },
+    { "2021/22 Q1 - 2024/25 Q2", F, "2021-04", 42, "span", 0, NULL },
+    { "2021/22 Q1 - 2025/26 Q3", N, "2021-04", 57, "span", 0, NULL },
+    { "2021/22 Q1 - 2024/25 Q2", C, NULL, 0, NULL, 0, "names a financial or academic year" },
+    /* DLUHC council tax receipts: words and a described annual total */
+    { "April to June 2010 (Q1)", F, "2010-04", 3, "fq", 0, NULL },
+    { "April to June 2012 (Q1) ", N, "2012-04", 3, "fq", 0, NULL },
+    { "July to September 2010 (Q2)", F, "2010-07", 3, "fq", 0, NULL },
+    { "October to December 2010 (Q3)", F, "2010-10", 3, "fq", 0, NULL },
+    { "January to March 2011 (Q4)", F, "2011-01", 3, "fq", 0, NULL },
+    { "January to March 2011 (Q4)", C, NULL, 0, NULL, 0, "the quarter note does not match the months named" },
+    { "April 2022 to March 2023 (Q1 to Q4)", F, "2022-04", 12, "fy", 0, NULL },
+    { "Total receipts of council taxes collected during the financial year - 2010 to 2011 (Q1 to Q4)",
+      F, "2010-04", 12, "fy", 0, NULL },
+    { "2011 to 2012 Q1", F, "2011-04", 3, "fq", 0, NULL },
+    { "2000 to 2001", N, "2000-04", 12, "fy", 0, NULL },
+    { "October to March 2023", F, NULL, 0, NULL, 0, "write both years" },
+    /* DLUHC homelessness: dated snapshots read as the month holding the date */
+    { "30 June 2014", N, "2014-06", 1, "month", PMF_LABEL_SNAPSHOT, NULL },
+    { "30 Sept 2014", F, "2014-09", 1, "month", PMF_LABEL_SNAPSHOT, NULL },
+    { "31 Dec 2014", F, "2014-12", 1, "month", PMF_LABEL_SNAPSHOT, NULL },
+    { "31 Mar 2015", F, "2015-03", 1, "month", PMF_LABEL_SNAPSHOT, NULL },
+    { "31 December 2015", C, "2015-12", 1, "month", PMF_LABEL_SNAPSHOT, NULL },
+    { "31st January 2023", N, "2023-01", 1, "month", PMF_LABEL_SNAPSHOT, NULL },
+    { "2023-03-31", F, "2023-03", 1, "month", PMF_LABEL_SNAPSHOT, NULL },
+    { "31 September 2015", F, NULL, 0, NULL, 0, "\"31 September 2015\": 31 September 2015 is not a date: September 2015 has 30 days" },
+    { "29 February 2023", N, NULL, 0, NULL, 0, "February 2023 has 28 days" },
+    { "AY 2023/24", C, "2023-09", 12, "ay", 0, NULL },
+};
+
+static void test_typed_table(void) {
+    for (size_t i = 0; i < sizeof typed / sizeof typed[0]; i++) {
+        pmf_period_opts o = { 4, typed[i].type };
+        pmf_period_info info = { 99, { 0, 0, 0 } };
+        pmf_period p = { 7, 7, 7, 7 };
+        const char *tn = pmf_year_type_name(typed[i].type);
+        int rc = pmf_period_parse_typed(typed[i].label, &o, &p, &info, err, sizeof err);
+        if (!typed[i].start) {
+            test_cond(DESCR("\"%s\" (%s) fails", typed[i].label, tn), rc == -1);
+            test_cond(DESCR("\"%s\" (%s): message \"%s\" says \"%s\"", typed[i].label, tn, err, typed[i].why),
+                      strstr(err, typed[i].why) != NULL);
+            continue;
+        }
+        test_cond(DESCR("\"%s\" (%s) parses: %s", typed[i].label, tn, err), rc == 0);
+        if (rc != 0) continue;
+        snprintf(buf2, sizeof buf2, "%04d-%02d", (int)(p.start / 12), (int)(p.start % 12) + 1);
+        test_cond(DESCR("\"%s\" (%s) is %s + %d months (got %s + %d)", typed[i].label, tn,
+                        typed[i].start, typed[i].len, buf2, (int)p.len),
+                  strcmp(buf2, typed[i].start) == 0 && p.len == typed[i].len);
+        test_streq(DESCR("\"%s\" (%s) is a %s", typed[i].label, tn, typed[i].kind),
+                   pmf_period_kind_name(p.kind), typed[i].kind);
+        test_cond(DESCR("\"%s\" (%s) has flags %u (got %u)", typed[i].label, tn, typed[i].flags, info.flags),
+                  info.flags == typed[i].flags);
+    }
+    pmf_period_opts o = { 4, F };
+    pmf_period_info info;
+    pmf_period p;
+    test_cond("a snapshot keeps its date",
+              pmf_period_parse_typed("30 Sept 2014", &o, &p, &info, err, sizeof err) == 0
+              && info.snapshot.y == 2014 && info.snapshot.m == 9 && info.snapshot.d == 30);
+    test_cond("year types map to names and back",
+              pmf_year_type_from_name("academic") == A && pmf_year_type_from_name("fiscal") == -1
+              && strcmp(pmf_year_type_name(C), "calendar") == 0);
+    test_cond("a January year start: Q2 2026 is not ambiguous",
+              pmf_period_parse("Q2 2026", 1, &p, err, sizeof err) == 0 && p.start == 2026 * 12 + 3);
+    pmf_period_parse("2025/26 qX", 4, &p, err, sizeof err);
+    test_cond(DESCR("the message quotes the label as given: %s", err),
+              strstr(err, "\"2025/26 qX\"") != NULL);
+    pmf_period_parse("2025Bar", 4, &p, err, sizeof err);
+    test_cond(DESCR("the unread rest keeps its case: %s", err), strstr(err, "\"Bar\" after 2025") != NULL);
+    pmf_period_parse("2025/26 Q1 Extra", 4, &p, err, sizeof err);
+    test_cond(DESCR("an unexpected tail keeps its case: %s", err), strstr(err, "\"Extra\"") != NULL);
 }
 
 static void test_messages(void) {
@@ -420,7 +567,9 @@ static void test_round_trips(void) {
                 if (pmf_period_make(start, len, ys, &p) != 0) { failures++; continue; }
                 tried++;
                 pmf_period_format(p, label, sizeof label);
-                if (pmf_period_parse(label, ys, &q, err, sizeof err) != 0
+                /* under the year type of its kind ("2011-12" is a month under calendar) */
+                pmf_period_opts o = { ys, pmf_period_kind_year_type(p.kind) };
+                if (pmf_period_parse_typed(label, &o, &q, NULL, err, sizeof err) != 0
                     || q.start != p.start || q.len != p.len || q.kind != p.kind
                     || q.year_start != p.year_start) {
                     if (failures++ < 5) fprintf(stderr, "round trip of \"%s\" (ys %d): %s\n", label, ys, err);
@@ -547,7 +696,9 @@ static void test_arithmetic(void) {
                   rc == 0 && q.kind == p.kind && q.len == p.len);
     }
     test_cond("no month after 9999-12", pmf_period_shift(P("9999-12", 4), 1, &q) == -1);
-    test_cond("no month before 1000-01", pmf_period_shift(P("1000-01", 4), -1, &q) == -1);
+    pmf_period first;
+    pmf_period_month(1000, 1, 4, &first);
+    test_cond("no month before 1000-01", pmf_period_shift(first, -1, &q) == -1);
     test_cond("no huge shifts", pmf_period_shift(P("2025", 4), 2000000000, &q) == -1);
     test_cond("no year before 1000", pmf_period_last_year(P("1000-06", 4), &q) == -1);
     /* found by fuzzing: Jan-Jun 1000 would be H2 of a July year that starts in 999 */
@@ -745,6 +896,7 @@ static void test_working_days(void) {
 int main(void) {
     test_parse_table();
     test_bad_table();
+    test_typed_table();
     test_messages();
     test_forms();
     test_infer();

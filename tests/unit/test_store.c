@@ -1,5 +1,6 @@
 /* tests/unit/test_store.c: the store's C layer: schema, reference data, batches, as-of. */
 #include "store.h"
+#include "store_area.h"
 #include "test.h"
 
 #include <stdint.h>
@@ -17,6 +18,99 @@ static int64_t count(pmf_store *s, const char *sql) {
     return n;
 }
 
+
+/* ---- areas by any name (store_area.h): text, how read, month -> code or message ---- */
+static const struct {
+    const char *text;
+    pmf_area_by by;
+    int32_t at;             /* month index, or -1 */
+    const char *code;       /* NULL: fails with a message holding `why` */
+    const char *why;
+} resolve_cases[] = {
+    { "E08000027", PMF_AREA_BY_ANY, -1, "E08000027", NULL },
+    { " e08000027 ", PMF_AREA_BY_CODE, -1, "E08000027", NULL },
+    { "332", PMF_AREA_BY_ANY, -1, "E08000027", NULL },                 /* DfE LA number */
+    { "Dudley", PMF_AREA_BY_NAME, -1, "E08000027", NULL },
+    { "Dudley MBC", PMF_AREA_BY_ANY, -1, "E08000027", NULL },
+    { "Bristol, City of", PMF_AREA_BY_ANY, -1, "E06000023", NULL },
+    { "Bristol", PMF_AREA_BY_ANY, -1, "E06000023", NULL },
+    { "City of Bristol", PMF_AREA_BY_ANY, -1, "E06000023", NULL },
+    { "BRISTOL CITY COUNCIL", PMF_AREA_BY_ANY, -1, "E06000023", NULL },
+    { "Edinburgh City", PMF_AREA_BY_ANY, -1, "S12000036", NULL },
+    { "City of Edinburgh", PMF_AREA_BY_ANY, -1, "S12000036", NULL },
+    { "Kingston upon Hull, City of", PMF_AREA_BY_ANY, -1, "E06000010", NULL },
+    { "Hull", PMF_AREA_BY_ANY, -1, "E06000010", NULL },
+    { "St Helens", PMF_AREA_BY_ANY, -1, "E08000013", NULL },
+    { "St. Helens", PMF_AREA_BY_ANY, -1, "E08000013", NULL },
+    { "Herefordshire, County of", PMF_AREA_BY_ANY, -1, "E06000019", NULL },
+    { "Durham", PMF_AREA_BY_ANY, -1, "E06000047", NULL },
+    { "County Durham", PMF_AREA_BY_ANY, -1, "E06000047", NULL },
+    { "Rhondda Cynon Taff", PMF_AREA_BY_ANY, -1, "W06000016", NULL },
+    { "King’s Lynn & West Norfolk", PMF_AREA_BY_ANY, -1, "E07000146", NULL },
+    { "Stoke on Trent", PMF_AREA_BY_ANY, -1, "E06000021", NULL },
+    { "West Midlands", PMF_AREA_BY_ANY, -1, "E12000005", NULL },        /* the region */
+    { "ENGLAND", PMF_AREA_BY_ANY, -1, "E92000001", NULL },
+    { "970", PMF_AREA_BY_LA_NUMBER, -1, "E92000001", NULL },
+    { "Wales", PMF_AREA_BY_ANY, -1, "W92000004", NULL },
+    /* a former code is kept: it resolves to itself */
+    { "E06000028", PMF_AREA_BY_ANY, -1, "E06000028", NULL },
+    { "Poole", PMF_AREA_BY_ANY, -1, "E06000029", NULL },
+    /* one name, two codes in turn: the month decides, or it is an error naming both */
+    { "Perth & Kinross", PMF_AREA_BY_ANY, 2024 * 12, "S12000048", NULL },
+    { "Perth and Kinross", PMF_AREA_BY_ANY, 2015 * 12, "S12000024", NULL },
+    { "Buckinghamshire", PMF_AREA_BY_ANY, 2019 * 12, "E10000002", NULL },
+    { "Buckinghamshire", PMF_AREA_BY_ANY, 2021 * 12, "E06000060", NULL },
+    { "Buckinghamshire", PMF_AREA_BY_ANY, -1, NULL,
+      "'Buckinghamshire' is ambiguous: Buckinghamshire (E06000060, unitary, from 2020-04) or "
+      "Buckinghamshire (E10000002, former county, ended 2020-03-31); give the code or the period" },
+    { "825", PMF_AREA_BY_ANY, -1, NULL, "'825' is ambiguous" },
+    /* unknown: did you mean */
+    { "Bristl", PMF_AREA_BY_ANY, -1, NULL, "unknown area 'Bristl'; did you mean 'Bristol, City of' (E06000023)?" },
+    { "Sandwel", PMF_AREA_BY_NAME, -1, NULL, "did you mean 'Sandwell' (E08000028)?" },
+    { "Newcastle", PMF_AREA_BY_ANY, -1, NULL, "'Newcastle upon Tyne' (E08000021)" },
+    { "E99999999", PMF_AREA_BY_ANY, -1, NULL, "unknown area code 'E99999999'" },
+    { "999", PMF_AREA_BY_ANY, -1, NULL, "unknown DfE LA number '999'" },
+    { "Dudley", PMF_AREA_BY_CODE, -1, NULL, "unknown area code 'Dudley'" },
+    { "", PMF_AREA_BY_ANY, -1, NULL, "empty area" },
+};
+
+static void test_resolve(pmf_store *s) {
+    char err[1024];
+    pmf_areas *a = pmf_areas_load(s, err, sizeof err);
+    test_cond("the area snapshot loads", a != NULL);
+    if (!a) { fprintf(stderr, "%s\n", err); return; }
+    for (size_t i = 0; i < sizeof resolve_cases / sizeof resolve_cases[0]; i++) {
+        pmf_area_hit hit;
+        int rc = pmf_area_resolve(a, resolve_cases[i].text, resolve_cases[i].by, resolve_cases[i].at,
+                                  &hit, err, sizeof err);
+        char what[1400];
+        if (resolve_cases[i].code) {
+            snprintf(what, sizeof what, "'%s' resolves to %s (%s)", resolve_cases[i].text,
+                     resolve_cases[i].code, rc == 0 ? hit.code : err);
+            test_cond(what, rc == 0 && strcmp(hit.code, resolve_cases[i].code) == 0
+                            && hit.id == pmf_store_area_id(s, hit.code));
+        } else {
+            snprintf(what, sizeof what, "'%s' fails: \"%s\" holds \"%s\"", resolve_cases[i].text,
+                     err, resolve_cases[i].why);
+            test_cond(what, rc == -1 && strstr(err, resolve_cases[i].why) != NULL);
+        }
+    }
+    pmf_area_hit hit;
+    test_cond("a former code names its successors and its end",
+              pmf_area_resolve(a, "Cumbria", PMF_AREA_BY_ANY, -1, &hit, err, sizeof err) == 0
+              && strcmp(hit.code, "E10000006") == 0
+              && strcmp(hit.successors, "E06000063 E06000064") == 0
+              && strcmp(hit.ended, "2023-03-31") == 0 && strcmp(hit.matched_by, "name") == 0);
+    test_cond("a current code has none",
+              pmf_area_resolve(a, "E06000063", PMF_AREA_BY_ANY, -1, &hit, err, sizeof err) == 0
+              && *hit.successors == '\0' && *hit.ended == '\0');
+    char key[PMF_AREA_KEY_MAX];
+    pmf_area_key("  St. Helens  Metropolitan Borough Council ", key, sizeof key);
+    test_streq("keys fold case, punctuation and suffixes", key, "st helens");
+    pmf_areas_free(a);
+    pmf_areas_free(NULL);
+}
+
 int main(void) {
     char err[512];
     pmf_store *s = pmf_store_open(":memory:", "lua/data", err, sizeof err);
@@ -24,7 +118,8 @@ int main(void) {
     if (!s) { fprintf(stderr, "%s\n", err); return test_report("test_store"); }
 
     test_cond("schema version set", count(s, "PRAGMA user_version") == PMF_SCHEMA_VERSION);
-    test_cond("388 areas loaded", count(s, "SELECT count(*) FROM area") == 420);
+    test_cond("471 areas loaded", count(s, "SELECT count(*) FROM area") == 471);
+    test_resolve(s);
 
     /* A metric's definition as of a cutoff: the version recorded by then (by code or id);
      * before the first version, the first. */
@@ -105,7 +200,7 @@ int main(void) {
     pmf_store_close(s);
     s = pmf_store_open(path, "lua/data", err, sizeof err);
     test_cond("it reopens", s != NULL);
-    if (s) test_cond("areas not loaded twice", count(s, "SELECT count(*) FROM area") == 420);
+    if (s) test_cond("areas not loaded twice", count(s, "SELECT count(*) FROM area") == 471);
     pmf_store_close(s);
 
     /* an older store (schema 1) is migrated on open, after a backup copy */
@@ -113,11 +208,14 @@ int main(void) {
     sqlite3_open(path, &db);
     sqlite3_exec(db, "INSERT INTO metric(code, title) VALUES ('m.keep', 'kept');"
                      "DROP TABLE publication; DROP TABLE metric_version;"
+                     "DROP TABLE area_alias; DROP TABLE area_successor;"
+                     "DELETE FROM area WHERE kind = 'region';"
                      "ALTER TABLE metric DROP COLUMN reference; ALTER TABLE metric DROP COLUMN carry;"
                      "PRAGMA user_version = 1;", NULL, NULL, NULL);
     sqlite3_close(db);
     s = pmf_store_open(path, "lua/data", err, sizeof err);
     test_cond("a schema-1 store opens", s != NULL);
+    if (!s) fprintf(stderr, "%s\n", err);
     if (s) {
         test_cond("migrated to the current version", count(s, "PRAGMA user_version") == PMF_SCHEMA_VERSION);
         test_cond("the new table exists", count(s, "SELECT count(*) FROM publication") == 0);
@@ -130,6 +228,11 @@ int main(void) {
                   d.recorded_ms == 0 && strcmp(d.title, "kept") == 0 &&
                   strcmp(d.aggregation, "sum") == 0 && d.owner == NULL);
         pmf_metric_def_free(&d);
+        test_cond("it gains the regions", count(s, "SELECT count(*) FROM area WHERE kind = 'region'") == 9);
+        test_cond("and the names publishers use",
+                  count(s, "SELECT count(*) FROM area_alias WHERE key = 'bristol'") == 1);
+        test_cond("and the former codes' successors",
+                  count(s, "SELECT count(*) FROM area_successor") == 60);
     }
     pmf_store_close(s);
     char bak[600];
@@ -147,6 +250,7 @@ int main(void) {
     /* a second upgrade of the same version keeps the first copy and makes another */
     sqlite3_open(path, &db);
     sqlite3_exec(db, "DROP TABLE publication; DROP TABLE metric_version;"
+                     "DROP TABLE area_alias; DROP TABLE area_successor;"
                      "ALTER TABLE metric DROP COLUMN reference; ALTER TABLE metric DROP COLUMN carry;"
                      "PRAGMA user_version = 1;", NULL, NULL, NULL);
     sqlite3_close(db);
