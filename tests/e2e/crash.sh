@@ -77,7 +77,7 @@ eq "$STATE" "all" "the uninterrupted import stores every row"
 # ---- kill -9 at random moments -----------------------------------------------------------
 # Delays spread evenly over [0, 1.1 x duration] with random jitter inside each slot, so
 # that the start (opening, reading), the middle (inserting) and the end (commit) are hit.
-killed=0 finished=0 none=0 all=0
+killed=0 finished=0 finished_all=0 none=0 all=0
 db="$WORK/kill.db"
 for ((k = 0; k < KILLS + AFTER; k++)); do
   if [ $k -lt "$KILLS" ]; then
@@ -89,7 +89,14 @@ for ((k = 0; k < KILLS + AFTER; k++)); do
   fresh "$db"
   "$PMF_BIN" --db "$db" import big.csv >"$WORK/.kout" 2>"$WORK/.kerr" &
   pid=$!
-  sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
+  if [ $k -lt "$KILLS" ]; then
+    sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
+  else
+    # after it has finished, however long that took on this machine: then the kill
+    while kill -0 "$pid" 2>/dev/null && [ ! -s "$WORK/.kout" ]; do sleep 0.05; done
+    sleep 0.2
+    delay_ms=finished
+  fi
   kill -9 "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null
   status=$?
@@ -99,6 +106,7 @@ for ((k = 0; k < KILLS + AFTER; k++)); do
   fi
   check "$db" "kill $k after ${delay_ms} ms"
   case $STATE in none) none=$((none + 1)) ;; all) all=$((all + 1)) ;; esac
+  [ "$status" -eq 0 ] && [ "$STATE" = all ] && finished_all=$((finished_all + 1))
   # a killed import leaves the store usable: importing again completes it
   if [ $((k % 8)) -eq 3 ]; then
     before=$STATE
@@ -114,6 +122,7 @@ done
 echo "crash: $((KILLS + AFTER)) kills: $killed while importing, $finished after it finished;" \
      "stores left with none of the rows: $none, with all: $all"
 if [ "$killed" -ge 10 ]; then pass; else fail "most kills land while the import runs" "$killed killed"; fi
-if [ "$all" -ge "$AFTER" ]; then pass; else fail "imports that finished kept their rows" "$all"; fi
+if [ "$finished" -ge "$AFTER" ] && [ "$finished_all" -eq "$finished" ]; then pass
+else fail "imports that finished kept their rows" "$finished finished, $finished_all with every row"; fi
 
 done_testing
