@@ -230,6 +230,10 @@ static const char *const migrations[] = {
     "  source, reference, carry, recorded_ms)"
     "  SELECT id, 1, title, unit, aggregation, decimals, definition, source, reference, carry, 0"
     "  FROM metric;",
+    /* 4 -> 5: imported targets carry a note, commentary its author (a file of commentary is
+     * one batch, recorded by whoever imported it; each row may name who wrote it). */
+    "ALTER TABLE target ADD COLUMN note TEXT;"
+    "ALTER TABLE commentary ADD COLUMN author TEXT;",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
