@@ -802,10 +802,22 @@ function M.import(s, path, opts)
     end
     return header or columns_of(kind)
   end
-  if opts.skip_bad and header then     -- can the rejects file be written?  Asked before importing.
-    local ok, err = render.check_output(opts.skip_bad, "csv", M.rejects_csv(
-      kind == "observations" and header or header, {}), { store = s })
-    if not ok then return reject(err) end
+  -- The rejects file goes through the reports' checked, atomic output: never the store; an
+  -- existing file only when it is an earlier rejects file (its header ends line,reason).
+  local wopts = { store = s }
+  if opts.skip_bad then
+    local f = io.open(opts.skip_bad, "rb")
+    local first = f and f:read("l")
+    if f then f:close() end
+    if first and first:match(",line,reason\r?$") then wopts.force = true end
+  end
+  local function rejects_err(err)
+    return (tostring(err):gsub(" %(%-%-force replaces it%)$", ": give the rejects file a new name"))
+  end
+  if opts.skip_bad then                -- can the rejects file be written?  Asked before importing.
+    local ok, err = render.check_output(opts.skip_bad, "csv", M.rejects_csv(header or columns_of(
+      kind ~= "observations" and kind or "targets"), {}), wopts)
+    if not ok then return reject(rejects_err(err)) end
   end
   local r, msg, errs
   if kind == "observations" then
@@ -828,8 +840,8 @@ function M.import(s, path, opts)
   if not r then return nil, msg, errs end
   if opts.skip_bad then
     local ok, err = render.write_data(opts.skip_bad, M.rejects_csv(rejects_header(r), r.rejects or {}),
-                                      "csv", { store = s })
-    if not ok then r.rejects_error = err end
+                                      "csv", wopts)
+    if not ok then r.rejects_error = rejects_err(err) end
     r.rejects_file = opts.skip_bad
   end
   return r
