@@ -47,6 +47,15 @@
  *   ("NAME:LINE:COLNO: column 'c': ...") and shows the input as given (\xNN for control
  *   characters and bytes that are not UTF-8; past SHOWN_MAX bytes it says how long it was).
  *
+ * - Partial imports on purpose (opts.skip_bad, `--skip-bad`).  Each row (a CSV line, or one
+ *   pmf_import_row) runs inside a savepoint; a row with any error is rolled back to it alone
+ *   (a wide line's good cells with its bad one), its counts restored, and handed to
+ *   opts.reject with its fields as given and its first message whole (the reason), which
+ *   is then not kept as an error of the file.  Errors about the file (its header, a store
+ *   failure) still refuse it whole.  A duplicate key refuses the later row: the earlier one
+ *   is already in the batch.  The duplicate check's TEMP table is made before the first
+ *   savepoint, so that no rollback drops it.
+ *
  * - Sign-off.  The locked spans (framework, start, len, latest event 'signoff') of every
  *   metric are loaded once at the start; a row overlapping one is an error.
  *
@@ -837,12 +846,14 @@ duplicate: {
         char plabel[PMF_PERIOD_LABEL_MAX];
         if (pmf_period_format(p, plabel, sizeof plabel) < 0) plabel[0] = '\0';
         const char *ms = shown_k(im, 1, mf->s, mf->len), *as = shown_k(im, 2, af->s, af->len);
+        const char *which = im->o.skip_bad ? " (this later row is refused; the first is kept)" : "";
         if (bd->len)
             failf(im, line, 0, NULL, "duplicate figure: metric %s, area %s, breakdown '%s', "
-                  "period %s appears more than once in the file", ms, as, shown(im, bd), plabel);
+                  "period %s appears more than once in the file%s", ms, as, shown(im, bd), plabel,
+                  which);
         else
             failf(im, line, 0, NULL, "duplicate figure: metric %s, area %s, period %s appears "
-                  "more than once in the file", ms, as, plabel);
+                  "more than once in the file%s", ms, as, plabel, which);
         return -1;
     }
 }

@@ -1,4 +1,14 @@
--- lua/pmf/import.lua: pmf.import(path, opts) and store:import(path, opts).
+-- lua/pmf/import.lua: pmf.import(path, opts) and store:import(path, opts): observations,
+-- targets, commentary, action updates and risk assessments.
+--
+-- Observations are imported in C (below).  The other kinds (see "the other importable kinds"
+-- further down) are checked here, row by row from a row source (CSV through core/csv.c's
+-- reader, bound as pmf.importer.rows; JSON items; an XLSX sheet can be one more source),
+-- with every field's text through the same C check (pmf.importer.text_check), and written
+-- through lua/pmf/store.lua (no SQL here), one transaction and one batch per file.
+-- opts.kind chooses the kind (default: the CSV header, or the JSON's first item);
+-- opts.skip_bad = REJECTS path refuses bad rows alone (for every kind) and writes them,
+-- with their line and reason, through pmf.render's checked atomic output.
 --
 -- The work is done in C (core/import.c through pmf.importer): CSV is streamed, validated
 -- and written in one transaction per file.  This file chooses the format, and reads JSON:
@@ -16,14 +26,15 @@
 -- other metrics accept any well-formed key=value (core/breakdown.h has the rules).
 --
 -- opts: store (default pmf.store), format ("csv" | "long" | "wide" | "json"; default from
--- the extension, CSV's layout from its header), year_start (1-12 or a month name; April),
+-- the extension, CSV's layout from its header), kind, skip_bad (see above), year_start (1-12
+-- or a month name; April; observations only: the other kinds use their framework's),
 -- dry_run, max_errors (20), source (the observations' source where a row has none), by and
 -- at (who and when, for the batch), progress (a bar on stderr for a large file on a
 -- terminal).
 --
--- Returns the summary {rows=, new=, revised=, unchanged=, errors=0, batch=, dry_run=,
--- file=} or, for a file that cannot be read or is rejected (nothing written), nil, message,
--- errors (a list of messages, errors.total = the count of all errors).  Misuse raises.
+-- Returns the summary {kind=, rows=, new=, revised=, unchanged=, errors=0, batch=, dry_run=,
+-- file=, refused= and rejects= with skip_bad} or, for a file that cannot be read or is
+-- rejected (nothing written), nil, message, errors (a list of messages, errors.total = the count of all errors).  Misuse raises.
 local pmf = require "pmf"
 local Store = pmf.Store
 
@@ -126,7 +137,7 @@ local function import_json(s, path, opts, data)
     local raw = {}
     for i, k in ipairs(order) do
       local v = type(item) == "table" and item[k]
-      raw[i] = (type(v) == "string" or type(v) == "number") and tostring(v) or ""
+      raw[i] = type(v) == "number" and string.format("%.15g", v) or type(v) == "string" and v or ""
     end
     return raw
   end
@@ -173,6 +184,7 @@ local function import_json(s, path, opts, data)
   end
   if a then
     a.file = path
+    a.rows = a.rows + #rejects - (a.refused or 0)   -- the items refused here never reached C
     a.rejects = rejects
     a.refused = #rejects
     a.header = order
@@ -575,6 +587,7 @@ local function import_rows(s, kind, src, opts)
   end
   if ok then sum.batch = b end
   sum.file = src.name
+  sum.header = src.header
   return sum
 end
 
@@ -656,7 +669,7 @@ local function json_source(path, kind, data)
       end
       for n, c in ipairs(cols) do
         local v = item[c]
-        raw[n] = (type(v) == "string" or type(v) == "number") and tostring(v) or ""
+        raw[n] = type(v) == "number" and string.format("%.15g", v) or type(v) == "string" and v or ""
       end
       local rec = {}
       for k, v in pairs(item) do
@@ -800,7 +813,7 @@ function M.import(s, path, opts)
       return r.header and #r.header > 0 and r.header or
              { "metric", "area", "period", "value", "breakdown", "numerator", "denominator", "flag", "source" }
     end
-    return header or columns_of(kind)
+    return r.header or header or columns_of(kind)
   end
   -- The rejects file goes through the reports' checked, atomic output: never the store; an
   -- existing file only when it is an earlier rejects file (its header ends line,reason).
