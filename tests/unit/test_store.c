@@ -114,6 +114,7 @@ int main(void) {
     sqlite3_exec(db, "INSERT INTO metric(code, title) VALUES ('m.keep', 'kept');"
                      "DROP TABLE publication; DROP TABLE metric_version;"
                      "ALTER TABLE metric DROP COLUMN reference; ALTER TABLE metric DROP COLUMN carry;"
+                     "ALTER TABLE target DROP COLUMN note; ALTER TABLE commentary DROP COLUMN author;"
                      "PRAGMA user_version = 1;", NULL, NULL, NULL);
     sqlite3_close(db);
     s = pmf_store_open(path, "lua/data", err, sizeof err);
