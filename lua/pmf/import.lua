@@ -876,6 +876,7 @@ end
 -- N refused (see REJECTS.csv)".
 function M.describe(r)
   local noun = r.kind and KINDS[r.kind] and KINDS[r.kind].noun or "rows"
+  if noun ~= "rows" and r.rows == 1 then noun = noun:sub(1, -2) end
   local counts = string.format("%d new, %d revised, %d unchanged", r.new, r.revised, r.unchanged)
   if r.rejects_file then
     counts = string.format("%d imported (%s), %d refused (see %s)", r.new + r.revised + r.unchanged,

@@ -159,6 +159,13 @@ eq "$(head -1 rejects.csv)" "framework,kpi,area,period,value,note,line,reason" "
 eq "$(sed -n 2p rejects.csv)" "imp,K9,E08000027,2025/26,46.5,no such KPI,3,$FIX/targets_bad.csv:3:2: column 'kpi': framework imp has no KPI 'K9'" "a refused row as given, with its line and reason"
 eq "$(wc -l < rejects.csv | tr -d ' ')" "7" "every refused row"
 
+printf 'framework,kpi,area,period,value\nimp,K2,E08000030,2026/27,50\n' > t_stdin.csv
+pmf import - --kind targets < t_stdin.csv
+rc_is 0 "targets from standard input with --kind"
+out_has "<stdin>: 1 target: 1 new" "counted"
+pmf import "$FIX/targets_bad.csv" --max-errors 2
+err_has "^\.\.\. and 4 more errors$" "--max-errors for targets"
+
 pmf signoff imp "2025/26 Q2"
 printf 'framework,kpi,period,text\nimp,K1,2025/26 Q2,Too late\n' > late.csv
 pmf import late.csv

@@ -149,6 +149,16 @@ do
     F .. "risks_bad.csv:5:4: column 'impact': '2.5' is not a whole number 1-5",
   }, "risks")
 
+  -- --max-errors: so many messages kept, all counted
+  local r0, _, e0 = s:import(FIX .. "targets_bad.csv", { max_errors = 2 })
+  T.eq({ r0, #e0, e0.total }, { nil, 2, 6 }, "max_errors: 2 messages kept, 6 counted")
+
+  -- JSON items: named by number
+  local j = write(".json", '[{"framework":"imp","kpi":"K1","area":"E08000027","period":"2025/26","value":"x"}]')
+  local rj, _, ej = s:import(j)
+  T.ok(not rj and (ej[1] or ""):find(j .. ": item 1: field 'value': 'x' is not a number", 1, true),
+       "JSON: the item and field named: " .. tostring(ej and ej[1]))
+
   -- text: NUL bytes and invalid UTF-8, by the C check, named by column
   local p = write(".csv", "framework,kpi,period,text\nimp,K1,2025/26 Q1,bad\0text\nimp,K1,2025/26 Q2,caf\xe9\n")
   local r, _, errs = s:import(p)
@@ -188,6 +198,25 @@ do
   T.eq(state(s), before, "signed off: the store is unchanged")
   s:reopen("imp", "2025/26 Q1", { reason = "late return" })
   T.ok(s:import(p), "after reopening, the target imports")
+end
+
+-- ---- periods are read with the framework's year start -----------------------------------------
+do
+  local s = fresh()
+  local src = read(FIX .. "importables_fw.lua")
+  local cal = write(".lua", (src:gsub('framework "imp"', 'framework "cal"'):gsub('year_start = "April"', 'year_start = "January"')))
+  assert(pmf.framework.load(s, cal))
+  local p = write(".csv", "framework,kpi,area,period,value\ncal,K1,E08000027,2025 Q1,40\nimp,K1,E08000027,2025/26 Q1,41\n")
+  local r, msg = s:import(p)
+  T.ok(r and r.new == 2, "a calendar-year and a financial-year framework in one file: " .. tostring(msg))
+  T.eq(s:query("SELECT start FROM target WHERE framework = 'cal'")[1].start, pmf.period.parse("2025-01").start,
+       "the January framework's 2025 Q1 starts in January")
+  T.eq(s:query("SELECT start FROM target WHERE framework = 'imp'")[1].start, pmf.period.parse("2025-04").start,
+       "the April framework's 2025/26 Q1 starts in April")
+  local bad = write(".csv", "framework,kpi,area,period,value\ncal,K1,E08000027,2025/26 Q1,40\n")
+  local r2, _, errs = s:import(bad)
+  T.ok(not r2 and (errs[1] or ""):find(":2:4: column 'period': period \"2025/26 Q1\": a year starting in January", 1, true),
+       "a financial label for a calendar-year framework is refused: " .. tostring(errs and errs[1]))
 end
 
 -- ---- --skip-bad: the good rows in, the bad ones in the rejects file ---------------------------
