@@ -29,7 +29,7 @@ unless --kind says otherwise).
   --kind K           observations, targets, commentary, actions or risks (default: the header)
   --skip-bad FILE    import the good rows; write every refused row to FILE (CSV: its fields
                      as given, then line and reason); the file is still refused whole for a
-                     bad header
+                     bad header; with --dry-run the rejects file is written, the store not
   --format F         long, wide, json (default: from the extension and the header)
   --source S         the source recorded for observations that have no source column
   --by NAME          who the import is recorded as (default $PMF_USER or $USER)
