@@ -591,12 +591,14 @@ local function import_rows(s, kind, src, opts)
   return sum
 end
 
--- A CSV row source: the header is read first; a header that is not the kind's is an error
--- of the file (returned as nil, message).
-local function csv_source(path, kind)
-  local rows, err = C().rows(path)
-  if not rows then return nil, err end
-  local name = path == "-" and "<stdin>" or path
+-- A row source over a grid (CSV): the header is read first; a header that is not the kind's
+-- is an error of the file (returned as nil, message, errors).
+--
+-- M.grid_source(name, rows, kind) makes such a source of any grid of text: rows is
+-- {next = function(self) -> line, {field, ...} | nil (raises "NAME:LINE: ..." when
+-- unreadable), close = function(self)}, its first row the header.  The CSV reader is one;
+-- an XLSX sheet's reader can be another, and then feeds the same checks.
+function M.grid_source(name, rows, kind)
   local ok, line, header = pcall(rows.next, rows)
   if not ok then rows:close(); return nil, line end
   if not line then rows:close(); return nil, name .. ": the file is empty (a header row is needed)" end
@@ -649,6 +651,21 @@ local function csv_source(path, kind)
     end,
     close = function() rows:close() end,
   }
+end
+
+-- M.import_grid(store, name, rows, kind, opts) -> as M.import: the rows of any grid (see
+-- grid_source) as `kind`, with the same checks, transaction and batch as a CSV file.
+function M.import_grid(s, name, rows, kind, opts)
+  if not KINDS[kind] then error("import_grid: kind must be targets, commentary, actions or risks", 2) end
+  local src, msg, errs = M.grid_source(name, rows, kind)
+  if not src then return nil, msg, errs or { msg, total = 1 } end
+  return import_rows(s, kind, src, opts or {})
+end
+
+local function csv_source(path, kind)
+  local rows, err = C().rows(path)
+  if not rows then return nil, err end
+  return M.grid_source(path == "-" and "<stdin>" or path, rows, kind)
 end
 
 -- A JSON row source over decoded items (a list of objects with the kind's fields).

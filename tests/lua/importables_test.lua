@@ -200,6 +200,25 @@ do
   T.ok(s:import(p), "after reopening, the target imports")
 end
 
+-- ---- any grid of text is a row source (as an XLSX sheet's reader will be) ----------------------
+do
+  local s = fresh()
+  local grid = { { "Framework", "KPI", "Area", "Period", "Value" },
+                 { "imp", "K1", "E08000027", "2025/26", "44" },
+                 { "imp", "K1", "E08000030", "2025/26", "lots" } }
+  local function rows()
+    local i = 0
+    return { next = function() i = i + 1; if grid[i] then return i, grid[i] end end, close = function() end }
+  end
+  local r, _, errs = import.import_grid(s, "sheet1", rows(), "targets")
+  T.ok(not r and (errs[1] or ""):find("sheet1:3:5: column 'value': 'lots' is not a number", 1, true),
+       "a grid's bad cell is named like a CSV's: " .. tostring(errs and errs[1]))
+  T.eq(count(s, "target"), 0, "and nothing is written")
+  grid[3][5] = "43"
+  r = assert(import.import_grid(s, "sheet1", rows(), "targets"))
+  T.eq({ r.new, s:stored_target("imp", "K1", "E08000030", "2025/26") }, { 2, 43 }, "a good grid imports")
+end
+
 -- ---- periods are read with the framework's year start -----------------------------------------
 do
   local s = fresh()
