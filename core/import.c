@@ -47,6 +47,15 @@
  *   ("NAME:LINE:COLNO: column 'c': ...") and shows the input as given (\xNN for control
  *   characters and bytes that are not UTF-8; past SHOWN_MAX bytes it says how long it was).
  *
+ * - Partial imports on purpose (opts.skip_bad, `--skip-bad`).  Each row (a CSV line, or one
+ *   pmf_import_row) runs inside a savepoint; a row with any error is rolled back to it alone
+ *   (a wide line's good cells with its bad one), its counts restored, and handed to
+ *   opts.reject with its fields as given and its first message whole (the reason), which
+ *   is then not kept as an error of the file.  Errors about the file (its header, a store
+ *   failure) still refuse it whole.  A duplicate key refuses the later row: the earlier one
+ *   is already in the batch.  The duplicate check's TEMP table is made before the first
+ *   savepoint, so that no rollback drops it.
+ *
  * - Sign-off.  The locked spans (framework, start, len, latest event 'signoff') of every
  *   metric are loaded once at the start; a row overlapping one is an error.
  *
@@ -122,6 +131,9 @@ struct pmf_import {
     sqlite3_stmt *ins, *cur, *any, *seen;
     table metrics, areas, periods, breakdowns;
     strbuf bd, bdkey;        /* the row's normalised breakdown and its cache key */
+    int in_row;              /* skip_bad: inside a row that may be refused alone */
+    strbuf rowmsg;           /* skip_bad: the row's first error (its reason) */
+    sqlite3_stmt *sp_begin, *sp_undo, *sp_end;   /* skip_bad: the per-row savepoint */
     strbuf shown[NSHOWN];    /* inputs as shown in messages */
     lock *locks;
     int nlocks;
@@ -186,7 +198,9 @@ static void sb_free(strbuf *b) {
  * messages is flat in the number of errors. */
 static void failf(pmf_import *im, long line, int colno, const char *col, const char *fmt, ...) {
     im->sum.errors++;
-    if (im->nmsgs >= im->o.max_errors) return;
+    int row = im->in_row && line > 0;   /* skip_bad: the row's reason, not a file error */
+    if (row && im->rowmsg.len) return;
+    if (!row && im->nmsgs >= im->o.max_errors) return;
     strbuf b = {NULL, 0, 0};
     int rc;
     if (line < 0) rc = 0;                      /* the message names the file itself */
@@ -207,7 +221,10 @@ static void failf(pmf_import *im, long line, int colno, const char *col, const c
             va_end(ap);
         }
     }
-    if (rc == 0) im->msgs[im->nmsgs++] = b.s;
+    if (rc == 0 && row) {
+        if (sb_add(&im->rowmsg, b.s, strlen(b.s)) != 0) im->rowmsg.len = 0;
+        free(b.s);
+    } else if (rc == 0) im->msgs[im->nmsgs++] = b.s;
     else free(b.s);
 }
 
@@ -829,12 +846,14 @@ duplicate: {
         char plabel[PMF_PERIOD_LABEL_MAX];
         if (pmf_period_format(p, plabel, sizeof plabel) < 0) plabel[0] = '\0';
         const char *ms = shown_k(im, 1, mf->s, mf->len), *as = shown_k(im, 2, af->s, af->len);
+        const char *which = im->o.skip_bad ? " (this later row is refused; the first is kept)" : "";
         if (bd->len)
             failf(im, line, 0, NULL, "duplicate figure: metric %s, area %s, breakdown '%s', "
-                  "period %s appears more than once in the file", ms, as, shown(im, bd), plabel);
+                  "period %s appears more than once in the file%s", ms, as, shown(im, bd), plabel,
+                  which);
         else
             failf(im, line, 0, NULL, "duplicate figure: metric %s, area %s, period %s appears "
-                  "more than once in the file", ms, as, plabel);
+                  "more than once in the file%s", ms, as, plabel, which);
         return -1;
     }
 }
@@ -854,9 +873,68 @@ int pmf_import_declare_keys(pmf_import *im, const char *metric, const char *keys
     return 0;
 }
 
+/* skip_bad: start a row that may be refused alone (a savepoint, so that a wide row's good
+ * cells are undone with its bad one).  0, or -1 after a fatal store error. */
+static int row_begin(pmf_import *im) {
+    if (!im->o.skip_bad) return 0;
+    /* The duplicate check's TEMP table is made first, outside any row: a refused row's
+     * rollback must not drop it under its prepared statement. */
+    if (!im->sp_begin && seen_prepare(im) != 0) return -1;
+    if (!im->sp_begin && (prep(im, "SAVEPOINT pmf_row", &im->sp_begin) != SQLITE_OK ||
+                          prep(im, "ROLLBACK TO pmf_row", &im->sp_undo) != SQLITE_OK ||
+                          prep(im, "RELEASE pmf_row", &im->sp_end) != SQLITE_OK))
+        return fatal(im, "starting a row");
+    int rc = sqlite3_step(im->sp_begin);
+    sqlite3_reset(im->sp_begin);
+    if (rc != SQLITE_DONE) return fatal(im, "starting a row");
+    im->in_row = 1;
+    im->rowmsg.len = 0;
+    return 0;
+}
+
+/* skip_bad: end a row begun with the counts in *before: kept, or (when it had errors)
+ * undone, counted as refused and reported with its fields.  0 kept, -1 refused. */
+static int row_end(pmf_import *im, const pmf_import_summary *before, long line,
+                   const pmf_csv_field *row, size_t n) {
+    if (!im->o.skip_bad) return 0;
+    im->in_row = 0;
+    int bad = im->sum.errors > before->errors && !im->fatal;
+    if (bad) {
+        int rc = sqlite3_step(im->sp_undo);
+        sqlite3_reset(im->sp_undo);
+        if (rc != SQLITE_DONE) return fatal(im, "undoing a refused row");
+        int64_t rows = im->sum.rows;
+        im->sum.added = before->added;
+        im->sum.revised = before->revised;
+        im->sum.unchanged = before->unchanged;
+        im->sum.errors = before->errors;
+        im->sum.rows = rows;
+        im->sum.refused++;
+    }
+    int rc = sqlite3_step(im->sp_end);
+    sqlite3_reset(im->sp_end);
+    if (rc != SQLITE_DONE) return fatal(im, "ending a row");
+    if (bad && im->o.reject)
+        im->o.reject(im->o.reject_ud, line, row, n, im->rowmsg.len ? im->rowmsg.s : "refused");
+    return bad ? -1 : 0;
+}
+
 int pmf_import_row(pmf_import *im, long line, const pmf_csv_field *f) {
     if (im->finished || im->fatal) return -1;
-    return process(im, line, f, NULL, NULL, "value", 0);
+    pmf_import_summary before = im->sum;
+    if (row_begin(im) != 0) return -1;
+    int rc = process(im, line, f, NULL, NULL, "value", 0);
+    if (im->o.skip_bad) return row_end(im, &before, line, f, PMF_IMPORT_NCOLS);
+    return rc;
+}
+
+const char *pmf_import_row_reason(const pmf_import *im) {
+    return im->rowmsg.len ? im->rowmsg.s : NULL;
+}
+
+size_t pmf_import_ncols(const pmf_import *im) { return im->ncols; }
+const char *pmf_import_colname(const pmf_import *im, size_t i) {
+    return i < im->ncols && im->colname ? im->colname[i] : NULL;
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -985,25 +1063,28 @@ int pmf_import_csv(pmf_import *im, pmf_csv *c) {
         long line = pmf_csv_line(c);
         if (++n % PROGRESS_ROWS == 0 && im->o.progress)
             im->o.progress(im->o.progress_ud, pmf_csv_bytes_read(c), pmf_csv_bytes_total(c));
+        pmf_import_summary before = im->sum;
+        if (row_begin(im) != 0) break;
         if (nf != im->ncols) {
             im->sum.rows++;
             failf(im, line, 0, NULL, "%zu field%s where the header has %zu", nf,
                   nf == 1 ? "" : "s", im->ncols);
-            continue;
+        } else {
+            memset(f, 0, sizeof f);
+            int wide = im->o.layout == PMF_IMPORT_WIDE;
+            for (size_t i = 0; i < nf; i++)
+                if (im->colmap[i] >= 0) f[im->colmap[i]] = row[i];
+            if (!wide) {
+                process(im, line, f, im->colno, NULL, "value", im->colno[PMF_IMPORT_VALUE]);
+            } else {
+                for (size_t i = 0; i < nf && !im->fatal; i++) {
+                    if (im->colmap[i] >= 0 || is_blank(&row[i])) continue;
+                    f[PMF_IMPORT_VALUE] = row[i];
+                    process(im, line, f, im->colno, &im->colperiod[i], im->colname[i], (int)i + 1);
+                }
+            }
         }
-        memset(f, 0, sizeof f);
-        int wide = im->o.layout == PMF_IMPORT_WIDE;
-        for (size_t i = 0; i < nf; i++)
-            if (im->colmap[i] >= 0) f[im->colmap[i]] = row[i];
-        if (!wide) {
-            process(im, line, f, im->colno, NULL, "value", im->colno[PMF_IMPORT_VALUE]);
-            continue;
-        }
-        for (size_t i = 0; i < nf && !im->fatal; i++) {
-            if (im->colmap[i] >= 0 || is_blank(&row[i])) continue;
-            f[PMF_IMPORT_VALUE] = row[i];
-            process(im, line, f, im->colno, &im->colperiod[i], im->colname[i], (int)i + 1);
-        }
+        row_end(im, &before, line, row, nf);
     }
     if (rc < 0) failf(im, -1, 0, NULL, "%s", pmf_csv_error(c));
     if (im->o.progress)
@@ -1034,7 +1115,9 @@ int pmf_import_finish(pmf_import *im, pmf_import_summary *out) {
         strbuf detail = {NULL, 0, 0};   /* whole, however long the file's name */
         if (sb_printf(&detail, "%s: %lld rows, %lld new, %lld revised, %lld unchanged",
                       im->name, (long long)im->sum.rows, (long long)im->sum.added,
-                      (long long)im->sum.revised, (long long)im->sum.unchanged) != 0) {
+                      (long long)im->sum.revised, (long long)im->sum.unchanged) != 0 ||
+            (im->sum.refused && sb_printf(&detail, ", %lld refused (--skip-bad)",
+                                          (long long)im->sum.refused) != 0)) {
             fatal(im, "(out of memory)");
             commit = 0;
         } else if (prep(im, "INSERT INTO audit(batch, what, detail) VALUES (?1, 'import', ?2)", &st)
@@ -1057,6 +1140,10 @@ int pmf_import_finish(pmf_import *im, pmf_import_summary *out) {
         commit = 0;
     }
     if (!commit) end_tx(im, 0);
+    sqlite3_finalize(im->sp_begin);
+    sqlite3_finalize(im->sp_undo);
+    sqlite3_finalize(im->sp_end);
+    im->sp_begin = im->sp_undo = im->sp_end = NULL;
     if (im->seen) {
         sqlite3_finalize(im->seen);
         im->seen = NULL;
@@ -1082,6 +1169,9 @@ void pmf_import_free(pmf_import *im) {
     sqlite3_finalize(im->ins);
     sqlite3_finalize(im->cur);
     sqlite3_finalize(im->any);
+    sqlite3_finalize(im->sp_begin);
+    sqlite3_finalize(im->sp_undo);
+    sqlite3_finalize(im->sp_end);
     if (im->seen) {
         sqlite3_finalize(im->seen);
         sqlite3_exec(im->db, "DROP TABLE IF EXISTS temp.pmf_import_seen", NULL, NULL, NULL);
@@ -1093,6 +1183,7 @@ void pmf_import_free(pmf_import *im) {
     table_free(&im->breakdowns);
     sb_free(&im->bd);
     sb_free(&im->bdkey);
+    sb_free(&im->rowmsg);
     for (int i = 0; i < NSHOWN; i++) sb_free(&im->shown[i]);
     for (int i = 0; i < im->nlocks; i++) free(im->locks[i].framework);
     free(im->locks);

@@ -57,6 +57,14 @@ typedef struct {
     /* Called about every 64k rows with bytes done and total (-1 unknown); may be NULL. */
     void (*progress)(void *ud, int64_t done, int64_t total);
     void *progress_ud;
+    /* Partial import on purpose (`--skip-bad`): a bad row (a CSV line, or one
+     * pmf_import_row) is refused alone, its writes undone, and reported to `reject` with
+     * its fields as given and the reason (its first error, whole); the other rows are
+     * imported.  Errors about the file itself (its header, a store failure) still refuse
+     * it whole.  The rows' messages are then not kept as errors. */
+    int skip_bad;
+    void (*reject)(void *ud, long line, const pmf_csv_field *row, size_t n, const char *reason);
+    void *reject_ud;
 } pmf_import_opts;
 
 typedef struct {
@@ -66,6 +74,7 @@ typedef struct {
     int64_t unchanged;       /* the same figure as the current one: not written */
     int64_t batch;           /* the batch id (-1 after a rollback or dry run) */
     int64_t errors;          /* bad rows (all of them, not only the messages kept) */
+    int64_t refused;         /* skip_bad: rows refused alone (and reported to `reject`) */
 } pmf_import_summary;
 
 /* Start importing into store s: BEGIN IMMEDIATE (a savepoint inside a transaction already
@@ -90,6 +99,9 @@ int pmf_import_csv(pmf_import *im, pmf_csv *c);
  * is the line (or item number) named in messages.  0 good, -1 bad (recorded). */
 int pmf_import_row(pmf_import *im, long line, const pmf_csv_field *f);
 
+/* skip_bad: the reason the last row given to pmf_import_row was refused (or NULL). */
+const char *pmf_import_row_reason(const pmf_import *im);
+
 /* Record an error found outside the importer (e.g. a JSON item that is not an object):
  * "NAME: item N: msg" / "NAME:LINE: msg"; line 0 gives "NAME: msg". */
 void pmf_import_fail(pmf_import *im, long line, const char *msg);
@@ -106,6 +118,10 @@ int64_t pmf_import_nerrors(const pmf_import *im);
 
 /* Roll back if not finished, and free everything.  NULL-safe. */
 void pmf_import_free(pmf_import *im);
+
+/* The CSV header as read (trimmed names), for a rejects file: n columns, or 0 before it. */
+size_t pmf_import_ncols(const pmf_import *im);
+const char *pmf_import_colname(const pmf_import *im, size_t i);
 
 /* Parse a flag list ("provisional|estimated", ';' also separates, case-insensitive, spaces
  * around words ignored) into PMF_FLAG_* bits.  -1 with the bad word's start in *bad. */

@@ -7,6 +7,9 @@
  *   importer.parse_flags(s) -> bits | nil, message
  *   importer.breakdown(store, metric_id, area_id, s) -> the breakdown as stored ("" for
  *       none) | nil, message: core/breakdown.h's normaliser, for store:observe, get, history
+ *   importer.rows(path) -> Rows: a CSV file's rows streamed for Lua (rows:next() -> line,
+ *       fields | nil); the row source of the other importable kinds (lua/pmf/import.lua)
+ *   importer.text_check(s) -> nil | byte, why: core/breakdown.h's UTF-8/NUL check
  *   importer.peak_rss() -> peak resident set size of the process, in KiB
  *   importer.raw_insert(store, metric_ids, area_ids, start, nmonths) -> seconds, rows
  *       (the benchmark's physical limit: pre-computed rows through one prepared INSERT)
@@ -15,7 +18,9 @@
  * ("auto"|"long"|"wide"), by, at, source, progress (draw a bar on stderr when it is a
  * terminal and the file is over 8 MB), items (messages say "item N"), breakdown_keys
  * ({[metric code] = "sex,age_band", ...}: the keys a metric's frameworks declare).
- * summary: {rows=, new=, revised=, unchanged=, batch=, dry_run=, errors=0}.
+ * skip_bad: refuse bad rows alone; the summary's `rejects` lists them ({line=, fields=,
+ * reason=}), `refused` counts them, `header` is the CSV header (for the rejects file).
+ * summary: {rows=, new=, revised=, unchanged=, batch=, dry_run=, errors=0, refused=}.
  *
  * Error contract: misuse raises (not a store, a view as-of a date, a bad option); a file that
  * cannot be read or is rejected returns nil, message, errors (a list of every kept message;
@@ -108,6 +113,9 @@ static void get_opts(lua_State *L, int idx, pmf_import_opts *o) {
         *v[i] = lua_tostring(L, -1);   /* anchored by the options table */
         lua_pop(L, 1);
     }
+    lua_getfield(L, idx, "skip_bad");
+    o->skip_bad = lua_toboolean(L, -1);
+    lua_pop(L, 1);
     if (o->at) {
         int64_t ms;
         if (pmf_asof_parse(o->at, &ms) != 0)
@@ -130,12 +138,49 @@ static void declare_keys(lua_State *L, int idx, pmf_import *im) {
     lua_pop(L, 1);
 }
 
+/* skip_bad: where refused rows go, a list {line=, fields={...}, reason=} at stack index
+ * `idx` (memory grows with the refused rows only). */
+typedef struct {
+    lua_State *L;
+    int idx;
+} rejects;
+
+static void push_fields(lua_State *L, const pmf_csv_field *row, size_t n) {
+    lua_createtable(L, (int)n, 0);
+    for (size_t i = 0; i < n; i++) {
+        if (row[i].s) lua_pushlstring(L, row[i].s, row[i].len); else lua_pushliteral(L, "");
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+}
+
+static void on_reject(void *ud, long line, const pmf_csv_field *row, size_t n,
+                      const char *reason) {
+    rejects *r = ud;
+    lua_State *L = r->L;
+    lua_createtable(L, 0, 3);
+    lua_pushinteger(L, line);
+    lua_setfield(L, -2, "line");
+    push_fields(L, row, n);
+    lua_setfield(L, -2, "fields");
+    lua_pushstring(L, reason);
+    lua_setfield(L, -2, "reason");
+    lua_rawseti(L, r->idx, (lua_Integer)luaL_len(L, r->idx) + 1);
+}
+
 /* Push the result of a finished import: summary, or nil, message, errors. */
 static int push_result(lua_State *L, pmf_import *im, int dry_run) {
     pmf_import_summary s;
+    size_t ncols = pmf_import_ncols(im);
     int rc = pmf_import_finish(im, &s);
     if (rc == 0) {
-        lua_createtable(L, 0, 7);
+        lua_createtable(L, 0, 9);
+        lua_pushinteger(L, s.refused); lua_setfield(L, -2, "refused");
+        lua_createtable(L, (int)ncols, 0);
+        for (size_t i = 0; i < ncols; i++) {
+            lua_pushstring(L, pmf_import_colname(im, i));
+            lua_rawseti(L, -2, (lua_Integer)i + 1);
+        }
+        lua_setfield(L, -2, "header");
         lua_pushinteger(L, s.rows); lua_setfield(L, -2, "rows");
         lua_pushinteger(L, s.added); lua_setfield(L, -2, "new");
         lua_pushinteger(L, s.revised); lua_setfield(L, -2, "revised");
@@ -209,6 +254,12 @@ static int importer_csv(lua_State *L) {
         o.progress = draw_bar;
         o.progress_ud = &b;
     }
+    lua_newtable(L);   /* the refused rows (skip_bad) */
+    rejects rj = {L, lua_gettop(L)};
+    if (o.skip_bad) {
+        o.reject = on_reject;
+        o.reject_ud = &rj;
+    }
     u->im = pmf_import_begin(s, name, &o, err, errlen);
     if (!u->im) {
         luaL_pushfail(L);
@@ -219,6 +270,10 @@ static int importer_csv(lua_State *L) {
     pmf_import_csv(u->im, c);
     clear_bar(&b);
     int n = push_result(L, u->im, o.dry_run);
+    if (n == 1) {
+        lua_pushvalue(L, rj.idx);
+        lua_setfield(L, -2, "rejects");
+    }
     pmf_import_free(u->im);
     u->im = NULL;
     pmf_csv_close(u->csv);
@@ -281,8 +336,12 @@ static int importer_row(lua_State *L) {
         }
         lua_pop(L, 1);
     }
-    lua_pushboolean(L, pmf_import_row(im, (long)line, f) == 0);
-    return 1;
+    int ok = pmf_import_row(im, (long)line, f) == 0;
+    lua_pushboolean(L, ok);
+    const char *why = ok ? NULL : pmf_import_row_reason(im);
+    if (!why) return 1;
+    lua_pushstring(L, why);
+    return 2;
 }
 
 /* imp:fail(n, message): record an error found by the caller (a bad JSON item). */
@@ -449,6 +508,71 @@ static int importer_raw_insert(lua_State *L) {
     return 2;
 }
 
+/* ---- a CSV row source for Lua (the importables: targets, commentary, actions, risks) ---- */
+
+#define PMF_ROWS_MT "pmf.CsvRows"
+
+typedef struct {
+    pmf_csv *c;
+} lrows;
+
+/* importer.rows(path) -> Rows | nil, message: a CSV file's rows, streamed ("-" is stdin).
+ * rows:next() -> line, {field, ...} | nil at the end | raises "NAME:LINE: ..." for bad CSV;
+ * rows:close().  Fields are strings as given (checking them is the caller's). */
+static int importer_rows(lua_State *L) {
+    const char *path = luaL_checkstring(L, 1);
+    size_t errlen = strlen(path) + 1024;
+    char *err = lua_newuserdatauv(L, errlen, 0);
+    lrows *r = lua_newuserdatauv(L, sizeof *r, 0);
+    r->c = NULL;
+    luaL_setmetatable(L, PMF_ROWS_MT);
+    r->c = strcmp(path, "-") == 0 ? pmf_csv_open_fd(0, "<stdin>", err, errlen)
+                                  : pmf_csv_open(path, err, errlen);
+    if (!r->c) {
+        luaL_pushfail(L);
+        lua_pushstring(L, err);
+        return 2;
+    }
+    return 1;
+}
+
+static int rows_next(lua_State *L) {
+    lrows *r = luaL_checkudata(L, 1, PMF_ROWS_MT);
+    if (!r->c) return 0;
+    int rc = pmf_csv_next(r->c);
+    if (rc == 0) return 0;
+    if (rc < 0) return luaL_error(L, "%s", pmf_csv_error(r->c));
+    lua_pushinteger(L, pmf_csv_line(r->c));
+    push_fields(L, pmf_csv_fields(r->c), pmf_csv_nfields(r->c));
+    return 2;
+}
+
+static int rows_close(lua_State *L) {
+    lrows *r = luaL_checkudata(L, 1, PMF_ROWS_MT);
+    pmf_csv_close(r->c);
+    r->c = NULL;
+    return 0;
+}
+
+/* importer.text_check(s) -> nil when s is UTF-8 without NUL bytes | byte, why: the one
+ * check (core/breakdown.h) that every imported text field goes through. */
+static int importer_text_check(lua_State *L) {
+    size_t len;
+    const char *s = luaL_checklstring(L, 1, &len);
+    const char *why = NULL;
+    size_t at = pmf_text_check(s, len, &why);
+    if (at == len) return 0;
+    lua_pushinteger(L, (lua_Integer)at + 1);
+    lua_pushstring(L, why ? why : "invalid text");
+    return 2;
+}
+
+static const luaL_Reg rows_methods[] = {
+    {"next",  rows_next},
+    {"close", rows_close},
+    {NULL, NULL},
+};
+
 static const luaL_Reg importer_methods[] = {
     {"row",    importer_row},
     {"fail",   importer_fail},
@@ -471,6 +595,8 @@ static const luaL_Reg importer_funcs[] = {
     {"breakdown",   importer_breakdown},
     {"peak_rss",    importer_peak_rss},
     {"raw_insert",  importer_raw_insert},
+    {"rows",        importer_rows},
+    {"text_check",  importer_text_check},
     {NULL,          NULL}
 };
 
@@ -478,6 +604,14 @@ int luaopen_pmf_importer(lua_State *L) {
     luaL_newmetatable(L, PMF_IMPORTER_MT);
     luaL_setfuncs(L, importer_meta, 0);
     luaL_newlib(L, importer_methods);
+    lua_setfield(L, -2, "__index");
+    lua_pop(L, 1);
+    luaL_newmetatable(L, PMF_ROWS_MT);
+    lua_pushcfunction(L, rows_close);
+    lua_setfield(L, -2, "__gc");
+    lua_pushcfunction(L, rows_close);
+    lua_setfield(L, -2, "__close");
+    luaL_newlib(L, rows_methods);
     lua_setfield(L, -2, "__index");
     lua_pop(L, 1);
     luaL_newlib(L, importer_funcs);

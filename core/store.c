@@ -247,6 +247,10 @@ static const char *const migrations[] = {
     "  successor INTEGER NOT NULL REFERENCES area(id),"
     "  ended TEXT NOT NULL,"
     "  PRIMARY KEY (area, successor)) WITHOUT ROWID;",
+    /* 5 -> 6: imported targets carry a note, commentary its author (a file of commentary is
+     * one batch, recorded by whoever imported it; each row may name who wrote it). */
+    "ALTER TABLE target ADD COLUMN note TEXT;"
+    "ALTER TABLE commentary ADD COLUMN author TEXT;",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

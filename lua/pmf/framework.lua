@@ -1251,7 +1251,10 @@ end
 -- when the file's SHA-256 differs from the latest, a new metric_version for each metric it
 -- declares or takes from the catalogue whose definition differs from the one in force,
 -- groups upserted, framework_metric rebuilt.  Observations are untouched.  A catalogue file
--- loads its metrics only.  opts.by / opts.at: who and when (as for store batches);
+-- loads its metrics only.  opts.by / opts.at: who and when (as for store batches; `pmf load
+-- --at` back-fills history: the version is in force from that time in as-of views, and a
+-- changed file dated before the latest stored version is refused, so that version numbers
+-- follow time);
 -- opts.catalogue: as for compile.  info = {id, kind, version, changed, hash, kpis, nodes,
 -- metrics, metric_versions = {"id vN", ...}, message}.
 function M.load(s, path, opts)
@@ -1261,10 +1264,10 @@ function M.load(s, path, opts)
   local src, rerr = read_file(path)
   if not src then return nil, path .. ": cannot read: " .. tostring(rerr) end
   local audit = require("pmf.store").audit
-  local fw, errors, info
+  local fw, errors, info, out_of_order
   -- Checked inside the write transaction, so that no other load changes a metric between
   -- the conflict check and the writes.
-  s:transaction(function()
+  local ok, terr = pcall(s.transaction, s, function()
     fw, errors = M.compile(src, path, { store = s, catalogue = opts.catalogue })
     if not fw then return end
     info = { id = fw.id, kind = fw.kind, hash = fw.hash, kpis = count(fw.kpis),
@@ -1279,6 +1282,19 @@ function M.load(s, path, opts)
       local version = cur and cur.version or 0
       local changed = not cur or cur.hash ~= fw.hash
       if changed then version = version + 1 end
+      -- Back-filling (opts.at): versions are numbered in the order they were in force, so a
+      -- new version may not be dated before the latest one (load history oldest first).
+      if changed and cur and opts.at then
+        local br = s:query("SELECT recorded_at, recorded_ms FROM batch WHERE id = ?",
+                           get_batch(fw.id .. " v" .. version))[1]
+        if br.recorded_ms < cur.loaded_ms then
+          out_of_order = string.format("%s: --at %s is before v%d of %s (loaded %s): a back-filled " ..
+                                       "version must come after the versions already stored (load " ..
+                                       "history oldest first)", path, opts.at, cur.version, fw.id,
+                                       cur.loaded_at)
+          error(out_of_order, 0)
+        end
+      end
       s:exec([[INSERT INTO framework(id, title, year_start, version) VALUES (?, ?, ?, ?)
                ON CONFLICT(id) DO UPDATE SET title = excluded.title,
                year_start = excluded.year_start, version = excluded.version]],
@@ -1325,6 +1341,8 @@ function M.load(s, path, opts)
              fw.id, s:metric_id(id))
     end
   end)
+  if out_of_order then return nil, out_of_order, { out_of_order } end
+  if not ok then error(terr, 0) end
   if not fw then return nil, M.format_errors(errors), errors end
   local nv = #info.metric_versions
   local defs = nv > 0 and string.format("; %d metric definition%s recorded", nv, nv == 1 and "" or "s") or ""

@@ -502,18 +502,94 @@ end
 
 -- ---- targets set outside the framework file -------------------------------------------
 
--- store:set_target{framework=, kpi=, area=, period=, value=, by=}
+-- store:set_target{framework=, kpi=, area=, period=, value=, note=, by=}
 function Store:set_target(t)
   pmf._checkwritable(self)
   local p = to_period(need(t, "period", "set_target"), t.year_start)
   local aid = area_id(self, need(t, "area", "set_target"))
   return self:transaction(function()
     local b = self:batch{ kind = "target", by = t.by, at = t.at }
-    self:exec([[INSERT INTO target(framework, kpi, area, start, len, batch, value)
-                VALUES (?, ?, ?, ?, ?, ?, ?)]], need(t, "framework", "set_target"),
-              need(t, "kpi", "set_target"), aid, p.start, p.len, b, t.value)
+    M.write_target(self, b, need(t, "framework", "set_target"), need(t, "kpi", "set_target"),
+                   aid, p.start, p.len, t.value, t.note)
     return b
   end)
+end
+
+-- ---- the importables' rows (lua/pmf/import.lua): the current row of a key as known now,
+-- and one more version of it in batch b.  Keys: target (framework, kpi, area id, start,
+-- len); commentary (framework, kpi, area id or nil, start, len); action update (framework,
+-- action, date); risk assessment (framework, risk, date).
+
+function M.write_target(s, b, fw, kpi, aid, start, len, value, note)
+  s:exec([[INSERT INTO target(framework, kpi, area, start, len, batch, value, note)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)]], fw, kpi, aid, start, len, b, value, note)
+end
+
+function M.current_target(s, fw, kpi, aid, start, len)
+  return s:query([[
+    SELECT t.value AS value, t.note AS note FROM target t JOIN batch b ON b.id = t.batch
+     WHERE t.framework = ? AND t.kpi = ? AND t.area = ? AND t.start = ? AND t.len = ?
+     ORDER BY b.recorded_ms DESC, t.batch DESC LIMIT 1]], fw, kpi, aid, start, len)[1]
+end
+
+function M.write_comment(s, b, fw, kpi, aid, start, len, text, author)
+  s:exec([[INSERT INTO commentary(framework, kpi, area, start, len, batch, text, author)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)]], fw, kpi, aid, start, len, b, text, author)
+end
+
+function M.current_comment(s, fw, kpi, aid, start, len)
+  return s:query([[
+    SELECT c.text AS text, c.author AS author FROM commentary c JOIN batch b ON b.id = c.batch
+     WHERE c.framework = ? AND c.kpi = ? AND c.area IS ? AND c.start = ? AND c.len = ?
+     ORDER BY b.recorded_ms DESC, c.id DESC LIMIT 1]], fw, kpi, aid, start, len)[1]
+end
+
+function M.write_action(s, b, fw, action, status, progress, date, note)
+  s:exec([[INSERT INTO action_update(framework, action, status, progress, as_at, batch, note)
+           VALUES (?, ?, ?, ?, ?, ?, ?)]], fw, action, status, progress, date, b, note)
+end
+
+function M.current_action(s, fw, action, date)
+  return s:query([[
+    SELECT u.status AS status, u.progress AS progress, u.note AS note
+      FROM action_update u JOIN batch b ON b.id = u.batch
+     WHERE u.framework = ? AND u.action = ? AND u.as_at = ?
+     ORDER BY b.recorded_ms DESC, u.id DESC LIMIT 1]], fw, action, date)[1]
+end
+
+function M.write_risk(s, b, fw, risk, likelihood, impact, date, note)
+  s:exec([[INSERT INTO risk_assessment(framework, risk, likelihood, impact, as_at, batch, note)
+           VALUES (?, ?, ?, ?, ?, ?, ?)]], fw, risk, likelihood, impact, date, b, note)
+end
+
+function M.current_risk(s, fw, risk, date)
+  return s:query([[
+    SELECT r.likelihood AS likelihood, r.impact AS impact, r.note AS note
+      FROM risk_assessment r JOIN batch b ON b.id = r.batch
+     WHERE r.framework = ? AND r.risk = ? AND r.as_at = ?
+     ORDER BY b.recorded_ms DESC, r.id DESC LIMIT 1]], fw, risk, date)[1]
+end
+
+-- A framework's year start, or nil when it is not in the store.
+function M.framework_year_start(s, fw)
+  local r = s:query("SELECT year_start FROM framework WHERE id = ?", fw)[1]
+  return r and r.year_start
+end
+
+-- The spans of a framework signed off now (latest event 'signoff'): {{start=, len=}, ...}.
+function M.framework_locks(s, fw)
+  return s:query([[
+    SELECT s.start AS start, s.len AS len FROM signoff s
+     WHERE s.framework = ? AND s.event = 'signoff'
+       AND s.id = (SELECT max(t.id) FROM signoff t
+                    WHERE t.framework = s.framework AND t.start = s.start AND t.len = s.len)]], fw)
+end
+
+-- The loaded_ms of a framework's latest stored version, or nil (pmf load --at's check).
+function M.framework_latest_ms(s, fw)
+  local r = s:query([[SELECT loaded_ms, loaded_at FROM framework_version WHERE framework = ?
+                       ORDER BY version DESC LIMIT 1]], fw)[1]
+  return r and r.loaded_ms, r and r.loaded_at
 end
 
 function Store:stored_target(framework, kpi, area, p)
@@ -530,8 +606,9 @@ end
 
 -- ---- commentary ----------------------------------------------------------------------
 
--- store:comment{framework=, kpi=, period=, text=, area=, by=, at=}: exception or general
--- commentary for a KPI and period (the latest is the one shown).
+-- store:comment{framework=, kpi=, period=, text=, area=, author=, by=, at=}: exception or
+-- general commentary for a KPI and period (the latest is the one shown).  author: who wrote
+-- it, when not the person recording it (by).
 function Store:comment(t)
   pmf._checkwritable(self)
   local p = to_period(need(t, "period", "comment"), t.year_start)
@@ -539,19 +616,20 @@ function Store:comment(t)
   local aid = t.area and area_id(self, t.area) or nil
   return self:transaction(function()
     local b = self:batch{ kind = "commentary", by = t.by, at = t.at }
-    self:exec([[INSERT INTO commentary(framework, kpi, area, start, len, batch, text)
-                VALUES (?, ?, ?, ?, ?, ?, ?)]], need(t, "framework", "comment"),
-              need(t, "kpi", "comment"), aid, p.start, p.len, b, text)
+    M.write_comment(self, b, need(t, "framework", "comment"), need(t, "kpi", "comment"), aid,
+                    p.start, p.len, text, t.author)
     return b
   end)
 end
 
--- store:commentary(framework, kpi, period [, area]) -> text, {by=, at=} | nil
+-- store:commentary(framework, kpi, period [, area]) -> text, {by=, at=, recorded_by=} | nil:
+-- by is the author (the person who recorded it when no author was given).
 function Store:commentary(framework, kpi, p, area)
   p = to_period(p)
   local aid = area and self:area_id(area) or nil
   local r = self:query([[
-    SELECT c.text AS text, b.recorded_by AS by, b.recorded_at AS at
+    SELECT c.text AS text, coalesce(c.author, b.recorded_by) AS by, b.recorded_at AS at,
+           b.recorded_by AS recorded_by
       FROM commentary c JOIN batch b ON b.id = c.batch
      WHERE c.framework = ? AND c.kpi = ? AND c.start = ? AND c.len = ?
        AND (c.area IS ? OR c.area IS NULL) AND b.recorded_ms <= ?

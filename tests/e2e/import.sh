@@ -123,4 +123,91 @@ eq "$OUT" ";sex=F" "one spelling stored, the first"
 pmf help import
 out_has "usage: .*import FILE" "help import shows the usage"
 
+# ---- targets, commentary, action updates, risk assessments ----------------------------------
+pmf load "$FIX/importables_fw.lua"
+rc_is 0 "the importables' framework loads"
+pmf import "$FIX/targets.csv" "$FIX/commentary.csv" "$FIX/actions.csv" "$FIX/risks.csv"
+rc_is 0 "each kind imports, recognised by its header"
+out_has "targets.csv: 3 targets: 3 new, 0 revised, 0 unchanged \(batch [0-9]+\)$" "targets: the summary"
+out_has "commentary.csv: 2 comments: 2 new" "commentary: the summary"
+out_has "actions.csv: 3 action updates: 3 new" "actions: the summary"
+out_has "risks.csv: 2 risk assessments: 2 new" "risks: the summary"
+pmf import "$FIX/targets.csv" "$FIX/commentary.csv" "$FIX/actions.csv" "$FIX/risks.csv"
+rc_is 0 "importing them again succeeds"
+out_has "3 targets: 0 new, 0 revised, 3 unchanged" "and changes no target"
+out_has "2 risk assessments: 0 new, 0 revised, 2 unchanged" "nor any risk"
+
+count_all='print(store:query("SELECT (SELECT count(*) FROM target) || \",\" || (SELECT count(*) FROM commentary) || \",\" || (SELECT count(*) FROM action_update) || \",\" || (SELECT count(*) FROM risk_assessment) AS n")[1].n)'
+pmf -e "$count_all"
+before=$OUT
+pmf import "$FIX/targets_bad.csv"
+rc_is 1 "a bad targets file exits 1"
+err_has "targets_bad.csv:3:2: column 'kpi': framework imp has no KPI 'K9'" "an unknown KPI, with line, column number and name"
+err_has "targets_bad.csv:5:3: column 'area': unknown area 'E99999999'" "an unknown area"
+err_has "pmf import: .*targets_bad.csv: refused \(6 errors\); nothing was imported from it" "the verdict"
+pmf import "$FIX/actions_bad.csv"
+err_has "actions_bad.csv:4:3: column 'status': 'sideways' is not a status" "a bad action status"
+pmf import "$FIX/risks_bad.csv"
+err_has "risks_bad.csv:4:3: column 'likelihood': '6' is not a whole number 1-5" "a bad likelihood"
+pmf -e "$count_all"
+eq "$OUT" "$before" "the refused files wrote nothing"
+
+pmf import "$FIX/targets_bad.csv" --skip-bad rejects.csv
+rc_is 0 "--skip-bad imports the good rows"
+out_has "7 targets: 1 imported \(0 new, 1 revised, 0 unchanged\), 6 refused \(see rejects.csv\)" "the summary counts both"
+eq "$(head -1 rejects.csv)" "framework,kpi,area,period,value,note,line,reason" "the rejects file's header"
+eq "$(sed -n 2p rejects.csv)" "imp,K9,E08000027,2025/26,46.5,no such KPI,3,$FIX/targets_bad.csv:3:2: column 'kpi': framework imp has no KPI 'K9'" "a refused row as given, with its line and reason"
+eq "$(wc -l < rejects.csv | tr -d ' ')" "7" "every refused row"
+
+printf 'framework,kpi,area,period,value\nimp,K2,E08000030,2026/27,50\n' > t_stdin.csv
+pmf import - --kind targets < t_stdin.csv
+rc_is 0 "targets from standard input with --kind"
+out_has "<stdin>: 1 target: 1 new" "counted"
+pmf import "$FIX/targets_bad.csv" --max-errors 2
+err_has "^\.\.\. and 4 more errors$" "--max-errors for targets"
+
+pmf signoff imp "2025/26 Q2"
+printf 'framework,kpi,period,text\nimp,K1,2025/26 Q2,Too late\n' > late.csv
+pmf import late.csv
+rc_is 1 "commentary for a signed-off period is refused"
+err_has "late.csv:2:3: column 'period': 2025/26 Q2 is signed off by framework imp" "saying so"
+
+# ---- pmf comment ------------------------------------------------------------------------------
+pmf comment --framework imp --kpi K2 --period "2025/26 Q3" --by alice "Better than forecast, recovering."
+rc_is 0 "pmf comment records commentary"
+out_has "commentary for imp K2 2025/26 Q3 recorded" "and says so"
+pmf comment --framework imp --kpi K2 --period "2025/26 Q3"
+rc_is 0 "pmf comment reads it back"
+out_has "^Better than forecast, recovering\.$" "the text"
+out_has "^-- alice, 2025-1[0-9]-" "its author and time"
+pmf comment --framework imp --kpi K2 --period "2025/26 Q3" --by alice "Better than forecast, recovering."
+out_has "unchanged" "the same text again changes nothing"
+pmf comment --framework imp --kpi K9 --period "2025/26 Q3" "text"
+rc_is 1 "an unknown KPI is refused"
+err_has "^pmf comment: --kpi: framework imp has no KPI 'K9'$" "naming the option"
+pmf comment --framework imp --kpi K2 --period "2025/26 Q2" "text"
+rc_is 1 "a signed-off period is refused"
+pmf comment --framework imp --kpi K2 --period "2024/25 Q1"
+rc_is 1 "no commentary: exit 1"
+err_has "no commentary for imp K2 2024/25 Q1" "saying so"
+
+# ---- pmf load --at: back-filled history --------------------------------------------------------
+sed 's/title = "Import test framework"/title = "Backfilled title"/' "$FIX/importables_fw.lua" > fw_old.lua
+sed 's/framework "imp"/framework "hist"/' fw_old.lua > hist_v1.lua
+sed 's/framework "imp"/framework "hist"/' "$FIX/importables_fw.lua" > hist_v2.lua
+pmf load --at 2024-04-01 hist_v1.lua
+rc_is 0 "load --at back-fills a version"
+pmf load hist_v2.lua
+out_has "loaded hist v2" "a later version"
+pmf -e 'print(pmf.framework.get(store:as_of("2024-06-30"), "hist").title)'
+eq "$OUT" "Backfilled title" "a view as of 2024 sees the back-filled version"
+pmf -e 'print(pmf.framework.get(store, "hist").title)'
+eq "$OUT" "Import test framework" "now, the latest"
+sed 's/Backfilled title/Older still/' hist_v1.lua > hist_v0.lua
+pmf load --at 2023-01-01 hist_v0.lua
+rc_is 1 "a version dated before the latest is refused"
+err_has "--at 2023-01-01 is before v2 of hist" "saying why"
+pmf load --at yesterday hist_v0.lua
+rc_is 2 "a malformed --at is a usage error"
+
 done_testing

@@ -211,6 +211,7 @@ int main(void) {
                      "DROP TABLE area_alias; DROP TABLE area_successor;"
                      "DELETE FROM area WHERE kind = 'region';"
                      "ALTER TABLE metric DROP COLUMN reference; ALTER TABLE metric DROP COLUMN carry;"
+                     "ALTER TABLE target DROP COLUMN note; ALTER TABLE commentary DROP COLUMN author;"
                      "PRAGMA user_version = 1;", NULL, NULL, NULL);
     sqlite3_close(db);
     s = pmf_store_open(path, "lua/data", err, sizeof err);
@@ -252,6 +253,7 @@ int main(void) {
     sqlite3_exec(db, "DROP TABLE publication; DROP TABLE metric_version;"
                      "DROP TABLE area_alias; DROP TABLE area_successor;"
                      "ALTER TABLE metric DROP COLUMN reference; ALTER TABLE metric DROP COLUMN carry;"
+                     "ALTER TABLE target DROP COLUMN note; ALTER TABLE commentary DROP COLUMN author;"
                      "PRAGMA user_version = 1;", NULL, NULL, NULL);
     sqlite3_close(db);
     s = pmf_store_open(path, "lua/data", err, sizeof err);

@@ -1,37 +1,50 @@
--- `pmf import FILE...`: import observations from CSV (long or wide form) or JSON files, each
--- file in one transaction: all of a file's rows or none.  Prints one summary line per file
--- on stdout, or every error (up to --max-errors) on stderr; exits 1 if any file was refused.
+-- `pmf import FILE...`: import observations, targets, commentary, action updates or risk
+-- assessments from CSV or JSON files, each file in one transaction and one batch: all of a
+-- file's rows or none, unless --skip-bad REJECTS.csv asks for the good rows and a file of the
+-- refused ones.  Prints one summary line per file on stdout, or every error (up to
+-- --max-errors) on stderr; exits 1 if any file was refused.
 local pmf = require "pmf"
 local cli = require "pmf.cli"
 local import = require "pmf.import"
 
 local help = [[
-Each FILE is UTF-8 CSV with a header, in long form
-    metric,area,period,value[,breakdown,numerator,denominator,flag,source]
-(any order, names in any case), or in wide form, one column per period
-    metric,area[,breakdown],2025-04,2025-05,...
-or JSON (a .json file, or --format json): an array of objects with the long form's fields.
-A figure identical to the one already stored is left alone ("unchanged"); a different one
-is stored as a new version ("revised"), the old one kept.  A breakdown is one key=value
-(sex=F), trimmed, its key lower-case.  A file with any bad row is refused whole, naming file,
-line and column (number and name).  "-" reads CSV from standard input.
+Each FILE is UTF-8 CSV with a header (or JSON: an array of objects with the same fields).
+Its header says what it holds (or --kind does):
+  observations  metric,area,period,value[,breakdown,numerator,denominator,flag,source]
+                (long form), or metric,area[,breakdown],2025-04,2025-05,... (wide form)
+  targets       framework,kpi,area,period,value[,note]
+  commentary    framework,kpi,period,text[,author][,area]
+  actions       framework,action,status,date[,progress][,note][,milestone]
+                (status: not_started, on_track, at_risk, off_track, complete, cancelled,
+                deferred; progress 0-100; milestone: its number or title in the action)
+  risks         framework,risk,likelihood,impact,date[,note]   (likelihood, impact 1-5)
+Names in any case and any order.  Periods are read with the framework's year start; a
+signed-off period is refused for figures, targets and commentary alike.  A row identical to
+the one already stored is left alone ("unchanged"); a different one is stored as a new
+version ("revised"), the old one kept.  A file with any bad row is refused whole, naming
+file, line and column (number and name).  "-" reads CSV from standard input (observations
+unless --kind says otherwise).
 
-  --dry-run          check and count, write nothing
+  --dry-run          check and count, write nothing to the store
+  --kind K           observations, targets, commentary, actions or risks (default: the header)
+  --skip-bad FILE    import the good rows; write every refused row to FILE (CSV: its fields
+                     as given, then line and reason); the file is still refused whole for a
+                     bad header; with --dry-run the rejects file is written, the store not
   --format F         long, wide, json (default: from the extension and the header)
-  --source S         the source recorded for rows that have no source column
+  --source S         the source recorded for observations that have no source column
   --by NAME          who the import is recorded as (default $PMF_USER or $USER)
   --at ISO           when it is recorded as known (back-filling history)
-  --year-start M     the financial year start for period labels (default April)
+  --year-start M     the financial year start for observations' period labels (default April)
   --max-errors N     errors to print per file (default 20)]]
 
 return {
-  summary = "import observations from CSV or JSON files (all or nothing per file)",
-  usage = "import FILE... [--dry-run] [--format long|wide|json] [--source S] [--by NAME] " ..
-          "[--at ISO] [--year-start M] [--max-errors N]",
+  summary = "import observations, targets, commentary, actions or risks (all or nothing per file)",
+  usage = "import FILE... [--dry-run] [--kind K] [--skip-bad REJECTS.csv] [--format long|wide|json] " ..
+          "[--source S] [--by NAME] [--at ISO] [--year-start M] [--max-errors N]",
   help = help,
   options = {
     dry_run = "flag", format = "value", source = "value", by = "value", at = "value",
-    year_start = "value", max_errors = "value",
+    year_start = "value", max_errors = "value", kind = "value", skip_bad = "value",
   },
   run = function(opts)
     if #opts == 0 then cli.usage_error("at least one FILE is required") end
@@ -49,15 +62,29 @@ return {
     if opts.format and not ({ long = true, wide = true, json = true, csv = true })[opts.format] then
       cli.usage_error("--format must be long, wide or json")
     end
+    if opts.kind and opts.kind ~= "observations" and not import.kinds[opts.kind] then
+      cli.usage_error("--kind must be observations, targets, commentary, actions or risks")
+    end
+    if opts.kind and opts.kind ~= "observations" and (opts.format == "long" or opts.format == "wide") then
+      cli.usage_error("--format " .. opts.format .. " is for observations")
+    end
+    if opts.skip_bad and #opts > 1 then
+      cli.usage_error("--skip-bad writes one rejects file: import one FILE at a time with it")
+    end
     local s = pmf.default_store()
     local status = 0
     for _, path in ipairs(opts) do
       local r, msg, errs = import.import(s, path, {
         format = opts.format, dry_run = opts.dry_run, source = opts.source, by = opts.by,
         at = opts.at, year_start = ys, max_errors = max_errors, progress = true,
+        kind = opts.kind, skip_bad = opts.skip_bad,
       })
       if r then
         io.write(import.describe(r), "\n")
+        if r.rejects_error then
+          io.stderr:write("pmf import: ", r.rejects_error, " (the refused rows were not written)\n")
+          status = 1
+        end
       else
         status = 1
         for _, e in ipairs(errs or { msg }) do io.stderr:write(e, "\n") end
