@@ -84,7 +84,9 @@ round() {
       out=$(${PMF_WRAP:-} "$PMF_BIN" --db "$db" sql --format csv \
             "SELECT count(*) AS n FROM observation WHERE metric = (SELECT id FROM metric WHERE code = 'conc_m')" 2>&1)
       if [ $? -ne 0 ]; then
-        # before the store exists with the metric table, a failure is not expected either
+        # before any importer has created the file, `pmf sql` (a reader) says there is no
+        # store, and creates none: wait for it.  Any other failure is an error.
+        if grep -q "^pmf sql: no store at " <<<"$out" && [ ! -e "$db" ]; then sleep 0.05; continue; fi
         errors=$((errors + 1)); echo "sql reader error: $out" >&2; continue
       fi
       n=$(tail -n 1 <<<"$out")

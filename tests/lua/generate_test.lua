@@ -95,9 +95,7 @@ local cpu = os.clock() - clock
 print(G.describe(r))
 T.ok(nfw >= 3, "five (at least three) council frameworks loaded")
 T.eq(r.frameworks, nfw, "every loaded framework generated for")
-if not (os.getenv("LD_PRELOAD") or ""):find("vgpreload", 1, true) then   -- not under valgrind
-  T.ok(cpu < 15, "the run takes seconds, not minutes (" .. string.format("%.1f", cpu) .. "s CPU)")
-end
+print(string.format("generate: %.1f s CPU", cpu))   -- a figure to read, not a test: no timing assertions
 T.ok(r.observations > 100000, "many figures written")
 T.ok(r.batches > 12, "one batch per recording date")
 
