@@ -92,7 +92,7 @@ pmf report nonesuch --framework rt
 rc_is 2 "an unknown report is a usage error"
 pmf report scorecard
 rc_is 2 "--framework is required"
-pmf report scorecard --framework rt --format pdf
+pmf report scorecard --framework rt --format docx
 rc_is 2 "an unknown format is a usage error"
 
 # the publish gate
