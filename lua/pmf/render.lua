@@ -1143,7 +1143,25 @@ function M.has_xlsx()
   return pmf.xlsx ~= nil and type(pmf.xlsx.write) == "function"
 end
 
-local function xlsx_sheet(name, columns, rows, used)
+-- An Excel number format for a KPI's figures: its decimals and unit ("0.0\"%\"",
+-- "\"£\"#,##0", "#,##0.0 \"days\"").
+local function excel_format(unit, decimals)
+  local d = math.tointeger(decimals) or 0
+  local base = "#,##0" .. (d > 0 and ("." .. string.rep("0", d)) or "")
+  if unit == nil or unit == "" or unit == "count" then return base end
+  if unit == "%" then return base .. '"%"' end
+  if unit == "£" then return '"£"' .. base end
+  return base .. ' "' .. tostring(unit):gsub('"', "") .. '"'
+end
+M.excel_format = excel_format
+
+local function numcell(v, r)
+  if type(v) ~= "number" then return nil end
+  if r.unit or r.decimals then return { value = v, num_format = excel_format(r.unit, r.decimals) } end
+  return v
+end
+
+local function xlsx_sheet(name, columns, rows, used, top)
   local cols, cells = {}, {}
   local function add(title, width, get) cols[#cols + 1] = { title = title, width = width, get = get } end
   for _, c in ipairs(columns) do
@@ -1151,7 +1169,7 @@ local function xlsx_sheet(name, columns, rows, used)
     if c.kind == "period" then
       add(c.title, 12, function(r) return r[c.key] ~= nil and tostring(r[c.key]) or nil end)
     elseif c.kind == "value" then
-      add(c.title, 12, function(r) return cell_number(r, c.key) or (suppressed(r) and "suppressed") or nil end)
+      add(c.title, 12, function(r) return numcell(cell_number(r, c.key), r) or (suppressed(r) and "suppressed") or nil end)
       add(c.title .. " (display)", 14, function(r) return suppressed(r) and "suppressed" or r.display end)
     elseif c.kind == "rag" then
       add(c.title, 12, function(r)
@@ -1159,8 +1177,24 @@ local function xlsx_sheet(name, columns, rows, used)
         if not st then return nil end
         return { value = symbol(st) .. " " .. (RAG_WORD[st] or st), fill = RAG_FILL[st] or "#FFFFFF", bold = true }
       end)
+    elseif c.kind == "target" then
+      add(c.title, 12, function(r) return numcell(r[c.key], r) end)
+    elseif c.kind == "flags" then
+      add(c.title, 14, function(r)
+        local t = r.flags
+        return type(t) == "table" and #t > 0 and table.concat(t, ", ") or nil end)
     elseif c.kind == "spark" then
-      add(c.title, 14, function(r) return spark_text(r[c.key]) end)
+      -- the trend's values, one column each (oldest first), as numbers
+      local n = 0
+      for _, r in ipairs(rows) do
+        if type(r[c.key]) == "table" then n = math.max(n, r[c.key].n or #r[c.key]) end
+      end
+      for i = 1, n do
+        add(c.title .. " " .. i, 9, function(r)
+          local t = r[c.key]
+          return type(t) == "table" and numcell(type(t[i]) == "number" and t[i] or nil, r) or nil
+        end)
+      end
     elseif c.kind == "number" or c.kind == "int" or c.kind == "rank1" then
       add(c.title, 10, function(r) local v = r[c.key]; return type(v) == "number" and v or nil end)
     elseif c.kind == "rank" then
@@ -1187,7 +1221,7 @@ local function xlsx_sheet(name, columns, rows, used)
   local base, k = name, 2
   while used[name] do name = base:sub(1, 28) .. " " .. k; k = k + 1 end
   used[name] = true
-  return { name = name, columns = cols, rows = cells, freeze = { 1, 0 } }
+  return { name = name, columns = cols, rows = cells, top = top, autofilter = #cells > 0 }
 end
 
 -- Unix seconds of an as-of label's date (for the workbook's creation date).
@@ -1204,15 +1238,81 @@ local function epoch(date)
   return (era * 146097 + doe - 719468) * 86400
 end
 
+-- The workbook: a title block above each sheet's header (framework, period in words, as-of,
+-- status, version), number formats from each KPI's decimals and unit, RAG fills with the
+-- word, frozen header, autofilter, the trend as numbers; a sheet per section (a grouped
+-- report: per top-level group with KPIs); the benchmark's bar chart on a chart sheet.  The
+-- framework's full hash is in the document properties (keywords).
 local function write_xlsx(rep, path)
   if not M.has_xlsx() then return nil, "xlsx output needs pmf built with libxlsxwriter" end
   local used = {}
-  local sheets = { xlsx_sheet(rep.title or rep.name or "Report", rep.columns, rep.rows, used) }
-  for _, s in ipairs(rep.sections or {}) do
-    sheets[#sheets + 1] = xlsx_sheet(s.title, s.columns, s.rows, used)
+  local top
+  if rep.period_words then
+    top = { (rep.title or "") .. (rep.council_name and (" | " .. rep.council_name) or "") }
+    for _, l in ipairs(cover_lines(rep)) do top[#top + 1] = l end
+    top[#top + 1] = meta_line(rep)
+  end
+  local sheets = {}
+  local groups = {}
+  for _, g in ipairs(rep.groups or {}) do if #g.rows > 0 then groups[#groups + 1] = g end end
+  if #groups > 0 and rep.layout ~= "tiles" then
+    for _, g in ipairs(groups) do
+      local t = top and { top[1], g.level_title .. ": " .. g.title .. " | roll-up " .. rollup_text(g) }
+      if top then for i = 2, #top do t[#t + 1] = top[i] end end
+      sheets[#sheets + 1] = xlsx_sheet(g.title, rep.columns, g.rows, used, t)
+    end
+  else
+    sheets[1] = xlsx_sheet(rep.title or rep.name or "Report", rep.columns, rep.rows, used, top)
+  end
+  for _, sct in ipairs(rep.sections or {}) do
+    sheets[#sheets + 1] = xlsx_sheet(sct.title, sct.columns, sct.rows, used, top and { top[1], sct.title })
+  end
+  if rep.footnotes and #rep.footnotes + #(rep.rag_key or {}) > 0 then
+    local krows = {}
+    for _, e in ipairs(rep.rag_key or {}) do
+      krows[#krows + 1] = { { value = symbol(e[1]) .. " " .. e[2], fill = RAG_FILL[e[1]] or "#FFFFFF", bold = true }, e[3] }
+    end
+    if rep.rag_key then
+      krows[#krows + 1] = { "Rule", rep.rag_key.rule }
+      krows[#krows + 1] = { "Direction of travel", rep.rag_key.dot }
+    end
+    if rep.rollup_rule then krows[#krows + 1] = { "Roll-up", rep.rollup_rule } end
+    for _, f in ipairs(rep.footnotes) do krows[#krows + 1] = { f.mark, f.text } end
+    sheets[#sheets + 1] = { name = "Key and notes", columns = { { title = "Mark", width = 16 },
+                            { title = "Meaning", width = 100 } }, rows = krows }
+  end
+  local charts
+  if rep.chart and rep.chart.kind == "benchmark" then
+    -- the league table is the first sheet: name in column B, value in column D
+    local first, last, own = nil, nil, nil
+    local head = #(top or {}) + 1
+    for i, r in ipairs(rep.rows) do
+      if type(r.value) == "number" and not suppressed(r) and not r.comparator then
+        first = first or i
+        last = i
+        if r.highlight then own = i - first end
+      end
+    end
+    if first then
+      local sn = "'" .. sheets[1].name:gsub("'", "''") .. "'!"
+      local vc, ac = "E", "B"
+      for i, c in ipairs(sheets[1].columns) do
+        if c.title == "Value" then vc = string.char(64 + i) end
+        if c.title == "Area" then ac = string.char(64 + i) end
+      end
+      local b = rep.benchmark or {}
+      charts = { { name = "Chart", categories = string.format("%s$%s$%d:$%s$%d", sn, ac, head + first, ac, head + last),
+                   values = string.format("%s$%s$%d:$%s$%d", sn, vc, head + first, vc, head + last),
+                   title = (rep.title or "") .. " | median " .. tostring(b.median_display or "-") ..
+                           " | England " .. tostring(b.england_display or "-"),
+                   x_title = "Area (" .. tostring(b.council_name or "") .. " hatched: this council)",
+                   y_title = "Value" .. (b.unit and (" (" .. b.unit .. ")") or ""), highlight = own } }
+    end
   end
   return pmf.xlsx.write(path, { title = (rep.title or "") .. " | " .. meta_line(rep),
-                                created = epoch(rep.as_of), sheets = sheets })
+                                created = epoch(rep.as_of), sheets = sheets, charts = charts,
+                                keywords = rep.framework_hash and ("framework_hash " .. rep.framework_hash) or nil,
+                                comments = rep.version_id and ("framework " .. rep.version_id) or nil })
 end
 
 -- ---- writing outputs --------------------------------------------------------------------
@@ -1543,6 +1643,105 @@ function M.write(rep, path, format, opts)
     return path
   end
   return M.write_data(path, M.render(rep, format, opts), format, opts)
+end
+
+-- ---- the REPL: any list of rows as an aligned table ----------------------------------
+
+-- The terminal's width: $COLUMNS, else `tput cols`, else 100.
+local function term_width()
+  local w = tonumber(os.getenv("COLUMNS") or "")
+  if not w then
+    local f = io.popen("tput cols 2>/dev/null")
+    w = f and tonumber(f:read("l") or "")
+    if f then f:close() end
+  end
+  return (w and w >= 20) and w or 100
+end
+
+-- Does v look like a list of rows (a non-empty array of plain tables with named fields)?
+function M.is_rows(v)
+  if type(v) ~= "table" or getmetatable(v) ~= nil or type(v[1]) ~= "table" then return false end
+  if getmetatable(v[1]) ~= nil then return false end
+  for k in pairs(v[1]) do if type(k) == "string" then return true end end
+  return false
+end
+
+local RATING_COLUMNS = { { key = "kpi", title = "KPI", kind = "text" },
+  { key = "area", title = "Area", kind = "text" }, { key = "period", title = "Period", kind = "text" },
+  { key = "title", title = "Measure", kind = "text", wrap = 40 },
+  { key = "value", title = "Value", kind = "value" }, { key = "target", title = "Target", kind = "target" },
+  { key = "rag", title = "RAG", kind = "rag" }, { key = "dot_prev", title = "vs prev", kind = "dot" },
+  { key = "rank", title = "Rank", kind = "rank" }, { key = "owner", title = "Owner", kind = "text" } }
+
+-- show_text(rows [, columns [, width]]) -> the rows as an aligned table that fits `width`
+-- (the terminal's): long text wraps, and columns that still do not fit are left off (and
+-- named).  columns: a list of keys or {key=, title=, kind=} (default: a rating row's usual
+-- columns, else every key).
+function M.show_text(rows, columns, width)
+  width = width or term_width()
+  local cols = {}
+  if columns then
+    for i, c in ipairs(columns) do
+      cols[i] = type(c) == "table" and c or { key = c, title = tostring(c), kind = "text" }
+    end
+  elseif rows[1] and rows[1].kpi and rows[1].rag ~= nil then
+    for _, c in ipairs(RATING_COLUMNS) do
+      for _, r in ipairs(rows) do if r[c.key] ~= nil then cols[#cols + 1] = c; break end end
+    end
+  else
+    local seen, keys = {}, {}
+    for _, r in ipairs(rows) do
+      for k in pairs(r) do if type(k) == "string" and not seen[k] then seen[k] = true; keys[#keys + 1] = k end end
+    end
+    table.sort(keys)
+    for _, k in ipairs(keys) do
+      local kind = "text"
+      if k == "rag" then kind = "rag" elseif k:match("^dot") then kind = "dot" end
+      cols[#cols + 1] = { key = k, title = k, kind = kind, wrap = 30 }
+    end
+  end
+  local function widest(t)
+    local w = 0
+    for l in t:gmatch("[^\n]+") do w = math.max(w, ulen(l)) end
+    return w
+  end
+  local dropped = {}
+  local text = text_table(cols, rows, {})
+  while widest(text) > width and #cols > 1 do
+    local shrunk = false
+    for _, c in ipairs(cols) do
+      if c.kind == "text" and (c.wrap or 99) > 16 then
+        local copy = {}
+        for k, v in pairs(c) do copy[k] = v end
+        copy.wrap = math.max(16, (c.wrap or 40) - 8)
+        for i, x in ipairs(cols) do if x == c then cols[i] = copy end end
+        shrunk = true
+        break
+      end
+    end
+    if not shrunk then dropped[#dropped + 1] = table.remove(cols).title end
+    text = text_table(cols, rows, {})
+  end
+  if #dropped > 0 then
+    text = text .. "(" .. #rows .. " rows; not shown for width: " .. table.concat(dropped, ", ") .. ")\n"
+  end
+  return text
+end
+
+-- pmf.show(rows [, columns]): print any list of rows as an aligned table.
+function M.show(rows, columns)
+  if type(rows) == "table" and getmetatable(rows) and getmetatable(rows).__tostring then
+    io.write(tostring(rows), "\n")
+    return
+  end
+  if type(rows) ~= "table" then error("pmf.show: a list of rows expected", 2) end
+  io.write(#rows == 0 and "(no rows)\n" or M.show_text(rows, columns))
+end
+
+-- The REPL's printing (core/main.c): a list of rows prints as a table, anything else as is.
+function M.repl_value(v)
+  if M.is_rows(v) then return M.show_text(v) end
+  return v
 end
 
 -- rows(rows, format [, order [, opts]]) -> string: plain rows (maps).  Columns: `order`
