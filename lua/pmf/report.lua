@@ -444,7 +444,7 @@ local function cover(ctx, rep)
                    tostring(fw.hash or ""):sub(1, 8)
   rep.status = rep.status or "Draft"
   rep.rag_key = rag_key(ctx, rep.rows)
-  rep.rollup_rule = rep.groups and rollup_rule_text(ctx) or nil
+  rep.rollup_rule = (rep.groups or rep.rollup) and rollup_rule_text(ctx) or nil
   local used = {}
   local function scan(rows)
     for _, r in ipairs(rows or {}) do
