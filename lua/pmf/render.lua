@@ -957,6 +957,8 @@ body{font-family:"Segoe UI",Arial,Helvetica,sans-serif;color:#1b1b1b;margin:24px
 header{border-bottom:3px solid #1F3A5F;margin-bottom:12px;padding-bottom:6px}
 h1{font-size:22px;margin:0 0 4px;color:#1F3A5F}
 h2{font-size:16px;margin:22px 0 6px;color:#1F3A5F}
+h3,h4,h5,h6{font-size:14px;margin:14px 0 4px;color:#1F3A5F}
+section.group{margin-left:0}
 .meta{color:#444;margin:0}
 .sub{color:#444;margin:2px 0 0;font-style:italic}
 .summary{margin:10px 0;display:flex;gap:8px;flex-wrap:wrap}
@@ -1575,6 +1577,49 @@ function M.write_pdfs(list, opts)
       if not cok then os.remove(j.file); cerr = j.shown .. ": " .. tostring(cerr) end
     end
     if not cok then return nil, cerr end
+  end
+  return true
+end
+
+-- pack_html(reports, title) -> one HTML document holding several reports, each from a new
+-- page (a council's report pack: scorecard, exceptions, dashboards, benchmark).
+function M.pack_html(reps, title)
+  local first = render_html(reps[1])
+  local head = first:match("^(.-<body>)")
+  head = head:gsub("<title>.-</title>", "<title>" .. esc(title .. " | pmf") .. "</title>", 1)
+  head = head:gsub('@page{@bottom%-left{content:"[^"]*"', '@page{@bottom-left{content:"' ..
+                   plain(title):gsub('[\\"<>\n]', function(c) return string.format("\\%x ", c:byte()) end) .. '"', 1)
+  local parts = { head, '<style>.pack-part{break-before:page}.pack-part:first-child{break-before:auto}</style>' }
+  for i, rep in ipairs(reps) do
+    local body = render_html(rep):match("<body>(.-)</body>")
+    -- each part's landmarks are labelled by its title (several mains would be ambiguous)
+    body = body:gsub("<main>", '<div class="main">'):gsub("</main>", "</div>")
+    parts[#parts + 1] = '<article class="pack-part" aria-label="' .. esc(rep.title or ("part " .. i)) .. '">' .. body .. "</article>"
+  end
+  return table.concat(parts, "\n"):gsub("<body>", "<body><main>", 1) .. "</main></body></html>\n"
+end
+
+-- write_packs({{reports, path, title}, ...} [, opts]) -> true | nil, message: packs as PDFs,
+-- printed together (in parallel), each renamed into place as any output.
+function M.write_packs(list, opts)
+  opts = opts or {}
+  if not M.chromium() then return nil, NO_CHROMIUM end
+  local jobs = {}
+  for _, item in ipairs(list) do
+    local t, err = target(item[2], "pdf", nil, opts)
+    if not t then return nil, err end
+    if t.direct then return nil, item[2] .. ": a pdf pack needs a regular file" end
+    jobs[#jobs + 1] = { html = M.pack_html(item[1], item[3]), file = assert(pmf.file.temp(t.path)),
+                        shown = item[2], t = t }
+  end
+  local ok, err = print_pdfs(jobs)
+  if not ok then
+    for _, j in ipairs(jobs) do os.remove(j.file) end
+    return nil, err
+  end
+  for _, j in ipairs(jobs) do
+    local rok, rerr = os.rename(j.file, j.t.path)
+    if not rok then os.remove(j.file); return nil, j.shown .. ": " .. tostring(rerr) end
   end
   return true
 end

@@ -1092,13 +1092,13 @@ function M.republish(s, id)
   return rep, format, pub
 end
 
--- pmf.report.write_all(store, framework_id, period, dir [, args]) -> list of paths: the
+-- pmf.report.write_all(store, framework_id, period, dir [, args]) -> paths, reports: the
 -- scorecard, exceptions and golden-thread reports (args.reports: other names, or
 -- {name, {args}, file} triples) in every format (args.formats: a subset); pdf when
 -- Chromium is installed, all the PDFs printed together.
 function M.write_all(s, framework_id, period, dir, args)
   args = args or {}
-  local paths, pdfs = {}, {}
+  local paths, pdfs, reps = {}, {}, {}
   local wopts = { force = args.force }
   local formats = args.formats or pmf.render.formats
   for _, item in ipairs(args.reports or { "scorecard", "exceptions", "golden_thread" }) do
@@ -1110,6 +1110,7 @@ function M.write_all(s, framework_id, period, dir, args)
     end
     for k, v in pairs(extra) do a[k] = v end
     local rep = assert(M.run(name, a))
+    reps[#reps + 1] = rep
     for _, fmt in ipairs(formats) do
       local ok_fmt = (fmt ~= "xlsx" or pmf.render.has_xlsx()) and (fmt ~= "pdf" or pmf.render.chromium())
       if ok_fmt then
@@ -1129,7 +1130,7 @@ function M.write_all(s, framework_id, period, dir, args)
     local ok, err = pmf.render.write_pdfs(pdfs, wopts)
     if not ok then error(err, 2) end
   end
-  return paths
+  return paths, reps
 end
 
 return M
