@@ -1056,19 +1056,24 @@ function M.publish(rep, opts)
   local blockers = M.blockers(rep)
   if #blockers > 0 then return nil, blockers end
   local format = opts.format or "html"
-  local out = rep:render(format)
+  local out
   local params = {}
   for k, v in pairs(rep.params) do params[k] = v end
   params.format = format
   local s = rep._ctx.args.store or pmf.store
   if s == nil or type((s:as_of())) == "string" then s = pmf.root_store end
   s = pmf.default_store(s)
+  -- the publication's id is on the page (status "Published (publication N)"), so the row is
+  -- recorded first and its output hash set once the report is rendered with it
   local id = s:transaction(function()
     local b = s:batch{ kind = "publish", by = opts.by, note = rep.name }
     s:exec([[INSERT INTO publication(framework, report, params, framework_hash, as_of, output_hash, batch)
              VALUES (?, ?, ?, ?, ?, ?, ?)]], rep.framework, rep.name, pmf.render.json_encode(params),
-           rep.framework_hash or "", rep.as_of, M.hash(out), b)
+           rep.framework_hash or "", rep.as_of, "", b)
     local pid = s:query("SELECT max(id) AS id FROM publication")[1].id
+    rep.status = "Published (publication " .. tostring(pid) .. ")"
+    out = rep:render(format)
+    s:exec("UPDATE publication SET output_hash = ? WHERE id = ?", M.hash(out), pid)
     return pid
   end)
   return id, out
@@ -1089,6 +1094,7 @@ function M.republish(s, id)
   params.store = s
   local rep, err = M.run(pub.report, params)
   if not rep then return nil, err end
+  rep.status = "Published (publication " .. tostring(pub.id) .. ")"
   return rep, format, pub
 end
 
