@@ -1,5 +1,6 @@
 -- lua/pmf/render.lua: the renderers (module `pmf.render`): a report object (pmf.report)
--- or plain rows into text, md, csv, json, html or xlsx.
+-- or plain rows into text, md, csv, json, html, xlsx or pdf (the html printed by headless
+-- Chromium), and any list of rows into an aligned table for the REPL (pmf.show).
 --
 --   pmf.render.render(report, format [, opts]) -> string
 --        opts.color (text: ANSI colours), opts.raw (csv: no formula neutralising)
@@ -13,6 +14,10 @@
 --   pmf.render.number(v [, decimals]) -> string (for people);  pmf.render.number_text(v)
 --        -> the shortest text that reads back as the same number (for machines)
 --   pmf.render.formats
+--   pmf.render.write_pdfs({{report, path}, ...} [, opts]), write_packs({{reports, path,
+--        title}, ...} [, opts]) -> true | nil, message (printed in parallel); chromium()
+--   pmf.render.show(rows [, columns]) (= pmf.show), show_text(rows [, columns [, width]]),
+--        repl_value(v) (core/main.c's REPL printing), is_rows(v)
 --
 -- Design decisions:
 -- - A report says what its columns are ({key, title, kind}); a kind says how a cell looks
@@ -973,7 +978,7 @@ tbody tr:nth-child(even){background:#f5f7fa}
 .rag-green{background:#2E8540;color:#fff}.rag-blue{background:#1F5FAD;color:#fff}
 .rag-no_data{background:#e3e3e3;color:#333}.rag-data_only{background:#f0f0f0;color:#333}
 .rag-error{background:#6C3483;color:#fff}
-.dot{white-space:nowrap}.dot-better{color:#2E8540}.dot-worse{color:#C0392B}.dot-same{color:#555}
+.dot{white-space:nowrap}.dot-better{color:#1E6B30}.dot-worse{color:#C0392B}.dot-same{color:#555}
 svg.spark polyline{fill:none;stroke:#1F3A5F;stroke-width:1.6}
 svg .target{stroke:#777;stroke-dasharray:3 2;stroke-width:1;fill:none}
 svg.trend polyline.value{fill:none;stroke:#1F3A5F;stroke-width:2}

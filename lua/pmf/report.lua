@@ -8,9 +8,9 @@
 -- reappear in any format.
 --
 --   pmf.report.run(name, args)           -> report | nil, message
---   pmf.report.scorecard{framework=, period=, node=|level=, as_of=, store=}   (and the other
---   report names: exceptions, golden_thread, kpi, data_quality, calendar, benchmark,
---   integrated)
+--   pmf.report.scorecard{framework=, period=, node=|level=, as_of=, store=, rollup=}   (and
+--   the other report names: exceptions, dashboard (node=), golden_thread, kpi, data_quality,
+--   calendar, benchmark, integrated)
 --   report:render(format [, opts]) -> string
 --   report:write(path [, format [, opts]]) -> path | nil, message  (opts.force, opts.raw:
 --     see pmf.render's "writing outputs": a new file renamed into place, never the store,
@@ -27,8 +27,15 @@
 --   walked in sorted order, so a report rebuilt `--as-of` the same date gives the same bytes.
 -- - `as_of`: given, the report is built from the store's as-of view of that date; not given,
 --   it is built from the store as it is and labelled with today's date.
--- - Default period: the latest financial quarter that ended on or before the as-of date
---   (reports are produced after a quarter closes); pass `period` for anything else.
+-- - Default period: the latest quarter for which the framework has figures for its council
+--   (store:latest_month), not after the as-of date; the report says so (period_note).  The
+--   latest quarter ended by the as-of date only when there are no figures at all.
+-- - Presentation is data too: every report carries its cover facts (council_name,
+--   period_words, period_dates, status, version_id, framework_hash), the RAG key of this
+--   framework (rag_key), the notes for the flags shown (footnotes), and, for the scorecard
+--   and exceptions, `groups`: the golden thread's nodes with the rows under each and a
+--   roll-up by the framework's rule (worst unless `rollup = "majority"`, or a function
+--   given to run()).  Renderers only lay these out.
 -- - Error contract: misuse (no framework given, unknown report name) raises; expected
 --   failures (unknown framework, node or KPI, a period that does not parse) return
 --   nil, message from run() and raise from the convenience functions (pmf.report.scorecard).
