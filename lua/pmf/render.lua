@@ -970,7 +970,7 @@ section.group{margin-left:0}
 table{border-collapse:collapse;width:100%;margin:6px 0 12px}
 th,td{border:1px solid #c9ced6;padding:4px 6px;vertical-align:top;text-align:left}
 th{background:#1F3A5F;color:#fff;font-weight:600}
-td.k-value,td.k-number,td.k-int,td.k-rank,td.k-rank1,th.k-value,th.k-number,th.k-int,th.k-rank,th.k-rank1{text-align:right;white-space:nowrap}
+td.k-value,td.k-target,th.k-target,td.k-number,td.k-int,td.k-rank,td.k-rank1,th.k-value,th.k-number,th.k-int,th.k-rank,th.k-rank1{text-align:right;white-space:nowrap}
 tbody tr:nth-child(even){background:#f5f7fa}
 .rag{display:inline-block;padding:1px 7px;border-radius:10px;font-size:12px;white-space:nowrap;border:1px solid rgba(0,0,0,.25)}
 .rag b{font-weight:700}
