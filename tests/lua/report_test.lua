@@ -628,6 +628,27 @@ T.ok(bm.benchmark.n >= 1 and bm.benchmark.median ~= nil, "benchmark stats: n and
 local bdoc = cjson.decode(bm:render("json"))
 T.ok(bdoc.benchmark and bdoc.benchmark.group_title ~= nil, "json: the group's title")
 
+-- too few areas with figures: no ranks, and the note says why
+local FW2 = [[
+framework "rt2" { title = "Small group", council = "E08000027", year_start = "April",
+  levels = { "priority" }, comparator = "cipfa_2024:E08000027", min_group = 99 }
+priority "q1" { title = "Only" }
+metric "recycled" { title = "Recycled", unit = "tonnes", aggregation = "sum" }
+metric "waste" { title = "Waste", unit = "tonnes", aggregation = "sum" }
+kpi "R1" { title = "Recycling rate", parent = "q1", formula = pct("recycled", "waste"),
+  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly", target = 50 }
+]]
+local p2 = T.tmpname(".lua")
+local f2 = assert(io.open(p2, "w")); f2:write(FW2); f2:close()
+assert(pmf.framework.load(s, p2, { at = "2025-10-01T08:00" }))
+os.remove(p2)
+local small = assert(pmf.report.run("benchmark", { framework = "rt2", kpi = "R1", period = Q }))
+local ranked = 0
+for _, r in ipairs(small.rows) do if r.rank then ranked = ranked + 1 end end
+T.eq(ranked, 0, "too few areas: no ranks")
+T.ok(small.benchmark.note ~= nil, "and the report says why: " .. tostring(small.benchmark.note))
+for _, fmt in ipairs({ "text", "md", "html" }) do has(small:render(fmt), "No ranks: ", fmt .. ": no ranks, said") end
+
 -- html: accessible structure (the axe-core run is tests/e2e/a11y.sh)
 for _, rep in ipairs({ cov, db, bm, ex }) do
   local h = rep:render("html")
