@@ -892,7 +892,7 @@ local function svg_trend(rows)
   end
   if #tgt > 1 then p[#p + 1] = '<polyline class="target" points="' .. table.concat(tgt, " ") .. '"/>' end
   if #val > 1 then p[#p + 1] = '<polyline class="value" points="' .. table.concat(val, " ") .. '"/>' end
-  p[#p + 1] = string.format('<text class="legend" x="%d" y="%d">— value   - - target</text>', L, H - 6)
+  p[#p + 1] = string.format('<text class="legend" x="%d" y="%d">Period (x axis); value (y axis): — value   - - target</text>', L, H - 6)
   p[#p + 1] = "</svg>"
   return table.concat(p)
 end
