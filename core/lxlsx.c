@@ -8,7 +8,14 @@
  *   book = { created = unix seconds (the document date; default 0 = 1980, for identical
  *            bytes on every run), title = "...",
  *            sheets = { { name = "Scorecard", columns = { {title =, width =}, ... },
- *                         rows = { {cell, cell, ...}, ... }, freeze = {row, col} } } }
+ *                         rows = { {cell, cell, ...}, ... }, freeze = {row, col},
+ *                         top = { "title line", ... } (above the header row; the first bold),
+ *                         autofilter = bool (on the header row and the rows) } },
+ *            keywords = "...", comments = "..." (document properties),
+ *            charts = { { name = "Chart", title = "...", categories = "'S'!$B$5:$B$20",
+ *                         values = "'S'!$C$5:$C$20", x_title =, y_title =,
+ *                         highlight = n (the 0-based point drawn hatched) } } }
+ *   (each chart is a bar chart on a chart sheet of its own, after the worksheets)
  *   cell = number | string | boolean | nil (empty) |
  *          { value = number|string|bool|nil, fill = "#RRGGBB", color = "#RRGGBB",
  *            bold = bool, num_format = "0.0" }
@@ -138,6 +145,7 @@ static void write_value(lua_State *L, lxw_worksheet *ws, lxw_row_t row, lxw_col_
 static void write_sheet(lua_State *L, lxw_workbook *wb, int idx, int cache_idx) {
     lxw_worksheet *ws;
     lua_Integer ncols, nrows, r, c;
+    lxw_row_t head = 0;                           /* the header row (after `top`) */
     char name[32];
     const char *nm;
     int top = lua_gettop(L);
@@ -150,6 +158,26 @@ static void write_sheet(lua_State *L, lxw_workbook *wb, int idx, int cache_idx) 
     ws = workbook_add_worksheet(wb, nm ? name : NULL);
     if (!ws) luaL_error(L, "xlsx: cannot add sheet '%s' (duplicate or invalid name)",
                         nm ? name : "?");
+    lua_getfield(L, idx, "top");                 /* title lines above the header */
+    if (lua_istable(L, -1)) {
+        lua_Integer t, nt = luaL_len(L, -1);
+        for (t = 1; t <= nt; t++) {
+            lua_geti(L, -1, t);
+            if (t == 1) {
+                lua_newtable(L);
+                lua_pushboolean(L, 1);
+                lua_setfield(L, -2, "bold");
+                write_value(L, ws, (lxw_row_t)(t - 1), 0, -2,
+                            cell_format(L, wb, lua_gettop(L), cache_idx, 0));
+                lua_pop(L, 1);
+            } else {
+                write_value(L, ws, (lxw_row_t)(t - 1), 0, -1, NULL);
+            }
+            lua_pop(L, 1);
+        }
+        head = (lxw_row_t)nt;
+    }
+    lua_pop(L, 1);
     lua_getfield(L, idx, "columns");
     luaL_checktype(L, -1, LUA_TTABLE);
     ncols = luaL_len(L, -1);
@@ -160,7 +188,7 @@ static void write_sheet(lua_State *L, lxw_workbook *wb, int idx, int cache_idx) 
         lua_getfield(L, -2, "width");
         worksheet_set_column(ws, (lxw_col_t)(c - 1), (lxw_col_t)(c - 1),
                              lua_isnumber(L, -1) ? lua_tonumber(L, -1) : 12.0, NULL);
-        write_value(L, ws, 0, (lxw_col_t)(c - 1), -2, cell_format(L, wb, 0, cache_idx, 1));
+        write_value(L, ws, head, (lxw_col_t)(c - 1), -2, cell_format(L, wb, 0, cache_idx, 1));
         lua_pop(L, 3);
     }
     lua_getfield(L, idx, "rows");
@@ -170,7 +198,7 @@ static void write_sheet(lua_State *L, lxw_workbook *wb, int idx, int cache_idx) 
         lua_geti(L, -1, r);
         luaL_checktype(L, -1, LUA_TTABLE);
         for (c = 1; c <= ncols; c++) {
-            lxw_row_t xr = (lxw_row_t)r;
+            lxw_row_t xr = head + (lxw_row_t)r;
             lxw_col_t xc = (lxw_col_t)(c - 1);
             if (lua_geti(L, -1, c) == LUA_TTABLE) {
                 int cell = lua_gettop(L);
@@ -192,8 +220,62 @@ static void write_sheet(lua_State *L, lxw_workbook *wb, int idx, int cache_idx) 
         worksheet_freeze_panes(ws, (lxw_row_t)luaL_optinteger(L, -2, 1),
                                (lxw_col_t)luaL_optinteger(L, -1, 0));
     } else {
-        worksheet_freeze_panes(ws, 1, 0);
+        worksheet_freeze_panes(ws, head + 1, 0);
     }
+    lua_getfield(L, idx, "autofilter");
+    if (lua_toboolean(L, -1) && ncols > 0)
+        worksheet_autofilter(ws, head, 0, head + (lxw_row_t)nrows, (lxw_col_t)(ncols - 1));
+    lua_settop(L, top);
+}
+
+/* Adds a chart sheet holding a bar chart (the table at idx) to the workbook. */
+static void write_chart(lua_State *L, lxw_workbook *wb, int idx) {
+    const char *nm, *cats, *vals, *title, *xt, *yt;
+    lxw_chartsheet *cs;
+    lxw_chart *chart;
+    lxw_chart_series *series;
+    int top = lua_gettop(L);
+    luaL_checktype(L, idx, LUA_TTABLE);
+    lua_getfield(L, idx, "name");
+    nm = luaL_optstring(L, -1, NULL);
+    lua_getfield(L, idx, "categories");
+    cats = luaL_checkstring(L, -1);
+    lua_getfield(L, idx, "values");
+    vals = luaL_checkstring(L, -1);
+    lua_getfield(L, idx, "title");
+    title = luaL_optstring(L, -1, NULL);
+    lua_getfield(L, idx, "x_title");
+    xt = luaL_optstring(L, -1, NULL);
+    lua_getfield(L, idx, "y_title");
+    yt = luaL_optstring(L, -1, NULL);
+    cs = workbook_add_chartsheet(wb, nm);
+    if (!cs) luaL_error(L, "xlsx: cannot add chart sheet '%s'", nm ? nm : "?");
+    chart = workbook_add_chart(wb, LXW_CHART_BAR);
+    if (!chart) luaL_error(L, "xlsx: out of memory");
+    series = chart_add_series(chart, cats, vals);
+    if (!series) luaL_error(L, "xlsx: out of memory");
+    if (title) chart_title_set_name(chart, title);
+    if (xt) chart_axis_set_name(chart->x_axis, xt);
+    if (yt) chart_axis_set_name(chart->y_axis, yt);
+    chart_legend_set_position(chart, LXW_CHART_LEGEND_NONE);
+    chart_series_set_labels(series);
+    chart_axis_set_reverse(chart->x_axis);        /* the first row at the top */
+    lua_getfield(L, idx, "highlight");
+    if (lua_isinteger(L, -1)) {
+        lua_Integer h = lua_tointeger(L, -1), k;
+        static lxw_chart_pattern hatch = { 0x1F3A5F, 0xF2C94C, LXW_CHART_PATTERN_WIDE_UPWARD_DIAGONAL };
+        static lxw_chart_fill plain_fill = { 0x6B7F99, 0, 0 };
+        static lxw_chart_point own = { NULL, NULL, &hatch };
+        static lxw_chart_point other = { NULL, &plain_fill, NULL };
+        if (h >= 0 && h < 1000) {
+            lxw_chart_point **pts = lua_newuserdatauv(L, sizeof *pts * (size_t)(h + 2), 0);
+            for (k = 0; k < h; k++) pts[k] = &other;
+            pts[h] = &own;
+            pts[h + 1] = NULL;
+            chart_series_set_points(series, pts);   /* copied by libxlsxwriter */
+        }
+    }
+    chartsheet_set_chart(cs, chart);
     lua_settop(L, top);
 }
 
@@ -230,8 +312,12 @@ static int xlsx_write(lua_State *L) {
     props.created = (time_t)luaL_optinteger(L, -1, 315532800);  /* 1980-01-01 */
     if (props.created <= 0) props.created = 315532800;
     props.author = (char *)"pmf";
+    lua_getfield(L, 2, "keywords");
+    props.keywords = (char *)lua_tostring(L, -1);
+    lua_getfield(L, 2, "comments");
+    props.comments = (char *)lua_tostring(L, -1);
     workbook_set_properties(b->wb, &props);
-    lua_pop(L, 2);
+    lua_pop(L, 4);
     lua_getfield(L, 2, "sheets");
     luaL_checktype(L, -1, LUA_TTABLE);
     n = luaL_len(L, -1);
@@ -239,6 +325,16 @@ static int xlsx_write(lua_State *L) {
         lua_geti(L, -1, i);
         write_sheet(L, b->wb, lua_gettop(L), cache);
         lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    lua_getfield(L, 2, "charts");
+    if (lua_istable(L, -1)) {
+        n = luaL_len(L, -1);
+        for (i = 1; i <= n; i++) {
+            lua_geti(L, -1, i);
+            write_chart(L, b->wb, lua_gettop(L));
+            lua_pop(L, 1);
+        }
     }
     {
         lxw_workbook *wb = b->wb;

@@ -220,10 +220,30 @@ static int load_line(lua_State *L) {
     return status;
 }
 
+/* Each result goes through pmf.render.repl_value first, so a list of rows (what
+ * pmf.kpi.rate returns, a query's rows) prints as an aligned table, not `table: 0x...`;
+ * anything else, or a failure there, prints as Lua would. */
+static int repl_value(lua_State *L) {
+    lua_getglobal(L, "require");
+    lua_pushliteral(L, "pmf.render");
+    lua_call(L, 1, 1);
+    lua_getfield(L, -1, "repl_value");
+    lua_pushvalue(L, 1);
+    lua_call(L, 1, 1);
+    return 1;
+}
+
 static void print_results(lua_State *L) {
     int n = lua_gettop(L);
     if (n > 0) {
         luaL_checkstack(L, LUA_MINSTACK, "too many results to print");
+        for (int i = 1; i <= n; i++) {
+            if (lua_type(L, i) != LUA_TTABLE) continue;
+            lua_pushcfunction(L, repl_value);
+            lua_pushvalue(L, i);
+            if (lua_pcall(L, 1, 1, 0) == LUA_OK) lua_replace(L, i);
+            else lua_pop(L, 1);
+        }
         lua_getglobal(L, "print");
         lua_insert(L, 1);
         if (lua_pcall(L, n, 0, 0) != LUA_OK)

@@ -1,19 +1,30 @@
 -- examples/demo.lua: what `make demo` runs.
 --
---   pmf --db out/demo.db examples/demo.lua [OUT]
+--   pmf --db out/demo.db examples/demo.lua [OUT [SHOTS]]
 --
 -- Loads the five councils' frameworks (Dudley, Walsall, Sandwell, South Staffordshire,
 -- Wolverhampton) side by side into one store, fills it with deterministic example data for
 -- each council and its CIPFA nearest neighbours (with revisions, gaps, commentary, actions,
--- risks and a signed-off quarter), rates every KPI for the latest quarter, and writes each
--- framework's scorecard, exceptions and golden-thread reports in every format into OUT
--- (default out/), printing where they are.  Everything is reproducible: the same store and
--- the same bytes every run.
+-- risks and a signed-off quarter), and writes into OUT/<council>/ (default out/) for the
+-- latest period with figures:
+--   - the scorecard and exceptions, grouped under the golden thread's levels with roll-ups,
+--     and the golden thread itself;
+--   - a dashboard for each top-level priority (the first level of the thread with more
+--     than one node);
+--   - the benchmark of the council's first KPI with a ranked comparator group, with its chart;
+-- each in text, Markdown, CSV, JSON, HTML and XLSX, and the whole set as one PDF per council
+-- (<council>-pack.pdf: a Cabinet report pack, a page break per report; Chromium prints the
+-- five packs in parallel, as one Chromium run per report would be most of the demo's time).
+-- With Chromium installed it also refreshes the README's screenshots in SHOTS (default
+-- docs/screenshots/): Walsall's scorecard, exceptions, dashboard and benchmark.
+-- Everything is reproducible: the same store and the same bytes every run (the PDFs and
+-- PNGs are made by Chromium and carry its own dates).
 local pmf = require "pmf"
 
 local out = arg[1] or "out"
 local here = (arg[0] or ""):match("^(.*)/[^/]*$") or "."
 local root = here .. "/.."
+local shots = arg[2] or (root .. "/docs/screenshots")
 local COUNCILS = { "dudley", "walsall", "sandwell", "south_staffordshire", "wolverhampton" }
 
 local s = pmf.default_store()
@@ -22,7 +33,7 @@ if #pmf.framework.list(s) > 0 then
 end
 
 -- 1. The frameworks, loaded as of the first day of the data.
-local first, last = pmf.generate.range{}
+local first = pmf.generate.range{}
 io.write("Loading frameworks into ", s:path(), "\n")
 for _, id in ipairs(COUNCILS) do
   local info, err = pmf.framework.load(s, root .. "/frameworks/" .. id .. ".lua",
@@ -36,29 +47,81 @@ local summary, err = pmf.generate.run{ store = s, seed = 2025, by = "pmf demo" }
 if not summary then error(err, 0) end
 io.write(pmf.generate.describe(summary), "\n")
 
--- 3. The latest quarter with data, and each framework's reports.
-local latest = pmf.period.parse(last:sub(1, 7)):quarter_of()
-os.execute("mkdir -p '" .. out .. "'")
-io.write("\nReports for ", tostring(latest), " (as known now) in ", out, "/:\n")
-for _, id in ipairs(COUNCILS) do
-  local fw = assert(pmf.framework.get(s, id))
-  local p = pmf.period.parse(tostring(latest), fw.year_start)
-  local dir = out .. "/" .. id
-  os.execute("mkdir -p '" .. dir .. "'")
-  -- the demo owns out/: its reports replace whatever an earlier demo (of any version) left
-  local paths = pmf.report.write_all(s, id, tostring(p), dir, { force = true })
-  local rows = pmf.kpi.rate{ store = s, framework = fw, period = tostring(p), benchmark = false }
-  local count = {}
-  for _, r in ipairs(rows) do count[r.rag] = (count[r.rag] or 0) + 1 end
-  io.write(string.format("  %-20s %2d KPIs: %d green, %d amber, %d red, %d no data, %d data only  -> %s/ (%d files)\n",
-    id, #rows, count.green or 0, count.amber or 0, count.red or 0, count.no_data or 0,
-    count.data_only or 0, dir, #paths))
+-- The top-level priorities: the first level below the roots with more than one node.
+local function top_priorities(fw)
+  local ids = fw.roots or {}
+  while #ids == 1 and #(fw.nodes[ids[1]].children or {}) > 0 do ids = fw.nodes[ids[1]].children end
+  return ids
 end
 
--- 4. One scorecard on the terminal, as the REPL would print it.
-io.write("\nWalsall, Thriving and Happy scorecard, ", tostring(latest), ":\n")
-local ok, sc = pcall(pmf.report.scorecard, { store = s, framework = "walsall",
-                                             node = "thriving_happy", period = tostring(latest) })
+-- The KPI to benchmark: the first whose council figure is ranked in its group.
+local function bench_kpi(rows)
+  for _, r in ipairs(rows) do if r.rank then return r.kpi end end
+  return rows[1] and rows[1].kpi
+end
+
+-- 3. Each framework's reports, for the latest period with figures (the reports' default).
+os.execute("mkdir -p '" .. out .. "'")
+local FORMATS = { "text", "md", "csv", "json", "html", "xlsx" }
+local packs, shot_pages, period = {}, {}, nil
+io.write("\nReports (latest period with figures, as known now) in ", out, "/:\n")
+for _, id in ipairs(COUNCILS) do
+  local fw = assert(pmf.framework.get(s, id))
+  local dir = out .. "/" .. id
+  os.execute("mkdir -p '" .. dir .. "'")
+  local sc = assert(pmf.report.run("scorecard", { store = s, framework = id }))
+  period = sc.period
+  local t0 = os.clock()
+  local list = { "scorecard", "exceptions", "golden_thread" }
+  for _, node in ipairs(top_priorities(fw)) do
+    list[#list + 1] = { "dashboard", { node = node }, id .. "-dashboard-" .. node }
+  end
+  local bk = bench_kpi(sc.rows)
+  if bk then list[#list + 1] = { "benchmark", { kpi = bk }, id .. "-benchmark-" .. bk } end
+  -- the demo owns out/: its reports replace whatever an earlier demo (of any version) left
+  local paths, all = pmf.report.write_all(s, id, nil, dir, { force = true, reports = list, formats = FORMATS })
+  local reps = {}
+  for _, rep in ipairs(all) do
+    if rep.name ~= "golden_thread" then reps[#reps + 1] = rep end
+  end
+  packs[#packs + 1] = { reps, dir .. "/" .. id .. "-pack.pdf",
+                        "Report pack | " .. (reps[1].council_name or id) .. " | " .. sc.period }
+  if id == "walsall" then
+    shot_pages = { scorecard = dir .. "/walsall-scorecard.html", exceptions = dir .. "/walsall-exceptions.html",
+                   dashboard = dir .. "/walsall-dashboard-" .. top_priorities(fw)[1] .. ".html",
+                   benchmark = bk and (dir .. "/walsall-benchmark-" .. bk .. ".html") }
+  end
+  local count = {}
+  for _, r in ipairs(sc.rows) do count[r.rag] = (count[r.rag] or 0) + 1 end
+  io.write(string.format("  %-20s %2d KPIs: %d green, %d amber, %d red, %d no data, %d data only  -> %s/ (%d files)\n",
+    id, #sc.rows, count.green or 0, count.amber or 0, count.red or 0, count.no_data or 0,
+    count.data_only or 0, dir, #paths + 1))
+end
+
+-- 4. The PDF packs and the README's screenshots, printed together by Chromium.
+if pmf.render.chromium() then
+  assert(pmf.render.write_packs(packs, { force = true }))
+  io.write("PDF packs: ", out, "/<council>/<council>-pack.pdf\n")
+  os.execute("mkdir -p '" .. shots .. "'")
+  local cmds = {}
+  for _, kind in ipairs({ "scorecard", "exceptions", "dashboard", "benchmark" }) do
+    local page = shot_pages[kind]
+    if page then
+      local png = shots .. "/" .. kind .. ".png"
+      cmds[#cmds + 1] = string.format("( %s --headless --no-sandbox --disable-gpu --hide-scrollbars " ..
+        "--user-data-dir=%s --window-size=1200,900 --screenshot=%s file://%s >/dev/null 2>&1; rm -rf %s ) &",
+        pmf.render.chromium(), png .. ".profile", png, pmf.file.realpath(page), png .. ".profile")
+    end
+  end
+  os.execute(table.concat(cmds, " ") .. " wait")
+  io.write("Screenshots: ", shots, "/{scorecard,exceptions,dashboard,benchmark}.png\n")
+else
+  io.write("PDF packs and screenshots skipped: pdf output needs chromium (apt-get install chromium)\n")
+end
+
+-- 5. One scorecard on the terminal, as the REPL would print it.
+io.write("\nWalsall, Thriving and Happy scorecard, ", tostring(period), ":\n")
+local ok, sc = pcall(pmf.report.scorecard, { store = s, framework = "walsall", node = "thriving_happy" })
 if ok then
   local text = tostring(sc)
   local lines = 0

@@ -158,6 +158,7 @@ function check.carry(v)
   end
 end
 check.rate_on = enum("published", "unrounded")
+check.rollup = enum("worst", "majority")   -- how reports roll statuses up a node (pmf.report)
 function check.min_group(v)
   if math.type(v) ~= "integer" or v < 1 then return "must be a whole number >= 1" end
 end
@@ -206,7 +207,7 @@ local SPEC = {
   framework = {
     title = "text", council = "string", year_start = "year_start", levels = "list",
     comparator = "comparator", description = "text", owner = "text", principles = "list",
-    meta = "table", min_group = "min_group", rate_on = "rate_on",
+    meta = "table", min_group = "min_group", rate_on = "rate_on", rollup = "rollup",
   },
   node = NODE_FIELDS,
   metric = {
@@ -872,7 +873,7 @@ local function normalise(st)
     id = fdecl.id, title = fb.title, council = st.council, year_start = ys,
     levels = levels, file = st.path, line = fdecl.line, description = fb.description,
     owner = fb.owner, principles = fb.principles, meta = fb.meta,
-    min_group = fb.min_group, rate_on = fb.rate_on,
+    min_group = fb.min_group, rate_on = fb.rate_on, rollup = fb.rollup,
     nodes = {}, node_order = {}, roots = {}, metrics = {}, metric_order = {}, groups = {},
     group_order = {}, kpis = {}, kpi_order = {}, actions = {}, action_order = {}, risks = {},
     risk_order = {}, boards = {}, board_order = {}, deadlines = {}, changes = {},

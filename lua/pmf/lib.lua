@@ -56,6 +56,7 @@ local lazy = {
 }
 setmetatable(pmf, {
   __index = function(t, k)
+    if k == "show" then return require("pmf.render").show end   -- pmf.show(rows [, columns])
     local name = lazy[k]
     if not name then return nil end
     local m = require(name)

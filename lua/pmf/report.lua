@@ -8,9 +8,9 @@
 -- reappear in any format.
 --
 --   pmf.report.run(name, args)           -> report | nil, message
---   pmf.report.scorecard{framework=, period=, node=|level=, as_of=, store=}   (and the other
---   report names: exceptions, golden_thread, kpi, data_quality, calendar, benchmark,
---   integrated)
+--   pmf.report.scorecard{framework=, period=, node=|level=, as_of=, store=, rollup=}   (and
+--   the other report names: exceptions, dashboard (node=), golden_thread, kpi, data_quality,
+--   calendar, benchmark, integrated)
 --   report:render(format [, opts]) -> string
 --   report:write(path [, format [, opts]]) -> path | nil, message  (opts.force, opts.raw:
 --     see pmf.render's "writing outputs": a new file renamed into place, never the store,
@@ -27,14 +27,22 @@
 --   walked in sorted order, so a report rebuilt `--as-of` the same date gives the same bytes.
 -- - `as_of`: given, the report is built from the store's as-of view of that date; not given,
 --   it is built from the store as it is and labelled with today's date.
--- - Default period: the latest financial quarter that ended on or before the as-of date
---   (reports are produced after a quarter closes); pass `period` for anything else.
+-- - Default period: the latest quarter for which the framework has figures for its council
+--   (store:latest_month), not after the as-of date; the report says so (period_note).  The
+--   latest quarter ended by the as-of date only when there are no figures at all.
+-- - Presentation is data too: every report carries its cover facts (council_name,
+--   period_words, period_dates, status, version_id, framework_hash), the RAG key of this
+--   framework (rag_key), the notes for the flags shown (footnotes), and, for the scorecard
+--   and exceptions, `groups`: the golden thread's nodes with the rows under each and a
+--   roll-up by the framework's rule (worst unless `rollup = "majority"`, or a function
+--   given to run()).  Renderers only lay these out.
 -- - Error contract: misuse (no framework given, unknown report name) raises; expected
 --   failures (unknown framework, node or KPI, a period that does not parse) return
 --   nil, message from run() and raise from the convenience functions (pmf.report.scorecard).
 local pmf = require "pmf"
 
 local M = {}
+local present, group_rows, rollup_status, rollup_rule_text   -- presentation helpers (below)
 M.registry = {}     -- name -> {fn = function(ctx) -> report fields, summary = "..."}
 M.order = {}
 
@@ -84,6 +92,23 @@ local function fy_quarter_before(date, year_start)
   return p
 end
 
+-- The default period: the latest quarter for which the framework has figures for its
+-- council (as of the view), not after the as-of date: the quarter holding the last month
+-- any of its metrics has a figure for, or the quarter before it when that month does not
+-- end its quarter (monthly figures part-way through a quarter).  nil when there are none.
+local function latest_with_figures(s, fw, label)
+  if not (fw.council and s.latest_month) then return nil end
+  local codes = {}
+  for _, m in ipairs(fw.metrics_used or {}) do codes[#codes + 1] = type(m) == "table" and m.id or m end
+  local last = s:latest_month(codes, fw.council)
+  if not last then return nil end
+  if last > label:sub(1, 7) then last = label:sub(1, 7) end
+  local month = pmf.period.parse(last, fw.year_start)
+  local q = month and month:quarter_of()
+  if q and q:end_date():sub(1, 7) ~= last then q = q:prev() end
+  return q
+end
+
 -- The context shared by every report: the store (as-of view when asked), the framework
 -- definition, the period, the as-of label.  Returns ctx or nil, message.
 local function context(args)
@@ -109,15 +134,17 @@ local function context(args)
   end
   local ys = fw.year_start
   local period = args.period
+  local defaulted
   if period == nil then
-    period = fy_quarter_before(label, ys)
+    period = latest_with_figures(s, fw, label) or fy_quarter_before(label, ys)
     if not period then return nil, "cannot work out a default period; give one" end
+    defaulted = true
   elseif type(period) ~= "userdata" then
     local p, err = pmf.period.parse(tostring(period), ys)
     if not p then return nil, err end
     period = p
   end
-  return { store = s, fw = fw, period = period, as_of = label, args = args }
+  return { store = s, fw = fw, period = period, as_of = label, args = args, defaulted = defaulted }
 end
 M.context = context
 
@@ -238,6 +265,213 @@ local function trend(ctx, row, n)
   return out
 end
 
+
+-- ---- presentation: what a councillor reads around the figures ---------------------------
+
+-- Flags a row can carry, in footnote order: {flag, mark, meaning}.
+local FLAGS = {
+  { "provisional", "p", "provisional: may be revised" },
+  { "estimated", "e", "estimated" },
+  { "late", "L", "late: arrived after the data-entry deadline" },
+  { "carried", "c", "carried forward from an earlier period (shown)" },
+  { "suppressed", "s", "suppressed: a small number withheld" },
+}
+M.FLAGS = FLAGS
+
+-- present(ctx, rows): fields the renderers show beside a rating row: the target as
+-- published (with its unit), the flags as marks (carried and suppressed included).
+function present(ctx, rows)
+  for _, r in ipairs(rows) do
+    local k = ctx.fw.kpis[r.kpi] or {}
+    if type(r.target) == "number" then
+      r.target_display = pmf.kpi.display(r.target, r.unit or k.unit, k.decimals)
+    end
+    r.decimals = r.decimals or k.decimals
+    local has = {}
+    for _, f in ipairs(r.flags or {}) do has[f] = true end
+    if r.carried_from then has.carried = true end
+    if r.display == "suppressed" then has.suppressed = true end
+    local marks = {}
+    for _, f in ipairs(FLAGS) do if has[f[1]] then marks[#marks + 1] = f[2] end end
+    r.flag_marks = #marks > 0 and table.concat(marks, " ") or nil
+  end
+end
+
+-- The roll-up rule: a framework's `rollup` ("worst" by default, or "majority"), or a
+-- function(counts) -> status given as the report's `rollup` argument.  `worst`: red if any
+-- red, else amber if any amber, else green if any green or blue, else no data.  `majority`:
+-- the status most KPIs have (ties go to the worse).  KPIs with no data or data only do not
+-- vote unless nothing else does.
+local WORST = { "error", "red", "amber", "green", "blue" }
+local RULES = {}
+function RULES.worst(c)
+  for _, st in ipairs(WORST) do
+    if (c[st] or 0) > 0 then return st == "blue" and "green" or st end
+  end
+  return (c.no_data or 0) > 0 and "no_data" or "data_only"
+end
+function RULES.majority(c)
+  local best, bn = nil, 0
+  for _, st in ipairs(WORST) do
+    if (c[st] or 0) > bn then best, bn = st, c[st] end
+  end
+  return best or RULES.worst(c)
+end
+M.rollup_rules = RULES
+
+function rollup_status(ctx, counts)
+  local rule = ctx.args.rollup or ctx.fw.rollup or "worst"
+  if type(rule) == "function" then return rule(counts) end
+  return (RULES[rule] or RULES.worst)(counts)
+end
+
+function rollup_rule_text(ctx)
+  local rule = ctx.args.rollup or ctx.fw.rollup or "worst"
+  if type(rule) == "function" then return "Roll-up: by the report's own rule." end
+  if rule == "majority" then
+    return "Roll-up: a heading shows the status most of its KPIs have (a tie goes to the worse)."
+  end
+  return "Roll-up: a heading shows the worst status of the KPIs under it (red, then amber, then green)."
+end
+
+-- group_rows(ctx, rows, set) -> list of groups, in the golden thread's order: each node
+-- that has rated KPIs under it, {id, level, level_title, title, depth, counts, status,
+-- rows = the rows whose first in-scope parent is this node}.
+function group_rows(ctx, rows, set)
+  local fw = ctx.fw
+  local by_parent, under = {}, {}
+  for _, r in ipairs(rows) do
+    local parent
+    for _, p in ipairs(r.parents or (fw.kpis[r.kpi] or {}).parents or {}) do
+      if fw.nodes[p] and (set == nil or set[p]) then parent = p; break end
+    end
+    if parent then
+      by_parent[parent] = by_parent[parent] or {}
+      table.insert(by_parent[parent], r)
+      r.node = parent
+      local seen, id = {}, parent
+      while id and fw.nodes[id] and not seen[id] do
+        seen[id] = true
+        under[id] = under[id] or {}
+        table.insert(under[id], r)
+        id = (fw.nodes[id].parents or {})[1]
+      end
+    end
+  end
+  local out, done = {}, {}
+  local function walk(id, depth)
+    if done[id] or not under[id] then return end
+    done[id] = true
+    local n = fw.nodes[id]
+    local counts = { total = #under[id] }
+    for _, r in ipairs(under[id]) do counts[r.rag] = (counts[r.rag] or 0) + 1 end
+    local lv = tostring(n.level or "")
+    out[#out + 1] = { id = id, level = n.level, title = n.title or id, depth = depth,
+                      level_title = (lv:gsub("_", " "):gsub("^%l", string.upper)),
+                      counts = counts, status = rollup_status(ctx, counts),
+                      rows = by_parent[id] or {} }
+    for _, c in ipairs(n.children or {}) do walk(c, depth + 1) end
+  end
+  for _, id in ipairs(fw.roots or {}) do walk(id, 0) end
+  for _, id in ipairs(fw.node_order or {}) do walk(id, 0) end
+  return out
+end
+
+local MONTH = { "January", "February", "March", "April", "May", "June", "July", "August",
+                "September", "October", "November", "December" }
+
+local function date_words(d)
+  local y, m, dd = d:match("^(%d+)%-(%d+)%-(%d+)")
+  return string.format("%d %s %s", tonumber(dd), MONTH[tonumber(m)], y)
+end
+M.date_words = date_words
+
+-- period_words(p) -> "Quarter 2 2025/26: July to September 2025", and the dates
+-- "1 July 2025 to 30 September 2025".
+function M.period_words(p)
+  local label = tostring(p)
+  local sd, ed = p:start_date(), p:end_date()
+  local sy, sm = sd:match("^(%d+)%-(%d+)")
+  local ey, em = ed:match("^(%d+)%-(%d+)")
+  local span
+  if sd:sub(1, 7) == ed:sub(1, 7) then span = MONTH[tonumber(sm)] .. " " .. sy
+  elseif sy == ey then span = MONTH[tonumber(sm)] .. " to " .. MONTH[tonumber(em)] .. " " .. ey
+  else span = MONTH[tonumber(sm)] .. " " .. sy .. " to " .. MONTH[tonumber(em)] .. " " .. ey end
+  local fy, q = label:match("^(%d%d%d%d/%d%d) Q(%d)$")
+  local fy2, h = label:match("^(%d%d%d%d/%d%d) H(%d)$")
+  local words
+  if q then words = "Quarter " .. q .. " " .. fy .. ": " .. span
+  elseif h then words = "Half " .. h .. " " .. fy2 .. ": " .. span
+  elseif label:match("^%d%d%d%d/%d%d$") then words = "Year " .. label .. ": " .. span
+  else words = span end
+  return words, date_words(sd) .. " to " .. date_words(ed)
+end
+
+-- The RAG key for this framework: its rule in words (tolerances, polarity, rounding).
+local function rag_key(ctx, rows)
+  local fw = ctx.fw
+  local tols, pols, ids = {}, {}, {}
+  for _, r in ipairs(rows or {}) do if r.kpi and fw.kpis[r.kpi] then ids[#ids + 1] = r.kpi end end
+  if #ids == 0 then ids = fw.kpi_order or {} end
+  for _, id in ipairs(ids) do
+    local v = kver(fw, fw.kpis[id], ctx.period) or {}
+    local t = v.tolerance or fw.kpis[id].tolerance
+    if t ~= nil then tols[type(t) == "table" and (t.pct and (t.pct .. "%") or tostring(t.abs)) or tostring(t)] = true end
+    pols[v.polarity or fw.kpis[id].polarity or "up"] = true
+  end
+  local tl = sorted_keys(tols)
+  local tol = #tl == 0 and "no tolerance" or #tl == 1 and ("a tolerance of " .. tl[1])
+              or ("each KPI's tolerance (" .. table.concat(tl, ", ") .. ")")
+  local rounded = (fw.rate_on or "published") == "unrounded"
+    and "Ratings use the unrounded figure."
+    or "Ratings use the published (rounded) figure, as shown."
+  return {
+    { "green", "Green", "on target or better" },
+    { "amber", "Amber", "worse than target, within " .. tol .. " of it (a percentage is of the target)" },
+    { "red", "Red", "worse than target by more than the tolerance" },
+    { "blue", "Blue", "beats the target by the KPI's stretch margin (where one is set)" },
+    { "no_data", "No data", "no figure for the period" },
+    { "data_only", "Data only", "no target: reported for information" },
+    rule = "Better means higher for \"higher is better\" KPIs and lower for \"lower is better\" ones" ..
+           (pols.band and "; a band KPI is on target inside its range" or "") .. ". " .. rounded,
+    dot = "Direction of travel: ▲ better, ▼ worse, ► the same, against the previous period and the same period last year.",
+  }
+end
+
+-- cover(ctx, rep): the cover block's facts.
+local function cover(ctx, rep)
+  local fw = ctx.fw
+  local info = fw.council and ctx.store:area_info(fw.council)
+  rep.council = fw.council
+  rep.council_name = info and info.name or fw.council
+  rep.period_words, rep.period_dates = M.period_words(ctx.period)
+  rep.period_note = ctx.defaulted and "latest period with figures" or nil
+  rep.framework_version = fw.version
+  rep.version_id = (fw.version and ("v" .. tostring(fw.version) .. " · ") or "") ..
+                   tostring(fw.hash or ""):sub(1, 8)
+  rep.status = rep.status or "Draft"
+  rep.rag_key = rag_key(ctx, rep.rows)
+  rep.rollup_rule = (rep.groups or rep.rollup) and rollup_rule_text(ctx) or nil
+  local used = {}
+  local function scan(rows)
+    for _, r in ipairs(rows or {}) do
+      for m in tostring(r.flag_marks or ""):gmatch("%S+") do used[m] = true end
+    end
+  end
+  scan(rep.rows)
+  for _, sct in ipairs(rep.sections or {}) do scan(sct.rows) end
+  local notes = {}
+  for _, f in ipairs(FLAGS) do
+    if used[f[2]] then notes[#notes + 1] = { mark = f[2], flag = f[1], text = f[3] } end
+  end
+  for _, r in ipairs(rep.rows or {}) do
+    if r.carried_from then
+      notes[#notes + 1] = { mark = "c", flag = "carried", text = r.kpi .. ": figure carried from " .. tostring(r.carried_from) }
+    end
+  end
+  rep.footnotes = notes
+end
+
 -- ---- the reports ----------------------------------------------------------------------
 
 local C = {} -- column constructors
@@ -255,10 +489,10 @@ local function rated_col() return col("period", "Period", "period") end
 
 local scorecard_columns = {
   col("kpi", "KPI"), col("title", "Measure", "text", { wrap = 40 }), rated_col(),
-  col("value", "Value", "value"), col("target", "Target", "number"),
+  col("value", "Value", "value"), col("target", "Target", "target"),
   col("rag", "RAG", "rag"), col("dot_prev", "vs prev", "dot"),
   col("dot_year", "vs last year", "dot"), col("trend", "Trend", "spark"),
-  col("rank", "Rank", "rank"), col("quartile", "Quartile", "number"),
+  col("rank", "Rank", "rank"), col("quartile", "Quartile", "number"), col("flags", "Notes", "flags"),
   col("commentary", "Commentary", "commentary", { wrap = 50 }), col("owner", "Owner"),
 }
 
@@ -276,13 +510,39 @@ function(ctx)
       r.commentary_note = "COMMENTARY REQUIRED"
     end
   end
+  present(ctx, rows)
   local crumb = ctx.args.node and type(ctx.args.node) ~= "table" and breadcrumb(ctx.fw, ctx.args.node)
   return {
     title = "Scorecard" .. (where and (": " .. where) or ""),
     subtitle = crumb or nil,
-    columns = scorecard_columns, rows = rows,
+    columns = scorecard_columns, rows = rows, groups = group_rows(ctx, rows, set),
   }
 end)
+
+register("dashboard", "point-in-time dashboard for one priority (--node ID): headline counts, a tile per KPI",
+function(ctx)
+  local id = ctx.args.node
+  if type(id) ~= "string" or not ctx.fw.nodes[id] then
+    return nil, "unknown node '" .. tostring(id) .. "' in " .. ctx.fw.id
+  end
+  local set = nodes_under(ctx.fw, { id })
+  local rows = rate(ctx, { kpis = kpis_under(ctx.fw, set) })
+  for _, r in ipairs(rows) do
+    r.trend = trend(ctx, r, 8)
+    if r.display == "suppressed" then r.value = nil end
+  end
+  present(ctx, rows)
+  local counts = { total = #rows }
+  for _, r in ipairs(rows) do counts[r.rag] = (counts[r.rag] or 0) + 1 end
+  local n = ctx.fw.nodes[id]
+  return {
+    title = "Dashboard: " .. (n.title or id),
+    subtitle = breadcrumb(ctx.fw, id),
+    layout = "tiles", headline = counts,
+    headline_status = rollup_status(ctx, counts),
+    columns = scorecard_columns, rows = rows,
+  }
+end, "node")
 
 register("exceptions", "red and amber KPIs with their commentary (\"commentary required\" where missing)",
 function(ctx)
@@ -297,13 +557,15 @@ function(ctx)
       r.commentary_note = "COMMENTARY REQUIRED"
     end
   end
+  present(ctx, rows)
   return {
     title = "Exceptions" .. (where and (": " .. where) or ""),
+    groups = group_rows(ctx, rows, set),
     columns = {
       col("kpi", "KPI"), col("title", "Measure", "text", { wrap = 40 }), rated_col(),
-      col("value", "Value", "value"), col("target", "Target", "number"),
-      col("rag", "RAG", "rag"), col("dot_prev", "vs prev", "dot"), col("owner", "Owner"),
-      col("commentary", "Commentary", "commentary", { wrap = 60 }),
+      col("value", "Value", "value"), col("target", "Target", "target"),
+      col("rag", "RAG", "rag"), col("dot_prev", "vs prev", "dot"), col("flags", "Notes", "flags"),
+      col("owner", "Owner"), col("commentary", "Commentary", "commentary", { wrap = 60 }),
     },
     rows = rows,
   }
@@ -366,6 +628,7 @@ function(ctx)
     t.counts.total = total
     for _, k in ipairs(rag_keys) do row[k] = t.counts[k] end
     row.total = total
+    if total > 0 then t.status = rollup_status(ctx, t.counts); row.rag = t.status end
     return t, under
   end
   local roots = ctx.args.node and (type(ctx.args.node) == "table" and ctx.args.node or { ctx.args.node })
@@ -381,7 +644,7 @@ function(ctx)
       col("blue", "Blue", "int"), col("no_data", "No data", "int"),
       col("data_only", "Data only", "int"), col("total", "KPIs", "int"),
     },
-    rows = rows, tree = tree,
+    rows = rows, tree = tree, rollup = true,
   }
 end)
 
@@ -577,23 +840,71 @@ function(ctx)
                         quartile = bm.quartile[code], highlight = code == fw.council or nil,
                         period = r.period, requested_period = r.requested_period }
   end
+  -- the council's own rating says whether the group is big enough to rank (min_group)
+  local own = fw.council and rate(ctx, { kpis = { id }, areas = { fw.council }, benchmark = true })[1]
+  local note = own and own.benchmark_note or nil
+  if bm.n < (fw.min_group or 1) and not note then note = "too few areas with figures to rank" end
+  if note then
+    for _, r in ipairs(rows) do r.rank, r.quartile = nil, nil end
+  end
   table.sort(rows, function(a, b)
     if (a.rank ~= nil) ~= (b.rank ~= nil) then return a.rank ~= nil end
-    if a.rank ~= b.rank then return a.rank < b.rank end
+    if a.rank ~= b.rank then return (a.rank or 0) < (b.rank or 0) end
+    if (a.value ~= nil) ~= (b.value ~= nil) then return a.value ~= nil end
+    if a.value ~= b.value and a.value then
+      return (polarity == "down") == (a.value < b.value)
+    end
     return a.area < b.area
   end)
+  -- quartile bands (the 25th and 75th percentiles, linear between the ordered values)
+  local vs = {}
+  for _, v in pairs(values) do vs[#vs + 1] = v end
+  table.sort(vs)
+  local function pct(q)
+    if #vs == 0 then return nil end
+    local h = (#vs - 1) * q + 1
+    local lo = math.floor(h)
+    local hi = math.min(lo + 1, #vs)
+    return vs[lo] + (h - lo) * (vs[hi] - vs[lo])
+  end
   -- England for the period the group was rated for (an annual KPI: the year)
   local rated = ratings[1] and ratings[1].period
   local eng = pmf.kpi.value(ctx.store, fw, id, "E92000001", rated or ctx.period)
   if eng then
     rows[#rows + 1] = { area = "E92000001", name = "England", value = eng,
-                        display = pmf.render.number(eng, k.decimals), comparator = true,
+                        display = pmf.kpi.display(eng, k.unit, k.decimals), comparator = true,
                         period = rated, requested_period = ratings[1] and ratings[1].requested_period }
   end
+  local gtitle = group
+  for _, g in ipairs(ctx.store:groups(group)) do if g.id == group then gtitle = g.title or group end end
+  local own_row
+  for _, r in ipairs(rows) do if r.highlight then own_row = r end end
+  local function disp(v) return v and pmf.kpi.display(v, k.unit, k.decimals) or nil end
+  local council_name = own_row and own_row.name or fw.council
+  local stats = {
+    group = group, group_title = gtitle, n = bm.n, members = #members,
+    median = #vs > 0 and bm.median or nil, q1 = pct(0.25), q3 = pct(0.75),
+    england = eng, council = fw.council, council_name = council_name,
+    council_value = own_row and own_row.value, council_rank = own_row and own_row.rank,
+    polarity = polarity, unit = k.unit, decimals = k.decimals, note = note,
+  }
+  stats.median_display, stats.q1_display, stats.q3_display = disp(stats.median), disp(stats.q1), disp(stats.q3)
+  stats.england_display = disp(eng)
+  local facts = {}
+  if own_row then
+    facts[#facts + 1] = council_name .. " (this council): " .. (own_row.display or "no data") ..
+      (own_row.rank and (", ranked " .. own_row.rank .. " of " .. bm.n .. (polarity == "down" and " (1 = lowest)" or " (1 = highest)")) or "")
+  end
+  if stats.median then facts[#facts + 1] = "Group median: " .. stats.median_display ..
+    "; middle half of the group (quartiles): " .. stats.q1_display .. " to " .. stats.q3_display end
+  facts[#facts + 1] = "England: " .. (stats.england_display or "no figure")
+  facts[#facts + 1] = "Areas with figures: " .. bm.n .. " of " .. #members
+  if note then facts[#facts + 1] = "No ranks: " .. note end
   return {
     title = "Benchmark " .. id .. ": " .. (k.title or id),
-    subtitle = "Comparator group " .. group .. " (n = " .. tostring(bm.n) .. ")",
-    columns = { col("rank", "Rank", "rank1"), col("name", "Area"), col("area", "Code"),
+    subtitle = "Comparator group: " .. gtitle .. " (n = " .. tostring(bm.n) .. ")",
+    facts = facts, benchmark = stats, chart = { kind = "benchmark" },
+    columns = { col("rank", "Rank", "rank1"), col("name", "Area", "area"), col("area", "Code"),
                 rated_col(), col("value", "Value", "value"), col("quartile", "Quartile", "number") },
     rows = rows,
   }
@@ -649,8 +960,9 @@ function(ctx)
     end
   end
   local short = { col("kpi", "KPI"), col("title", "Measure", "text", { wrap = 40 }), rated_col(),
-                  col("value", "Value", "value"), col("target", "Target", "number"),
-                  col("rag", "RAG", "rag"), col("dot_prev", "vs prev", "dot"), col("owner", "Owner") }
+                  col("value", "Value", "value"), col("target", "Target", "target"),
+                  col("rag", "RAG", "rag"), col("dot_prev", "vs prev", "dot"),
+                  col("flags", "Notes", "flags"), col("owner", "Owner") }
   return {
     title = "Integrated report" .. (where and (": " .. where) or ""),
     columns = short, rows = perf,
@@ -682,6 +994,9 @@ function M.run(name, args)
   if entry.needs == "kpi" and args.kpi == nil and args.node == nil then
     return nil, "the " .. entry.name .. " report is about one KPI: give its id (kpi = ID, --kpi ID)"
   end
+  if entry.needs == "node" and args.node == nil then
+    return nil, "the " .. entry.name .. " report is about one node of the golden thread: give its id (node = ID, --node ID)"
+  end
   local ctx, err = context(args)
   if not ctx then return nil, err end
   local rep, rerr = entry.fn(ctx)
@@ -694,6 +1009,8 @@ function M.run(name, args)
   rep.as_of = ctx.as_of
   rep.params = { period = rep.period }
   for _, k in ipairs(param_keys) do if args[k] ~= nil then rep.params[k] = args[k] end end
+  if args.rollup ~= nil then rep.params.rollup = type(args.rollup) == "string" and args.rollup or nil end
+  cover(ctx, rep)
   rep._ctx = ctx
   return setmetatable(rep, Report)
 end
@@ -746,19 +1063,24 @@ function M.publish(rep, opts)
   local blockers = M.blockers(rep)
   if #blockers > 0 then return nil, blockers end
   local format = opts.format or "html"
-  local out = rep:render(format)
+  local out
   local params = {}
   for k, v in pairs(rep.params) do params[k] = v end
   params.format = format
   local s = rep._ctx.args.store or pmf.store
   if s == nil or type((s:as_of())) == "string" then s = pmf.root_store end
   s = pmf.default_store(s)
+  -- the publication's id is on the page (status "Published (publication N)"), so the row is
+  -- recorded first and its output hash set once the report is rendered with it
   local id = s:transaction(function()
     local b = s:batch{ kind = "publish", by = opts.by, note = rep.name }
     s:exec([[INSERT INTO publication(framework, report, params, framework_hash, as_of, output_hash, batch)
              VALUES (?, ?, ?, ?, ?, ?, ?)]], rep.framework, rep.name, pmf.render.json_encode(params),
-           rep.framework_hash or "", rep.as_of, M.hash(out), b)
+           rep.framework_hash or "", rep.as_of, "", b)
     local pid = s:query("SELECT max(id) AS id FROM publication")[1].id
+    rep.status = "Published (publication " .. tostring(pid) .. ")"
+    out = rep:render(format)
+    s:exec("UPDATE publication SET output_hash = ? WHERE id = ?", M.hash(out), pid)
     return pid
   end)
   return id, out
@@ -779,29 +1101,49 @@ function M.republish(s, id)
   params.store = s
   local rep, err = M.run(pub.report, params)
   if not rep then return nil, err end
+  rep.status = "Published (publication " .. tostring(pub.id) .. ")"
   return rep, format, pub
 end
 
--- pmf.report.write_all(store, framework_id, period, dir [, args]) -> list of paths: the
--- scorecard, exceptions and golden-thread reports in every format.
+-- pmf.report.write_all(store, framework_id, period, dir [, args]) -> paths, reports: the
+-- scorecard, exceptions and golden-thread reports (args.reports: other names, or
+-- {name, {args}, file} triples) in every format (args.formats: a subset); pdf when
+-- Chromium is installed, all the PDFs printed together.
 function M.write_all(s, framework_id, period, dir, args)
-  local paths = {}
-  local wopts = { force = args and args.force }
-  for _, name in ipairs({ "scorecard", "exceptions", "golden_thread" }) do
+  args = args or {}
+  local paths, pdfs, reps = {}, {}, {}
+  local wopts = { force = args.force }
+  local formats = args.formats or pmf.render.formats
+  for _, item in ipairs(args.reports or { "scorecard", "exceptions", "golden_thread" }) do
+    local name, extra, file = item, {}, nil
+    if type(item) == "table" then name, extra, file = item[1], item[2] or {}, item[3] end
     local a = { store = s, framework = framework_id, period = period }
-    for k, v in pairs(args or {}) do if k ~= "force" then a[k] = v end end
+    for k, v in pairs(args) do
+      if k ~= "force" and k ~= "formats" and k ~= "reports" then a[k] = v end
+    end
+    for k, v in pairs(extra) do a[k] = v end
     local rep = assert(M.run(name, a))
-    for _, fmt in ipairs(pmf.render.formats) do
-      if fmt ~= "xlsx" or pmf.render.has_xlsx() then
+    reps[#reps + 1] = rep
+    for _, fmt in ipairs(formats) do
+      local ok_fmt = (fmt ~= "xlsx" or pmf.render.has_xlsx()) and (fmt ~= "pdf" or pmf.render.chromium())
+      if ok_fmt then
         local ext = fmt == "text" and "txt" or fmt
-        local path = dir .. "/" .. framework_id .. "-" .. name .. "." .. ext
-        local ok, err = rep:write(path, fmt, wopts)
-        if not ok then error(err, 2) end
+        local path = dir .. "/" .. (file or (framework_id .. "-" .. name)) .. "." .. ext
+        if fmt == "pdf" then
+          pdfs[#pdfs + 1] = { rep, path }
+        else
+          local ok, err = rep:write(path, fmt, wopts)
+          if not ok then error(err, 2) end
+        end
         paths[#paths + 1] = path
       end
     end
   end
-  return paths
+  if #pdfs > 0 then
+    local ok, err = pmf.render.write_pdfs(pdfs, wopts)
+    if not ok then error(err, 2) end
+  end
+  return paths, reps
 end
 
 return M

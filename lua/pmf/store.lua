@@ -232,6 +232,26 @@ function Store:metric_users(code)
   return out
 end
 
+-- store:latest_month(metric_codes, area) -> "YYYY-MM", the last month any of the metrics
+-- has a figure for in the area (as of the view), or nil (reports' default period).
+function Store:latest_month(metrics, area)
+  local aid = self:area_id(area)
+  if not aid then return nil end
+  local best
+  for _, code in ipairs(metrics or {}) do
+    local mid = self:metric_id(code)
+    if mid then
+      local r = self:query([[SELECT max(o.start + o.len - 1) AS m FROM observation o
+                             JOIN batch b ON b.id = o.batch
+                             WHERE o.metric = ? AND o.area = ? AND b.recorded_ms <= ?]],
+                           mid, aid, cutoff(self))[1]
+      if r and r.m and (not best or r.m > best) then best = r.m end
+    end
+  end
+  if not best then return nil end
+  return string.format("%04d-%02d", best // 12, best % 12 + 1)
+end
+
 -- store:metric_epoch() -> "N:T": how many metric definitions are visible at the store's
 -- cutoff and when the latest was recorded; it changes whenever a definition in force may
 -- have, so what is cached by metric definitions is keyed by it.

@@ -92,7 +92,7 @@ pmf report nonesuch --framework rt
 rc_is 2 "an unknown report is a usage error"
 pmf report scorecard
 rc_is 2 "--framework is required"
-pmf report scorecard --framework rt --format pdf
+pmf report scorecard --framework rt --format docx
 rc_is 2 "an unknown format is a usage error"
 
 # the publish gate
@@ -260,5 +260,48 @@ pmf "${IJ[@]}" "${J[@]}" --format csv --csv-raw
 ok "csv: the number reads back exactly" bash -c 'grep -q "^V2,.*,2024/25,0.30000000000000004," <<<"$1"' _ "$OUT"
 pmf "${IJ[@]}" "${J[@]}" -o ij.xlsx
 rc_is 0 "xlsx with user text"
+
+# ---- issue 13: usage lines, defaults, dashboard, pdf, the REPL ----
+for name in kpi benchmark; do
+  pmf report $name --framework rt --period "2025/26 Q2"
+  rc_is 2 "$name without --kpi is a usage error"
+  err_has "the $name report needs --kpi ID" "$name: the usage names --kpi"
+done
+pmf report dashboard --framework rt
+rc_is 2 "dashboard without --node is a usage error"
+err_has "needs --node ID" "dashboard: the usage names --node"
+pmf report dashboard
+rc_is 2 "no --framework: a usage error"
+err_has "--framework ID is required" "and names it"
+pmf report scorecard --framework rt --as-of 2026-11-01
+rc_is 0 "no --period: the latest period with figures"
+out_has 'Quarter 2 2025/26: July to September 2025 \(latest period with figures\)' "the heading says which and why"
+pmf report dashboard --framework rt --node p1 --period "2025/26 Q2" --format md
+rc_is 0 "a dashboard in markdown"
+out_has '^\*\*Headline: ' "headline counts"
+pmf report benchmark --framework rt --kpi K1 --period "2025/26 Q2"
+rc_is 0 "benchmark as text"
+out_has 'Dudley ◀ this council' "text: the council marked"
+out_has '^Group median: ' "text: the median"
+out_has '^England: ' "text: England"
+PMF_CHROMIUM=/nonexistent/chromium pmf report scorecard --framework rt --period "2025/26 Q2" -o sc.pdf
+rc_is 1 "pdf without chromium fails"
+err_has "pdf output needs chromium \(apt-get install chromium\)" "and says how to get it"
+ok "no pdf left behind" test ! -e sc.pdf
+if command -v chromium >/dev/null && command -v pdftotext >/dev/null; then
+  pmf report scorecard --framework rt --period "2025/26 Q2" --format pdf -o sc.pdf
+  rc_is 0 "--format pdf"
+  ok "a pdf with page numbers and the title in the footer" bash -c 'pdftotext -layout sc.pdf - | grep -q "Scorecard | Dudley | 2025/26 Q2 .*Page 1 of"'
+  echo "not mine" > other.pdf
+  pmf report scorecard --framework rt --period "2025/26 Q2" -o other.pdf
+  rc_is 1 "a pdf pmf did not print is not replaced"
+else
+  ok "pdf needs chromium and pdftotext installed" false
+fi
+OUT=$(printf 'pmf.kpi.rate{framework = "rt", period = "2025/26 Q2"}\npmf.show(store:query("SELECT 7 AS seven"))\n' |
+      COLUMNS=100 HOME=$PWD "$PMF_BIN" -i -e 'x = 1' 2>&1)
+ok "REPL: rating rows print as a table with RAG words" bash -c 'grep -Eq "^K1 .*(Red|Amber|Green)" <<<"$1"' _ "$OUT"
+ok "REPL: not as table: 0x" bash -c '! grep -q "table: 0x" <<<"$1"' _ "$OUT"
+ok "REPL: pmf.show prints any rows" bash -c 'grep -q "^seven" <<<"$1"' _ "$OUT"
 
 done_testing

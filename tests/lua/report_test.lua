@@ -91,7 +91,7 @@ T.eq(#doc.rows[1].trend.periods, 8, "the trend covers 8 periods")
 local csv = sc:render("csv")
 local lines = {}
 for l in csv:gmatch("[^\n]+") do lines[#lines + 1] = l end
-T.eq(lines[1], "kpi,title,period,value,display,target,rag,dot_prev,dot_year,trend,rank,n,quartile,commentary,commentary_required,owner",
+T.eq(lines[1], "kpi,title,period,value,display,target,target_display,rag,dot_prev,dot_year,trend,rank,n,quartile,flags,carried_from,commentary,commentary_required,owner",
      "csv header has stable field names")
 local cols = {}
 for w in lines[1]:gmatch("[^,]+") do cols[#cols + 1] = w end
@@ -152,7 +152,7 @@ if pmf.render.has_xlsx() then
   local g = io.open(p, "rb"); T.eq(g:read("a"), x, "written xlsx equals rendered xlsx"); g:close()
   os.remove(p)
 end
-T.err(function() sc:render("pdf") end, "unknown format", "an unknown format raises")
+T.err(function() sc:render("docx") end, "unknown format", "an unknown format raises")
 
 -- suppression: never the number, in any format
 for _, fmt in ipairs({ "text", "md", "csv", "json", "html", "xlsx" }) do
@@ -270,6 +270,8 @@ T.eq(pub.framework, "rt", "and the framework")
 T.eq(pub.as_of, "2025-10-20", "and the as-of date")
 T.eq(cjson.decode(pub.params).period, Q, "and the params as JSON")
 T.eq(pub.output_hash, pmf.report.hash(out), "and the output hash")
+T.ok(out:find("Status: Published (publication " .. pid .. ")", 1, true), "a published report says so, with its id")
+T.ok(ready:render("text"):find("Published (publication " .. pid .. ")", 1, true), "and the report object knows it")
 local rep2, fmt2 = pmf.report.republish(s, pid)
 T.eq(fmt2, "html", "republish knows the format")
 T.eq(pmf.report.hash(rep2:render(fmt2)), pub.output_hash, "republish rebuilds the same bytes")
@@ -296,7 +298,8 @@ T.eq(pmf.render.rows(qrows, "csv", cols), "zeta,alpha,mid\n1,2,\n", "a query ren
 local dir = T.tmpname("dir")
 os.execute("mkdir -p " .. dir)
 local paths = pmf.report.write_all(s, "rt", Q, dir, { as_of = "2025-10-20" })
-T.eq(#paths, pmf.render.has_xlsx() and 18 or 15, "write_all: 3 reports x every format")
+local NPDF = pmf.render.chromium() and 3 or 0
+T.eq(#paths, (pmf.render.has_xlsx() and 18 or 15) + NPDF, "write_all: 3 reports x every format")
 for _, p in ipairs(paths) do
   local h = io.open(p, "rb"); T.ok(h and #h:read("a") > 0, "written " .. p); if h then h:close() end
 end
@@ -494,7 +497,7 @@ local h = io.open(wdir .. "/rt-scorecard.html", "wb"); h:write("<p>mine</p>"); h
 T.err(function() pmf.report.write_all(s, "rt", Q, wdir, { as_of = "2025-10-20" }) end,
       "rt%-scorecard.html: exists and is not a pmf html report", "write_all refuses a file pmf did not write")
 T.eq(slurp(wdir .. "/rt-scorecard.html"), "<p>mine</p>", "and leaves it")
-T.eq(#pmf.report.write_all(s, "rt", Q, wdir, { as_of = "2025-10-20", force = true }), 18, "unless forced")
+T.eq(#pmf.report.write_all(s, "rt", Q, wdir, { as_of = "2025-10-20", force = true, formats = { "text", "md", "csv", "json", "html", "xlsx" } }), 18, "unless forced")
 os.execute("rm -rf " .. wdir)
 
 -- number formatting
@@ -502,5 +505,215 @@ T.eq(pmf.render.number(110000), "110,000", "thousands separators")
 T.eq(pmf.render.number(12.3456), "12.346", "up to 3 decimals")
 T.eq(pmf.render.number(3, 1), "3.0", "fixed decimals")
 T.eq(pmf.render.number(nil), "", "nil is empty")
+
+-- ---- issue 13: reports a Cabinet would publish ------------------------------------------
+local function has(text, needle, descr) T.ok(text:find(needle, 1, true) ~= nil, descr .. " (" .. needle .. ")") end
+local function hasnt(text, needle, descr) T.ok(text:find(needle, 1, true) == nil, descr .. " (no " .. needle .. ")") end
+
+-- default period: the latest with figures (Q), not the latest quarter ended by the as-of date
+local dflt = assert(pmf.report.run("scorecard", { framework = "rt", as_of = "2026-11-01" }))
+T.eq(dflt.period, Q, "no period: the latest period with figures")
+local dtext = dflt:render("text")
+has(dtext, "latest period with figures", "the heading says the period was chosen")
+local asked = assert(pmf.report.run("scorecard", { framework = "rt", period = Q, as_of = "2026-11-01" }))
+hasnt(asked:render("text"), "latest period with figures", "a period asked for is not labelled as defaulted")
+
+-- the cover block, in every format
+local cov = assert(pmf.report.run("scorecard", { framework = "rt", period = Q, as_of = "2025-10-20" }))
+local fwh = pmf.framework.get(s, "rt").hash
+for _, fmt in ipairs({ "text", "md", "html" }) do
+  local out = cov:render(fmt)
+  has(out, "Dudley", fmt .. ": the council's name from its code")
+  has(out, "Report test council", fmt .. ": the framework's title")
+  has(out, "Quarter 2 2025/26: July to September 2025", fmt .. ": the period in words")
+  has(out, "1 July 2025 to 30 September 2025", fmt .. ": and its dates")
+  has(out, "As of 2025-10-20", fmt .. ": the as-of date")
+  has(out, "Status: Draft", fmt .. ": the publication status")
+  has(out, "v1 · " .. fwh:sub(1, 8), fmt .. ": the framework version as a short id")
+  hasnt(fmt == "html" and out:gsub("^.-</head>", "") or out, fwh, fmt .. ": never the full hash on the page")
+  has(out, "Ratings use the published (rounded) figure", fmt .. ": the key says what is rated")
+  has(out, "tolerance (100, 5%)", fmt .. ": the key states this framework's tolerances")
+  has(out, "▲ better, ▼ worse", fmt .. ": the key gives the DoT symbols")
+end
+local chtml = cov:render("html")
+has(chtml, '<meta name="pmf-framework-hash" content="' .. fwh .. '">', "html: the full hash in the metadata")
+local cdoc = cjson.decode(cov:render("json"))
+T.eq(cdoc.framework_hash, fwh, "json: the full hash")
+T.eq(cdoc.period_words, "Quarter 2 2025/26: July to September 2025", "json: the period in words")
+T.eq(cdoc.council_name, "Dudley", "json: the council")
+
+-- units on every figure, the target included
+local ctext = cov:render("text")
+T.ok(ctext:find("K1[^\n]*%d%.%d%%[^\n]*50%.0%%") ~= nil, "text: value and target both carry the unit (50.0%)")
+has(cov:render("csv"), "target_display", "csv: the target as published")
+
+-- grouped under the golden thread's levels, with a roll-up at each node
+T.ok(#cov.groups >= 3, "scorecard groups: one per node with KPIs under it")
+local titles = {}
+for _, g in ipairs(cov.groups) do titles[#titles + 1] = g.level_title .. ": " .. g.title end
+T.eq(titles, { "Priority: Priority one", "Outcome: Outcome one", "Priority: Priority two" },
+     "groups in the thread's order, headed by the council's level words")
+for _, fmt in ipairs({ "text", "md", "html" }) do
+  local out = cov:render(fmt)
+  has(out, "Outcome: Outcome one", fmt .. ": a heading per node")
+  has(out, "Roll-up", fmt .. ": the roll-up rule is stated")
+end
+local g1 = cov.groups[1]
+T.eq(g1.counts.total, 2, "the roll-up counts the KPIs under a node")
+T.ok(g1.status == pmf.report.rollup_rules.worst(g1.counts), "the default roll-up is the worst status")
+T.eq(pmf.report.rollup_rules.worst({ green = 3, red = 1 }), "red", "worst: any red is red")
+T.eq(pmf.report.rollup_rules.majority({ green = 3, red = 1 }), "green", "majority: most KPIs win")
+T.eq(pmf.report.rollup_rules.majority({ green = 1, red = 1 }), "red", "majority: a tie goes to the worse")
+local own = assert(pmf.report.run("scorecard", { framework = "rt", period = Q, as_of = "2025-10-20",
+  rollup = function(c) return "blue" end }))
+T.eq(own.groups[1].status, "blue", "a report can give its own roll-up function")
+local maj = assert(pmf.report.run("golden_thread", { framework = "rt", period = Q, rollup = "majority" }))
+has(maj:render("text"), "status most of its KPIs have", "golden thread: the rule it used")
+local ex = assert(pmf.report.run("exceptions", { framework = "rt", period = Q }))
+T.ok(ex.groups ~= nil, "exceptions are grouped too")
+
+-- the dashboard
+T.eq(select(2, pmf.report.run("dashboard", { framework = "rt", period = Q })),
+     "the dashboard report is about one node of the golden thread: give its id (node = ID, --node ID)",
+     "dashboard without a node: says what it needs")
+local db = assert(pmf.report.run("dashboard", { framework = "rt", node = "p1", period = Q }))
+T.eq(db.headline.total, 2, "dashboard: headline counts the node's KPIs")
+local dhtml = db:render("html")
+local _, ntiles = dhtml:gsub('<section class="tile ', "")
+T.eq(ntiles, 2, "dashboard: a tile per KPI")
+has(dhtml, "Target: 50.0%", "a tile shows the target with its unit")
+has(dhtml, 'class="tile-trend" role="img"', "a tile has a trend chart")
+has(dhtml, "<title>Trend (%)", "the trend chart has a text alternative")
+has(db:render("text"), "Headline:", "text: the headline counts")
+
+-- flags as footnotes in every format: `late` too
+s:reopen("rt", Q, { reason = "report_test: an estimated figure" })
+s:observe{ metric = "placements", area = "E08000027", period = Q, value = 60001, flags = { "estimated" },
+           at = "2025-10-06T09:00" }
+local fl = assert(pmf.report.run("scorecard", { framework = "rt", period = Q }))
+local k3
+for _, r in ipairs(fl.rows) do if r.kpi == "K3" then k3 = r end end
+T.ok(k3 and k3.flag_marks and k3.flag_marks:find("e", 1, true), "an estimated figure is marked e")
+for _, fmt in ipairs({ "text", "md", "html" }) do
+  has(fl:render(fmt), "estimated", fmt .. ": the flag is explained in a note")
+end
+has(fl:render("csv"), "estimated", "csv: the flags column")
+local late = { kpi = "KX", title = "Late one", value = 1, display = "1", rag = "green", flags = { "late" } }
+local lrep = setmetatable({ title = "T", columns = fl.columns, rows = { late } }, pmf.report.Report)
+for _, fmt in ipairs({ "csv", "json" }) do has(lrep:render(fmt), "late", fmt .. ": late shown") end
+
+-- no data draws no sparkline stub
+local nd = { kpi = "KN", title = "No data", rag = "no_data", display = "no data", trend = { 1, 2, n = 2 } }
+local nrep = setmetatable({ title = "T", columns = fl.columns, rows = { nd } }, pmf.report.Report)
+hasnt(nrep:render("html"), "<svg", "a no-data row draws no sparkline")
+-- a sparkline's text alternative gives the values and the scale
+has(cov:render("html"), "; scale ", "sparklines carry their scale as text")
+
+-- benchmark: the same facts in every format
+local bm = assert(pmf.report.run("benchmark", { framework = "rt", kpi = "K1", period = Q }))
+for _, fmt in ipairs({ "text", "md", "html" }) do
+  local out = bm:render(fmt)
+  has(out, "this council", fmt .. ": the council marked")
+  has(out, "Group median", fmt .. ": the median")
+  has(out, "England", fmt .. ": England")
+  hasnt(out, "Comparator group cipfa_2024:E08000027", fmt .. ": the group by its title, not its id")
+end
+local bhtml = bm:render("html")
+has(bhtml, '<svg class="bench" role="img"', "html: the comparator group as a bar chart")
+has(bhtml, 'class="bar own"', "the council's bar is drawn differently (hatched)")
+has(bhtml, "(this council)</text>", "and labelled, not by colour alone")
+has(bhtml, 'class="median"', "the median line")
+has(bhtml, 'class="band"', "the quartile band")
+T.ok(bm.benchmark.n >= 1 and bm.benchmark.median ~= nil, "benchmark stats: n and median")
+local bdoc = cjson.decode(bm:render("json"))
+T.ok(bdoc.benchmark and bdoc.benchmark.group_title ~= nil, "json: the group's title")
+
+-- too few areas with figures: no ranks, and the note says why
+local FW2 = [[
+framework "rt2" { title = "Small group", council = "E08000027", year_start = "April",
+  levels = { "priority" }, comparator = "cipfa_2024:E08000027", min_group = 99 }
+priority "q1" { title = "Only" }
+metric "recycled" { title = "Recycled", unit = "tonnes", aggregation = "sum" }
+metric "waste" { title = "Waste", unit = "tonnes", aggregation = "sum" }
+kpi "R1" { title = "Recycling rate", parent = "q1", formula = pct("recycled", "waste"),
+  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly", target = 50 }
+]]
+local p2 = T.tmpname(".lua")
+local f2 = assert(io.open(p2, "w")); f2:write(FW2); f2:close()
+assert(pmf.framework.load(s, p2, { at = "2025-10-01T08:00" }))
+os.remove(p2)
+local small = assert(pmf.report.run("benchmark", { framework = "rt2", kpi = "R1", period = Q }))
+local ranked = 0
+for _, r in ipairs(small.rows) do if r.rank then ranked = ranked + 1 end end
+T.eq(ranked, 0, "too few areas: no ranks")
+T.ok(small.benchmark.note ~= nil, "and the report says why: " .. tostring(small.benchmark.note))
+for _, fmt in ipairs({ "text", "md", "html" }) do has(small:render(fmt), "No ranks: ", fmt .. ": no ranks, said") end
+
+-- html: accessible structure (the axe-core run is tests/e2e/a11y.sh)
+for _, rep in ipairs({ cov, db, bm, ex }) do
+  local h = rep:render("html")
+  has(h, '<html lang="en-GB">', rep.name .. ": language set")
+  hasnt(h, "<th class", rep.name .. ": every header cell has a scope")
+  local svgs = select(2, h:gsub("<svg", ""))
+  local titled = select(2, h:gsub('<svg[^>]*role="img"[^>]*><title>', ""))
+  T.eq(titled, svgs, rep.name .. ": every svg has a title")
+  has(h, "<main>", rep.name .. ": landmarks")
+  local last = 1
+  local inorder = true
+  for lvl in h:gmatch("<h(%d)") do
+    lvl = tonumber(lvl)
+    if lvl > last + 1 then inorder = false end
+    last = lvl
+  end
+  T.ok(inorder, rep.name .. ": headings in order (no level skipped)")
+end
+
+-- xlsx as analysts want it
+if pmf.render.has_xlsx() then
+  local xp = T.tmpname(".xlsx")
+  assert(cov:write(xp))
+  local names = pmf.xlsxread.sheets(xp)
+  T.eq(names, { "Outcome one", "Priority two", "Key and notes" }, "xlsx: a sheet per node with KPIs, and the key")
+  local rows = {}
+  pmf.xlsxread.read(xp, { sheet = 1 }, function(r) rows[#rows + 1] = r end)
+  T.eq(rows[1][1], "Scorecard | Dudley", "xlsx: the title block")
+  has(table.concat(rows[2], " "), "Outcome one", "xlsx: the section's heading")
+  local hdr
+  for i, r in ipairs(rows) do if r[1] == "KPI" then hdr = i end end
+  T.ok(hdr and rows[hdr + 1][1] == "K1", "xlsx: the header then the rows")
+  T.ok(tonumber(rows[hdr + 1][4] or rows[hdr + 1][3]) ~= nil, "xlsx: values are numbers")
+  local styles = pmf.xlsx.member(xp, "xl/styles.xml")
+  has(styles, 'formatCode="#,##0.0&quot;%&quot;"', "xlsx: number format from decimals and unit")
+  local sheet = pmf.xlsx.member(xp, "xl/worksheets/sheet1.xml")
+  has(sheet, "<autoFilter", "xlsx: an autofilter")
+  has(sheet, 'state="frozen"', "xlsx: a frozen header")
+  has(pmf.xlsx.member(xp, "docProps/core.xml"), fwh, "xlsx: the full hash in the properties")
+  local bp = T.tmpname(".xlsx")
+  assert(bm:write(bp))
+  T.ok(pmf.xlsx.member(bp, "xl/chartsheets/sheet1.xml") ~= nil, "xlsx: the benchmark has a chart sheet")
+  has(pmf.xlsx.member(bp, "xl/charts/chart1.xml") or "", "<c:barChart>", "a bar chart")
+  os.remove(xp); os.remove(bp)
+end
+
+-- pdf
+if pmf.render.chromium() and os.execute("command -v pdftotext >/dev/null") then
+  local pp = T.tmpname(".pdf")
+  T.eq(cov:write(pp), pp, "pdf: written")
+  local txt = io.popen("pdftotext -layout " .. pp .. " -"):read("a")
+  has(txt, "Page 1 of", "pdf: page numbers")
+  has(txt, "Scorecard | Dudley | 2025/26 Q2", "pdf: the title in the footer")
+  T.eq(cov:write(pp), pp, "pdf: its own pdf is replaced")
+  os.remove(pp)
+else
+  T.ok(false, "pdf needs chromium and pdftotext on this machine")
+end
+
+-- the REPL's tables
+local rated = pmf.kpi.rate{ framework = "rt", period = Q }
+T.ok(pmf.render.is_rows(rated), "rating rows are a list of rows")
+has(pmf.render.show_text(rated, nil, 120), "Green", "show: RAG as a word")
+local shown = pmf.render.show_text(rated, nil, 70)
+for line in shown:gmatch("[^\n]+") do T.ok(utf8.len(line) <= 70, "show fits the width: " .. line) end
+T.eq(pmf.render.show_text({ { a = 1, b = "x" } }, { "b" }, 80), "b\n-\nx\n", "show: the columns asked for")
 
 T.done("report_test")

@@ -1,7 +1,7 @@
 -- `pmf report NAME --framework ID ...`: build a report and print or write it.
 --
--- The period defaults to the latest financial quarter that had ended by the as-of date
--- (today without --as-of).  --as-of (here or pmf's global option) builds the report from
+-- The period defaults to the latest quarter for which the framework has figures (the
+-- report's heading says so).  --as-of (here or pmf's global option) builds the report from
 -- the store as it stood on that date: the same bytes every time.  --publish refuses (exit
 -- 1, listing each blocker) while a red/amber KPI lacks commentary or the period is not
 -- signed off; otherwise it records a publication (framework, report, params, framework
@@ -23,17 +23,19 @@ local function color_ok(opts)
 end
 
 return {
-  summary = "build a report (scorecard, exceptions, golden_thread, kpi, data_quality, calendar, benchmark, integrated)",
+  summary = "build a report (scorecard, exceptions, dashboard, golden_thread, kpi, data_quality, calendar, benchmark, integrated)",
   store = "existing",
   usage = "report NAME --framework ID [--node ID] [--level WORD] [--kpi ID] [--period LABEL] " ..
-          "[--as-of DATE] [--format text|md|csv|json|html|xlsx] [-o FILE] [--force] [--csv-raw] " ..
-          "[--year] [--publish] | report --republish ID [-o FILE] [--force]",
-  help = "Reports: scorecard, exceptions, golden_thread, kpi, data_quality, calendar, benchmark, integrated.\n" ..
-         "The period defaults to the latest quarter ended by the as-of date (today).",
+          "[--as-of DATE] [--format text|md|csv|json|html|xlsx|pdf] [-o FILE] [--force] [--csv-raw] " ..
+          "[--year] [--rollup worst|majority] [--publish] | report --republish ID [-o FILE] [--force]",
+  help = "Reports: scorecard, exceptions, dashboard (--node ID), golden_thread, kpi (--kpi ID), data_quality,\n" ..
+         "calendar, benchmark (--kpi ID), integrated.  pdf prints the html through headless Chromium.\n" ..
+         "The period defaults to the latest period for which the framework has figures.",
   options = { framework = "value", node = "value", level = "value", kpi = "value",
               period = "value", as_of = "value", format = "value", o = "value",
               output = "value", publish = "flag", republish = "value", area = "value",
-              group = "value", year = "flag", by = "value", force = "flag", csv_raw = "flag" },
+              group = "value", year = "flag", by = "value", force = "flag", csv_raw = "flag",
+              rollup = "value" },
   run = function(opts)
     local report = require "pmf.report"
     local render = pmf.render
@@ -49,7 +51,7 @@ return {
     end
     local format = opts.format or (out_path and out_path:match("%.(%w+)$")) or "text"
     if format == "txt" then format = "text" end
-    local known = { text = true, md = true, csv = true, json = true, html = true, xlsx = true }
+    local known = { text = true, md = true, csv = true, json = true, html = true, xlsx = true, pdf = true }
     if not known[format] then cli.usage_error("unknown format '" .. format .. "'") end
 
     if opts.republish then
@@ -74,9 +76,12 @@ return {
     if report.registry[name].needs == "kpi" and not opts.kpi and not opts.node then
       cli.usage_error("the " .. name .. " report needs --kpi ID")
     end
+    if report.registry[name].needs == "node" and not opts.node then
+      cli.usage_error("the " .. name .. " report needs --node ID (a priority or other node of the golden thread)")
+    end
     local args = { framework = fw, node = opts.node, level = opts.level, kpi = opts.kpi,
                    period = opts.period, as_of = opts.as_of, area = opts.area,
-                   group = opts.group, year = opts.year or nil }
+                   group = opts.group, year = opts.year or nil, rollup = opts.rollup }
     if opts.publish and not args.as_of and type((pmf.default_store():as_of())) ~= "string" then
       -- a publication is rebuilt as of the moment it was made
       args.as_of = pmf.now()
@@ -107,7 +112,7 @@ return {
       if not ok then return cli.fail("report", werr) end
       return 0
     end
-    if format == "xlsx" then return cli.fail("report", "xlsx output needs -o FILE") end
+    if format == "xlsx" or format == "pdf" then return cli.fail("report", format .. " output needs -o FILE") end
     return emit(rep:render(format, { color = color_ok(opts), raw = opts.csv_raw }), format)
   end,
 }
