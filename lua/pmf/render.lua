@@ -671,7 +671,9 @@ local function html_table(columns, rows, asked)
     if row.highlight then cls[#cls + 1] = "highlight" end
     if row.comparator then cls[#cls + 1] = "comparator" end
     if row.kind then cls[#cls + 1] = "kind-" .. row.kind end
-    out[#out + 1] = #cls > 0 and ('<tr class="' .. esc(table.concat(cls, " ")) .. '">') or "<tr>"
+    local kpi = row.kpi or (row.kind == "kpi" and row.id) or nil   -- a KPI's row: data-kpi (tests/e2e/a11y.sh)
+    out[#out + 1] = "<tr" .. (#cls > 0 and (' class="' .. esc(table.concat(cls, " ")) .. '"') or "") ..
+                    (kpi and (' data-kpi="' .. esc(kpi) .. '"') or "") .. ">"
     for _, c in ipairs(columns) do
       out[#out + 1] = string.format('<td class="k-%s">%s</td>', c.kind, html_cell(row, c, asked))
     end
@@ -704,7 +706,7 @@ tbody tr:nth-child(even){background:#f5f7fa}
 .rag-green{background:#2E8540;color:#fff}.rag-blue{background:#1F5FAD;color:#fff}
 .rag-no_data{background:#e3e3e3;color:#333}.rag-data_only{background:#f0f0f0;color:#333}
 .rag-error{background:#6C3483;color:#fff}
-.dot{white-space:nowrap}.dot-better{color:#2E8540}.dot-worse{color:#C0392B}.dot-same{color:#555}
+.dot{white-space:nowrap}.dot-better{color:#236B33}.dot-worse{color:#C0392B}.dot-same{color:#555}
 svg.spark polyline{fill:none;stroke:#1F3A5F;stroke-width:1.6}
 svg .target{stroke:#777;stroke-dasharray:3 2;stroke-width:1;fill:none}
 svg.trend polyline.value{fill:none;stroke:#1F3A5F;stroke-width:2}
@@ -712,7 +714,7 @@ svg.trend polyline.target{stroke:#C0392B;stroke-dasharray:6 4;stroke-width:1.5}
 svg.trend .axis{stroke:#333}svg.trend .grid{stroke:#e3e3e3}
 svg.trend text{font-size:10px;fill:#333}
 .required{color:#C0392B;font-weight:700}
-.muted{color:#777}
+.muted{color:#595959}
 tr.highlight{background:#fff3c4 !important;font-weight:700}
 tr.comparator{font-style:italic;background:#eef2f7 !important}
 tr.kind-node td{font-weight:600}
