@@ -91,7 +91,11 @@ class Browser {
       '--disable-extensions', '--hide-scrollbars', '--mute-audio', '--force-color-profile=srgb',
       '--font-render-hinting=none', '--user-data-dir=' + profile, 'about:blank',
     ], { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
-    this.exited = new Promise((resolve) => this.proc.on('exit', (code, sig) => resolve({ code, sig })));
+    // 'exit' never comes when the program could not be started: 'error' ends the wait then
+    this.exited = new Promise((resolve) => {
+      this.proc.on('exit', (code, sig) => resolve({ code, sig }));
+      this.proc.on('error', (e) => resolve({ code: e.code }));
+    });
     this.proc.stderr.on('data', (d) => { if (this.stderr.length < 20000) this.stderr += d; });
     this.proc.on('error', (e) => this.failAll(new Error('cannot start ' + bin + ': ' + e.message)));
     this.exited.then(({ code, sig }) => this.failAll(new Error('chromium exited (' + (sig || code) + ')\n' + this.stderr.slice(-2000))));
