@@ -81,11 +81,12 @@ UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 # and the tests call (`make print-debs` prints them), and ../shared/tools/fresh-machine runs
 # the README's two commands on a bare Debian.  zlib1g-dev: libxlsxwriter's pkg-config file
 # links -lz.  fonts-dejavu-core: Chromium needs a font to print text into PDFs.  man-db: the
-# man page test.  libzip-dev, libexpat1-dev: the xlsx reader's zip and XML layers.
+# man page test.  libzip-dev, libexpat1-dev: the xlsx reader's zip and XML layers.  nodejs,
+# npm: the browser tests run axe-core (tests/browser, npm ci) under Debian's /usr/bin/node.
 DEBS      := gcc make pkg-config liblua5.4-dev lua5.4 libsqlite3-dev lua-cjson-dev \
              libreadline-dev libxlsxwriter-dev zlib1g-dev sqlite3 libzip-dev libexpat1-dev
 TEST_DEBS := valgrind tmux chromium fonts-dejavu-core clang libclang-rt-14-dev cppcheck \
-             poppler-utils man-db
+             poppler-utils man-db nodejs npm
 
 .PHONY: all demo test test-run check-asan check-valgrind bench fuzz install uninstall \
         deps test-deps clean cppcheck print-debs
@@ -93,9 +94,13 @@ TEST_DEBS := valgrind tmux chromium fonts-dejavu-core clang libclang-rt-14-dev c
 all: $(BUILD)/pmf $(BUILD)/pmf.so $(BUILD)/libpmf.a $(BUILD)/embed-host
 
 # ---- set-up ---------------------------------------------------------------------------
-# Install what is missing (as root, or through sudo), after one `apt-get update`.
+# Install what is missing (as root, or through sudo), after one `apt-get update`.  A name that
+# an installed package provides counts as there (a nodejs package that ships npm).
 define apt_install
-	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	@provided=$$(dpkg-query -W -f '$${db:Status-Abbrev}|$${Provides}\n' 2>/dev/null | \
+	  sed -n 's/^ii *|//p' | tr ',' '\n' | sed 's/ *(.*//; s/^ *//'); \
+	missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || \
+	  printf '%s\n' "$$provided" | grep -qxF $$p || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:" $$missing; \
 	  sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -107,8 +112,13 @@ endef
 deps:
 	$(call apt_install,$(DEBS))
 
+# The browser tests' npm packages (axe-core, pinned by tests/browser/package-lock.json), again
+# only when the lock file is newer than the last install.
 test-deps: deps
 	$(call apt_install,$(TEST_DEBS))
+	@[ tests/browser/node_modules/.package-lock.json -nt tests/browser/package-lock.json ] || { \
+	  echo "installing the browser tests' npm packages (npm ci in tests/browser)"; \
+	  npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error; }
 
 # Two lines: what `make demo` installs, then what `make test` adds.
 print-debs:

@@ -943,7 +943,9 @@ local function html_table(columns, rows, asked, caption, id)
     if row.highlight then cls[#cls + 1] = "highlight" end
     if row.comparator then cls[#cls + 1] = "comparator" end
     if row.kind then cls[#cls + 1] = "kind-" .. row.kind end
-    out[#out + 1] = #cls > 0 and ('<tr class="' .. esc(table.concat(cls, " ")) .. '">') or "<tr>"
+    local kpi = row.kpi or (row.kind == "kpi" and row.id) or nil   -- a KPI's row: data-kpi (tests/e2e/a11y.sh)
+    out[#out + 1] = "<tr" .. (#cls > 0 and (' class="' .. esc(table.concat(cls, " ")) .. '"') or "") ..
+                    (kpi and (' data-kpi="' .. esc(kpi) .. '"') or "") .. ">"
     for _, c in ipairs(columns) do
       out[#out + 1] = string.format('<td class="k-%s">%s</td>', c.kind, html_cell(row, c, asked))
     end
