@@ -1016,6 +1016,8 @@ svg.bench .label{font-size:11px}svg.bench .label.own{font-weight:700}svg.bench .
   body{margin:0;font-size:10.5px}
   *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
   thead{display:table-header-group}
+  th,td{padding:3px 4px;overflow-wrap:anywhere}
+  .dot,td.k-target,th.k-target{white-space:normal}
   tr,svg{break-inside:avoid;page-break-inside:avoid}
   h2,h3,h4,h5,h6{break-after:avoid;page-break-after:avoid}
   section.group.page{break-before:page}
