@@ -40,7 +40,7 @@ kpi "EX02" {
     fn = function(m) return m.waste * 1000 / m.people end,   -- tonnes -> kg per person
   },
   unit = "kg", decimals = 1, polarity = "down", frequency = "quarterly",
-  target = 100, tolerance = 5, owner = "waste", illustrative = true,
+  target = 100, tolerance = 5, owner = "Head of Waste Services", illustrative = true,
 }
 
 kpi "EX03" {
@@ -56,7 +56,7 @@ action "EX-A1" { title = "Roll out food waste collections", parent = "less_waste
   owner = "Head of Waste Services", due = "2026-03-31",
   milestones = { { title = "Pilot in two wards", due = "2025-10-31" } } }
 risk "EX-R1" { title = "Recycling contamination rejects loads", parent = "less_waste",
-  likelihood = 3, impact = 3, owner = "performance" }
+  likelihood = 3, impact = 3, owner = "Corporate Performance Officer" }
 
 board "cabinet" { title = "Cabinet", cadence = "quarterly", receives = { "scorecard", "exceptions" },
   after_days = 40 }

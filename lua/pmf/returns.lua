@@ -365,6 +365,7 @@ local function read_meta(path)
 end
 
 function M.is_return(path)
+  if type(path) ~= "string" or not path:lower():match("%.xlsx$") then return false end
   local ok, meta = pcall(read_meta, path)
   return ok and meta ~= nil
 end
@@ -511,7 +512,13 @@ function M.import(s, path, opts)
   if not fh then return nil, path .. ": cannot be read" end
   local fh_file = framework.sha256(fh:read("a"))
   fh:close()
-  if opts.dry_run then return res end
+  local function summary()
+    return string.format("%s: return from %s for %s %s: %d figures: %d new, %d revised, %d unchanged; " ..
+                         "%d commentary changed%s", path, issue.owner, fw.id, tostring(p), res.figures,
+                         res.new, res.revised, res.unchanged, res.comments,
+                         opts.dry_run and " (dry run)" or res.changed and "" or " (already taken back: nothing changed)")
+  end
+  if opts.dry_run then res.summary = summary() return res end
   local o = fw.owners[issue.owner]
   local author = o and owner_label(o) or issue.owner
   local area = fw.council
@@ -552,7 +559,105 @@ function M.import(s, path, opts)
     end
   end)
   if not okw then return nil, path .. ": " .. tostring(werr) end
+  res.summary = summary()
   return res
+end
+
+-- ---- the round: what is due, received, missing and late --------------------------------
+
+-- Working days from date a to date b (positive when b is later; 0 on the same day).
+local function working_days_between(a, b)
+  if a == b then return 0 end
+  local sign, from, to = 1, a, b
+  if b < a then sign, from, to = -1, b, a end
+  local n, d = 0, from
+  while true do
+    d = pmf.period.add_working_days(d, 1)
+    if d > to then break end
+    n = n + 1
+  end
+  return sign * n
+end
+M.working_days_between = working_days_between
+
+-- returns.round(store, fw, period, today) -> {deadline=, owners = {...}, items = {...},
+-- blockers = {...}, missing = {messages}, issued = bool}; fw a framework table, period a
+-- Period, today "YYYY-MM-DD".  An item is a figure or a commentary due from an owner.
+function M.round(s, fw, p, today)
+  local due, order = M.due(fw)
+  local deadline = M.deadline(fw, p)
+  local issues = storelib.latest_issues(s, fw.id, p.start, p.len)
+  local receipts = storelib.receipts(s, fw.id, p.start, p.len)
+  local exc = {}
+  for _, r in ipairs(pmf.kpi.exceptions{ store = s, framework = fw, period = p }) do
+    if r.area == nil or r.area == fw.council then exc[r.kpi] = r end
+  end
+  local wd = deadline and working_days_between(today, deadline)
+  local late = deadline and today > deadline
+  local res = { deadline = deadline, owners = {}, items = {}, blockers = {}, missing = {},
+                issued = next(issues) ~= nil, today = today }
+  for _, oid in ipairs(order) do
+    local d, o = due[oid], fw.owners[oid]
+    local row = { owner = oid, who = owner_label(o), team = o.team, email = o.email,
+                  figures_due = #d.metrics, figures_in = 0, comments_due = 0, comments_in = 0,
+                  issued = issues[oid] and issues[oid].issued_at:sub(1, 10) or nil,
+                  received = receipts[oid] and receipts[oid].received_at:sub(1, 10) or nil }
+    local missing = {}
+    for _, mid in ipairs(d.metrics) do
+      local v = s:metric_id(mid) and fw.council and s:get(mid, fw.council, p)
+      local item = { owner = oid, kind = "figure", item = mid, status = v and "received" or (late and "late" or "missing") }
+      if v then row.figures_in = row.figures_in + 1 else missing[#missing + 1] = mid end
+      res.items[#res.items + 1] = item
+    end
+    for _, kid in ipairs(d.kpis) do
+      local e = exc[kid]
+      if e then
+        row.comments_due = row.comments_due + 1
+        local has = e.commentary ~= nil and e.commentary ~= ""
+        if has then row.comments_in = row.comments_in + 1 else missing[#missing + 1] = kid .. " commentary" end
+        res.items[#res.items + 1] = { owner = oid, kind = "commentary (" .. tostring(e.rag) .. ")", item = kid,
+                                      status = has and "received" or (late and "late" or "missing") }
+      end
+    end
+    if row.figures_due + row.comments_due > 0 or issues[oid] then
+      local complete = #missing == 0
+      row.status = complete and "complete" or late and "late" or "outstanding"
+      row.missing = table.concat(missing, ", ")
+      if deadline then
+        row.working_days = complete and nil or wd
+        row.deadline_note = complete and "" or
+          (wd >= 0 and (wd .. " working days to the deadline") or ((-wd) .. " working days past the deadline"))
+      end
+      res.owners[#res.owners + 1] = row
+      for _, mid in ipairs(missing) do
+        if not mid:match(" commentary$") then
+          res.missing[#res.missing + 1] = string.format("%s (%s): %s", oid, row.who, mid)
+        end
+      end
+    end
+  end
+  for _, kid in ipairs(fw.kpi_order) do
+    local e = exc[kid]
+    if e and e.commentary_required and (e.commentary == nil or e.commentary == "") then
+      res.blockers[#res.blockers + 1] = string.format("%s (%s) is %s and has no commentary (owner: %s)",
+                                                      kid, e.title or "", e.rag, e.owner or "none")
+    end
+  end
+  for _, m in ipairs(res.missing) do res.blockers[#res.blockers + 1] = "figure missing: " .. m end
+  if not s:is_signed_off(fw.id, p) then
+    res.blockers[#res.blockers + 1] = string.format("%s %s is not signed off", fw.id, tostring(p))
+  end
+  return res
+end
+
+-- returns.missing(store, framework id, period label) -> the figures still missing from
+-- owners who were issued returns for the period (empty when none were issued): sign-off
+-- refuses while there are any, unless told why.
+function M.missing(s, fw, p)
+  local f, q = resolve(s, fw, p)
+  if not f then return {} end
+  if not next(storelib.latest_issues(s, f.id, q.start, q.len)) then return {} end
+  return M.round(s, f, q, pmf.period.today()).missing
 end
 
 -- ---- filling one in (scripts and tests) --------------------------------------------------
