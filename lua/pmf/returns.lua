@@ -108,14 +108,23 @@ local function owner_label(o)
 end
 M.owner_label = owner_label
 
--- The KPI targets that use a metric, as context: "EX01 45".
+-- Does a formula (any of its versions' formulas) read metric m?  A formula is a table whose
+-- string fields (num, den, a, b, metric, inputs' values) name metrics.
+local function reads(f, m)
+  if f == m then return true end
+  if type(f) ~= "table" then return false end
+  for k, v in pairs(f) do
+    if k ~= "fn" and (v == m or (type(v) == "table" and reads(v, m))) then return true end
+  end
+  return false
+end
+
+-- The KPIs that use a metric, in declaration order.
 local function kpis_using(fw, metric)
   local out = {}
   for _, id in ipairs(fw.kpi_order) do
-    local k = fw.kpis[id]
-    local v = k.versions[1]
-    for _, m in ipairs(v.metrics or {}) do
-      if m == metric then out[#out + 1] = id break end
+    for _, v in ipairs(fw.kpis[id].versions) do
+      if reads(v.formula, metric) then out[#out + 1] = id break end
     end
   end
   return out
