@@ -30,9 +30,9 @@
 --   another period or framework no longer matches its issue.
 -- - Import is all or nothing per workbook, every problem named by sheet, cell and field;
 --   figures go in through store:observe and commentary through the commentary table, in one
---   transaction and one batch (kind "returns": who and when), with a receipt.  A figure equal
---   to the one stored is "unchanged"; a workbook whose bytes were taken back already and
---   that changes nothing writes nothing.
+--   transaction and one batch (kind "returns": who and when), with a receipt fingerprinted by
+--   the answers it gave.  A figure equal to the one stored is "unchanged"; a workbook whose
+--   answers were taken back already and that changes nothing writes nothing.
 -- - Figures due are the council area's (framework council) figures for the period, one per
 --   metric the owner supplies (owner "id" { supplies = {...} }); commentary is asked for each
 --   KPI the owner owns and needed for those the framework's rule rates red or amber.
@@ -108,26 +108,30 @@ local function owner_label(o)
 end
 M.owner_label = owner_label
 
--- Does a formula (any of its versions' formulas) read metric m?  A formula is a table whose
--- string fields (num, den, a, b, metric, inputs' values) name metrics.
-local function reads(f, m)
-  if f == m then return true end
-  if type(f) ~= "table" then return false end
-  for k, v in pairs(f) do
-    if k ~= "fn" and (v == m or (type(v) == "table" and reads(v, m))) then return true end
-  end
-  return false
-end
-
--- The KPIs that use a metric, in declaration order.
+-- metric -> the KPIs that use it, in declaration order (built once per framework table).
+local users_cache = setmetatable({}, { __mode = "k" })
 local function kpis_using(fw, metric)
-  local out = {}
-  for _, id in ipairs(fw.kpi_order) do
-    for _, v in ipairs(fw.kpis[id].versions) do
-      if reads(v.formula, metric) then out[#out + 1] = id break end
+  local idx = users_cache[fw]
+  if not idx then
+    idx = {}
+    for _, id in ipairs(fw.kpi_order) do
+      local seen = {}
+      local function walk(f)
+        if type(f) == "string" then
+          if fw.metrics[f] and not seen[f] then
+            seen[f] = true
+            idx[f] = idx[f] or {}
+            table.insert(idx[f], id)
+          end
+        elseif type(f) == "table" then
+          for k, v in pairs(f) do if k ~= "fn" then walk(v) end end
+        end
+      end
+      for _, v in ipairs(fw.kpis[id].versions) do walk(v.formula) end
     end
+    users_cache[fw] = idx
   end
-  return out
+  return idx[metric] or {}
 end
 
 local function target_text(fw, kid, p)
@@ -517,10 +521,14 @@ function M.import(s, path, opts)
   if #errs > 0 then return nil, errs[1], errs end
   local res = { owner = issue.owner, id = id, framework = fw.id, period = tostring(p), figures = #figures,
                 new = 0, revised = 0, unchanged = 0, comments = 0, changed = false }
-  local fh = io.open(path, "rb")
-  if not fh then return nil, path .. ": cannot be read" end
-  local fh_file = framework.sha256(fh:read("a"))
-  fh:close()
+  -- what was returned (the inputs), the receipt's fingerprint: cheaper than the file's bytes,
+  -- and the same for the same answers saved twice
+  local given = {}
+  for _, f in ipairs(figures) do
+    given[#given + 1] = table.concat({ f.metric, canon(f.value), canon(f.numerator), canon(f.denominator), f.flags or "" }, "\31")
+  end
+  for _, c in ipairs(comments) do given[#given + 1] = c.kpi .. "\31" .. c.text end
+  local fh_file = framework.sha256(table.concat(given, "\30"))
   local function summary()
     return string.format("%s: return from %s for %s %s: %d figures: %d new, %d revised, %d unchanged; " ..
                          "%d commentary changed%s", path, issue.owner, fw.id, tostring(p), res.figures,
@@ -683,7 +691,8 @@ function M.fill(path, out, t)
     if not rows then return nil, e end
     sheets[name] = rows
   end
-  local function rows_of(raw, ncols)
+  -- numbers where the generator wrote numbers (the history and the inputs), text elsewhere
+  local function rows_of(raw, ncols, numeric)
     local out_rows, last = {}, 1
     for r in pairs(raw) do if r > last then last = r end end
     for r = 2, last do
@@ -691,13 +700,14 @@ function M.fill(path, out, t)
       for c = 1, ncols do
         local v = row[c]
         if v == "" then v = nil end
-        cells[c] = tonumber(v) and v:match("^[-+%d.eE]+$") and tonumber(v) or v
+        cells[c] = numeric and numeric(c) and tonumber(v) or v
       end
       out_rows[#out_rows + 1] = cells
     end
     return out_rows
   end
-  local frows, crows = rows_of(sheets[FIG], FIG_COLS), rows_of(sheets[COM], COM_COLS)
+  local frows = rows_of(sheets[FIG], FIG_COLS, function(c) return c >= F.hist and c < F.target or c >= F.value and c < F.flag end)
+  local crows = rows_of(sheets[COM], COM_COLS)
   local cover, mrows = rows_of(sheets.Cover, 2), rows_of(sheets[META], 2)
   local heads = {}
   for c = 1, FIG_COLS do heads[c] = (sheets[FIG][1] or {})[c] or "" end
