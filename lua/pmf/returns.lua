@@ -455,14 +455,18 @@ function M.import(s, path, opts)
   local fh, ch = hashes(frows, crows)
   if locked_hash(hlist, fh, ch) ~= issue.locked_hash then
     local n = #errs
+    local function locked(sheet, row, what)
+      errs[#errs + 1] = string.format("%s: sheet '%s' row %d (%s): a locked cell was changed (only " ..
+                                      "the yellow cells may be filled in)", path, sheet, row, what)
+    end
     for r, h in ipairs(fh) do
       if not mv("figures_row_" .. r) or mv("figures_row_" .. r) ~= h then
-        bad(FIG, "row " .. (r + 1), frows[r][F.metric], "a locked cell was changed (only the yellow cells may be filled in)")
+        locked(FIG, r + 1, frows[r][F.metric])
       end
     end
     for r, h in ipairs(ch) do
       if not mv("commentary_row_" .. r) or mv("commentary_row_" .. r) ~= h then
-        bad(COM, "row " .. (r + 1), crows[r][C.kpi], "a locked cell was changed (only the yellow cells may be filled in)")
+        locked(COM, r + 1, crows[r][C.kpi])
       end
     end
     if #errs == n then

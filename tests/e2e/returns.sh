@@ -55,7 +55,7 @@ for f in text locked period framework corrupt; do
   rc_is 1 "a bad return ($f) is refused"
   case $f in
     text) err_has "sheet 'Figures' cell J3 \(value\): 'lots' is not a number" "text in a number cell: sheet, cell and field" ;;
-    locked) err_has "sheet 'Figures' cell row 2 \(household_waste_recycled_tonnes\): a locked cell was changed" "an edited locked cell" ;;
+    locked) err_has "sheet 'Figures' row 2 \(household_waste_recycled_tonnes\): a locked cell was changed" "an edited locked cell" ;;
     period) err_has "'2025/26 Q1' is not the period this workbook was issued for \(2025/26 Q2\)" "the wrong period" ;;
     framework) err_has "'walsall' is not the framework this workbook was issued for" "another framework" ;;
     corrupt) err_has "bad/corrupt.xlsx" "a corrupt file is named" ;;

@@ -194,7 +194,7 @@ refused(bad({ values = { household_waste_total_tonnes = "twelve" } }),
 refused(bad({ values = { household_waste_total_tonnes = -5 } }),
         "cell J3 %(value%): %-5 is outside 0 to", "a number out of range")
 refused(bad({ values = { household_waste_total_tonnes = 1 }, cells = { { sheet = "Figures", row = 3, col = 3, value = "edited" } } }),
-        "sheet 'Figures' cell row 3 %(household_waste_total_tonnes%): a locked cell was changed", "an edited locked cell")
+        "sheet 'Figures' row 3 %(household_waste_total_tonnes%): a locked cell was changed", "an edited locked cell")
 refused(bad({ cells = { { sheet = "Figures", row = 2, col = 7, value = 99 } } }),
         "a locked cell was changed", "an edited history figure")
 refused(bad({ values = FILLED, cells = { { sheet = "pmf", row = 6, col = 2, value = "2025/26 Q1" } } }),
