@@ -243,6 +243,20 @@ do
   T.ok(returns.import(st, p2), "the new one is taken")
 end
 
+-- a stale version: the framework changed since the workbook was issued
+do
+  local st = fresh()
+  local wb = assert(returns.generate(st, { framework = "example", period = Q2, dir = dir() }))[1]
+  local tmpfw = T.tmpname("example.lua")
+  local src = io.open(EXAMPLE):read("a"):gsub('target = 40, tolerance = "5%%"', 'target = 42, tolerance = "5%%"')
+  local fo = io.open(tmpfw, "w"); fo:write(src); fo:close()
+  os.execute("cp '" .. here .. "../../frameworks/catalogue.lua' '" .. tmpfw:match("^(.*)/") .. "/catalogue.lua' 2>/dev/null")
+  assert(pmf.framework.load(st, tmpfw))
+  local p = T.tmpname("oldfw.xlsx")
+  assert(returns.fill(wb.path, p, { values = FILLED }))
+  refused(p, "stale workbook: issued .* for an earlier version of framework 'example'", "a workbook for an earlier framework version", st)
+end
+
 -- a signed-off quarter
 do
   local st = fresh()
