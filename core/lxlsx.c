@@ -18,7 +18,13 @@
  *   (each chart is a bar chart on a chart sheet of its own, after the worksheets)
  *   cell = number | string | boolean | nil (empty) |
  *          { value = number|string|bool|nil, fill = "#RRGGBB", color = "#RRGGBB",
- *            bold = bool, num_format = "0.0" }
+ *            bold = bool, num_format = "0.0", unlocked = bool (an input cell of a
+ *            protected sheet) }
+ *   sheet extras: hidden = true (a hidden sheet), protect = true (every cell locked but the
+ *            unlocked ones), validations = { {row =, col =, last_row =, last_col =,
+ *            type = "decimal"|"list", min =, max =, list = {"a", "b"}, message = "..."} }
+ *            (rows as in `rows`: 1 is the first row under the header; columns from 1)
+ *   book extras: properties = { {"name", "text"}, ... } (custom document properties)
  *
  * Design decisions:
  * - One call writes a whole workbook from plain Lua data: reports are data, and a handle
@@ -75,7 +81,7 @@ static lxw_color_t parse_color(lua_State *L, const char *s, const char *what) {
  * description and cached in the table at cache_idx.  Returns NULL for "no format". */
 static lxw_format *cell_format(lua_State *L, lxw_workbook *wb, int idx, int cache_idx,
                                int header) {
-    int bold = header, top = lua_gettop(L);
+    int bold = header, top = lua_gettop(L), unlocked = 0;
     const char *fill = NULL, *color = NULL, *numfmt = NULL;
     lxw_format *f;
     if (idx && lua_istable(L, idx)) {
@@ -87,14 +93,16 @@ static lxw_format *cell_format(lua_State *L, lxw_workbook *wb, int idx, int cach
         color = lua_tostring(L, -1);
         lua_getfield(L, idx, "num_format");
         numfmt = lua_tostring(L, -1);
+        lua_getfield(L, idx, "unlocked");
+        unlocked = lua_toboolean(L, -1);
     }
     if (header && !fill) fill = "#D9D9D9";
-    if (!bold && !fill && !color && !numfmt) {
+    if (!bold && !fill && !color && !numfmt && !unlocked) {
         lua_settop(L, top);
         return NULL;
     }
-    lua_pushfstring(L, "%d|%s|%s|%s", bold, fill ? fill : "", color ? color : "",
-                    numfmt ? numfmt : "");
+    lua_pushfstring(L, "%d|%s|%s|%s|%d", bold, fill ? fill : "", color ? color : "",
+                    numfmt ? numfmt : "", unlocked);
     lua_pushvalue(L, -1);
     if (lua_rawget(L, cache_idx) == LUA_TLIGHTUSERDATA) {
         f = (lxw_format *)lua_touserdata(L, -1);
@@ -111,6 +119,7 @@ static lxw_format *cell_format(lua_State *L, lxw_workbook *wb, int idx, int cach
     }
     if (color) format_set_font_color(f, parse_color(L, color, "color"));
     if (numfmt) format_set_num_format(f, numfmt);
+    if (unlocked) format_set_unlocked(f);
     format_set_text_wrap(f);
     format_set_align(f, LXW_ALIGN_VERTICAL_TOP);
     lua_pushlightuserdata(L, f);
@@ -139,6 +148,87 @@ static void write_value(lua_State *L, lxw_worksheet *ws, lxw_row_t row, lxw_col_
         luaL_error(L, "xlsx: a cell must be a number, string, boolean or table, not %s",
                    luaL_typename(L, idx));
     }
+}
+
+/* Data validation on a range, from the table at idx (see the header comment). */
+static void add_validation(lua_State *L, lxw_worksheet *ws, int idx) {
+    lxw_data_validation dv;
+    lua_Integer r0, c0, r1, c1;
+    const char *type;
+    char *items[64];
+    int top = lua_gettop(L);
+    memset(&dv, 0, sizeof dv);
+    luaL_checktype(L, idx, LUA_TTABLE);
+    lua_getfield(L, idx, "row");
+    r0 = luaL_checkinteger(L, -1);
+    lua_getfield(L, idx, "col");
+    c0 = luaL_checkinteger(L, -1);
+    lua_getfield(L, idx, "last_row");
+    r1 = luaL_optinteger(L, -1, r0);
+    lua_getfield(L, idx, "last_col");
+    c1 = luaL_optinteger(L, -1, c0);
+    if (r0 < 1 || c0 < 1 || r1 < r0 || c1 < c0 || r1 > 1048575 || c1 > 16384)
+        luaL_error(L, "xlsx: a validation's range is out of bounds");
+    lua_getfield(L, idx, "type");
+    type = luaL_checkstring(L, -1);
+    lua_getfield(L, idx, "message");
+    if (lua_isstring(L, -1)) {
+        dv.error_message = (char *)lua_tostring(L, -1);
+        dv.input_message = (char *)lua_tostring(L, -1);
+    }
+    if (strcmp(type, "decimal") == 0) {
+        dv.validate = LXW_VALIDATION_TYPE_DECIMAL;
+        lua_getfield(L, idx, "min");
+        lua_getfield(L, idx, "max");
+        if (lua_isnumber(L, -2) && lua_isnumber(L, -1)) {
+            dv.criteria = LXW_VALIDATION_CRITERIA_BETWEEN;
+            dv.minimum_number = lua_tonumber(L, -2);
+            dv.maximum_number = lua_tonumber(L, -1);
+        } else {
+            dv.criteria = LXW_VALIDATION_CRITERIA_BETWEEN;
+            dv.minimum_number = -1e15;
+            dv.maximum_number = 1e15;
+        }
+    } else if (strcmp(type, "list") == 0) {
+        lua_Integer n, i;
+        dv.validate = LXW_VALIDATION_TYPE_LIST;
+        int list;
+        lua_getfield(L, idx, "list");
+        luaL_checktype(L, -1, LUA_TTABLE);
+        list = lua_gettop(L);
+        n = luaL_len(L, list);
+        if (n < 1 || n > 63) luaL_error(L, "xlsx: a list validation has 1 to 63 items");
+        for (i = 1; i <= n; i++) {
+            lua_geti(L, list, i);
+            items[i - 1] = (char *)luaL_checkstring(L, -1);   /* kept on the stack until the call */
+        }
+        items[n] = NULL;
+        dv.value_list = items;
+    } else {
+        luaL_error(L, "xlsx: validation type must be decimal or list, not '%s'", type);
+    }
+    if (worksheet_data_validation_range(ws, (lxw_row_t)r0, (lxw_col_t)(c0 - 1), (lxw_row_t)r1,
+                                        (lxw_col_t)(c1 - 1), &dv) != LXW_NO_ERROR)
+        luaL_error(L, "xlsx: cannot add a data validation");
+    lua_settop(L, top);
+}
+
+/* A sheet's extras: validations, protection, hidden. */
+static void sheet_extras(lua_State *L, lxw_worksheet *ws, int idx) {
+    int top = lua_gettop(L);
+    if (lua_getfield(L, idx, "validations") == LUA_TTABLE) {
+        lua_Integer i, n = luaL_len(L, -1);
+        for (i = 1; i <= n; i++) {
+            lua_geti(L, -1, i);
+            add_validation(L, ws, lua_gettop(L));
+            lua_pop(L, 1);
+        }
+    }
+    lua_getfield(L, idx, "protect");
+    if (lua_toboolean(L, -1)) worksheet_protect(ws, NULL, NULL);
+    lua_getfield(L, idx, "hidden");
+    if (lua_toboolean(L, -1)) worksheet_hide(ws);
+    lua_settop(L, top);
 }
 
 /* Writes one sheet (the table at idx) into the workbook. */
@@ -225,6 +315,7 @@ static void write_sheet(lua_State *L, lxw_workbook *wb, int idx, int cache_idx) 
     lua_getfield(L, idx, "autofilter");
     if (lua_toboolean(L, -1) && ncols > 0)
         worksheet_autofilter(ws, head, 0, head + (lxw_row_t)nrows, (lxw_col_t)(ncols - 1));
+    sheet_extras(L, ws, idx);
     lua_settop(L, top);
 }
 
@@ -318,6 +409,22 @@ static int xlsx_write(lua_State *L) {
     props.comments = (char *)lua_tostring(L, -1);
     workbook_set_properties(b->wb, &props);
     lua_pop(L, 4);
+    if (lua_getfield(L, 2, "properties") == LUA_TTABLE) {   /* custom properties, in order */
+        lua_Integer k, np = luaL_len(L, -1);
+        for (k = 1; k <= np; k++) {
+            lua_geti(L, -1, k);
+            luaL_checktype(L, -1, LUA_TTABLE);
+            lua_geti(L, -1, 1);
+            lua_geti(L, -2, 2);
+            if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
+                luaL_error(L, "xlsx: properties must be a list of {name, text}");
+            if (workbook_set_custom_property_string(b->wb, lua_tostring(L, -2),
+                                                    lua_tostring(L, -1)) != LXW_NO_ERROR)
+                luaL_error(L, "xlsx: cannot set property '%s'", lua_tostring(L, -2));
+            lua_pop(L, 3);
+        }
+    }
+    lua_pop(L, 1);
     lua_getfield(L, 2, "sheets");
     luaL_checktype(L, -1, LUA_TTABLE);
     n = luaL_len(L, -1);

@@ -251,6 +251,27 @@ static const char *const migrations[] = {
      * one batch, recorded by whoever imported it; each row may name who wrote it). */
     "ALTER TABLE target ADD COLUMN note TEXT;"
     "ALTER TABLE commentary ADD COLUMN author TEXT;",
+    /* 6 -> 7 (the quarterly round): return workbooks issued to owners (pmf.returns), each
+     * with the hash of its locked cells as issued, and each one taken back (the batch says
+     * who and when; file_hash is the bytes imported). */
+    "CREATE TABLE return_issue("
+    "  id TEXT PRIMARY KEY,"
+    "  framework TEXT NOT NULL,"
+    "  start INTEGER NOT NULL,"
+    "  len INTEGER NOT NULL,"
+    "  owner TEXT NOT NULL,"
+    "  framework_hash TEXT NOT NULL,"
+    "  locked_hash TEXT NOT NULL,"
+    "  figures INTEGER NOT NULL,"
+    "  batch INTEGER NOT NULL REFERENCES batch(id));"
+    "CREATE INDEX return_issue_round ON return_issue(framework, start, len, owner);"
+    "CREATE TABLE return_receipt("
+    "  id INTEGER PRIMARY KEY,"
+    "  issue TEXT NOT NULL REFERENCES return_issue(id),"
+    "  batch INTEGER NOT NULL REFERENCES batch(id),"
+    "  file_hash TEXT NOT NULL,"
+    "  figures INTEGER NOT NULL,"
+    "  comments INTEGER NOT NULL);",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -12,6 +12,14 @@ framework "example" {
 priority "environment" { title = "Dudley the borough of destinations" }
 outcome "less_waste" { title = "Less waste, more recycling", parent = "environment" }
 
+-- Who owns what, and who supplies which figures each quarter (`pmf returns` writes each
+-- supplier a return workbook).  A KPI's, action's or risk's owner names one by id, name or role.
+owner "waste" { name = "Sam Ashford", role = "Head of Waste Services", team = "Public Realm",
+  email = "waste.performance@example.gov.uk",
+  supplies = { "household_waste_recycled_tonnes", "household_waste_total_tonnes" } }
+owner "performance" { name = "Priya Shah", role = "Corporate Performance Officer",
+  team = "Strategy and Performance", email = "performance@example.gov.uk" }
+
 -- The metrics come from the catalogue (frameworks/catalogue.lua): DEFRA's household waste
 -- tonnages and ONS's mid-year population.  A metric of Dudley's own would be declared here.
 
@@ -32,7 +40,7 @@ kpi "EX02" {
     fn = function(m) return m.waste * 1000 / m.people end,   -- tonnes -> kg per person
   },
   unit = "kg", decimals = 1, polarity = "down", frequency = "quarterly",
-  target = 100, tolerance = 5, illustrative = true,
+  target = 100, tolerance = 5, owner = "Head of Waste Services", illustrative = true,
 }
 
 kpi "EX03" {
@@ -48,7 +56,7 @@ action "EX-A1" { title = "Roll out food waste collections", parent = "less_waste
   owner = "Head of Waste Services", due = "2026-03-31",
   milestones = { { title = "Pilot in two wards", due = "2025-10-31" } } }
 risk "EX-R1" { title = "Recycling contamination rejects loads", parent = "less_waste",
-  likelihood = 3, impact = 3 }
+  likelihood = 3, impact = 3, owner = "Corporate Performance Officer" }
 
 board "cabinet" { title = "Cabinet", cadence = "quarterly", receives = { "scorecard", "exceptions" },
   after_days = 40 }

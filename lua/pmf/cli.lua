@@ -15,7 +15,7 @@ local M = {}
 -- a command (so a half-installed tree still runs scripts).
 local names = {
   "import", "check", "load", "frameworks", "test", "report",
-  "signoff", "reopen", "comment", "history", "areas", "metrics", "sql", "help",
+  "signoff", "reopen", "comment", "history", "areas", "metrics", "sql", "returns", "help",
 }
 
 M.commands = {}

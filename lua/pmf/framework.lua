@@ -248,12 +248,14 @@ local SPEC = {
   deadline = { working_days = "count", description = "text" },
   rule = { statuses = "statuses" },
   group = { title = "text", members = "list", source = "text", description = "text" },
+  owner = { name = "text", role = "text", team = "text", email = "string", supplies = "list",
+            description = "text", meta = "table" },
 }
 local NODE_SPEC_WITH_LEVEL = setmetatable({ level = "string" }, { __index = NODE_FIELDS })
 
 -- The DSL words (besides the council's level words).
 local WORDS = { "framework", "catalogue", "node", "metric", "kpi", "change", "action", "risk", "board",
-                "deadline", "rule", "group", "pct", "ratio", "rate", "diff", "custom",
+                "deadline", "rule", "group", "owner", "pct", "ratio", "rate", "diff", "custom",
                 "profile", "baseline", "benchmark" }
 local RESERVED = {}
 for _, w in ipairs(WORDS) do RESERVED[w] = true end
@@ -426,7 +428,7 @@ local function run_source(src, path, opts)
   local words = constructors(st)
   st.env = sandbox.env({ words = words, print = opts and opts.print })
   for _, k in ipairs({ "framework", "catalogue", "metric", "kpi", "change", "action", "risk",
-                       "board", "deadline", "rule", "group" }) do
+                       "board", "deadline", "rule", "group", "owner" }) do
     sandbox.declare(st.env, k, declarer(st, k))
   end
   sandbox.declare(st.env, "node", declarer(st, "node"))
@@ -839,6 +841,44 @@ local function store_conflicts(st, fw)
 end
 
 -- Build the definition from the collected declarations (st.decls).
+-- Owners: `owner = "..."` on a KPI, action or risk names a declared owner by id, name or
+-- role (kept as written; owner_id is the owner's id).  A framework that declares no owners
+-- keeps free-text owners.  Each metric an owner supplies is one the framework uses, and one
+-- owner supplies it (fw.suppliers: metric -> owner id).
+local function resolve_owners(st, fw)
+  if #fw.owner_order == 0 then return end
+  local by_text = {}
+  for _, id in ipairs(fw.owner_order) do
+    local o = fw.owners[id]
+    for _, t in ipairs({ o.role or false, o.name or false, id }) do
+      if t then by_text[t] = id end
+    end
+    for _, m in ipairs(o.supplies) do
+      if not fw.metrics[m] then
+        add_error(st, o.line, "owner '" .. id .. "' supplies '" .. m .. "', a metric the framework does not use")
+      elseif fw.suppliers[m] then
+        add_error(st, o.line, "metric '" .. m .. "' is supplied by owner '" .. fw.suppliers[m] ..
+                  "' already (one owner supplies each metric)")
+      else
+        fw.suppliers[m] = id
+      end
+    end
+  end
+  for _, kind in ipairs({ "kpi", "action", "risk" }) do
+    local map, order = fw[kind .. "s"], fw[kind .. "_order"]
+    for _, id in ipairs(order) do
+      local item = map[id]
+      if item.owner ~= nil then
+        item.owner_id = by_text[item.owner]
+        if not item.owner_id then
+          add_error(st, item.line, kind .. " '" .. id .. "': owner '" .. item.owner .. "' is not a " ..
+                    "declared owner (owner \"id\" { name =, role = }: its id, name or role)")
+        end
+      end
+    end
+  end
+end
+
 local function normalise(st)
   local fdecl = st.fw
   if not fdecl then
@@ -877,6 +917,7 @@ local function normalise(st)
     nodes = {}, node_order = {}, roots = {}, metrics = {}, metric_order = {}, groups = {},
     group_order = {}, kpis = {}, kpi_order = {}, actions = {}, action_order = {}, risks = {},
     risk_order = {}, boards = {}, board_order = {}, deadlines = {}, changes = {},
+    owners = {}, owner_order = {}, suppliers = {},
     commentary_statuses = { red = true, amber = true },
   }
   local seen = {}    -- kind -> id -> decl (duplicates)
@@ -1009,6 +1050,20 @@ local function normalise(st)
         fw.deadlines[d.id] = { working_days = b.working_days, description = b.description,
                                file = st.path, line = d.line }
       end
+    elseif k == "owner" then
+      local b = check_fields(st, d, SPEC.owner)
+      if first(d, "owner") then
+        if b.name == nil and b.role == nil then
+          add_error(st, d.line, "owner '" .. d.id .. "' needs a name or a role")
+        end
+        if type(b.email) == "string" and not b.email:match("^[^@%s]+@[^@%s]+%.[^@%s]+$") then
+          add_error(st, d.line, "owner '" .. d.id .. "': email '" .. b.email .. "' is not an address")
+        end
+        fw.owners[d.id] = { id = d.id, name = b.name, role = b.role, team = b.team,
+                            email = b.email, supplies = is_list_of_strings(b.supplies) and b.supplies or {},
+                            description = b.description, meta = b.meta, file = st.path, line = d.line }
+        fw.owner_order[#fw.owner_order + 1] = d.id
+      end
     elseif k == "rule" then
       local b = check_fields(st, d, SPEC.rule)
       if d.id ~= "commentary_required" then
@@ -1126,6 +1181,7 @@ local function normalise(st)
   end
 
   resolve_metrics(st, fw, metrics_used)
+  resolve_owners(st, fw)
   return fw
 end
 

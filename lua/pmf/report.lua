@@ -1015,6 +1015,9 @@ function M.run(name, args)
   return setmetatable(rep, Report)
 end
 
+M.register = register   -- report modules of their own register through this (pmf.chase)
+require("pmf.chase").install(M)
+
 for _, name in ipairs(M.order) do
   M[name] = function(args)
     local r, err = M.run(name, args)

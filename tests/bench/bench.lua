@@ -65,6 +65,7 @@ for _, name in ipairs({ "bench_import", "bench_series", "bench_rate", "bench_pub
 end
 
 io.write("\n== bench_xlsx ==\n"); for _, r in ipairs(dofile(here .. "bench_xlsx.lua")) do results[#results + 1] = r end
+io.write("\n== bench_returns ==\n"); for _, r in ipairs(dofile(here .. "bench_returns.lua")) do results[#results + 1] = r end
 
 io.write("\n== summary ==\n")
 io.write(string.format("%-44s %16s %16s %8s  %s\n", "benchmark", "pmf", "raw SQLite", "ratio", "goal"))

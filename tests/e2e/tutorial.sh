@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The README's tutorial, run as written: its Lua blocks become frameworks/coventry.lua and
-# frameworks/coventry_test.lua, which must check, pass their test, load, import and rate.
+# The README's tutorial, run as written: its Lua blocks become frameworks/coventry.lua,
+# frameworks/coventry_test.lua and fill_returns.lua, which must check, pass their test, load,
+# import and rate; then its sh blocks from step 6 (one quarterly round, from return workbooks
+# to the published report) run line by line.
 # (If the README changes, this test keeps it honest.)
 . "$(dirname "$0")/lib.sh"
 mkdir -p frameworks
@@ -18,6 +20,17 @@ fw:close()
 local t = assert(io.open("frameworks/coventry_test.lua", "w"))
 t:write(blocks[3])
 t:close()
+assert(blocks[4], "the tutorial has a fourth Lua block (fill_returns.lua)")
+local fill = assert(io.open("fill_returns.lua", "w"))
+fill:write(blocks[4])
+fill:close()
+-- step 6's shell lines, as commands (build/pmf becomes the binary under test)
+local round = assert(io.open("round.txt", "w"))
+local step6 = tut:match("%*%*6%..-$")
+for sh in step6:gmatch("```sh\n(.-)```") do
+  for line in sh:gmatch("[^\n]+") do round:write((line:gsub("%s+#.*$", "")), "\n") end
+end
+round:close()
 LUA
 pmf extract.lua "$ROOT/README.md"
 rc_is 0 "the tutorial's code blocks are there"
@@ -37,4 +50,36 @@ pmf report scorecard --framework coventry --period "2025/26 Q1" --format csv
 rc_is 0 "and it rates"
 out_has "CV01.*amber" "the claimant rate is amber (5.2% against 5.0% + 10%)"
 out_has "CV02.*green|CV02.*10" "the custom indicator is rated"
+
+# step 6: the quarterly round, each line of the README's sh blocks as written
+printf 'metric,area,period,value\nclaimants_16_64,E08000026,2025-09,12000\npopulation_16_64,E08000026,2025-09,230000\n' > coventry_q2.csv
+mkdir -p back
+n=0
+while IFS= read -r line; do
+  [ -z "$line" ] && continue
+  n=$((n + 1))
+  eval "set -- ${line#build/pmf }"
+  pmf "$@"
+  case "$line" in
+    *"report returns"*)
+      if [ "$n" -le 3 ]; then
+        rc_is 0 "the chase report runs before the returns are back"
+        out_has "skills .*outstanding|skills .*late" "and shows the skills owner's return outstanding"
+        out_has "jobs_filled" "naming the figures missing"
+      else
+        rc_is 0 "the chase report runs after"
+        out_has "skills .*complete" "and shows the return complete"
+      fi ;;
+    *"pmf returns"*) rc_is 0 "returns are written"; ok "one workbook per owner" test -f returns/coventry_2025-26-Q2_skills.xlsx ;;
+    *"import back"*) rc_is 0 "the filled return is taken back"; out_has "return from skills" "recognised as a return" ;;
+    *"--publish"*) rc_is 0 "the report is published"; err_has "published as publication" "and recorded" ;;
+    *) rc_is 0 "tutorial: $line" ;;
+  esac
+done < round.txt
+[ "$n" -ge 8 ] && pass || fail "the round's eight commands ran" "$n"
+pmf report scorecard --framework coventry --period "2025/26 Q2" --format csv
+out_has "CV01.*amber.*Whitley" "the scorecard shows the commentary from the return"
+pmf import back/skills.xlsx
+rc_is 1 "after sign-off the return is refused"
+err_has "coventry 2025/26 Q2 is signed off: a return for it is refused" "saying why"
 done_testing

@@ -212,6 +212,7 @@ int main(void) {
                      "DELETE FROM area WHERE kind = 'region';"
                      "ALTER TABLE metric DROP COLUMN reference; ALTER TABLE metric DROP COLUMN carry;"
                      "ALTER TABLE target DROP COLUMN note; ALTER TABLE commentary DROP COLUMN author;"
+                     "DROP TABLE return_receipt; DROP TABLE return_issue;"
                      "PRAGMA user_version = 1;", NULL, NULL, NULL);
     sqlite3_close(db);
     s = pmf_store_open(path, "lua/data", err, sizeof err);
@@ -254,6 +255,7 @@ int main(void) {
                      "DROP TABLE area_alias; DROP TABLE area_successor;"
                      "ALTER TABLE metric DROP COLUMN reference; ALTER TABLE metric DROP COLUMN carry;"
                      "ALTER TABLE target DROP COLUMN note; ALTER TABLE commentary DROP COLUMN author;"
+                     "DROP TABLE return_receipt; DROP TABLE return_issue;"
                      "PRAGMA user_version = 1;", NULL, NULL, NULL);
     sqlite3_close(db);
     s = pmf_store_open(path, "lua/data", err, sizeof err);

@@ -1,11 +1,13 @@
 -- `pmf import FILE...`: import observations, targets, commentary, action updates or risk
 -- assessments from CSV or JSON files, each file in one transaction and one batch: all of a
 -- file's rows or none, unless --skip-bad REJECTS.csv asks for the good rows and a file of the
--- refused ones.  Prints one summary line per file on stdout, or every error (up to
+-- refused ones.  A return workbook (`pmf returns`) is recognised by its hidden sheet and
+-- taken back whole by pmf.returns.  Prints one summary line per file on stdout, or every error (up to
 -- --max-errors) on stderr; exits 1 if any file was refused.
 local pmf = require "pmf"
 local cli = require "pmf.cli"
 local import = require "pmf.import"
+local returns = require "pmf.returns"
 
 local help = [[
 Each FILE is UTF-8 CSV with a header (or JSON: an array of objects with the same fields).
@@ -22,7 +24,8 @@ Names in any case and any order.  Periods are read with the framework's year sta
 signed-off period is refused for figures, targets and commentary alike.  A row identical to
 the one already stored is left alone ("unchanged"); a different one is stored as a new
 version ("revised"), the old one kept.  A file with any bad row is refused whole, naming
-file, line and column (number and name).  "-" reads CSV from standard input (observations
+file, line and column (number and name).  A return workbook written by `pmf returns` is
+recognised and taken back whole (figures and commentary; see `pmf help returns`).  "-" reads CSV from standard input (observations
 unless --kind says otherwise).
 
   --dry-run          check and count, write nothing to the store
@@ -74,13 +77,16 @@ return {
     local s = pmf.default_store()
     local status = 0
     for _, path in ipairs(opts) do
-      local r, msg, errs = import.import(s, path, {
+      local r, msg, errs
+      if returns.is_return(path) then   -- a return workbook (pmf returns) goes back whole
+        r, msg, errs = returns.import(s, path, { by = opts.by, at = opts.at, dry_run = opts.dry_run })
+      else r, msg, errs = import.import(s, path, {
         format = opts.format, dry_run = opts.dry_run, source = opts.source, by = opts.by,
         at = opts.at, year_start = ys, max_errors = max_errors, progress = true,
         kind = opts.kind, skip_bad = opts.skip_bad,
-      })
+      }) end
       if r then
-        io.write(import.describe(r), "\n")
+        io.write(r.summary or import.describe(r), "\n")
         if r.rejects_error then
           io.stderr:write("pmf import: ", r.rejects_error, " (the refused rows were not written)\n")
           status = 1
