@@ -22,14 +22,18 @@ local function color_ok(opts)
   return os.execute("test -t 1") == true
 end
 
+-- The report names come from the registry (pmf.report.order), so a report added there is
+-- listed here too.
+local names = table.concat(require("pmf.report").order, ", ")
+
 return {
-  summary = "build a report (scorecard, exceptions, dashboard, golden_thread, kpi, data_quality, calendar, benchmark, integrated)",
+  summary = "build a report (" .. names .. ")",
   store = "existing",
   usage = "report NAME --framework ID [--node ID] [--level WORD] [--kpi ID] [--period LABEL] " ..
           "[--as-of DATE] [--format text|md|csv|json|html|xlsx|pdf] [-o FILE] [--force] [--csv-raw] " ..
           "[--year] [--rollup worst|majority] [--publish] | report --republish ID [-o FILE] [--force]",
-  help = "Reports: scorecard, exceptions, dashboard (--node ID), golden_thread, kpi (--kpi ID), data_quality,\n" ..
-         "calendar, benchmark (--kpi ID), integrated.  pdf prints the html through headless Chromium.\n" ..
+  help = "Reports: " .. names .. ".\ndashboard needs --node ID; kpi and benchmark need --kpi ID; returns\n" ..
+         "is the chase report of the quarterly round.  pdf prints the html through headless Chromium.\n" ..
          "The period defaults to the latest period for which the framework has figures.",
   options = { framework = "value", node = "value", level = "value", kpi = "value",
               period = "value", as_of = "value", format = "value", o = "value",
