@@ -96,14 +96,14 @@ int pmf_series_cache(pmf_series *x, size_t max_figures) {
     x->capmets = 16;
     if (!(x->mets = calloc(x->capmets, sizeof *x->mets))) return -1;
     x->max_figures = max_figures;
-    return pmf_store_stamp(x->store, x->stamp);
+    return pmf_figures_stamp(x->fig, x->stamp);
 }
 
 /* Drop the cache when the store's data may have changed. */
 static int cache_check(pmf_series *x) {
     int64_t now[2];
     if (!x->mets) return 0;
-    if (pmf_store_stamp(x->store, now) != 0) return -1;
+    if (pmf_figures_stamp(x->fig, now) != 0) return -1;
     if (now[0] != x->stamp[0] || now[1] != x->stamp[1]) {
         if (pmf_figures_refresh(x->fig) != 0) return -1;     /* new batches become visible */
         cache_clear(x);
