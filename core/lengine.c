@@ -18,6 +18,7 @@
  *   Grid: g:dims() g:value(i,j) g:set_value(i,j,v) g:target(i,j) g:set_target(i,j,v)
  *         g:fill_target(j,v) g:status(i,j) g:set_status(i,j,s) g:flags(i,j) g:rec(i,j)
  *         g:dot(i,j) g:rank(i,j) g:stat(j) g:count(cols) g:rated(i,j) g:source(i,j)
+ *         g:cell(i,j) -> value, flags, target, status, dot_prev, dot_year, rank, quartile
  *
  * Design decisions:
  * - Rows (areas) and columns (periods) are 1-based in Lua, as Lua arrays are.  A Grid is
@@ -557,6 +558,30 @@ static int grid_count(lua_State *L) {
     return 1;
 }
 
+/* cell(i, j) -> value, flags, target, status, dot_prev, dot_year, rank, quartile: what a
+ * rating row reads of one cell, in one call (nil where absent, as the single getters) */
+static int grid_cell(lua_State *L) {
+    lgrid *u = check_grid(L, 1, 1);
+    size_t at = check_cell(L, u, 2);
+    const char *p = pmf_rag_dot_name(u->g.dot_prev[at]), *y = pmf_rag_dot_name(u->g.dot_year[at]);
+    push_number(L, u->g.value[at]);
+    lua_pushinteger(L, u->g.flags[at]);
+    push_number(L, u->g.target[at]);
+    lua_pushstring(L, status_names[u->g.status[at]]);
+    if (p) lua_pushstring(L, p);
+    else lua_pushnil(L);
+    if (y) lua_pushstring(L, y);
+    else lua_pushnil(L);
+    if (u->g.rank[at] > 0) {
+        lua_pushinteger(L, u->g.rank[at]);
+        lua_pushinteger(L, u->g.quartile[at]);
+    } else {
+        lua_pushnil(L);
+        lua_pushnil(L);
+    }
+    return 8;
+}
+
 static int grid_tostring(lua_State *L) {
     lgrid *u = check_grid(L, 1, 0);
     lua_pushfstring(L, PMF_GRID_MT " (%d areas x %d periods)", (int)u->g.na, (int)u->g.np);
@@ -580,6 +605,7 @@ static const luaL_Reg grid_methods[] = {
     { "rank",        grid_rank        },
     { "stat",        grid_stat        },
     { "count",       grid_count       },
+    { "cell",        grid_cell        },
     { NULL,          NULL             }
 };
 

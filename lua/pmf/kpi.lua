@@ -69,6 +69,7 @@ local pmf = require "pmf"
 
 local period = pmf.period
 local E = pmf.engine
+local SUPPRESSED, CARRIED = E.SUPPRESSED, E.CARRIED
 
 local M = {}
 local published_decimals, carry_months, reader_of
@@ -167,6 +168,9 @@ end
 
 -- ---- display -----------------------------------------------------------------------------
 
+local FMT = {}
+for d = 0, 15 do FMT[d] = "%." .. d .. "f" end
+
 local function commas(s)
   local sign, int, frac = s:match("^(-?)(%d+)(.*)$")
   if not int then return s end
@@ -187,8 +191,12 @@ function M.display(value, unit, decimals)
   if d == nil then
     d = (u == "" or u == "count" or u == "GBP" or u == "£") and 0 or 1
   end
-  local txt = commas(string.format("%." .. math.floor(d) .. "f", value))
-  if txt == "-0" or txt:match("^%-0%.0*$") then txt = txt:sub(2) end
+  local txt = string.format(FMT[d] or ("%." .. math.floor(d) .. "f"), value)
+  -- commas from 1,000 (999.5 shows as "1,000"); "-0" and "-0.0" lose the sign
+  if value <= -999 or value >= 999 or (value > -1 and value < 1) then
+    txt = commas(txt)
+    if txt == "-0" or txt:match("^%-0%.0*$") then txt = txt:sub(2) end
+  end
   if u == "%" then return txt .. "%" end
   if u == "GBP" or u == "£" then
     if txt:sub(1, 1) == "-" then return "-£" .. txt:sub(2) end
@@ -214,6 +222,7 @@ carry_months = function(kpi)
 end
 
 local function flag_list(bits)
+  if bits == 0 then return {} end
   local out, seen = {}, {}
   for _, f in ipairs(FLAG_NAMES) do
     if bits & f[1] ~= 0 and not seen[f[2]] then
@@ -662,13 +671,10 @@ function M.cell_row(res, kpi, K, i, j)
   local fw = res.framework
   local p = res.periods[j]
   local v = version_of(kpi, p)
-  local value = K:value(i, j)
-  local flags = K:flags(i, j)
+  local value, flags, target, rag, dot_prev, dot_year, rank, quartile = K:cell(i, j)
   local fl = flag_list(flags)
-  local suppressed = flags & E.SUPPRESSED ~= 0
+  local suppressed = flags & SUPPRESSED ~= 0
   local pj, yj = related(res, j)
-  local dot_prev, dot_year = K:dot(i, j)
-  local rank, quartile = K:rank(i, j)
   local n, median, mean = K:stat(j)
   local ei = res.row_index[ENGLAND]
   local err = next(res.errors) ~= nil and res.errors[kpi.id .. "|" .. i .. "|" .. j] or nil
@@ -686,7 +692,7 @@ function M.cell_row(res, kpi, K, i, j)
     framework = fw.id, kpi = kpi.id, title = kpi.title, area = res.areas[i],
     period = label, value = value, unit = kpi.unit,
     display = suppressed and "suppressed" or M.display(value, kpi.unit, kpi.decimals),
-    target = K:target(i, j), rag = K:status(i, j), polarity = v.polarity,
+    target = target, rag = rag, polarity = v.polarity,
     prev = pj and not suppressed and K:value(i, pj) or nil, dot_prev = dot_prev,
     last_year = yj and not suppressed and K:value(i, yj) or nil, dot_year = dot_year,
     rank = rank, quartile = quartile, n = n, group_median = median, group_mean = mean,
@@ -696,7 +702,7 @@ function M.cell_row(res, kpi, K, i, j)
     flags = fl, error = err,
   }
   if value == nil and not suppressed and r.rag ~= "error" then r.reason = "no data" end
-  if flags & E.CARRIED ~= 0 then
+  if flags & CARRIED ~= 0 then
     local s, l = K:source(i, j)
     if s then r.carried_from = tostring(period.span(s, l, p.year_start)) end
   end
