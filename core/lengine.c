@@ -176,7 +176,7 @@ static int reader_close(lua_State *L) {
 static int engine_reader(lua_State *L) {
     int64_t cutoff;
     pmf_store *s = pmf_checkstore(L, 1, &cutoff);
-    lreader *r = lua_newuserdatauv(L, sizeof *r, 1);
+    lreader *r = lua_newuserdatauv(L, sizeof *r, 2);
     r->x = NULL;
     luaL_setmetatable(L, PMF_READER_MT);
     lua_pushvalue(L, 1);
@@ -187,14 +187,29 @@ static int engine_reader(lua_State *L) {
     return 1;
 }
 
+/* A scratch buffer of at least `size` bytes kept with the Reader at idx (its second user
+ * value): GC-owned like every buffer here, and reused by the fetches that follow (a report
+ * fetches thousands of times; a fresh buffer each time is an allocation and a collection). */
+static void *reader_scratch(lua_State *L, int idx, size_t size) {
+    void *p;
+    lua_getiuservalue(L, idx, 2);
+    p = lua_touserdata(L, -1);
+    if (!p || lua_rawlen(L, -1) < size) {
+        p = lua_newuserdatauv(L, size + size / 2, 0);
+        lua_setiuservalue(L, idx, 2);
+    }
+    lua_pop(L, 1);
+    return p;
+}
+
 /* fetch(reader, metric, area_ids, periods [, carry]) -> Grid.  metric is the metric's
  * code; the area ids are the store's integer ids (-1 for an unknown area: a row of no
  * data); periods are Periods or labels; carry (months) overrides the metric's rule. */
 static int engine_fetch(lua_State *L) {
     lreader *rd = luaL_checkudata(L, 1, PMF_READER_MT);
     const char *code = luaL_checkstring(L, 2);
-    size_t na, np, i, j;
-    int64_t *ids, metric = -1;
+    size_t na, np, i, j, nk = 0, *row;
+    int64_t *ids, *known, metric = -1;
     pmf_period *periods;
     pmf_agg_result *res;
     pmf_read_rule rule = {PMF_AGG_SUM, PMF_REF_END, 0};
@@ -218,45 +233,47 @@ static int engine_fetch(lua_State *L) {
         luaL_argcheck(L, c >= 0 && c <= 1200, 5, "carry must be 0-1200 months");
         rule.carry = (int32_t)c;
     }
-    ids = lua_newuserdatauv(L, na * sizeof *ids, 0);
+    {
+        size_t o_known = ALIGN8(na * sizeof *ids), o_row = o_known + ALIGN8(na * sizeof(int64_t)),
+               o_per = o_row + ALIGN8(na * sizeof(size_t)),
+               o_res = o_per + ALIGN8(np * sizeof *periods);
+        unsigned char *base = reader_scratch(L, 1, o_res + na * np * sizeof *res);
+        ids = (int64_t *)(void *)base;
+        known = (int64_t *)(void *)(base + o_known);
+        row = (size_t *)(void *)(base + o_row);
+        periods = (pmf_period *)(void *)(base + o_per);
+        res = (pmf_agg_result *)(void *)(base + o_res);
+    }
     for (i = 0; i < na; i++) {
         lua_rawgeti(L, 3, (lua_Integer)i + 1);
-        ids[i] = lua_isinteger(L, -1) ? (int64_t)lua_tointeger(L, -1) : -1;
+        ids[i] = lua_isinteger(L, -1) && found == 1 ? (int64_t)lua_tointeger(L, -1) : -1;
         lua_pop(L, 1);
     }
-    periods = lua_newuserdatauv(L, np * sizeof *periods, 0);
     for (j = 0; j < np; j++) {
         lua_rawgeti(L, 4, (lua_Integer)j + 1);
         periods[j] = *pmf_checkperiod(L, -1, 0);
         lua_pop(L, 1);
     }
-    res = lua_newuserdatauv(L, na * np * sizeof *res, 0);
-    for (i = 0; i < na * np; i++) {
-        memset(&res[i], 0, sizeof res[i]);
-        res[i].status = PMF_READ_NODATA;
+    /* unknown areas (and every area of an unknown metric) read as no data: only the known
+     * ones go to the reader, in one call (results land in the first rows of res, then move
+     * to their own rows, last first; the rows left are no data) */
+    for (i = 0; i < na; i++)
+        if (ids[i] >= 0) {
+            row[nk] = i;
+            known[nk++] = ids[i];
+        }
+    if (nk > 0 && pmf_series_matrix(rd->x, metric, &rule, known, nk, "", periods, np, res) != 0)
+        return luaL_error(L, "store error: %s", pmf_series_error(rd->x));
+    for (i = nk; i-- > 0;) {
+        if (row[i] == i) break;             /* the rest are in place already */
+        memcpy(&res[row[i] * np], &res[i * np], np * sizeof *res);
     }
-    if (found == 1) {
-        /* unknown areas read as no data: only the known ones go to the reader, in one call
-         * (results land in the first rows of res, then move to their own rows, last first) */
-        size_t nk = 0, *row = lua_newuserdatauv(L, na * sizeof *row, 0);
-        int64_t *known = lua_newuserdatauv(L, na * sizeof *known, 0);
-        for (i = 0; i < na; i++)
-            if (ids[i] >= 0) {
-                row[nk] = i;
-                known[nk++] = ids[i];
-            }
-        if (nk > 0 && pmf_series_matrix(rd->x, metric, &rule, known, nk, "", periods, np,
-                                        res) != 0)
-            return luaL_error(L, "store error: %s", pmf_series_error(rd->x));
-        for (i = nk; i-- > 0;) {
-            if (row[i] == i) break;         /* the rest are in place already */
-            memcpy(&res[row[i] * np], &res[i * np], np * sizeof *res);
+    for (i = 0; i < na; i++)
+        if (ids[i] < 0)
             for (j = 0; j < np; j++) {
                 memset(&res[i * np + j], 0, sizeof *res);
                 res[i * np + j].status = PMF_READ_NODATA;
             }
-        }
-    }
     u = new_grid(L, na, np, 0);
     pmf_engine_fill(&u->g, res);
     return 1;
