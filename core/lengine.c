@@ -15,10 +15,7 @@
  *   engine.benchmark(g, rule, rows, cols, min_group)  ranks, quartiles, per-column stats
  *   engine.stats(g, rows, col, min_group)          -> n, median, mean, q1, q3 (nil below min)
  *   engine.late(g, cols, deadline_ms)
- *   Grid: g:dims() g:value(i,j) g:set_value(i,j,v) g:target(i,j) g:set_target(i,j,v)
- *         g:fill_target(j,v) g:status(i,j) g:set_status(i,j,s) g:flags(i,j) g:rec(i,j)
- *         g:dot(i,j) g:rank(i,j) g:stat(j) g:count(cols) g:rated(i,j) g:source(i,j)
- *         g:cell(i,j) -> value, flags, target, status, dot_prev, dot_year, rank, quartile
+ *   Grid: its methods are lgrid.c's
  *
  * Design decisions:
  * - Rows (areas) and columns (periods) are 1-based in Lua, as Lua arrays are.  A Grid is
@@ -38,121 +35,12 @@
 #include <lauxlib.h>
 
 #include "engine.h"
+#include "lgrid.h"
 #include "lperiod.h"
 #include "lstore.h"
 #include "series.h"
 
-#define PMF_GRID_MT    "pmf.Grid"
 #define PMF_READER_MT  "pmf.Reader"
-
-static const char *const status_names[] = {
-    "red", "amber", "green", "blue", "no_data", "data_only", "error", NULL
-};
-
-typedef struct lgrid {
-    pmf_engine_grid g;
-    pmf_engine_stat *stat;      /* np, from engine.benchmark; n = SIZE_MAX until then */
-} lgrid;
-
-#define ALIGN8(x) (((x) + 7) & ~(size_t)7)
-
-/* A new Grid on the stack; `full` adds the rating arrays. */
-static lgrid *new_grid(lua_State *L, size_t na, size_t np, int full) {
-    size_t n = na * np, size = ALIGN8(sizeof(lgrid)), j;
-    unsigned char *p;
-    lgrid *u;
-    luaL_argcheck(L, na > 0 && np > 0 && n / np == na && n <= (size_t)INT_MAX, 1,
-                  "grid must have at least one area and one period");
-    size += n * (sizeof(double) + sizeof(int64_t) + sizeof(pmf_engine_span));
-    if (full) size += n * (2 * sizeof(double) + sizeof(pmf_rag_status) +
-                           2 * sizeof(pmf_rag_trend) + 2 * sizeof(int)) +
-                      np * sizeof(pmf_engine_stat);
-    size += ALIGN8(n);
-    p = lua_newuserdatauv(L, size, 0);
-    memset(p, 0, size);
-    u = (lgrid *)(void *)p;
-    p += ALIGN8(sizeof(lgrid));
-    u->g.na = na;
-    u->g.np = np;
-    u->g.value = (double *)(void *)p;  p += n * sizeof(double);
-    u->g.rec = (int64_t *)(void *)p;   p += n * sizeof(int64_t);
-    u->g.src = (pmf_engine_span *)(void *)p;  p += n * sizeof(pmf_engine_span);
-    if (full) {
-        u->g.target = (double *)(void *)p;             p += n * sizeof(double);
-        u->g.rated = (double *)(void *)p;              p += n * sizeof(double);
-        u->stat = (pmf_engine_stat *)(void *)p;        p += np * sizeof(pmf_engine_stat);
-        u->g.status = (pmf_rag_status *)(void *)p;     p += n * sizeof(pmf_rag_status);
-        u->g.dot_prev = (pmf_rag_trend *)(void *)p;    p += n * sizeof(pmf_rag_trend);
-        u->g.dot_year = (pmf_rag_trend *)(void *)p;    p += n * sizeof(pmf_rag_trend);
-        u->g.rank = (int *)(void *)p;                  p += n * sizeof(int);
-        u->g.quartile = (int *)(void *)p;              p += n * sizeof(int);
-        for (j = 0; j < n; j++) {
-            u->g.target[j] = NAN;
-            u->g.rated[j] = NAN;
-            u->g.status[j] = PMF_RAG_NO_DATA;
-        }
-        for (j = 0; j < np; j++) u->stat[j].n = SIZE_MAX;
-    }
-    u->g.flags = p;
-    for (j = 0; j < n; j++) u->g.value[j] = NAN;
-    luaL_setmetatable(L, PMF_GRID_MT);
-    return u;
-}
-
-static lgrid *check_grid(lua_State *L, int idx, int full) {
-    lgrid *u = luaL_checkudata(L, idx, PMF_GRID_MT);
-    if (full && !u->g.target) luaL_argerror(L, idx, "a rating grid (engine.grid) expected");
-    return u;
-}
-
-/* Cell (i, j) from arguments at idx, idx+1 (1-based), as an offset. */
-static size_t check_cell(lua_State *L, const lgrid *u, int idx) {
-    lua_Integer i = luaL_checkinteger(L, idx), j = luaL_checkinteger(L, idx + 1);
-    luaL_argcheck(L, i >= 1 && (lua_Unsigned)i <= u->g.na, idx, "area index out of range");
-    luaL_argcheck(L, j >= 1 && (lua_Unsigned)j <= u->g.np, idx + 1, "period index out of range");
-    return (size_t)(j - 1) * u->g.na + (size_t)(i - 1);
-}
-
-/* A Lua array of 1-based indices below `limit` (0 allowed when zero_ok: SIZE_MAX) at idx,
- * as a 0-based size_t array in a GC-owned userdata pushed on the stack. */
-static size_t *check_indices(lua_State *L, int idx, size_t limit, int zero_ok, size_t *n) {
-    size_t k, len;
-    size_t *out;
-    luaL_checktype(L, idx, LUA_TTABLE);
-    len = (size_t)lua_rawlen(L, idx);
-    out = lua_newuserdatauv(L, (len ? len : 1) * sizeof *out, 0);
-    for (k = 0; k < len; k++) {
-        lua_Integer v;
-        int ok;
-        lua_rawgeti(L, idx, (lua_Integer)k + 1);
-        v = lua_tointegerx(L, -1, &ok);
-        lua_pop(L, 1);
-        if (ok && v == 0 && zero_ok) {
-            out[k] = SIZE_MAX;
-            continue;
-        }
-        if (!ok || v < 1 || (lua_Unsigned)v > limit)
-            luaL_argerror(L, idx, lua_pushfstring(L, "index %d is not 1..%d", (int)k + 1,
-                                                  (int)limit));
-        out[k] = (size_t)(v - 1);
-    }
-    *n = len;
-    return out;
-}
-
-static double opt_number(lua_State *L, int idx) {
-    int ok;
-    double x;
-    if (lua_isnoneornil(L, idx)) return NAN;
-    x = (double)lua_tonumberx(L, idx, &ok);
-    if (!ok) luaL_typeerror(L, idx, "number or nil");
-    return x;
-}
-
-static void push_number(lua_State *L, double x) {
-    if (isnan(x)) lua_pushnil(L);
-    else lua_pushnumber(L, (lua_Number)x);
-}
 
 /* ---------------------------------------------------------------- module functions */
 
@@ -274,7 +162,7 @@ static int engine_fetch(lua_State *L) {
                 memset(&res[i * np + j], 0, sizeof *res);
                 res[i * np + j].status = PMF_READ_NODATA;
             }
-    u = new_grid(L, na, np, 0);
+    u = pmf_grid_new(L, na, np, 0);
     pmf_engine_fill(&u->g, res);
     return 1;
 }
@@ -294,11 +182,11 @@ static int engine_carry_months(lua_State *L) {
 
 /* publish(g, decimals, cols): the published figure of each cell (decimals < 0: as is). */
 static int engine_publish(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 1);
+    lgrid *u = pmf_grid_check(L, 1, 1);
     lua_Integer d = luaL_checkinteger(L, 2);
     size_t n, *cols;
     luaL_argcheck(L, d >= -1 && d <= 15, 2, "decimals must be 0-15 (or -1: unrounded)");
-    cols = check_indices(L, 3, u->g.np, 0, &n);
+    cols = pmf_grid_indices(L, 3, u->g.np, 0, &n);
     pmf_engine_publish(&u->g, (int)d, cols, n);
     return 0;
 }
@@ -308,7 +196,7 @@ static int engine_grid(lua_State *L) {
     lua_Integer na = luaL_checkinteger(L, 1), np = luaL_checkinteger(L, 2);
     luaL_argcheck(L, na >= 1 && na <= INT_MAX, 1, "number of areas must be positive");
     luaL_argcheck(L, np >= 1 && np <= INT_MAX, 2, "number of periods must be positive");
-    new_grid(L, (size_t)na, (size_t)np, 1);
+    pmf_grid_new(L, (size_t)na, (size_t)np, 1);
     return 1;
 }
 
@@ -322,36 +210,36 @@ static int engine_combine(lua_State *L) {
     static const char *const ops[] = { "copy", "div", "sub", NULL };
     int op = luaL_checkoption(L, 1, NULL, ops);
     double scale = luaL_optnumber(L, 2, 1.0);
-    lgrid *a = check_grid(L, 3, 0), *b = NULL, *out = check_grid(L, 5, 0);
+    lgrid *a = pmf_grid_check(L, 3, 0), *b = NULL, *out = pmf_grid_check(L, 5, 0);
     size_t n, *cols;
     same_shape(L, a, out, 3);
     if (op != PMF_ENGINE_COPY) {
-        b = check_grid(L, 4, 0);
+        b = pmf_grid_check(L, 4, 0);
         same_shape(L, b, out, 4);
     }
-    cols = check_indices(L, 6, out->g.np, 0, &n);
+    cols = pmf_grid_indices(L, 6, out->g.np, 0, &n);
     pmf_engine_combine((pmf_engine_op)op, scale, &a->g, b ? &b->g : NULL, &out->g, cols, n);
     return 0;
 }
 
 /* suppress(in, below, out, cols) */
 static int engine_suppress(lua_State *L) {
-    lgrid *in = check_grid(L, 1, 0), *out = check_grid(L, 3, 0);
+    lgrid *in = pmf_grid_check(L, 1, 0), *out = pmf_grid_check(L, 3, 0);
     double below = luaL_checknumber(L, 2);
     size_t n, *cols;
     same_shape(L, in, out, 1);
-    cols = check_indices(L, 4, out->g.np, 0, &n);
+    cols = pmf_grid_indices(L, 4, out->g.np, 0, &n);
     pmf_engine_suppress(&in->g, below, &out->g, cols, n);
     return 0;
 }
 
 /* rate(g, rule, cols) */
 static int engine_rate(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 1);
+    lgrid *u = pmf_grid_check(L, 1, 1);
     pmf_rag_rule rule;
     size_t n, *cols;
     pmf_rag_checkrule(L, 2, &rule, NULL);
-    cols = check_indices(L, 3, u->g.np, 0, &n);
+    cols = pmf_grid_indices(L, 3, u->g.np, 0, &n);
     pmf_engine_rate(&rule, &u->g, cols, n);
     return 0;
 }
@@ -360,7 +248,7 @@ static int engine_rate(lua_State *L) {
 static int engine_dot(lua_State *L) {
     static const char *const which[] = { "prev", "year", NULL };
     static const pmf_rag_margin zero = { 0.0, 0 };
-    lgrid *u = check_grid(L, 1, 1);
+    lgrid *u = pmf_grid_check(L, 1, 1);
     pmf_rag_rule rule;
     pmf_rag_margin thr;
     size_t n, m, *now, *before;
@@ -368,8 +256,8 @@ static int engine_dot(lua_State *L) {
     pmf_rag_checkrule(L, 2, &rule, NULL);
     thr = pmf_rag_checkmargin(L, 3, 3, "threshold", zero);
     year = luaL_checkoption(L, 6, NULL, which);
-    now = check_indices(L, 4, u->g.np, 0, &n);
-    before = check_indices(L, 5, u->g.np, 1, &m);
+    now = pmf_grid_indices(L, 4, u->g.np, 0, &n);
+    before = pmf_grid_indices(L, 5, u->g.np, 1, &m);
     luaL_argcheck(L, n == m, 5, "now and before differ in length");
     pmf_engine_dot(&rule, thr, &u->g, now, before, n, year);
     return 0;
@@ -384,13 +272,13 @@ static size_t check_min_group(lua_State *L, int idx) {
 /* benchmark(g, rule, rows, cols [, min_group = 3]): ranks and quartiles of every row against
  * the group rows, and each column's stats (g:stat(j)). */
 static int engine_benchmark(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 1);
+    lgrid *u = pmf_grid_check(L, 1, 1);
     pmf_rag_rule rule;
     size_t nr, nc, *rows, *cols, min_group = check_min_group(L, 5);
     unsigned char *scratch;
     pmf_rag_checkrule(L, 2, &rule, NULL);
-    rows = check_indices(L, 3, u->g.na, 0, &nr);
-    cols = check_indices(L, 4, u->g.np, 0, &nc);
+    rows = pmf_grid_indices(L, 3, u->g.na, 0, &nr);
+    cols = pmf_grid_indices(L, 4, u->g.np, 0, &nc);
     scratch = lua_newuserdatauv(L, (nr ? nr : 1) * (sizeof(pmf_rag_slot) + sizeof(double) +
                                                     sizeof(int)), 0);
     pmf_engine_benchmark(&rule, &u->g, rows, nr, cols, nc, min_group, u->stat, (pmf_rag_slot *)(void *)scratch,
@@ -399,33 +287,24 @@ static int engine_benchmark(lua_State *L) {
     return 0;
 }
 
-static int push_stat(lua_State *L, pmf_engine_stat st) {
-    lua_pushinteger(L, (lua_Integer)st.n);
-    push_number(L, st.median);
-    push_number(L, st.mean);
-    push_number(L, st.q1);
-    push_number(L, st.q3);
-    return 5;
-}
-
 /* stats(g, rows, col [, min_group = 3]) -> n, median, mean, q1, q3 (nil below min_group) */
 static int engine_stats(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 1);
+    lgrid *u = pmf_grid_check(L, 1, 1);
     size_t nr, *rows, min_group = check_min_group(L, 4);
     lua_Integer col = luaL_checkinteger(L, 3);
     unsigned char *scratch;
     luaL_argcheck(L, col >= 1 && (lua_Unsigned)col <= u->g.np, 3, "period index out of range");
-    rows = check_indices(L, 2, u->g.na, 0, &nr);
+    rows = pmf_grid_indices(L, 2, u->g.na, 0, &nr);
     scratch = lua_newuserdatauv(L, (nr ? nr : 1) * (sizeof(pmf_rag_slot) + sizeof(double)), 0);
-    return push_stat(L, pmf_engine_stats(&u->g, rows, nr, (size_t)(col - 1), min_group,
+    return pmf_grid_push_stat(L, pmf_engine_stats(&u->g, rows, nr, (size_t)(col - 1), min_group,
                                          (pmf_rag_slot *)(void *)scratch,
                                          (double *)(void *)(scratch + nr * sizeof(pmf_rag_slot))));
 }
 
 /* late(g, cols, deadline_ms) */
 static int engine_late(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 0);
-    size_t n, k, *cols = check_indices(L, 2, u->g.np, 0, &n);
+    lgrid *u = pmf_grid_check(L, 1, 0);
+    size_t n, k, *cols = pmf_grid_indices(L, 2, u->g.np, 0, &n);
     int64_t *dl;
     luaL_checktype(L, 3, LUA_TTABLE);
     luaL_argcheck(L, (size_t)lua_rawlen(L, 3) == n, 3, "one deadline per column expected");
@@ -438,193 +317,6 @@ static int engine_late(lua_State *L) {
     pmf_engine_late(&u->g, cols, dl, n);
     return 0;
 }
-
-/* ---------------------------------------------------------------- Grid methods */
-
-static int grid_dims(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 0);
-    lua_pushinteger(L, (lua_Integer)u->g.na);
-    lua_pushinteger(L, (lua_Integer)u->g.np);
-    return 2;
-}
-
-static int grid_value(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 0);
-    push_number(L, u->g.value[check_cell(L, u, 2)]);
-    return 1;
-}
-
-static int grid_set_value(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 0);
-    double x = opt_number(L, 4);
-    u->g.value[check_cell(L, u, 2)] = isfinite(x) ? x : NAN;
-    return 0;
-}
-
-static int grid_rated(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 1);
-    push_number(L, u->g.rated[check_cell(L, u, 2)]);
-    return 1;
-}
-
-/* source(i, j) -> start, len of the figures the cell came from (nothing when none) */
-static int grid_source(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 0);
-    pmf_engine_span sp = u->g.src[check_cell(L, u, 2)];
-    if (sp.len <= 0) return 0;
-    lua_pushinteger(L, sp.start);
-    lua_pushinteger(L, sp.len);
-    return 2;
-}
-
-static int grid_target(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 1);
-    push_number(L, u->g.target[check_cell(L, u, 2)]);
-    return 1;
-}
-
-static int grid_set_target(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 1);
-    double x = opt_number(L, 4);
-    u->g.target[check_cell(L, u, 2)] = isfinite(x) ? x : NAN;
-    return 0;
-}
-
-/* fill_target(j, v): every area's target for period j. */
-static int grid_fill_target(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 1);
-    lua_Integer j = luaL_checkinteger(L, 2);
-    double x = opt_number(L, 3);
-    size_t i;
-    luaL_argcheck(L, j >= 1 && (lua_Unsigned)j <= u->g.np, 2, "period index out of range");
-    if (!isfinite(x)) x = NAN;
-    for (i = 0; i < u->g.na; i++) u->g.target[(size_t)(j - 1) * u->g.na + i] = x;
-    return 0;
-}
-
-static int grid_status(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 1);
-    lua_pushstring(L, status_names[u->g.status[check_cell(L, u, 2)]]);
-    return 1;
-}
-
-static int grid_set_status(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 1);
-    size_t at = check_cell(L, u, 2);
-    u->g.status[at] = (pmf_rag_status)luaL_checkoption(L, 4, NULL, status_names);
-    return 0;
-}
-
-static int grid_flags(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 0);
-    lua_pushinteger(L, u->g.flags[check_cell(L, u, 2)]);
-    return 1;
-}
-
-static int grid_rec(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 0);
-    int64_t r = u->g.rec[check_cell(L, u, 2)];
-    if (r > 0) lua_pushinteger(L, r);
-    else lua_pushnil(L);
-    return 1;
-}
-
-/* dot(i, j) -> dot_prev, dot_year (nil for none) */
-static int grid_dot(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 1);
-    size_t at = check_cell(L, u, 2);
-    const char *p = pmf_rag_dot_name(u->g.dot_prev[at]), *y = pmf_rag_dot_name(u->g.dot_year[at]);
-    if (p) lua_pushstring(L, p);
-    else lua_pushnil(L);
-    if (y) lua_pushstring(L, y);
-    else lua_pushnil(L);
-    return 2;
-}
-
-/* rank(i, j) -> rank, quartile (nil when unranked) */
-static int grid_rank(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 1);
-    size_t at = check_cell(L, u, 2);
-    if (u->g.rank[at] <= 0) return 0;
-    lua_pushinteger(L, u->g.rank[at]);
-    lua_pushinteger(L, u->g.quartile[at]);
-    return 2;
-}
-
-/* stat(j) -> n, median, mean, q1, q3 from engine.benchmark; nothing before it ran */
-static int grid_stat(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 1);
-    lua_Integer j = luaL_checkinteger(L, 2);
-    luaL_argcheck(L, j >= 1 && (lua_Unsigned)j <= u->g.np, 2, "period index out of range");
-    if (u->stat[j - 1].n == SIZE_MAX) return 0;
-    return push_stat(L, u->stat[j - 1]);
-}
-
-/* count(cols) -> {red = n, amber = n, ...} over every area of the columns */
-static int grid_count(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 1);
-    size_t n, k, i, count[PMF_RAG_NSTATUS] = { 0 }, *cols = check_indices(L, 2, u->g.np, 0, &n);
-    int s;
-    for (k = 0; k < n; k++)
-        for (i = 0; i < u->g.na; i++) count[u->g.status[cols[k] * u->g.na + i]]++;
-    lua_createtable(L, 0, PMF_RAG_NSTATUS);
-    for (s = 0; s < PMF_RAG_NSTATUS; s++) {
-        lua_pushinteger(L, (lua_Integer)count[s]);
-        lua_setfield(L, -2, status_names[s]);
-    }
-    return 1;
-}
-
-/* cell(i, j) -> value, flags, target, status, dot_prev, dot_year, rank, quartile: what a
- * rating row reads of one cell, in one call (nil where absent, as the single getters) */
-static int grid_cell(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 1);
-    size_t at = check_cell(L, u, 2);
-    const char *p = pmf_rag_dot_name(u->g.dot_prev[at]), *y = pmf_rag_dot_name(u->g.dot_year[at]);
-    push_number(L, u->g.value[at]);
-    lua_pushinteger(L, u->g.flags[at]);
-    push_number(L, u->g.target[at]);
-    lua_pushstring(L, status_names[u->g.status[at]]);
-    if (p) lua_pushstring(L, p);
-    else lua_pushnil(L);
-    if (y) lua_pushstring(L, y);
-    else lua_pushnil(L);
-    if (u->g.rank[at] > 0) {
-        lua_pushinteger(L, u->g.rank[at]);
-        lua_pushinteger(L, u->g.quartile[at]);
-    } else {
-        lua_pushnil(L);
-        lua_pushnil(L);
-    }
-    return 8;
-}
-
-static int grid_tostring(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 0);
-    lua_pushfstring(L, PMF_GRID_MT " (%d areas x %d periods)", (int)u->g.na, (int)u->g.np);
-    return 1;
-}
-
-static const luaL_Reg grid_methods[] = {
-    { "dims",        grid_dims        },
-    { "value",       grid_value       },
-    { "rated",       grid_rated       },
-    { "source",      grid_source      },
-    { "set_value",   grid_set_value   },
-    { "target",      grid_target      },
-    { "set_target",  grid_set_target  },
-    { "fill_target", grid_fill_target },
-    { "status",      grid_status      },
-    { "set_status",  grid_set_status  },
-    { "flags",       grid_flags       },
-    { "rec",         grid_rec         },
-    { "dot",         grid_dot         },
-    { "rank",        grid_rank        },
-    { "stat",        grid_stat        },
-    { "count",       grid_count       },
-    { "cell",        grid_cell        },
-    { NULL,          NULL             }
-};
 
 static const luaL_Reg engine_funcs[] = {
     { "reader",    engine_reader    },
@@ -643,19 +335,14 @@ static const luaL_Reg engine_funcs[] = {
 };
 
 int luaopen_pmf_engine(lua_State *L) {
-    if (luaL_newmetatable(L, PMF_GRID_MT)) {
-        luaL_newlib(L, grid_methods);
-        lua_setfield(L, -2, "__index");
-        lua_pushcfunction(L, grid_tostring);
-        lua_setfield(L, -2, "__tostring");
-    }
+    pmf_grid_register(L);
     if (luaL_newmetatable(L, PMF_READER_MT)) {
         lua_pushcfunction(L, reader_close);
         lua_setfield(L, -2, "__gc");
         lua_pushcfunction(L, reader_close);
         lua_setfield(L, -2, "__close");
     }
-    lua_pop(L, 2);
+    lua_pop(L, 1);
     luaL_newlib(L, engine_funcs);
     lua_pushinteger(L, PMF_FLAG_INCOMPLETE);
     lua_setfield(L, -2, "INCOMPLETE");
