@@ -3,9 +3,11 @@
  * are engine.c; lua/pmf/kpi.lua drives them).
  *
  *   engine.reader(store)                           -> Reader (figures as of the store's view)
- *   engine.fetch(reader, metric, area_ids, periods [, carry]) -> Grid (value/flags/rec/src)
- *                                                  metric: code; carry: months, overriding
- *                                                  the metric's (a KPI's carry =)
+ *   engine.fetch(reader, metric, area_ids, periods [, carry [, part, nrows]]) -> Grid
+ *                                                  (value/flags/rec/src) metric: code;
+ *                                                  carry: months, overriding the metric's
+ *                                                  (a KPI's carry =); columns `part` read
+ *                                                  for the first nrows areas only
  *   engine.publish(g, decimals, cols)              the published figure (decimals < 0: as is)
  *   engine.grid(na, np)                            -> Grid with every array
  *   engine.combine(op, scale, a, b, out, cols)     op "copy" | "div" | "sub"
@@ -90,16 +92,20 @@ static void *reader_scratch(lua_State *L, int idx, size_t size) {
     return p;
 }
 
-/* fetch(reader, metric, area_ids, periods [, carry]) -> Grid.  metric is the metric's
- * code; the area ids are the store's integer ids (-1 for an unknown area: a row of no
- * data); periods are Periods or labels; carry (months) overrides the metric's rule. */
+/* fetch(reader, metric, area_ids, periods [, carry [, part, nrows]]) -> Grid.  metric is
+ * the metric's code; the area ids are the store's integer ids (-1 for an unknown area: a
+ * row of no data); periods are Periods or labels; carry (months) overrides the metric's
+ * rule.  Columns listed in `part` (1-based) are read for the first nrows areas only, the
+ * other rows of them left no data: a council's report needs its previous period and last
+ * year for its own rows, not for every comparator. */
 static int engine_fetch(lua_State *L) {
     lreader *rd = luaL_checkudata(L, 1, PMF_READER_MT);
     const char *code = luaL_checkstring(L, 2);
-    size_t na, np, i, j, nk = 0, *row;
+    size_t na, np, i, j, nk = 0, *row, *part = NULL, npart = 0, nrows = 0, *map;
     int64_t *ids, *known, metric = -1;
-    pmf_period *periods;
-    pmf_agg_result *res;
+    pmf_period *periods, *sub_periods;
+    pmf_agg_result *res, *sub;
+    unsigned char *is_part;
     pmf_read_rule rule = {PMF_AGG_SUM, PMF_REF_END, 0};
     lgrid *u;
     int found;
@@ -121,16 +127,29 @@ static int engine_fetch(lua_State *L) {
         luaL_argcheck(L, c >= 0 && c <= 1200, 5, "carry must be 0-1200 months");
         rule.carry = (int32_t)c;
     }
+    if (!lua_isnoneornil(L, 6)) {
+        luaL_checktype(L, 6, LUA_TTABLE);
+        lua_Integer nr = luaL_checkinteger(L, 7);
+        luaL_argcheck(L, nr >= 0, 7, "number of rows must not be negative");
+        nrows = (size_t)nr < na ? (size_t)nr : na;
+        part = pmf_grid_indices(L, 6, np, 0, &npart);
+    }
     {
         size_t o_known = ALIGN8(na * sizeof *ids), o_row = o_known + ALIGN8(na * sizeof(int64_t)),
                o_per = o_row + ALIGN8(na * sizeof(size_t)),
-               o_res = o_per + ALIGN8(np * sizeof *periods);
-        unsigned char *base = reader_scratch(L, 1, o_res + na * np * sizeof *res);
+               o_map = o_per + 2 * ALIGN8(np * sizeof *periods),
+               o_res = o_map + ALIGN8(np * sizeof(size_t)) + ALIGN8(np),
+               o_sub = o_res + na * np * sizeof *res;
+        unsigned char *base = reader_scratch(L, 1, o_sub + (npart ? na * np * sizeof *res : 0));
         ids = (int64_t *)(void *)base;
         known = (int64_t *)(void *)(base + o_known);
         row = (size_t *)(void *)(base + o_row);
         periods = (pmf_period *)(void *)(base + o_per);
+        sub_periods = periods + np;
+        map = (size_t *)(void *)(base + o_map);
+        is_part = base + o_map + ALIGN8(np * sizeof(size_t));
         res = (pmf_agg_result *)(void *)(base + o_res);
+        sub = (pmf_agg_result *)(void *)(base + o_sub);
     }
     for (i = 0; i < na; i++) {
         lua_rawgeti(L, 3, (lua_Integer)i + 1);
@@ -150,6 +169,40 @@ static int engine_fetch(lua_State *L) {
             row[nk] = i;
             known[nk++] = ids[i];
         }
+    if (npart > 0) {
+        /* the partial columns for the first nrows areas only: read them apart, then lay
+         * both reads out in the grid's rows and columns (the rest is no data) */
+        size_t nf = 0, np2 = 0, nk2 = 0;
+        memset(is_part, 0, np);
+        for (j = 0; j < npart; j++) is_part[part[j]] = 1;
+        for (j = 0; j < np; j++) {
+            if (is_part[j]) {
+                map[j] = np2;
+                sub_periods[np2++] = periods[j];
+            } else {
+                map[j] = nf;
+                periods[nf++] = periods[j];     /* in place: nf <= j */
+            }
+        }
+        while (nk2 < nk && row[nk2] < nrows) nk2++;
+        if ((nk > 0 && nf > 0 &&
+             pmf_series_matrix(rd->x, metric, &rule, known, nk, "", periods, nf, sub) != 0) ||
+            (nk2 > 0 && pmf_series_matrix(rd->x, metric, &rule, known, nk2, "", sub_periods,
+                                          np2, sub + nk * nf) != 0))
+            return luaL_error(L, "store error: %s", pmf_series_error(rd->x));
+        for (i = 0; i < na * np; i++) {
+            memset(&res[i], 0, sizeof res[i]);
+            res[i].status = PMF_READ_NODATA;
+        }
+        for (size_t k = 0; k < nk; k++)
+            for (j = 0; j < np; j++) {
+                if (!is_part[j]) res[row[k] * np + j] = sub[k * nf + map[j]];
+                else if (k < nk2) res[row[k] * np + j] = sub[nk * nf + k * np2 + map[j]];
+            }
+        u = pmf_grid_new(L, na, np, 0);
+        pmf_engine_fill(&u->g, res);
+        return 1;
+    }
     if (nk > 0 && pmf_series_matrix(rd->x, metric, &rule, known, nk, "", periods, np, res) != 0)
         return luaL_error(L, "store error: %s", pmf_series_error(rd->x));
     for (i = nk; i-- > 0;) {

@@ -39,6 +39,9 @@
 -- - One path for everything: rate{} is rate_matrix over the period, its previous period and
 --   the same period last year (plus baseline periods), for the requested areas, the
 --   comparator group's areas and England; then row tables for the requested cells only.
+--   The previous period and last year are read for the requested areas only (nothing of a
+--   comparator's row but its rated period is shown), so a call reads about a third of what
+--   the three periods for every comparator would cost.
 -- - rate_matrix works per KPI on Grids (core/lengine.c): each input metric is fetched once
 --   for every area and period (engine.fetch through a Reader kept per store view, which
 --   reads only the months of the periods asked and caches them, so rating period after
@@ -282,15 +285,22 @@ local function plan_columns(fw, kpis, periods)
     prev[i] = col(p:prev())
     year[i] = col(p:last_year())
   end
+  local full = {}                 -- columns every row needs: requested and baseline ones
+  for _, j in ipairs(req) do full[j] = true end
   for _, kpi in ipairs(kpis) do
     for _, v in ipairs(kpi.versions) do
       local T = v.target
       if type(T) == "table" and T.kind == "baseline" and T.period then
-        col(to_period(T.period, year_start(fw)))
+        full[col(to_period(T.period, year_start(fw)))] = true
       end
     end
   end
-  return { periods = cols, index = index, req = req, prev = prev, year = year }
+  local related_only = {}         -- previous period and last year: the DoT of a row
+  for j = 1, #cols do
+    if not full[j] then related_only[#related_only + 1] = j end
+  end
+  return { periods = cols, index = index, req = req, prev = prev, year = year,
+           related_only = related_only }
 end
 
 -- Target of version v for column j (period p) over the grid K (values already in).
@@ -542,12 +552,14 @@ reader_of = function(store)
   return r
 end
 
--- rate_matrix{store=, framework=, kpis=, areas=, periods=, benchmark=true}
+-- rate_matrix{store=, framework=, kpis=, areas=, periods=, benchmark=true [, own_rows_only]}
 --   -> result {framework=fw, kpis = {KPI...}, areas = {codes} (requested first), periods =
 --      {Period} (every column), req = {column of each requested period}, grid = {kpi_id =
 --      Grid}, errors = {"kpi|i|j" = message}, row = function(kpi_id, i, j) -> row table}
 -- Rows 1..#areas of each grid are the requested areas; more rows follow for the comparator
--- group and England.  Columns: result.req[k] is the column of periods[k].
+-- group and England.  Columns: result.req[k] is the column of periods[k].  own_rows_only
+-- (what rate{} asks): the previous-period and last-year columns are read for the requested
+-- rows only (their direction of travel); the comparator rows have no data there.
 function M.rate_matrix(t)
   local store = pmf.default_store(t.store)
   local fw = resolve_fw(store, t.framework)
@@ -610,7 +622,11 @@ function M.rate_matrix(t)
     local k = carry and (id .. "|" .. carry) or id
     local g = cache[k]
     if g then return g end
-    g = E.fetch(reader, id, ids, ctx.cols.periods, carry)
+    if t.own_rows_only and #ctx.cols.related_only > 0 then
+      g = E.fetch(reader, id, ids, ctx.cols.periods, carry, ctx.cols.related_only, ctx.nreq)
+    else
+      g = E.fetch(reader, id, ids, ctx.cols.periods, carry)
+    end
     cache[k] = g
     return g
   end
@@ -767,7 +783,8 @@ function M.rate(t)
   for _, k in ipairs(order) do
     local set = sets[k]
     local res = M.rate_matrix{ store = store, framework = fw, kpis = set.ids, areas = t.areas,
-                               periods = { set.period }, benchmark = t.benchmark }
+                               periods = { set.period }, benchmark = t.benchmark,
+                               own_rows_only = true }
     local moved = set.period ~= p
     local rcomments = moved and store:commentary_map(fw.id, set.period) or comments
     local j = res.req[1]
