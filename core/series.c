@@ -7,6 +7,12 @@
  * - The matrix reads, per area, only the windows its periods need (pmf_read_window),
  *   merged when they overlap or nearly touch (a gap of a few months costs less to read than
  *   a second seek), and evaluates each period on the window that holds it.
+ * - The cache (pmf_series_cache) is a table per metric keyed by area id.  Rating one period
+ *   at a time touches every comparator's series once per call, a few figures each, spread
+ *   over the heap: the cost is memory round trips, not arithmetic.  So a metric's series
+ *   sit side by side (ids are mostly consecutive), the first figure is found by guessing
+ *   its index from the month (figures are mostly monthly) rather than by binary search,
+ *   and the matrix prefetches a few areas ahead.  Measured with tests/bench/bench_public.lua.
  * - Whole-table aggregation streams one ordered scan (pmf_figures_scan_all) and combines
  *   each series' blocks with pmf_read_value, like every other caller.
  */
