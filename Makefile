@@ -59,6 +59,7 @@ CORE_SRC := core/pmf.c \
             core/breakdown.c \
             core/engine.c \
             core/lengine.c \
+            core/lgrid.c \
             core/lsandbox.c \
             core/pattern.c \
             core/lpattern.c \

@@ -3,9 +3,11 @@
  * are engine.c; lua/pmf/kpi.lua drives them).
  *
  *   engine.reader(store)                           -> Reader (figures as of the store's view)
- *   engine.fetch(reader, metric, area_ids, periods [, carry]) -> Grid (value/flags/rec/src)
- *                                                  metric: code; carry: months, overriding
- *                                                  the metric's (a KPI's carry =)
+ *   engine.fetch(reader, metric, area_ids, periods [, carry [, part, nrows]]) -> Grid
+ *                                                  (value/flags/rec/src) metric: code;
+ *                                                  carry: months, overriding the metric's
+ *                                                  (a KPI's carry =); columns `part` read
+ *                                                  for the first nrows areas only
  *   engine.publish(g, decimals, cols)              the published figure (decimals < 0: as is)
  *   engine.grid(na, np)                            -> Grid with every array
  *   engine.combine(op, scale, a, b, out, cols)     op "copy" | "div" | "sub"
@@ -15,9 +17,7 @@
  *   engine.benchmark(g, rule, rows, cols, min_group)  ranks, quartiles, per-column stats
  *   engine.stats(g, rows, col, min_group)          -> n, median, mean, q1, q3 (nil below min)
  *   engine.late(g, cols, deadline_ms)
- *   Grid: g:dims() g:value(i,j) g:set_value(i,j,v) g:target(i,j) g:set_target(i,j,v)
- *         g:fill_target(j,v) g:status(i,j) g:set_status(i,j,s) g:flags(i,j) g:rec(i,j)
- *         g:dot(i,j) g:rank(i,j) g:stat(j) g:count(cols) g:rated(i,j) g:source(i,j)
+ *   Grid: its methods are lgrid.c's
  *
  * Design decisions:
  * - Rows (areas) and columns (periods) are 1-based in Lua, as Lua arrays are.  A Grid is
@@ -37,121 +37,12 @@
 #include <lauxlib.h>
 
 #include "engine.h"
+#include "lgrid.h"
 #include "lperiod.h"
 #include "lstore.h"
 #include "series.h"
 
-#define PMF_GRID_MT    "pmf.Grid"
 #define PMF_READER_MT  "pmf.Reader"
-
-static const char *const status_names[] = {
-    "red", "amber", "green", "blue", "no_data", "data_only", "error", NULL
-};
-
-typedef struct lgrid {
-    pmf_engine_grid g;
-    pmf_engine_stat *stat;      /* np, from engine.benchmark; n = SIZE_MAX until then */
-} lgrid;
-
-#define ALIGN8(x) (((x) + 7) & ~(size_t)7)
-
-/* A new Grid on the stack; `full` adds the rating arrays. */
-static lgrid *new_grid(lua_State *L, size_t na, size_t np, int full) {
-    size_t n = na * np, size = ALIGN8(sizeof(lgrid)), j;
-    unsigned char *p;
-    lgrid *u;
-    luaL_argcheck(L, na > 0 && np > 0 && n / np == na && n <= (size_t)INT_MAX, 1,
-                  "grid must have at least one area and one period");
-    size += n * (sizeof(double) + sizeof(int64_t) + sizeof(pmf_engine_span));
-    if (full) size += n * (2 * sizeof(double) + sizeof(pmf_rag_status) +
-                           2 * sizeof(pmf_rag_trend) + 2 * sizeof(int)) +
-                      np * sizeof(pmf_engine_stat);
-    size += ALIGN8(n);
-    p = lua_newuserdatauv(L, size, 0);
-    memset(p, 0, size);
-    u = (lgrid *)(void *)p;
-    p += ALIGN8(sizeof(lgrid));
-    u->g.na = na;
-    u->g.np = np;
-    u->g.value = (double *)(void *)p;  p += n * sizeof(double);
-    u->g.rec = (int64_t *)(void *)p;   p += n * sizeof(int64_t);
-    u->g.src = (pmf_engine_span *)(void *)p;  p += n * sizeof(pmf_engine_span);
-    if (full) {
-        u->g.target = (double *)(void *)p;             p += n * sizeof(double);
-        u->g.rated = (double *)(void *)p;              p += n * sizeof(double);
-        u->stat = (pmf_engine_stat *)(void *)p;        p += np * sizeof(pmf_engine_stat);
-        u->g.status = (pmf_rag_status *)(void *)p;     p += n * sizeof(pmf_rag_status);
-        u->g.dot_prev = (pmf_rag_trend *)(void *)p;    p += n * sizeof(pmf_rag_trend);
-        u->g.dot_year = (pmf_rag_trend *)(void *)p;    p += n * sizeof(pmf_rag_trend);
-        u->g.rank = (int *)(void *)p;                  p += n * sizeof(int);
-        u->g.quartile = (int *)(void *)p;              p += n * sizeof(int);
-        for (j = 0; j < n; j++) {
-            u->g.target[j] = NAN;
-            u->g.rated[j] = NAN;
-            u->g.status[j] = PMF_RAG_NO_DATA;
-        }
-        for (j = 0; j < np; j++) u->stat[j].n = SIZE_MAX;
-    }
-    u->g.flags = p;
-    for (j = 0; j < n; j++) u->g.value[j] = NAN;
-    luaL_setmetatable(L, PMF_GRID_MT);
-    return u;
-}
-
-static lgrid *check_grid(lua_State *L, int idx, int full) {
-    lgrid *u = luaL_checkudata(L, idx, PMF_GRID_MT);
-    if (full && !u->g.target) luaL_argerror(L, idx, "a rating grid (engine.grid) expected");
-    return u;
-}
-
-/* Cell (i, j) from arguments at idx, idx+1 (1-based), as an offset. */
-static size_t check_cell(lua_State *L, const lgrid *u, int idx) {
-    lua_Integer i = luaL_checkinteger(L, idx), j = luaL_checkinteger(L, idx + 1);
-    luaL_argcheck(L, i >= 1 && (lua_Unsigned)i <= u->g.na, idx, "area index out of range");
-    luaL_argcheck(L, j >= 1 && (lua_Unsigned)j <= u->g.np, idx + 1, "period index out of range");
-    return (size_t)(j - 1) * u->g.na + (size_t)(i - 1);
-}
-
-/* A Lua array of 1-based indices below `limit` (0 allowed when zero_ok: SIZE_MAX) at idx,
- * as a 0-based size_t array in a GC-owned userdata pushed on the stack. */
-static size_t *check_indices(lua_State *L, int idx, size_t limit, int zero_ok, size_t *n) {
-    size_t k, len;
-    size_t *out;
-    luaL_checktype(L, idx, LUA_TTABLE);
-    len = (size_t)lua_rawlen(L, idx);
-    out = lua_newuserdatauv(L, (len ? len : 1) * sizeof *out, 0);
-    for (k = 0; k < len; k++) {
-        lua_Integer v;
-        int ok;
-        lua_rawgeti(L, idx, (lua_Integer)k + 1);
-        v = lua_tointegerx(L, -1, &ok);
-        lua_pop(L, 1);
-        if (ok && v == 0 && zero_ok) {
-            out[k] = SIZE_MAX;
-            continue;
-        }
-        if (!ok || v < 1 || (lua_Unsigned)v > limit)
-            luaL_argerror(L, idx, lua_pushfstring(L, "index %d is not 1..%d", (int)k + 1,
-                                                  (int)limit));
-        out[k] = (size_t)(v - 1);
-    }
-    *n = len;
-    return out;
-}
-
-static double opt_number(lua_State *L, int idx) {
-    int ok;
-    double x;
-    if (lua_isnoneornil(L, idx)) return NAN;
-    x = (double)lua_tonumberx(L, idx, &ok);
-    if (!ok) luaL_typeerror(L, idx, "number or nil");
-    return x;
-}
-
-static void push_number(lua_State *L, double x) {
-    if (isnan(x)) lua_pushnil(L);
-    else lua_pushnumber(L, (lua_Number)x);
-}
 
 /* ---------------------------------------------------------------- module functions */
 
@@ -175,7 +66,7 @@ static int reader_close(lua_State *L) {
 static int engine_reader(lua_State *L) {
     int64_t cutoff;
     pmf_store *s = pmf_checkstore(L, 1, &cutoff);
-    lreader *r = lua_newuserdatauv(L, sizeof *r, 1);
+    lreader *r = lua_newuserdatauv(L, sizeof *r, 2);
     r->x = NULL;
     luaL_setmetatable(L, PMF_READER_MT);
     lua_pushvalue(L, 1);
@@ -186,16 +77,35 @@ static int engine_reader(lua_State *L) {
     return 1;
 }
 
-/* fetch(reader, metric, area_ids, periods [, carry]) -> Grid.  metric is the metric's
- * code; the area ids are the store's integer ids (-1 for an unknown area: a row of no
- * data); periods are Periods or labels; carry (months) overrides the metric's rule. */
+/* A scratch buffer of at least `size` bytes kept with the Reader at idx (its second user
+ * value): GC-owned like every buffer here, and reused by the fetches that follow (a report
+ * fetches thousands of times; a fresh buffer each time is an allocation and a collection). */
+static void *reader_scratch(lua_State *L, int idx, size_t size) {
+    void *p;
+    lua_getiuservalue(L, idx, 2);
+    p = lua_touserdata(L, -1);
+    if (!p || lua_rawlen(L, -1) < size) {
+        p = lua_newuserdatauv(L, size + size / 2, 0);
+        lua_setiuservalue(L, idx, 2);
+    }
+    lua_pop(L, 1);
+    return p;
+}
+
+/* fetch(reader, metric, area_ids, periods [, carry [, part, nrows]]) -> Grid.  metric is
+ * the metric's code; the area ids are the store's integer ids (-1 for an unknown area: a
+ * row of no data); periods are Periods or labels; carry (months) overrides the metric's
+ * rule.  Columns listed in `part` (1-based) are read for the first nrows areas only, the
+ * other rows of them left no data: a council's report needs its previous period and last
+ * year for its own rows, not for every comparator. */
 static int engine_fetch(lua_State *L) {
     lreader *rd = luaL_checkudata(L, 1, PMF_READER_MT);
     const char *code = luaL_checkstring(L, 2);
-    size_t na, np, i, j;
-    int64_t *ids, metric = -1;
-    pmf_period *periods;
-    pmf_agg_result *res;
+    size_t na, np, i, j, nk = 0, *row, *part = NULL, npart = 0, nrows = 0, *map;
+    int64_t *ids, *known, metric = -1;
+    pmf_period *periods, *sub_periods;
+    pmf_agg_result *res, *sub;
+    unsigned char *is_part;
     pmf_read_rule rule = {PMF_AGG_SUM, PMF_REF_END, 0};
     lgrid *u;
     int found;
@@ -217,46 +127,95 @@ static int engine_fetch(lua_State *L) {
         luaL_argcheck(L, c >= 0 && c <= 1200, 5, "carry must be 0-1200 months");
         rule.carry = (int32_t)c;
     }
-    ids = lua_newuserdatauv(L, na * sizeof *ids, 0);
+    if (!lua_isnoneornil(L, 6)) {
+        luaL_checktype(L, 6, LUA_TTABLE);
+        lua_Integer nr = luaL_checkinteger(L, 7);
+        luaL_argcheck(L, nr >= 0, 7, "number of rows must not be negative");
+        nrows = (size_t)nr < na ? (size_t)nr : na;
+        part = pmf_grid_indices(L, 6, np, 0, &npart);
+    }
+    {
+        size_t o_known = ALIGN8(na * sizeof *ids), o_row = o_known + ALIGN8(na * sizeof(int64_t)),
+               o_per = o_row + ALIGN8(na * sizeof(size_t)),
+               o_map = o_per + 2 * ALIGN8(np * sizeof *periods),
+               o_res = o_map + ALIGN8(np * sizeof(size_t)) + ALIGN8(np),
+               o_sub = o_res + na * np * sizeof *res;
+        unsigned char *base = reader_scratch(L, 1, o_sub + (npart ? na * np * sizeof *res : 0));
+        ids = (int64_t *)(void *)base;
+        known = (int64_t *)(void *)(base + o_known);
+        row = (size_t *)(void *)(base + o_row);
+        periods = (pmf_period *)(void *)(base + o_per);
+        sub_periods = periods + np;
+        map = (size_t *)(void *)(base + o_map);
+        is_part = base + o_map + ALIGN8(np * sizeof(size_t));
+        res = (pmf_agg_result *)(void *)(base + o_res);
+        sub = (pmf_agg_result *)(void *)(base + o_sub);
+    }
     for (i = 0; i < na; i++) {
         lua_rawgeti(L, 3, (lua_Integer)i + 1);
-        ids[i] = lua_isinteger(L, -1) ? (int64_t)lua_tointeger(L, -1) : -1;
+        ids[i] = lua_isinteger(L, -1) && found == 1 ? (int64_t)lua_tointeger(L, -1) : -1;
         lua_pop(L, 1);
     }
-    periods = lua_newuserdatauv(L, np * sizeof *periods, 0);
     for (j = 0; j < np; j++) {
         lua_rawgeti(L, 4, (lua_Integer)j + 1);
         periods[j] = *pmf_checkperiod(L, -1, 0);
         lua_pop(L, 1);
     }
-    res = lua_newuserdatauv(L, na * np * sizeof *res, 0);
-    for (i = 0; i < na * np; i++) {
-        memset(&res[i], 0, sizeof res[i]);
-        res[i].status = PMF_READ_NODATA;
-    }
-    if (found == 1) {
-        /* unknown areas read as no data: only the known ones go to the reader, in one call
-         * (results land in the first rows of res, then move to their own rows, last first) */
-        size_t nk = 0, *row = lua_newuserdatauv(L, na * sizeof *row, 0);
-        int64_t *known = lua_newuserdatauv(L, na * sizeof *known, 0);
-        for (i = 0; i < na; i++)
-            if (ids[i] >= 0) {
-                row[nk] = i;
-                known[nk++] = ids[i];
+    /* unknown areas (and every area of an unknown metric) read as no data: only the known
+     * ones go to the reader, in one call (results land in the first rows of res, then move
+     * to their own rows, last first; the rows left are no data) */
+    for (i = 0; i < na; i++)
+        if (ids[i] >= 0) {
+            row[nk] = i;
+            known[nk++] = ids[i];
+        }
+    if (npart > 0) {
+        /* the partial columns for the first nrows areas only: read them apart, then lay
+         * both reads out in the grid's rows and columns (the rest is no data) */
+        size_t nf = 0, np2 = 0, nk2 = 0;
+        memset(is_part, 0, np);
+        for (j = 0; j < npart; j++) is_part[part[j]] = 1;
+        for (j = 0; j < np; j++) {
+            if (is_part[j]) {
+                map[j] = np2;
+                sub_periods[np2++] = periods[j];
+            } else {
+                map[j] = nf;
+                periods[nf++] = periods[j];     /* in place: nf <= j */
             }
-        if (nk > 0 && pmf_series_matrix(rd->x, metric, &rule, known, nk, "", periods, np,
-                                        res) != 0)
+        }
+        while (nk2 < nk && row[nk2] < nrows) nk2++;
+        if ((nk > 0 && nf > 0 &&
+             pmf_series_matrix(rd->x, metric, &rule, known, nk, "", periods, nf, sub) != 0) ||
+            (nk2 > 0 && pmf_series_matrix(rd->x, metric, &rule, known, nk2, "", sub_periods,
+                                          np2, sub + nk * nf) != 0))
             return luaL_error(L, "store error: %s", pmf_series_error(rd->x));
-        for (i = nk; i-- > 0;) {
-            if (row[i] == i) break;         /* the rest are in place already */
-            memcpy(&res[row[i] * np], &res[i * np], np * sizeof *res);
+        for (i = 0; i < na * np; i++) {
+            memset(&res[i], 0, sizeof res[i]);
+            res[i].status = PMF_READ_NODATA;
+        }
+        for (size_t k = 0; k < nk; k++)
+            for (j = 0; j < np; j++) {
+                if (!is_part[j]) res[row[k] * np + j] = sub[k * nf + map[j]];
+                else if (k < nk2) res[row[k] * np + j] = sub[nk * nf + k * np2 + map[j]];
+            }
+        u = pmf_grid_new(L, na, np, 0);
+        pmf_engine_fill(&u->g, res);
+        return 1;
+    }
+    if (nk > 0 && pmf_series_matrix(rd->x, metric, &rule, known, nk, "", periods, np, res) != 0)
+        return luaL_error(L, "store error: %s", pmf_series_error(rd->x));
+    for (i = nk; i-- > 0;) {
+        if (row[i] == i) break;             /* the rest are in place already */
+        memcpy(&res[row[i] * np], &res[i * np], np * sizeof *res);
+    }
+    for (i = 0; i < na; i++)
+        if (ids[i] < 0)
             for (j = 0; j < np; j++) {
                 memset(&res[i * np + j], 0, sizeof *res);
                 res[i * np + j].status = PMF_READ_NODATA;
             }
-        }
-    }
-    u = new_grid(L, na, np, 0);
+    u = pmf_grid_new(L, na, np, 0);
     pmf_engine_fill(&u->g, res);
     return 1;
 }
@@ -276,11 +235,11 @@ static int engine_carry_months(lua_State *L) {
 
 /* publish(g, decimals, cols): the published figure of each cell (decimals < 0: as is). */
 static int engine_publish(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 1);
+    lgrid *u = pmf_grid_check(L, 1, 1);
     lua_Integer d = luaL_checkinteger(L, 2);
     size_t n, *cols;
     luaL_argcheck(L, d >= -1 && d <= 15, 2, "decimals must be 0-15 (or -1: unrounded)");
-    cols = check_indices(L, 3, u->g.np, 0, &n);
+    cols = pmf_grid_indices(L, 3, u->g.np, 0, &n);
     pmf_engine_publish(&u->g, (int)d, cols, n);
     return 0;
 }
@@ -290,7 +249,7 @@ static int engine_grid(lua_State *L) {
     lua_Integer na = luaL_checkinteger(L, 1), np = luaL_checkinteger(L, 2);
     luaL_argcheck(L, na >= 1 && na <= INT_MAX, 1, "number of areas must be positive");
     luaL_argcheck(L, np >= 1 && np <= INT_MAX, 2, "number of periods must be positive");
-    new_grid(L, (size_t)na, (size_t)np, 1);
+    pmf_grid_new(L, (size_t)na, (size_t)np, 1);
     return 1;
 }
 
@@ -304,36 +263,36 @@ static int engine_combine(lua_State *L) {
     static const char *const ops[] = { "copy", "div", "sub", NULL };
     int op = luaL_checkoption(L, 1, NULL, ops);
     double scale = luaL_optnumber(L, 2, 1.0);
-    lgrid *a = check_grid(L, 3, 0), *b = NULL, *out = check_grid(L, 5, 0);
+    lgrid *a = pmf_grid_check(L, 3, 0), *b = NULL, *out = pmf_grid_check(L, 5, 0);
     size_t n, *cols;
     same_shape(L, a, out, 3);
     if (op != PMF_ENGINE_COPY) {
-        b = check_grid(L, 4, 0);
+        b = pmf_grid_check(L, 4, 0);
         same_shape(L, b, out, 4);
     }
-    cols = check_indices(L, 6, out->g.np, 0, &n);
+    cols = pmf_grid_indices(L, 6, out->g.np, 0, &n);
     pmf_engine_combine((pmf_engine_op)op, scale, &a->g, b ? &b->g : NULL, &out->g, cols, n);
     return 0;
 }
 
 /* suppress(in, below, out, cols) */
 static int engine_suppress(lua_State *L) {
-    lgrid *in = check_grid(L, 1, 0), *out = check_grid(L, 3, 0);
+    lgrid *in = pmf_grid_check(L, 1, 0), *out = pmf_grid_check(L, 3, 0);
     double below = luaL_checknumber(L, 2);
     size_t n, *cols;
     same_shape(L, in, out, 1);
-    cols = check_indices(L, 4, out->g.np, 0, &n);
+    cols = pmf_grid_indices(L, 4, out->g.np, 0, &n);
     pmf_engine_suppress(&in->g, below, &out->g, cols, n);
     return 0;
 }
 
 /* rate(g, rule, cols) */
 static int engine_rate(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 1);
+    lgrid *u = pmf_grid_check(L, 1, 1);
     pmf_rag_rule rule;
     size_t n, *cols;
     pmf_rag_checkrule(L, 2, &rule, NULL);
-    cols = check_indices(L, 3, u->g.np, 0, &n);
+    cols = pmf_grid_indices(L, 3, u->g.np, 0, &n);
     pmf_engine_rate(&rule, &u->g, cols, n);
     return 0;
 }
@@ -342,7 +301,7 @@ static int engine_rate(lua_State *L) {
 static int engine_dot(lua_State *L) {
     static const char *const which[] = { "prev", "year", NULL };
     static const pmf_rag_margin zero = { 0.0, 0 };
-    lgrid *u = check_grid(L, 1, 1);
+    lgrid *u = pmf_grid_check(L, 1, 1);
     pmf_rag_rule rule;
     pmf_rag_margin thr;
     size_t n, m, *now, *before;
@@ -350,8 +309,8 @@ static int engine_dot(lua_State *L) {
     pmf_rag_checkrule(L, 2, &rule, NULL);
     thr = pmf_rag_checkmargin(L, 3, 3, "threshold", zero);
     year = luaL_checkoption(L, 6, NULL, which);
-    now = check_indices(L, 4, u->g.np, 0, &n);
-    before = check_indices(L, 5, u->g.np, 1, &m);
+    now = pmf_grid_indices(L, 4, u->g.np, 0, &n);
+    before = pmf_grid_indices(L, 5, u->g.np, 1, &m);
     luaL_argcheck(L, n == m, 5, "now and before differ in length");
     pmf_engine_dot(&rule, thr, &u->g, now, before, n, year);
     return 0;
@@ -366,13 +325,13 @@ static size_t check_min_group(lua_State *L, int idx) {
 /* benchmark(g, rule, rows, cols [, min_group = 3]): ranks and quartiles of every row against
  * the group rows, and each column's stats (g:stat(j)). */
 static int engine_benchmark(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 1);
+    lgrid *u = pmf_grid_check(L, 1, 1);
     pmf_rag_rule rule;
     size_t nr, nc, *rows, *cols, min_group = check_min_group(L, 5);
     unsigned char *scratch;
     pmf_rag_checkrule(L, 2, &rule, NULL);
-    rows = check_indices(L, 3, u->g.na, 0, &nr);
-    cols = check_indices(L, 4, u->g.np, 0, &nc);
+    rows = pmf_grid_indices(L, 3, u->g.na, 0, &nr);
+    cols = pmf_grid_indices(L, 4, u->g.np, 0, &nc);
     scratch = lua_newuserdatauv(L, (nr ? nr : 1) * (sizeof(pmf_rag_slot) + sizeof(double) +
                                                     sizeof(int)), 0);
     pmf_engine_benchmark(&rule, &u->g, rows, nr, cols, nc, min_group, u->stat, (pmf_rag_slot *)(void *)scratch,
@@ -381,33 +340,24 @@ static int engine_benchmark(lua_State *L) {
     return 0;
 }
 
-static int push_stat(lua_State *L, pmf_engine_stat st) {
-    lua_pushinteger(L, (lua_Integer)st.n);
-    push_number(L, st.median);
-    push_number(L, st.mean);
-    push_number(L, st.q1);
-    push_number(L, st.q3);
-    return 5;
-}
-
 /* stats(g, rows, col [, min_group = 3]) -> n, median, mean, q1, q3 (nil below min_group) */
 static int engine_stats(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 1);
+    lgrid *u = pmf_grid_check(L, 1, 1);
     size_t nr, *rows, min_group = check_min_group(L, 4);
     lua_Integer col = luaL_checkinteger(L, 3);
     unsigned char *scratch;
     luaL_argcheck(L, col >= 1 && (lua_Unsigned)col <= u->g.np, 3, "period index out of range");
-    rows = check_indices(L, 2, u->g.na, 0, &nr);
+    rows = pmf_grid_indices(L, 2, u->g.na, 0, &nr);
     scratch = lua_newuserdatauv(L, (nr ? nr : 1) * (sizeof(pmf_rag_slot) + sizeof(double)), 0);
-    return push_stat(L, pmf_engine_stats(&u->g, rows, nr, (size_t)(col - 1), min_group,
+    return pmf_grid_push_stat(L, pmf_engine_stats(&u->g, rows, nr, (size_t)(col - 1), min_group,
                                          (pmf_rag_slot *)(void *)scratch,
                                          (double *)(void *)(scratch + nr * sizeof(pmf_rag_slot))));
 }
 
 /* late(g, cols, deadline_ms) */
 static int engine_late(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 0);
-    size_t n, k, *cols = check_indices(L, 2, u->g.np, 0, &n);
+    lgrid *u = pmf_grid_check(L, 1, 0);
+    size_t n, k, *cols = pmf_grid_indices(L, 2, u->g.np, 0, &n);
     int64_t *dl;
     luaL_checktype(L, 3, LUA_TTABLE);
     luaL_argcheck(L, (size_t)lua_rawlen(L, 3) == n, 3, "one deadline per column expected");
@@ -420,168 +370,6 @@ static int engine_late(lua_State *L) {
     pmf_engine_late(&u->g, cols, dl, n);
     return 0;
 }
-
-/* ---------------------------------------------------------------- Grid methods */
-
-static int grid_dims(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 0);
-    lua_pushinteger(L, (lua_Integer)u->g.na);
-    lua_pushinteger(L, (lua_Integer)u->g.np);
-    return 2;
-}
-
-static int grid_value(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 0);
-    push_number(L, u->g.value[check_cell(L, u, 2)]);
-    return 1;
-}
-
-static int grid_set_value(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 0);
-    double x = opt_number(L, 4);
-    u->g.value[check_cell(L, u, 2)] = isfinite(x) ? x : NAN;
-    return 0;
-}
-
-static int grid_rated(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 1);
-    push_number(L, u->g.rated[check_cell(L, u, 2)]);
-    return 1;
-}
-
-/* source(i, j) -> start, len of the figures the cell came from (nothing when none) */
-static int grid_source(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 0);
-    pmf_engine_span sp = u->g.src[check_cell(L, u, 2)];
-    if (sp.len <= 0) return 0;
-    lua_pushinteger(L, sp.start);
-    lua_pushinteger(L, sp.len);
-    return 2;
-}
-
-static int grid_target(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 1);
-    push_number(L, u->g.target[check_cell(L, u, 2)]);
-    return 1;
-}
-
-static int grid_set_target(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 1);
-    double x = opt_number(L, 4);
-    u->g.target[check_cell(L, u, 2)] = isfinite(x) ? x : NAN;
-    return 0;
-}
-
-/* fill_target(j, v): every area's target for period j. */
-static int grid_fill_target(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 1);
-    lua_Integer j = luaL_checkinteger(L, 2);
-    double x = opt_number(L, 3);
-    size_t i;
-    luaL_argcheck(L, j >= 1 && (lua_Unsigned)j <= u->g.np, 2, "period index out of range");
-    if (!isfinite(x)) x = NAN;
-    for (i = 0; i < u->g.na; i++) u->g.target[(size_t)(j - 1) * u->g.na + i] = x;
-    return 0;
-}
-
-static int grid_status(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 1);
-    lua_pushstring(L, status_names[u->g.status[check_cell(L, u, 2)]]);
-    return 1;
-}
-
-static int grid_set_status(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 1);
-    size_t at = check_cell(L, u, 2);
-    u->g.status[at] = (pmf_rag_status)luaL_checkoption(L, 4, NULL, status_names);
-    return 0;
-}
-
-static int grid_flags(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 0);
-    lua_pushinteger(L, u->g.flags[check_cell(L, u, 2)]);
-    return 1;
-}
-
-static int grid_rec(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 0);
-    int64_t r = u->g.rec[check_cell(L, u, 2)];
-    if (r > 0) lua_pushinteger(L, r);
-    else lua_pushnil(L);
-    return 1;
-}
-
-/* dot(i, j) -> dot_prev, dot_year (nil for none) */
-static int grid_dot(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 1);
-    size_t at = check_cell(L, u, 2);
-    const char *p = pmf_rag_dot_name(u->g.dot_prev[at]), *y = pmf_rag_dot_name(u->g.dot_year[at]);
-    if (p) lua_pushstring(L, p);
-    else lua_pushnil(L);
-    if (y) lua_pushstring(L, y);
-    else lua_pushnil(L);
-    return 2;
-}
-
-/* rank(i, j) -> rank, quartile (nil when unranked) */
-static int grid_rank(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 1);
-    size_t at = check_cell(L, u, 2);
-    if (u->g.rank[at] <= 0) return 0;
-    lua_pushinteger(L, u->g.rank[at]);
-    lua_pushinteger(L, u->g.quartile[at]);
-    return 2;
-}
-
-/* stat(j) -> n, median, mean, q1, q3 from engine.benchmark; nothing before it ran */
-static int grid_stat(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 1);
-    lua_Integer j = luaL_checkinteger(L, 2);
-    luaL_argcheck(L, j >= 1 && (lua_Unsigned)j <= u->g.np, 2, "period index out of range");
-    if (u->stat[j - 1].n == SIZE_MAX) return 0;
-    return push_stat(L, u->stat[j - 1]);
-}
-
-/* count(cols) -> {red = n, amber = n, ...} over every area of the columns */
-static int grid_count(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 1);
-    size_t n, k, i, count[PMF_RAG_NSTATUS] = { 0 }, *cols = check_indices(L, 2, u->g.np, 0, &n);
-    int s;
-    for (k = 0; k < n; k++)
-        for (i = 0; i < u->g.na; i++) count[u->g.status[cols[k] * u->g.na + i]]++;
-    lua_createtable(L, 0, PMF_RAG_NSTATUS);
-    for (s = 0; s < PMF_RAG_NSTATUS; s++) {
-        lua_pushinteger(L, (lua_Integer)count[s]);
-        lua_setfield(L, -2, status_names[s]);
-    }
-    return 1;
-}
-
-static int grid_tostring(lua_State *L) {
-    lgrid *u = check_grid(L, 1, 0);
-    lua_pushfstring(L, PMF_GRID_MT " (%d areas x %d periods)", (int)u->g.na, (int)u->g.np);
-    return 1;
-}
-
-static const luaL_Reg grid_methods[] = {
-    { "dims",        grid_dims        },
-    { "value",       grid_value       },
-    { "rated",       grid_rated       },
-    { "source",      grid_source      },
-    { "set_value",   grid_set_value   },
-    { "target",      grid_target      },
-    { "set_target",  grid_set_target  },
-    { "fill_target", grid_fill_target },
-    { "status",      grid_status      },
-    { "set_status",  grid_set_status  },
-    { "flags",       grid_flags       },
-    { "rec",         grid_rec         },
-    { "dot",         grid_dot         },
-    { "rank",        grid_rank        },
-    { "stat",        grid_stat        },
-    { "count",       grid_count       },
-    { NULL,          NULL             }
-};
 
 static const luaL_Reg engine_funcs[] = {
     { "reader",    engine_reader    },
@@ -600,19 +388,14 @@ static const luaL_Reg engine_funcs[] = {
 };
 
 int luaopen_pmf_engine(lua_State *L) {
-    if (luaL_newmetatable(L, PMF_GRID_MT)) {
-        luaL_newlib(L, grid_methods);
-        lua_setfield(L, -2, "__index");
-        lua_pushcfunction(L, grid_tostring);
-        lua_setfield(L, -2, "__tostring");
-    }
+    pmf_grid_register(L);
     if (luaL_newmetatable(L, PMF_READER_MT)) {
         lua_pushcfunction(L, reader_close);
         lua_setfield(L, -2, "__gc");
         lua_pushcfunction(L, reader_close);
         lua_setfield(L, -2, "__close");
     }
-    lua_pop(L, 2);
+    lua_pop(L, 1);
     luaL_newlib(L, engine_funcs);
     lua_pushinteger(L, PMF_FLAG_INCOMPLETE);
     lua_setfield(L, -2, "INCOMPLETE");

@@ -30,7 +30,7 @@ const char *pmf_series_error(const pmf_series *x);
 
 /* Keep the figures read for the main series (breakdown "") between calls, up to
  * max_figures in all, so that rating period after period reads each row once.  The cache
- * is dropped whenever the store's data may have changed (pmf_store_stamp, checked at each
+ * is dropped whenever the store's data may have changed (pmf_figures_stamp, checked at each
  * matrix call) or it grows past max_figures.  0 or -1. */
 int pmf_series_cache(pmf_series *x, size_t max_figures);
 

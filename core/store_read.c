@@ -20,6 +20,7 @@ struct pmf_figures {
     pmf_store *store;
     int64_t cutoff_ms;
     sqlite3_stmt *fetch;
+    sqlite3_stmt *version;        /* PRAGMA data_version, for pmf_figures_stamp */
     pmf_batch_view view;
     pmf_obs *buf;
     size_t n, cap;
@@ -37,7 +38,9 @@ pmf_figures *pmf_figures_open(pmf_store *s, int64_t cutoff_ms) {
     f->store = s;
     f->cutoff_ms = cutoff_ms;
     if (pmf_batch_view_load(s, cutoff_ms, &f->view) != 0 ||
-        sqlite3_prepare_v2(pmf_store_db(s), fetch_sql, -1, &f->fetch, NULL) != SQLITE_OK) {
+        sqlite3_prepare_v2(pmf_store_db(s), fetch_sql, -1, &f->fetch, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(pmf_store_db(s), "PRAGMA data_version", -1, &f->version, NULL) !=
+            SQLITE_OK) {
         pmf_figures_close(f);
         return NULL;
     }
@@ -47,6 +50,7 @@ pmf_figures *pmf_figures_open(pmf_store *s, int64_t cutoff_ms) {
 void pmf_figures_close(pmf_figures *f) {
     if (!f) return;
     sqlite3_finalize(f->fetch);
+    sqlite3_finalize(f->version);
     pmf_batch_view_free(&f->view);
     free(f->buf);
     free(f);
@@ -279,14 +283,13 @@ int pmf_figures_scan_all(pmf_figures *f, pmf_series_fn fn, void *ctx, int64_t *r
     return out;
 }
 
-int pmf_store_stamp(pmf_store *s, int64_t stamp[2]) {
-    sqlite3 *db = pmf_store_db(s);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "PRAGMA data_version", -1, &st, NULL) != SQLITE_OK) return -1;
+int pmf_figures_stamp(pmf_figures *f, int64_t stamp[2]) {
+    sqlite3_stmt *st = f->version;
+    f->error = NULL;
     int rc = sqlite3_step(st);
     stamp[0] = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_finalize(st);
-    stamp[1] = (int64_t)sqlite3_total_changes64(db);
+    sqlite3_reset(st);
+    stamp[1] = (int64_t)sqlite3_total_changes64(pmf_store_db(f->store));
     return rc == SQLITE_ROW ? 0 : -1;
 }
 

@@ -60,7 +60,7 @@ int pmf_figures_scan_all(pmf_figures *f, pmf_series_fn fn, void *ctx, int64_t *r
 /* A stamp that changes whenever the store's data may have changed: this connection's
  * writes (sqlite3_total_changes64) and other connections' commits (PRAGMA data_version).
  * 0 or -1. */
-int pmf_store_stamp(pmf_store *s, int64_t stamp[2]);
+int pmf_figures_stamp(pmf_figures *f, int64_t stamp[2]);
 
 /* The physical limit for benchmarks: step through SELECT metric, area, start, value FROM
  * observation, reading every column.  0 or -1. */

@@ -39,6 +39,9 @@
 -- - One path for everything: rate{} is rate_matrix over the period, its previous period and
 --   the same period last year (plus baseline periods), for the requested areas, the
 --   comparator group's areas and England; then row tables for the requested cells only.
+--   The previous period and last year are read for the requested areas only (nothing of a
+--   comparator's row but its rated period is shown), so a call reads about a third of what
+--   the three periods for every comparator would cost.
 -- - rate_matrix works per KPI on Grids (core/lengine.c): each input metric is fetched once
 --   for every area and period (engine.fetch through a Reader kept per store view, which
 --   reads only the months of the periods asked and caches them, so rating period after
@@ -69,6 +72,7 @@ local pmf = require "pmf"
 
 local period = pmf.period
 local E = pmf.engine
+local SUPPRESSED, CARRIED = E.SUPPRESSED, E.CARRIED
 
 local M = {}
 local published_decimals, carry_months, reader_of
@@ -167,6 +171,9 @@ end
 
 -- ---- display -----------------------------------------------------------------------------
 
+local FMT = {}
+for d = 0, 15 do FMT[d] = "%." .. d .. "f" end
+
 local function commas(s)
   local sign, int, frac = s:match("^(-?)(%d+)(.*)$")
   if not int then return s end
@@ -187,8 +194,12 @@ function M.display(value, unit, decimals)
   if d == nil then
     d = (u == "" or u == "count" or u == "GBP" or u == "£") and 0 or 1
   end
-  local txt = commas(string.format("%." .. math.floor(d) .. "f", value))
-  if txt == "-0" or txt:match("^%-0%.0*$") then txt = txt:sub(2) end
+  local txt = string.format(FMT[d] or ("%." .. math.floor(d) .. "f"), value)
+  -- commas from 1,000 (999.5 shows as "1,000"); "-0" and "-0.0" lose the sign
+  if value <= -999 or value >= 999 or (value > -1 and value < 1) then
+    txt = commas(txt)
+    if txt == "-0" or txt:match("^%-0%.0*$") then txt = txt:sub(2) end
+  end
   if u == "%" then return txt .. "%" end
   if u == "GBP" or u == "£" then
     if txt:sub(1, 1) == "-" then return "-£" .. txt:sub(2) end
@@ -214,6 +225,7 @@ carry_months = function(kpi)
 end
 
 local function flag_list(bits)
+  if bits == 0 then return {} end
   local out, seen = {}, {}
   for _, f in ipairs(FLAG_NAMES) do
     if bits & f[1] ~= 0 and not seen[f[2]] then
@@ -273,15 +285,22 @@ local function plan_columns(fw, kpis, periods)
     prev[i] = col(p:prev())
     year[i] = col(p:last_year())
   end
+  local full = {}                 -- columns every row needs: requested and baseline ones
+  for _, j in ipairs(req) do full[j] = true end
   for _, kpi in ipairs(kpis) do
     for _, v in ipairs(kpi.versions) do
       local T = v.target
       if type(T) == "table" and T.kind == "baseline" and T.period then
-        col(to_period(T.period, year_start(fw)))
+        full[col(to_period(T.period, year_start(fw)))] = true
       end
     end
   end
-  return { periods = cols, index = index, req = req, prev = prev, year = year }
+  local related_only = {}         -- previous period and last year: the DoT of a row
+  for j = 1, #cols do
+    if not full[j] then related_only[#related_only + 1] = j end
+  end
+  return { periods = cols, index = index, req = req, prev = prev, year = year,
+           related_only = related_only }
 end
 
 -- Target of version v for column j (period p) over the grid K (values already in).
@@ -533,12 +552,14 @@ reader_of = function(store)
   return r
 end
 
--- rate_matrix{store=, framework=, kpis=, areas=, periods=, benchmark=true}
+-- rate_matrix{store=, framework=, kpis=, areas=, periods=, benchmark=true [, own_rows_only]}
 --   -> result {framework=fw, kpis = {KPI...}, areas = {codes} (requested first), periods =
 --      {Period} (every column), req = {column of each requested period}, grid = {kpi_id =
 --      Grid}, errors = {"kpi|i|j" = message}, row = function(kpi_id, i, j) -> row table}
 -- Rows 1..#areas of each grid are the requested areas; more rows follow for the comparator
--- group and England.  Columns: result.req[k] is the column of periods[k].
+-- group and England.  Columns: result.req[k] is the column of periods[k].  own_rows_only
+-- (what rate{} asks): the previous-period and last-year columns are read for the requested
+-- rows only (their direction of travel); the comparator rows have no data there.
 function M.rate_matrix(t)
   local store = pmf.default_store(t.store)
   local fw = resolve_fw(store, t.framework)
@@ -601,7 +622,11 @@ function M.rate_matrix(t)
     local k = carry and (id .. "|" .. carry) or id
     local g = cache[k]
     if g then return g end
-    g = E.fetch(reader, id, ids, ctx.cols.periods, carry)
+    if t.own_rows_only and #ctx.cols.related_only > 0 then
+      g = E.fetch(reader, id, ids, ctx.cols.periods, carry, ctx.cols.related_only, ctx.nreq)
+    else
+      g = E.fetch(reader, id, ids, ctx.cols.periods, carry)
+    end
     cache[k] = g
     return g
   end
@@ -662,13 +687,10 @@ function M.cell_row(res, kpi, K, i, j)
   local fw = res.framework
   local p = res.periods[j]
   local v = version_of(kpi, p)
-  local value = K:value(i, j)
-  local flags = K:flags(i, j)
+  local value, flags, target, rag, dot_prev, dot_year, rank, quartile = K:cell(i, j)
   local fl = flag_list(flags)
-  local suppressed = flags & E.SUPPRESSED ~= 0
+  local suppressed = flags & SUPPRESSED ~= 0
   local pj, yj = related(res, j)
-  local dot_prev, dot_year = K:dot(i, j)
-  local rank, quartile = K:rank(i, j)
   local n, median, mean = K:stat(j)
   local ei = res.row_index[ENGLAND]
   local err = next(res.errors) ~= nil and res.errors[kpi.id .. "|" .. i .. "|" .. j] or nil
@@ -686,7 +708,7 @@ function M.cell_row(res, kpi, K, i, j)
     framework = fw.id, kpi = kpi.id, title = kpi.title, area = res.areas[i],
     period = label, value = value, unit = kpi.unit,
     display = suppressed and "suppressed" or M.display(value, kpi.unit, kpi.decimals),
-    target = K:target(i, j), rag = K:status(i, j), polarity = v.polarity,
+    target = target, rag = rag, polarity = v.polarity,
     prev = pj and not suppressed and K:value(i, pj) or nil, dot_prev = dot_prev,
     last_year = yj and not suppressed and K:value(i, yj) or nil, dot_year = dot_year,
     rank = rank, quartile = quartile, n = n, group_median = median, group_mean = mean,
@@ -696,7 +718,7 @@ function M.cell_row(res, kpi, K, i, j)
     flags = fl, error = err,
   }
   if value == nil and not suppressed and r.rag ~= "error" then r.reason = "no data" end
-  if flags & E.CARRIED ~= 0 then
+  if flags & CARRIED ~= 0 then
     local s, l = K:source(i, j)
     if s then r.carried_from = tostring(period.span(s, l, p.year_start)) end
   end
@@ -761,7 +783,8 @@ function M.rate(t)
   for _, k in ipairs(order) do
     local set = sets[k]
     local res = M.rate_matrix{ store = store, framework = fw, kpis = set.ids, areas = t.areas,
-                               periods = { set.period }, benchmark = t.benchmark }
+                               periods = { set.period }, benchmark = t.benchmark,
+                               own_rows_only = true }
     local moved = set.period ~= p
     local rcomments = moved and store:commentary_map(fw.id, set.period) or comments
     local j = res.req[1]
