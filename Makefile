@@ -195,8 +195,10 @@ FUZZ_TARGETS := fuzz_csv fuzz_period fuzz_framework fuzz_xlsx
 fuzz: test-deps
 	@mkdir -p $(BUILD)/fuzz
 	@for t in $(FUZZ_TARGETS); do \
+	  srcs=$$(sed -n 's/^\/\/ sources: //p' tests/fuzz/$$t.c); \
+	  [ "$$srcs" = CORE ] && srcs="$(CORE_SRC)"; \
 	  clang -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer,address,undefined \
-	    $(PKG_CFLAGS) -Icore tests/fuzz/$$t.c $$(sed -n 's/^\/\/ sources: //p' tests/fuzz/$$t.c) \
+	    $(PKG_CFLAGS) $(XLSX_CFLAGS) -Icore tests/fuzz/$$t.c $$srcs \
 	    -o $(BUILD)/fuzz/$$t $(LDLIBS) $(LUA_LIBS) || exit 1; \
 	  mkdir -p $(BUILD)/fuzz/corpus-$$t; \
 	  echo "fuzzing $$t for $(FUZZ_SECONDS)s"; \

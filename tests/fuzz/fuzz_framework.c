@@ -20,7 +20,8 @@
  * Built with -DPMF_FUZZ_MAIN instead of -fsanitize=fuzzer, it is a plain program that runs
  * the files named on its command line once each.
  */
-// sources: core/pmf.c core/store.c core/lstore.c core/csv.c core/period.c core/lperiod.c core/rag.c core/lrag.c core/import.c core/limport.c core/series.c core/lseries.c core/lsandbox.c core/pattern.c core/lpattern.c core/lxlsx.c core/lengine.c core/lgrid.c core/engine.c
+// sources: CORE
+// (CORE: every engine source, the Makefile's CORE_SRC, so the list cannot drift)
 
 #include <stdint.h>
 #include <stdio.h>
