@@ -500,10 +500,10 @@ int pmf_csv_next(pmf_csv *c) {
         size_t have = c->end - c->r;
         if (have >= 4 && ((u[0] == 0 && u[1] == 0 && u[2] == 0xFE && u[3] == 0xFF) ||
                           (u[0] == 0xFF && u[1] == 0xFE && u[2] == 0 && u[3] == 0)))
-            return fail(c, "%s is UTF-32; save it as UTF-8 (CSV UTF-8)", c->name);
+            return fail(c, "%s: the file is UTF-32; save it as UTF-8 (CSV UTF-8)", c->name);
         if ((have >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))) ||
             (have >= 4 && ((u[0] && !u[1] && u[2] && !u[3]) || (!u[0] && u[1] && !u[2] && u[3]))))
-            return fail(c, "%s is UTF-16; save it as UTF-8 (CSV UTF-8)", c->name);
+            return fail(c, "%s: the file is UTF-16; save it as UTF-8 (CSV UTF-8)", c->name);
         if (c->end - c->r >= 3 && memcmp(c->buf + c->r, "\xEF\xBB\xBF", 3) == 0) {
             c->r += 3;
             c->rs = c->w = c->r;

@@ -91,7 +91,7 @@ err_has "^badtext.csv:5:2: column 'area': 'E08000027.x00' contains a NUL byte \(
 printf '\377\376m\000e\000t\000r\000i\000c\000\n\000' > utf16.csv
 pmf import utf16.csv
 rc_is 1 "a UTF-16 file is refused"
-err_has "^utf16.csv is UTF-16; save it as UTF-8 \(CSV UTF-8\)$" "saying it is UTF-16"
+err_has "^utf16.csv: the file is UTF-16; save it as UTF-8 \(CSV UTF-8\)$" "saying it is UTF-16"
 printf '[{"metric": "waste_recycled",\n  "area": "E08000027", ]' > broken.json
 pmf import broken.json
 rc_is 1 "malformed JSON is refused"

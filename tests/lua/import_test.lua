@@ -430,7 +430,7 @@ do
   }) do
     local p = write(".csv", c[1])
     local r, msg = s:import(p)
-    T.eq(msg, p .. " is UTF-16; save it as UTF-8 (CSV UTF-8)", c[2])
+    T.eq(msg, p .. ": the file is UTF-16; save it as UTF-8 (CSV UTF-8)", c[2])
     T.ok(not r, c[2] .. ": refused")
     os.remove(p)
   end

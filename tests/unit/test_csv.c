@@ -546,12 +546,12 @@ static void test_numbers(void) {
  * whatever the chunk size (the first four bytes may come one at a time). */
 static void test_utf16(void) {
     static const struct { const char *name, *in; size_t len; const char *want; } k[] = {
-        {"UTF-16 LE BOM", "\xFF\xFE" "a\0,\0b\0\n\0", 10, "ERR:t.csv is UTF-16; save it as UTF-8 (CSV UTF-8)"},
-        {"UTF-16 BE BOM", "\xFE\xFF" "\0a\0,\0b\0\n", 10, "ERR:t.csv is UTF-16; save it as UTF-8 (CSV UTF-8)"},
-        {"UTF-16 LE no BOM", "m\0e\0t\0\n\0", 8, "ERR:t.csv is UTF-16; save it as UTF-8 (CSV UTF-8)"},
-        {"UTF-16 BE no BOM", "\0m\0e\0t\0\n", 8, "ERR:t.csv is UTF-16; save it as UTF-8 (CSV UTF-8)"},
-        {"UTF-16 BOM alone", "\xFF\xFE", 2, "ERR:t.csv is UTF-16; save it as UTF-8 (CSV UTF-8)"},
-        {"UTF-32 LE BOM", "\xFF\xFE\0\0" "a\0\0\0", 8, "ERR:t.csv is UTF-32; save it as UTF-8 (CSV UTF-8)"},
+        {"UTF-16 LE BOM", "\xFF\xFE" "a\0,\0b\0\n\0", 10, "ERR:t.csv: the file is UTF-16; save it as UTF-8 (CSV UTF-8)"},
+        {"UTF-16 BE BOM", "\xFE\xFF" "\0a\0,\0b\0\n", 10, "ERR:t.csv: the file is UTF-16; save it as UTF-8 (CSV UTF-8)"},
+        {"UTF-16 LE no BOM", "m\0e\0t\0\n\0", 8, "ERR:t.csv: the file is UTF-16; save it as UTF-8 (CSV UTF-8)"},
+        {"UTF-16 BE no BOM", "\0m\0e\0t\0\n", 8, "ERR:t.csv: the file is UTF-16; save it as UTF-8 (CSV UTF-8)"},
+        {"UTF-16 BOM alone", "\xFF\xFE", 2, "ERR:t.csv: the file is UTF-16; save it as UTF-8 (CSV UTF-8)"},
+        {"UTF-32 LE BOM", "\xFF\xFE\0\0" "a\0\0\0", 8, "ERR:t.csv: the file is UTF-32; save it as UTF-8 (CSV UTF-8)"},
         {"a NUL later is data", "ab\0c\n", 5, "1:ab\\0c\n"},
     };
     sbuf got = {0};
