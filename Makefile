@@ -212,7 +212,10 @@ fuzz: test-deps
 	  mkdir -p $(BUILD)/fuzz/corpus-$$t; \
 	  echo "fuzzing $$t for $(FUZZ_SECONDS)s"; \
 	  $(BUILD)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 \
-	    $(BUILD)/fuzz/corpus-$$t tests/fuzz/corpus/$${t#fuzz_} 2>&1 | tail -n 3 || exit 1; \
+	    -artifact_prefix=$(BUILD)/fuzz/$$t- \
+	    $(BUILD)/fuzz/corpus-$$t tests/fuzz/corpus/$${t#fuzz_} >$(BUILD)/fuzz/$$t.log 2>&1; \
+	  st=$$?; tail -n 3 $(BUILD)/fuzz/$$t.log; \
+	  [ $$st -eq 0 ] || { echo "$$t: a finding (exit $$st): see $(BUILD)/fuzz/$$t.log"; exit 1; }; \
 	done
 
 # ---- install --------------------------------------------------------------------------

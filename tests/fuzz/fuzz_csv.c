@@ -167,9 +167,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size) {
         }
         pmf_csv_close(c);
     }
-    fields_only(q.s ? (const char *)q.s : "", q.len, &fb, &rc);
-    CHECK(rc == 0);
-    CHECK(fa.len == fb.len && (fa.len == 0 || memcmp(fa.s, fb.s, fa.len) == 0));
+    /* The encoding check reads a file's first four bytes (NULs there mean UTF-16 or UTF-32),
+     * and re-quoting moves other bytes there: a file holding a NUL is not re-read (an import
+     * refuses NUL bytes in any field anyway). */
+    if (memchr(data, 0, len) == NULL) {
+        fields_only(q.s ? (const char *)q.s : "", q.len, &fb, &rc);
+        CHECK(rc == 0);
+        CHECK(fa.len == fb.len && (fa.len == 0 || memcmp(fa.s, fb.s, fa.len) == 0));
+    }
 
     free(a.s);
     free(b.s);
