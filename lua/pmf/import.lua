@@ -796,7 +796,9 @@ function M.import(s, path, opts)
   if format == nil then
     format = path:lower():match("%.json$") and "json" or path:lower():match("%.xlsx$") and "xlsx" or "csv"
   end
-  if opts.recipe or format == "xlsx" then return M.import_recipe(s, path, opts, format) end
+  if opts.recipe or opts.metric or opts.map or opts.missing or opts.sheet or format == "xlsx" then
+    return M.import_recipe(s, path, opts, format)
+  end
   if not formats[format] then
     error("import: format must be csv, long, wide or json, not '" .. tostring(format) .. "'", 2)
   end
