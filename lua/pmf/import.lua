@@ -884,8 +884,8 @@ end
 
 -- The header of an xlsx sheet (for flags-only recipes), or nil.
 local function xlsx_header(path, spec)
-  local ok, x = pcall(require, "pmf.xlsxread")
-  if not ok then return nil end
+  local x = rawget(pmf, "xlsxread")
+  if not x then return nil end
   local r = x.open(path, { sheet = spec.sheet, range = spec.range })
   if not r then return nil end
   local header

@@ -282,7 +282,7 @@ end
 -- missing = {"MARKER[=meaning]"...}, period_type, sheet.  Columns named as pmf's own are
 -- taken as they are; every other column must be mapped (or is refused).
 function M.from_flags(o, spec)
-  spec = spec or new_spec("--map")
+  spec = spec or new_spec("given by the flags")
   local function add_map(col, field)
     for i = #spec.map, 1, -1 do if spec.map[i][2] == field then table.remove(spec.map, i) end end
     spec.map[#spec.map + 1] = { col, field }

@@ -164,6 +164,24 @@ do
        "periods: --period-type financial reads 2011-12 as the financial year")
 end
 
+-- ---- a workbook in pmf's own columns, no recipe: --sheet --------------------------------
+do
+  local s = fresh()
+  local xp = T.tmpname("own.xlsx")
+  assert(pmf.xlsx.write(xp, { sheets = {
+    { name = "Cover", rows = { { "About this workbook" } }, columns = { { title = "note" } } },
+    { name = "Data", rows = { { "fly_tipping_incidents", "E08000026", "2024-04", 12 },
+                              { "fly_tipping_incidents", "E08000027", "2024-04", 13 } },
+      columns = { { title = "metric" }, { title = "area" }, { title = "period" }, { title = "value" } } } } }))
+  local r, msg = s:import(xp, { sheet = "Data" })
+  T.ok(r and r.new == 2, "a sheet in pmf's columns imports with --sheet: " .. tostring(msg))
+  T.eq(s:get("fly_tipping_incidents", "E08000027", "2024-04"), 13, "its figures are stored")
+  local r2, msg2 = s:import(xp)
+  T.ok(not r2 and msg2:find("column 'note' %(column 1%) is not named"), "the first sheet, a cover, is refused: " .. tostring(msg2))
+  local r3, msg3 = s:import(xp, { sheet = "Nope" })
+  T.ok(not r3 and msg3:find("no sheet 'Nope' %(the sheets are 'Cover', 'Data'%)"), "an unknown sheet names the sheets")
+end
+
 -- ---- bad input: clear errors, the store unchanged ---------------------------------------
 do
   local s = fresh()
