@@ -56,6 +56,20 @@
  *   is already in the batch.  The duplicate check's TEMP table is made before the first
  *   savepoint, so that no rollback drops it.
  *
+ * - One row path.  CSV (core/csv.h) and XLSX sheets (core/xlsx_read.h) are both a `source`
+ *   (next row, its fields, its line) fed to import_rows; an XLSX row's cells are handed on as
+ *   fields, so a workbook gets exactly the checks a CSV file gets.
+ *
+ * - Recipes (core/recipe.h) are a narrow hook: with one, the header is bound by the recipe
+ *   and each row is rewritten by it into long-form figures (columns mapped, constants,
+ *   measure map, markers, value transforms, area names, skip rules), each then checked by
+ *   process() like any other; what the recipe skips is counted in the summary's `skipped`.
+ *
+ * - Periods are read by pmf_period_parse_typed under the figure's year type (a recipe's
+ *   measure, else the import's: --period-type), cached per (label, year type); an ambiguous
+ *   label with no year type declared is an error naming both readings, and a label's
+ *   "(prov)" makes the figure provisional.
+ *
  * - Sign-off.  The locked spans (framework, start, len, latest event 'signoff') of every
  *   metric are loaded once at the start; a row overlapping one is an error.
  *
