@@ -56,6 +56,8 @@ CORE_SRC := core/pmf.c \
             core/lseries.c \
             core/import.c \
             core/limport.c \
+            core/recipe.c \
+            core/recipe_lua.c \
             core/breakdown.c \
             core/engine.c \
             core/lengine.c \

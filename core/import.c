@@ -56,6 +56,20 @@
  *   is already in the batch.  The duplicate check's TEMP table is made before the first
  *   savepoint, so that no rollback drops it.
  *
+ * - One row path.  CSV (core/csv.h) and XLSX sheets (core/xlsx_read.h) are both a `source`
+ *   (next row, its fields, its line) fed to import_rows; an XLSX row's cells are handed on as
+ *   fields, so a workbook gets exactly the checks a CSV file gets.
+ *
+ * - Recipes (core/recipe.h) are a narrow hook: with one, the header is bound by the recipe
+ *   and each row is rewritten by it into long-form figures (columns mapped, constants,
+ *   measure map, markers, value transforms, area names, skip rules), each then checked by
+ *   process() like any other; what the recipe skips is counted in the summary's `skipped`.
+ *
+ * - Periods are read by pmf_period_parse_typed under the figure's year type (a recipe's
+ *   measure, else the import's: --period-type), cached per (label, year type); an ambiguous
+ *   label with no year type declared is an error naming both readings, and a label's
+ *   "(prov)" makes the figure provisional.
+ *
  * - Sign-off.  The locked spans (framework, start, len, latest event 'signoff') of every
  *   metric are loaded once at the start; a row overlapping one is an error.
  *
@@ -66,6 +80,8 @@
 #include "import.h"
 #include "breakdown.h"
 #include "period.h"
+#include "recipe.h"
+#include "xlsx_read.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -97,6 +113,7 @@ typedef struct {
     int has_obs;             /* metric: -1 not asked yet, 0 no data before this import, 1 */
     int lock_lo, lock_hi;    /* metric: its locks are locks[lock_lo .. lock_hi) */
     int ok;                  /* period: parsed */
+    unsigned label_flags;    /* period: the label's PMF_LABEL_* flags */
     pmf_period period;
 } entry;
 
@@ -146,6 +163,12 @@ struct pmf_import {
     char **colname;
     size_t ncols;
     int colno[PMF_IMPORT_NCOLS];   /* each long-form column's number (1-based; 0 absent) */
+    pmf_recipe *recipe;      /* the file is read through a recipe (or NULL) */
+    pmf_areas *arearef;      /* the recipe's area names */
+    int row_year_type;       /* the figure's year type (a recipe's measure), else o.year_type */
+    strbuf pkey;             /* a period label's cache key (label + year type) */
+    pmf_csv_field *xf;       /* an XLSX row as fields */
+    size_t xcap;
 };
 
 /* ---------------------------------------------------------------------------------------
@@ -530,23 +553,40 @@ static int64_t code_id(pmf_import *im, table *t, const pmf_csv_field *f, int met
     return e->id;
 }
 
-/* A period label through the cache: 0 and *p, or -1 (message in err). */
-static int period_of(pmf_import *im, const pmf_csv_field *f, pmf_period *p, char *err,
-                     size_t errlen) {
-    entry tmp, *e = lookup(&im->periods, f->s, f->len);
+/* A period label through the cache, read under the figure's year type: 0, *p and the
+ * label's flags in *lflags, or -1 (message in err). */
+static int period_of(pmf_import *im, const pmf_csv_field *f, pmf_period *p, unsigned *lflags,
+                     char *err, size_t errlen) {
+    int yt = im->row_year_type ? im->row_year_type : im->o.year_type;
+    pmf_period_opts po = {im->o.year_start, yt};
+    const char *k = f->s;
+    size_t klen = f->len;
+    if (yt) {   /* the same label reads differently under another year type */
+        im->pkey.len = 0;
+        if (sb_add(&im->pkey, f->s, f->len) != 0 || sb_printf(&im->pkey, "\x01%d", yt) != 0) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        k = im->pkey.s;
+        klen = im->pkey.len;
+    }
+    entry tmp, *e = lookup(&im->periods, k, klen);
     if (!e) {
         pmf_period q;
+        pmf_period_info info = {0, {0, 0, 0}};
         int ok = strlen(f->s) == f->len &&
-                 pmf_period_parse(f->s, im->o.year_start, &q, NULL, 0) == 0;
-        if (!(e = add(&im->periods, f->s, f->len, !ok, &tmp))) {
+                 pmf_period_parse_typed(f->s, &po, &q, &info, NULL, 0) == 0;
+        if (!(e = add(&im->periods, k, klen, !ok, &tmp))) {
             snprintf(err, errlen, "out of memory");
             return -1;
         }
         e->ok = ok;
+        e->label_flags = info.flags;
         if (ok) e->period = q;
     }
-    if (e->ok) { *p = e->period; return 0; }
-    pmf_period_parse(f->s, im->o.year_start, p, err, errlen);
+    if (e->ok) { *p = e->period; *lflags = e->label_flags; return 0; }
+    pmf_period_info info;
+    pmf_period_parse_typed(f->s, &po, p, &info, err, errlen);
     return -1;
 }
 
@@ -701,11 +741,12 @@ static int process(pmf_import *im, long line, const pmf_csv_field *f, const int 
     }
 
     pmf_period p = {0, 0, 0, 0};
+    unsigned lflags = 0;
     if (pp) p = *pp;
     else if (!f[PMF_IMPORT_PERIOD].s || is_blank(&f[PMF_IMPORT_PERIOD])) {
         failf(im, line, COLNO(PMF_IMPORT_PERIOD), NULL, "%s 'period' is empty", colword(im));
         bad = 1;
-    } else if (period_of(im, &f[PMF_IMPORT_PERIOD], &p, err, sizeof err) != 0) {
+    } else if (period_of(im, &f[PMF_IMPORT_PERIOD], &p, &lflags, err, sizeof err) != 0) {
         /* period.c quotes at most 52 bytes of the label ('period "LABEL": why', the label
          * without quotes): quote it whole here, as given */
         const char *q = strncmp(err, "period \"", 8) == 0 ? strchr(err + 8, '"') : NULL;
@@ -729,6 +770,7 @@ static int process(pmf_import *im, long line, const pmf_csv_field *f, const int 
             bad = 1;
         }
     }
+    if (lflags & PMF_LABEL_PROVISIONAL) flags |= PMF_FLAG_PROVISIONAL;   /* "2025 (prov)" */
     double value = 0, num = 0, den = 0;
     int vnull = 1, nnull = 1, dnull = 1;
     if (!f[PMF_IMPORT_VALUE].s) {
@@ -954,10 +996,8 @@ static int col_of(const pmf_csv_field *f, const char **name, size_t *len) {
 }
 
 /* Read the header into colmap/colperiod/colname.  0 ok, -1 the file cannot be read. */
-static int header(pmf_import *im, const pmf_csv *c) {
-    const pmf_csv_field *f = pmf_csv_fields(c);
-    size_t n = pmf_csv_nfields(c);
-    long line = pmf_csv_line(c);
+static int header(pmf_import *im, const pmf_csv_field *f, size_t n, long line) {
+    pmf_period_opts po = {im->o.year_start, im->o.year_type};
     im->ncols = n;
     im->colmap = calloc(n, sizeof *im->colmap);
     im->colperiod = calloc(n, sizeof *im->colperiod);
@@ -980,7 +1020,7 @@ static int header(pmf_import *im, const pmf_csv *c) {
         im->colname[i][len] = '\0';
         if (k == PMF_IMPORT_PERIOD || k == PMF_IMPORT_VALUE) longform = 1;
         if (k < 0 && len &&
-            pmf_period_parse(im->colname[i], im->o.year_start, &im->colperiod[i], NULL, 0) == 0)
+            pmf_period_parse_typed(im->colname[i], &po, &im->colperiod[i], NULL, NULL, 0) == 0)
             nperiods++;
     }
     int wide = im->o.layout == PMF_IMPORT_WIDE ||
@@ -1002,8 +1042,8 @@ static int header(pmf_import *im, const pmf_csv *c) {
             }
         } else if (wide) {
             char err[PMF_PERIOD_ERR_MAX];
-            if (pmf_period_parse(im->colname[i], im->o.year_start, &im->colperiod[i], err,
-                                 sizeof err) != 0) {
+            if (pmf_period_parse_typed(im->colname[i], &po, &im->colperiod[i], NULL, err,
+                                       sizeof err) != 0) {
                 failf(im, line, no, NULL, "column '%s' is neither a key column (metric, area, "
                       "breakdown, flag, source) nor a period label",
                       shown_k(im, 0, im->colname[i], strlen(im->colname[i])));
@@ -1042,30 +1082,91 @@ static int header(pmf_import *im, const pmf_csv *c) {
     return bad ? -1 : 0;
 }
 
-int pmf_import_csv(pmf_import *im, pmf_csv *c) {
+/* A row source: CSV or an XLSX sheet, one row path. */
+typedef struct {
+    int (*next)(void *ud);                       /* 1 a row, 0 the end, -1 an error */
+    const pmf_csv_field *(*fields)(void *ud, size_t *n, long *line);
+    const char *(*error)(void *ud);
+    int64_t (*done)(void *ud), (*total)(void *ud);
+    void *ud;
+} source;
+
+/* The header through the recipe: its columns kept for the rejects file. */
+static int recipe_header(pmf_import *im, const pmf_csv_field *f, size_t n, long line) {
+    size_t errlen = 2048;
+    char *err = malloc(errlen);
+    if (!err) return fatal(im, "(out of memory)");
+    int rc = pmf_recipe_header(im->recipe, f, n, err, errlen);
+    if (rc != 0) failf(im, line, 0, NULL, "%s", err);
+    free(err);
+    im->ncols = n;
+    if (!(im->colname = calloc(n ? n : 1, sizeof *im->colname))) return fatal(im, "(out of memory)");
+    for (size_t i = 0; i < n; i++) {
+        if (!(im->colname[i] = malloc(f[i].len + 1))) return fatal(im, "(out of memory)");
+        memcpy(im->colname[i], f[i].s, f[i].len);
+        im->colname[i][f[i].len] = '\0';
+    }
+    return rc;
+}
+
+/* One row through the recipe: each of its figures rewritten, then checked as any other. */
+static void recipe_row(pmf_import *im, long line, const pmf_csv_field *row, size_t nf) {
+    pmf_recipe *r = im->recipe;
+    int64_t skipped0 = 0;
+    for (int k = 0; k < PMF_SKIP_NREASONS; k++) skipped0 += pmf_recipe_skipped(r, k);
+    if (!pmf_recipe_skip_row(r, row, nf)) {
+        pmf_csv_field f[PMF_IMPORT_NCOLS];
+        char err[2048];
+        int colno[PMF_IMPORT_NCOLS];
+        pmf_recipe_colnos(r, colno);
+        int n = pmf_recipe_ncells(r);
+        for (int i = 0; i < n && !im->fatal; i++) {
+            pmf_recipe_cell_info ci;
+            int rc = pmf_recipe_cell(r, row, nf, i, f, &ci, err, sizeof err);
+            if (rc < 0) {
+                im->sum.rows++;
+                failf(im, line, ci.colno, ci.colname, "%s", err);
+            } else if (rc > 0) {
+                im->row_year_type = ci.year_type;
+                process(im, line, f, colno, NULL, ci.colname ? ci.colname : "value", ci.colno);
+                im->row_year_type = 0;
+            }
+        }
+    }
+    int64_t skipped = 0;
+    for (int k = 0; k < PMF_SKIP_NREASONS; k++) skipped += pmf_recipe_skipped(r, k);
+    im->sum.skipped += skipped - skipped0;
+}
+
+static int import_rows(pmf_import *im, const source *src) {
     if (im->finished || im->fatal) return -1;
     int64_t before = im->sum.errors;
-    int rc = pmf_csv_next(c);
+    int rc = src->next(src->ud);
     if (rc == 0) {
         failf(im, 0, 0, NULL, "the file is empty (a header row is needed: metric,area,period,value)");
         return -1;
     }
     if (rc < 0) {
-        failf(im, -1, 0, NULL, "%s", pmf_csv_error(c));   /* names the file */
+        failf(im, -1, 0, NULL, "%s", src->error(src->ud));   /* names the file */
         return -1;
     }
-    if (header(im, c) != 0) return -1;
+    size_t hn;
+    long hline;
+    const pmf_csv_field *hf = src->fields(src->ud, &hn, &hline);
+    if ((im->recipe ? recipe_header(im, hf, hn, hline) : header(im, hf, hn, hline)) != 0) return -1;
     pmf_csv_field f[PMF_IMPORT_NCOLS];
     int64_t n = 0;
-    while (!im->fatal && (rc = pmf_csv_next(c)) == 1) {
-        const pmf_csv_field *row = pmf_csv_fields(c);
-        size_t nf = pmf_csv_nfields(c);
-        long line = pmf_csv_line(c);
+    while (!im->fatal && (rc = src->next(src->ud)) == 1) {
+        size_t nf;
+        long line;
+        const pmf_csv_field *row = src->fields(src->ud, &nf, &line);
         if (++n % PROGRESS_ROWS == 0 && im->o.progress)
-            im->o.progress(im->o.progress_ud, pmf_csv_bytes_read(c), pmf_csv_bytes_total(c));
+            im->o.progress(im->o.progress_ud, src->done(src->ud), src->total(src->ud));
         pmf_import_summary before = im->sum;
         if (row_begin(im) != 0) break;
-        if (nf != im->ncols) {
+        if (im->recipe) {
+            recipe_row(im, line, row, nf);
+        } else if (nf != im->ncols) {
             im->sum.rows++;
             failf(im, line, 0, NULL, "%zu field%s where the header has %zu", nf,
                   nf == 1 ? "" : "s", im->ncols);
@@ -1086,10 +1187,64 @@ int pmf_import_csv(pmf_import *im, pmf_csv *c) {
         }
         row_end(im, &before, line, row, nf);
     }
-    if (rc < 0) failf(im, -1, 0, NULL, "%s", pmf_csv_error(c));
-    if (im->o.progress)
-        im->o.progress(im->o.progress_ud, pmf_csv_bytes_read(c), pmf_csv_bytes_total(c));
+    if (rc < 0) failf(im, -1, 0, NULL, "%s", src->error(src->ud));
+    if (im->o.progress) im->o.progress(im->o.progress_ud, src->done(src->ud), src->total(src->ud));
     return im->sum.errors > before ? -1 : 0;
+}
+
+static int csv_next(void *ud) { return pmf_csv_next(ud); }
+static const pmf_csv_field *csv_fields(void *ud, size_t *n, long *line) {
+    *n = pmf_csv_nfields(ud);
+    *line = pmf_csv_line(ud);
+    return pmf_csv_fields(ud);
+}
+static const char *csv_error(void *ud) { return pmf_csv_error(ud); }
+static int64_t csv_done(void *ud) { return pmf_csv_bytes_read(ud); }
+static int64_t csv_total(void *ud) { return pmf_csv_bytes_total(ud); }
+
+int pmf_import_csv(pmf_import *im, pmf_csv *c) {
+    source src = {csv_next, csv_fields, csv_error, csv_done, csv_total, c};
+    return import_rows(im, &src);
+}
+
+/* XLSX: the row's cells as fields (in a buffer grown only for a wider row than before). */
+typedef struct { pmf_import *im; pmf_xlsx *x; } xsrc;
+static int xlsx_next(void *ud) { return pmf_xlsx_next(((xsrc *)ud)->x); }
+static const pmf_csv_field *xlsx_fields(void *ud, size_t *n, long *line) {
+    xsrc *xs = ud;
+    pmf_import *im = xs->im;
+    size_t nf = pmf_xlsx_nfields(xs->x);
+    const pmf_xlsx_cell *c = pmf_xlsx_cells(xs->x);
+    if (nf > im->xcap) {
+        pmf_csv_field *f = realloc(im->xf, nf * sizeof *f);
+        if (!f) { fatal(im, "(out of memory)"); nf = im->xcap; }
+        else { im->xf = f; im->xcap = nf; }
+    }
+    for (size_t i = 0; i < nf; i++) im->xf[i] = (pmf_csv_field){c[i].s, c[i].len};
+    *n = nf;
+    *line = pmf_xlsx_row(xs->x);
+    return im->xf;
+}
+static const char *xlsx_error(void *ud) { return pmf_xlsx_error(((xsrc *)ud)->x); }
+static int64_t xlsx_none(void *ud) { (void)ud; return -1; }
+
+int pmf_import_xlsx(pmf_import *im, pmf_xlsx *x) {
+    xsrc xs = {im, x};
+    source src = {xlsx_next, xlsx_fields, xlsx_error, xlsx_none, xlsx_none, &xs};
+    return import_rows(im, &src);
+}
+
+int pmf_import_use_recipe(pmf_import *im, pmf_recipe *r) {
+    im->recipe = r;
+    if (!pmf_recipe_needs_areas(r)) return 0;
+    char err[512];
+    if (!im->arearef && !(im->arearef = pmf_areas_load(im->store, err, sizeof err))) {
+        failf(im, 0, 0, NULL, "cannot load the areas: %s", err);
+        im->fatal = 1;
+        return -1;
+    }
+    pmf_recipe_set_areas(r, im->arearef);
+    return 0;
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -1183,7 +1338,10 @@ void pmf_import_free(pmf_import *im) {
     table_free(&im->breakdowns);
     sb_free(&im->bd);
     sb_free(&im->bdkey);
+    sb_free(&im->pkey);
     sb_free(&im->rowmsg);
+    free(im->xf);
+    pmf_areas_free(im->arearef);
     for (int i = 0; i < NSHOWN; i++) sb_free(&im->shown[i]);
     for (int i = 0; i < im->nlocks; i++) free(im->locks[i].framework);
     free(im->locks);

@@ -63,6 +63,7 @@ typedef struct {
      * imported.  Errors about the file itself (its header, a store failure) still refuse
      * it whole.  The rows' messages are then not kept as errors. */
     int skip_bad;
+    int year_type;           /* a pmf_year_type: how period labels are read (0: none declared) */
     void (*reject)(void *ud, long line, const pmf_csv_field *row, size_t n, const char *reason);
     void *reject_ud;
 } pmf_import_opts;
@@ -75,6 +76,7 @@ typedef struct {
     int64_t batch;           /* the batch id (-1 after a rollback or dry run) */
     int64_t errors;          /* bad rows (all of them, not only the messages kept) */
     int64_t refused;         /* skip_bad: rows refused alone (and reported to `reject`) */
+    int64_t skipped;         /* recipe: rows or figures skipped by a declared rule */
 } pmf_import_summary;
 
 /* Start importing into store s: BEGIN IMMEDIATE (a savepoint inside a transaction already
@@ -94,6 +96,18 @@ int pmf_import_declare_keys(pmf_import *im, const char *metric, const char *keys
  * every row was good so far, -1 when there were errors (see pmf_import_error) or a fatal
  * store error.  The reader is the caller's to close. */
 int pmf_import_csv(pmf_import *im, pmf_csv *c);
+
+/* Read the file through a recipe (core/recipe.h): its header is bound by the recipe and each
+ * row rewritten by it into long-form figures before the usual checks.  Call before the
+ * rows; the recipe stays the caller's and must outlive the import.  0, or -1 when the
+ * recipe resolves area names and the store's areas cannot be loaded (recorded). */
+struct pmf_recipe;
+int pmf_import_use_recipe(pmf_import *im, struct pmf_recipe *r);
+
+/* Import every row of an open XLSX sheet (core/xlsx_read.h), the first row the header: the
+ * same row path as pmf_import_csv (lines are the sheet's row numbers). */
+struct pmf_xlsx;
+int pmf_import_xlsx(pmf_import *im, struct pmf_xlsx *x);
 
 /* Import one long-form row: f[PMF_IMPORT_*], a field with s == NULL being absent.  `line`
  * is the line (or item number) named in messages.  0 good, -1 bad (recorded). */

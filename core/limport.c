@@ -4,6 +4,10 @@
  *   importer.csv(store, path, opts)  -> summary | nil, message, errors
  *   importer.begin(store, name, opts) -> Importer | nil, message     (rows one at a time:
  *       imp:row(n, t) -> true|false, imp:fail(n, msg), imp:finish() -> as csv(), imp:close())
+ *   importer.xlsx(store, path, opts) -> as csv(), a sheet of an .xlsx workbook (opts.sheet: its
+ *       name, else the first; opts.range: "A5:Z" the header's row and the columns to read)
+ *   importer.recipe(spec) -> Recipe (core/recipe_lua.c); opts.recipe reads the file through
+ *       it, and the summary gains skipped= and skipped_by={rule=, missing=, ...}
  *   importer.parse_flags(s) -> bits | nil, message
  *   importer.breakdown(store, metric_id, area_id, s) -> the breakdown as stored ("" for
  *       none) | nil, message: core/breakdown.h's normaliser, for store:observe, get, history
@@ -31,6 +35,8 @@
 #include "import.h"
 #include "lperiod.h"
 #include "lstore.h"
+#include "recipe_lua.h"
+#include "xlsx_read.h"
 
 #include <lauxlib.h>
 #include <stdio.h>
@@ -46,6 +52,7 @@
 typedef struct {
     pmf_import *im;
     pmf_csv *csv;            /* importer.csv's reader, closed with the importer */
+    pmf_xlsx *xlsx;          /* importer.xlsx's reader, likewise */
     int dry_run;
 } limporter;
 
@@ -116,6 +123,13 @@ static void get_opts(lua_State *L, int idx, pmf_import_opts *o) {
     lua_getfield(L, idx, "skip_bad");
     o->skip_bad = lua_toboolean(L, -1);
     lua_pop(L, 1);
+    lua_getfield(L, idx, "year_type");
+    if (!lua_isnil(L, -1)) {
+        o->year_type = pmf_year_type_from_name(luaL_checkstring(L, -1));
+        if (o->year_type < 0)
+            luaL_error(L, "import option 'year_type' must be financial, academic or calendar");
+    }
+    lua_pop(L, 1);
     if (o->at) {
         int64_t ms;
         if (pmf_asof_parse(o->at, &ms) != 0)
@@ -175,6 +189,7 @@ static int push_result(lua_State *L, pmf_import *im, int dry_run) {
     if (rc == 0) {
         lua_createtable(L, 0, 9);
         lua_pushinteger(L, s.refused); lua_setfield(L, -2, "refused");
+        lua_pushinteger(L, s.skipped); lua_setfield(L, -2, "skipped");
         lua_createtable(L, (int)ncols, 0);
         for (size_t i = 0; i < ncols; i++) {
             lua_pushstring(L, pmf_import_colname(im, i));
@@ -215,23 +230,33 @@ static limporter *new_importer(lua_State *L) {
     limporter *u = lua_newuserdatauv(L, sizeof *u, 0);
     u->im = NULL;
     u->csv = NULL;
+    u->xlsx = NULL;
     u->dry_run = 0;
     luaL_setmetatable(L, PMF_IMPORTER_MT);
     return u;
 }
 
-/* importer.csv(store, path, opts) -> summary | nil, message, errors.  path "-" is stdin. */
-static int importer_csv(lua_State *L) {
+/* importer.csv(store, path, opts) / importer.xlsx(...) -> summary | nil, message, errors.
+ * path "-" is stdin (CSV only). */
+static int import_file(lua_State *L, int xlsx) {
     pmf_store *s = pmf_checkstore(L, 1, NULL);
     pmf_checkwritable(L, 1);
     const char *path = luaL_checkstring(L, 2);
     pmf_import_opts o;
     get_opts(L, 3, &o);
     int progress = 0;
+    pmf_recipe *recipe = NULL;
+    const char *sheet = NULL, *range = NULL;
     if (lua_istable(L, 3)) {
         lua_getfield(L, 3, "progress");
         progress = lua_toboolean(L, -1);
-        lua_pop(L, 1);
+        lua_getfield(L, 3, "recipe");
+        recipe = pmf_lrecipe_opt(L, -1);
+        lua_getfield(L, 3, "sheet");
+        sheet = lua_tostring(L, -1);
+        lua_getfield(L, 3, "range");
+        range = lua_tostring(L, -1);
+        lua_pop(L, 4);   /* all anchored by the options table */
     }
     const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
     if (lua_istable(L, 3) && lua_getfield(L, 3, "name") == LUA_TSTRING) name = lua_tostring(L, -1);
@@ -241,13 +266,28 @@ static int importer_csv(lua_State *L) {
     /* The reader and the importer live in the Importer's userdata, freed by its closer, so
      * that nothing malloc'd is lost if anything below raises. */
     limporter *u = new_importer(L);
-    pmf_csv *c = strcmp(path, "-") == 0 ? pmf_csv_open_fd(0, "<stdin>", err, errlen)
-                                        : pmf_csv_open(path, err, errlen);
-    u->csv = c;
-    if (!c) {
-        luaL_pushfail(L);
-        lua_pushstring(L, err);
-        return 2;
+    if (xlsx) {
+        pmf_xlsx_range rg = {0, 0, 0, 0};
+        if (range && pmf_xlsx_parse_range(range, &rg, err, errlen) != 0) {
+            luaL_pushfail(L);
+            lua_pushfstring(L, "%s: range '%s': %s", name, range, err);
+            return 2;
+        }
+        if (pmf_xlsx_open(path, &u->xlsx) != 0 ||
+            pmf_xlsx_open_sheet(u->xlsx, sheet, 0, range ? &rg : NULL) != 0) {
+            luaL_pushfail(L);
+            lua_pushstring(L, u->xlsx ? pmf_xlsx_error(u->xlsx) : "out of memory");
+            return 2;
+        }
+    } else {
+        pmf_csv *c = strcmp(path, "-") == 0 ? pmf_csv_open_fd(0, "<stdin>", err, errlen)
+                                            : pmf_csv_open(path, err, errlen);
+        u->csv = c;
+        if (!c) {
+            luaL_pushfail(L);
+            lua_pushstring(L, err);
+            return 2;
+        }
     }
     bar b = {name, 0, 0};
     if (progress && isatty(2)) {
@@ -267,19 +307,31 @@ static int importer_csv(lua_State *L) {
         return 2;
     }
     declare_keys(L, 3, u->im);
-    pmf_import_csv(u->im, c);
+    if (!recipe || pmf_import_use_recipe(u->im, recipe) == 0) {
+        if (xlsx) pmf_import_xlsx(u->im, u->xlsx);
+        else pmf_import_csv(u->im, u->csv);
+    }
     clear_bar(&b);
     int n = push_result(L, u->im, o.dry_run);
     if (n == 1) {
         lua_pushvalue(L, rj.idx);
         lua_setfield(L, -2, "rejects");
+        if (recipe) {
+            pmf_lrecipe_push_skipped(L, recipe);
+            lua_setfield(L, -2, "skipped_by");
+        }
     }
     pmf_import_free(u->im);
     u->im = NULL;
     pmf_csv_close(u->csv);
     u->csv = NULL;
+    pmf_xlsx_close(u->xlsx);
+    u->xlsx = NULL;
     return n;
 }
+
+static int importer_csv(lua_State *L) { return import_file(L, 0); }
+static int importer_xlsx(lua_State *L) { return import_file(L, 1); }
 
 /* importer.begin(store, name, opts) -> Importer | nil, message */
 static int importer_begin(lua_State *L) {
@@ -368,6 +420,8 @@ static int importer_close(lua_State *L) {
     u->im = NULL;
     pmf_csv_close(u->csv);
     u->csv = NULL;
+    pmf_xlsx_close(u->xlsx);
+    u->xlsx = NULL;
     return 0;
 }
 
@@ -590,6 +644,8 @@ static const luaL_Reg importer_meta[] = {
 
 static const luaL_Reg importer_funcs[] = {
     {"csv",         importer_csv},
+    {"xlsx",        importer_xlsx},
+    {"recipe",      pmf_lrecipe_new},
     {"begin",       importer_begin},
     {"parse_flags", importer_parse_flags},
     {"breakdown",   importer_breakdown},

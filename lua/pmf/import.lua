@@ -100,7 +100,7 @@ local function copts(s, opts, extra)
   local o = {
     year_start = opts.year_start, dry_run = opts.dry_run, max_errors = opts.max_errors,
     by = opts.by, at = opts.at, source = opts.source, progress = opts.progress,
-    breakdown_keys = M.declared_keys(s),
+    breakdown_keys = M.declared_keys(s), year_type = opts.period_type,
   }
   for k, v in pairs(extra) do o[k] = v end
   return o
@@ -793,7 +793,12 @@ function M.import(s, path, opts)
   if type(path) ~= "string" then error("import: a file path expected", 2) end
   if type(opts) ~= "table" then error("import: options must be a table", 2) end
   local format = opts.format
-  if format == nil then format = path:lower():match("%.json$") and "json" or "csv" end
+  if format == nil then
+    format = path:lower():match("%.json$") and "json" or path:lower():match("%.xlsx$") and "xlsx" or "csv"
+  end
+  if opts.recipe or opts.metric or opts.map or opts.missing or opts.sheet or format == "xlsx" then
+    return M.import_recipe(s, path, opts, format)
+  end
   if not formats[format] then
     error("import: format must be csv, long, wide or json, not '" .. tostring(format) .. "'", 2)
   end
@@ -877,6 +882,63 @@ function M.import(s, path, opts)
   return r
 end
 
+-- The header of an xlsx sheet (for flags-only recipes), or nil.
+local function xlsx_header(path, spec)
+  local x = rawget(pmf, "xlsxread")
+  if not x then return nil end
+  local r = x.open(path, { sheet = spec.sheet, range = spec.range })
+  if not r then return nil end
+  local header
+  for row in r:rows() do header = row break end
+  r:close()
+  return header
+end
+
+-- M.import_recipe(store, path, opts, format) -> as M.import: observations read through a
+-- recipe (opts.recipe: a checked spec from pmf.recipe, or nil for a plain xlsx sheet);
+-- opts.metric/map/missing/period_type/sheet add to it (the CLI's flags).  The summary
+-- gains skipped (rows or figures skipped by a declared rule) and skipped_by (per reason).
+function M.import_recipe(s, path, opts, format)
+  local R = require "pmf.recipe"
+  local spec = opts.recipe
+  if type(spec) == "string" then
+    local p, err = R.find(spec)
+    if not p then return reject(err) end
+    local sp, rerr = R.read(p)
+    if not sp then return reject(rerr) end
+    spec = sp
+  end
+  local flags = opts.metric or opts.map or opts.missing or opts.period_type or opts.sheet
+  local plain = spec == nil
+  if flags or plain then   -- the flags add to the recipe (a fresh spec, read for this import)
+    local sp, err = R.from_flags(opts, spec)
+    if not sp then return reject(err) end
+    spec = sp
+    if plain then
+      local header = (spec.format or format) == "xlsx" and xlsx_header(path, spec) or peek_header(path)
+      R.default_columns(spec, header)
+    end
+  end
+  local fmt = opts.format == "xlsx" and "xlsx" or spec.format or format
+  if fmt ~= "xlsx" and fmt ~= "csv" then fmt = "csv" end
+  local co = copts(s, opts, { skip_bad = opts.skip_bad and true, recipe = R.compile(spec),
+                              sheet = spec.sheet, range = spec.range,
+                              year_type = opts.period_type or spec.year_type })
+  local r, msg, errs
+  if fmt == "xlsx" then r, msg, errs = C().xlsx(s, path, co)
+  else r, msg, errs = C().csv(s, path, co) end
+  if not r then return nil, msg, errs end
+  r.file, r.kind, r.recipe = path, "observations", spec.title or spec.name
+  if opts.skip_bad then
+    local render = require "pmf.render"
+    local ok, err = render.write_data(opts.skip_bad, M.rejects_csv(r.header or {}, r.rejects or {}),
+                                      "csv", { store = s })
+    if not ok then r.rejects_error = tostring(err) end
+    r.rejects_file = opts.skip_bad
+  end
+  return r
+end
+
 -- pmf.import(path, opts): into opts.store or the default store.
 function pmf.import(path, opts)
   local s = pmf.default_store(opts and opts.store)
@@ -891,6 +953,9 @@ end
 -- A one-line summary: "data.csv: 1200 rows: 1000 new, 150 revised, 50 unchanged (batch 7)";
 -- other kinds name theirs ("targets.csv: 12 targets: ..."); with --skip-bad, "N imported,
 -- N refused (see REJECTS.csv)".
+local SKIP_WORDS = { rule = "by skip_rows", missing = "missing values",
+                     not_applicable = "not applicable", area_kind = "areas of a skipped kind",
+                     measure = "unmapped measures" }
 function M.describe(r)
   local noun = r.kind and KINDS[r.kind] and KINDS[r.kind].noun or "rows"
   if noun ~= "rows" and r.rows == 1 then noun = noun:sub(1, -2) end
@@ -898,6 +963,15 @@ function M.describe(r)
   if r.rejects_file then
     counts = string.format("%d imported (%s), %d refused (see %s)", r.new + r.revised + r.unchanged,
                            counts, r.refused or 0, r.rejects_file)
+  end
+  if r.skipped and r.skipped > 0 then
+    local parts = {}
+    for _, k in ipairs({ "rule", "missing", "not_applicable", "area_kind", "measure" }) do
+      local n = r.skipped_by and r.skipped_by[k] or 0
+      if n > 0 then parts[#parts + 1] = string.format("%d %s", n, SKIP_WORDS[k]) end
+    end
+    counts = counts .. string.format("; %d skipped as the recipe declares (%s)", r.skipped,
+                                     table.concat(parts, ", "))
   end
   return string.format("%s: %d %s: %s%s", r.file or "import", r.rows, noun, counts,
                        r.dry_run and " (dry run: nothing written)" or

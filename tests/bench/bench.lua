@@ -16,6 +16,13 @@ local summarise = {
       ratio = r.ratio, goal = ">= 0.7x raw" },
     { name = "import peak RSS small / large file (KiB)", value = r.rss_small_kib,
       limit = r.rss_big_kib, goal = "flat in file size" } } end,
+  bench_recipe = function(r) return {
+    { name = "import CSV through a recipe (rows/s)", value = r.recipe_rows_per_s,
+      limit = r.plain_rows_per_s, ratio = r.ratio, goal = ">= 0.8x plain import (limit column)" },
+    { name = "  plain import, same rows (rows/s)", value = r.plain_rows_per_s,
+      limit = r.raw_rows_per_s, ratio = r.plain_rows_per_s / r.raw_rows_per_s },
+    { name = string.format("import XLSX %d rows through a recipe (s)", r.xlsx_rows),
+      value = r.xlsx_seconds, goal = "100,000 rows < 3 s", fmt = "%.2f s" } } end,
   bench_series = function(r) return {
     { name = "quarterly aggregation (input rows/s)", value = r.agg_rows_per_s,
       limit = r.raw_rows_per_s, ratio = r.agg_rows_per_s / r.raw_rows_per_s,
@@ -46,7 +53,7 @@ local summarise = {
 }
 
 local results = {}
-for _, name in ipairs({ "bench_import", "bench_series", "bench_rate", "bench_public" }) do
+for _, name in ipairs({ "bench_import", "bench_recipe", "bench_series", "bench_rate", "bench_public" }) do
   local path = here .. name .. ".lua"
   local f = io.open(path)
   if f then

@@ -210,4 +210,48 @@ err_has "--at 2023-01-01 is before v2 of hist" "saying why"
 pmf load --at yesterday hist_v0.lua
 rc_is 2 "a malformed --at is a usage error"
 
+# ---- recipes: publishers' files as published ---------------------------------------------------
+RFIX="$ROOT/tests/fixtures/recipes"
+pmf load "$ROOT/frameworks/catalogue.lua"
+pmf load "$ROOT/frameworks/recipes/public_metrics.lua"
+rc_is 0 "the recipes' metrics load"
+pmf import --recipes
+out_has "^defra_recycling +DEFRA household waste recycling rate" "--recipes lists the shipped recipes"
+pmf import --recipe defra_flytipping "$RFIX/LA_incidents.csv"
+rc_is 0 "a shipped recipe by name imports its publisher's file"
+out_has "LA_incidents.csv: 5 rows: 5 new, 0 revised, 0 unchanged; 29 skipped as the recipe declares \(10 by skip_rows, 19 missing values\)" "the summary counts the skipped rows by reason"
+pmf import --recipe defra_flytipping_xlsx "$ROOT/tests/fixtures/xlsx/Flytipping_cut.xlsx" --dry-run
+rc_is 0 "the workbook through its recipe"
+pmf import --recipe "$ROOT/frameworks/recipes/dluhc_ct_receipts.lua" "$RFIX/ct_receipts_westmids.csv"
+rc_is 0 "a recipe by path"
+printf 'code,yr,v\nE08000027,2023/24,41.5\nE08000028,2023/24,[c]\n' > flags.csv
+pmf import flags.csv --metric household_waste_recycled_pct --map code=area --map yr=period --map v=value --missing ':'
+rc_is 1 "flags: a marker not declared is refused"
+err_has "flags.csv:3:3: column 'v': '\\[c\\]' is not a number, nor a missing-value marker .* declares \\(':' \\(missing\\)\\)" "naming file, line, column and the markers declared"
+printf 'code,yr,v\nE08000027,2023/24,41.5\nE08000028,2023/24,:\n' > flags.csv
+pmf -e 'print(#store:query([[SELECT 1 FROM observation o JOIN metric m ON m.id = o.metric WHERE m.code = "household_waste_recycled_pct"]]))'
+eq "$OUT" "0" "the refused file left the store unchanged"
+pmf import flags.csv --metric household_waste_recycled_pct --map code=area --map yr=period --map v=value --missing ':'
+rc_is 0 "flags: --metric, --map and --missing import a simple file"
+out_has "1 rows: 1 new.*1 skipped as the recipe declares \(1 missing values\)" "the marker's row skipped and counted"
+printf 'metric,area,period,value\nhousehold_waste_recycled_pct,E08000027,2011-12,4\n' > ambig.csv
+pmf import ambig.csv
+rc_is 1 "an ambiguous period label is refused"
+err_has "2011-12" "naming the label"
+pmf import ambig.csv --period-type financial
+rc_is 0 "--period-type financial reads it"
+printf 'recipe "broken"\ncolumns { area = "a", colour = "c" }\n' > broken.lua
+pmf check broken.lua
+rc_is 1 "pmf check refuses a broken recipe"
+err_has "^broken.lua:2: columns: unknown field 'colour'" "FILE:LINE"
+pmf check "$ROOT/frameworks/recipes/defra_recycling.lua"
+out_has "defra_recycling.lua: ok \(recipe" "pmf check passes a shipped recipe"
+pmf import --recipe broken.lua "$RFIX/recycling.csv"
+rc_is 1 "importing with a broken recipe is refused"
+err_has "broken.lua:2:" "naming the recipe's line"
+printf 'PK\003\004garbage' > corrupt.xlsx
+pmf import --recipe defra_flytipping_xlsx corrupt.xlsx
+rc_is 1 "a corrupt workbook is refused"
+err_has "corrupt.xlsx: not an xlsx workbook" "saying so"
+
 done_testing

@@ -26,7 +26,7 @@ fill:write(blocks[4])
 fill:close()
 -- step 6's shell lines, as commands (build/pmf becomes the binary under test)
 local round = assert(io.open("round.txt", "w"))
-local step6 = tut:match("%*%*6%..-$")
+local step6 = tut:match("%*%*6%..-%f[*]%*%*7%.") or tut:match("%*%*6%..-$")
 for sh in step6:gmatch("```sh\n(.-)```") do
   for line in sh:gmatch("[^\n]+") do round:write((line:gsub("%s+#.*$", "")), "\n") end
 end
@@ -82,4 +82,36 @@ out_has "CV01.*amber.*Whitley" "the scorecard shows the commentary from the retu
 pmf import back/skills.xlsx
 rc_is 1 "after sign-off the return is refused"
 err_has "coventry 2025/26 Q2 is signed off: a return for it is refused" "saying why"
+
+# Step 7: a publisher's file through a shipped recipe, as the README writes it
+pmf load "$ROOT/frameworks/catalogue.lua"
+pmf import --recipe defra_flytipping "$ROOT/examples/data/flytipping_coventry.csv"
+rc_is 0 "the tutorial's publisher file imports through its recipe"
+out_has "flytipping_coventry.csv: 10 rows: 10 new, 0 revised, 0 unchanged; 10 skipped as the recipe declares \(10 by skip_rows\)" "with the summary the README shows"
+pmf history fly_tipping_incidents E08000026 2021/22
+out_has "8473" "Coventry's 2021/22 incidents are stored"
+
+# The README's worked recipe example, run as written
+cat > recipe_example.lua <<'LUA'
+local f = assert(io.open(arg[1]))
+local text = f:read("a")
+f:close()
+local ex = text:match("%*%*A worked example%.%*%*(.-)%*%*The words%*%*")
+local csv = ex:match("```csv\n(.-)```")
+local recipe = ex:match("```lua\n(.-)```")
+local a = assert(io.open("bins.csv", "w")); a:write(csv); a:close()
+local b = assert(io.open("bins_recipe.lua", "w")); b:write(recipe); b:close()
+LUA
+pmf recipe_example.lua "$ROOT/README.md"
+rc_is 0 "the worked recipe example is in the README"
+pmf load "$ROOT/frameworks/recipes/public_metrics.lua"
+pmf -e 'store:metric{id="missed_bins_per_100k", title="Missed bins per 100,000 collections"}'
+pmf check bins_recipe.lua
+out_has "bins_recipe.lua: ok \(recipe \"Contractor's quarterly waste return\", 2 measures\)" "the example recipe checks"
+pmf import --recipe bins_recipe.lua bins.csv
+rc_is 0 "the example file imports through it"
+out_has "bins.csv: 2 rows: 2 new, 0 revised, 0 unchanged; 2 skipped as the recipe declares \(1 missing values, 1 areas of a skipped kind\)" "as the README says"
+sed 's/n\/a,system/n.a.,system/' bins.csv > bins2.csv
+pmf import --recipe bins_recipe.lua bins2.csv
+err_has "bins2.csv:3:4: column 'Result': 'n.a.' is not a number, nor a missing-value marker recipe bins_recipe.lua declares \('n/a' \(missing\)\)" "an undeclared marker, as the README shows"
 done_testing

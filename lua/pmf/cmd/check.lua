@@ -1,4 +1,5 @@
--- `pmf check FILE...`: validate framework (or catalogue) files without storing anything.
+-- `pmf check FILE...`: validate framework (or catalogue) files, and import recipes (a file
+-- that starts `recipe "title"`: lua/pmf/recipe.lua), without storing anything.
 -- Every problem is printed as FILE:LINE: message (all of them, not just the first); exit 1
 -- if any.  A framework's metric ids are checked against its own metrics, the catalogue
 -- (frameworks/catalogue.lua beside it, or pmf's own) and those already in the store; a
@@ -18,7 +19,25 @@ return {
     if #opts == 0 then cli.usage_error("a framework file is required") end
     local F = pmf.framework
     local status = 0
+    local R = require "pmf.recipe"
     for _, path in ipairs(opts) do
+      local src = pmf.sandbox.read_file(path)
+      if src and R.is_recipe(src) then   -- an import recipe: FILE:LINE: message
+        local spec, err = R.read(path)
+        if spec then
+          local ok, cerr = pcall(R.compile, spec)
+          if not ok then spec, err = nil, path .. ": " .. tostring(cerr) end
+        end
+        if spec then
+          if not opts.quiet then
+            io.write(string.format("%s: ok (recipe \"%s\", %d measures)\n", path, spec.title, #spec.measures))
+          end
+        else
+          io.stderr:write(err, "\n", path, ": 1 error\n")
+          status = 1
+        end
+        goto continue
+      end
       local fw, errors = F.check(path)
       if fw then
         if opts.quiet then
@@ -36,6 +55,7 @@ return {
         io.stderr:write(string.format("%s: %d error%s\n", path, #errors, #errors == 1 and "" or "s"))
         status = 1
       end
+      ::continue::
     end
     return status
   end,

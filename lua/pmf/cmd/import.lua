@@ -38,19 +38,50 @@ unless --kind says otherwise).
   --by NAME          who the import is recorded as (default $PMF_USER or $USER)
   --at ISO           when it is recorded as known (back-filling history)
   --year-start M     the financial year start for observations' period labels (default April)
-  --max-errors N     errors to print per file (default 20)]]
+  --max-errors N     errors to print per file (default 20)
+
+Publishers' files (see README "Recipes"):
+  --recipe NAME|PATH  read the file through a recipe: a shipped one by NAME (frameworks/
+                     recipes/NAME.lua; `pmf import --recipes` lists them) or a recipe file
+  --metric ID        every figure is of this metric (a constant column)
+  --map COL=FIELD    the file's column COL is FIELD (metric, area, period, value, breakdown,
+                     numerator, denominator, flag, source, or ignore); repeatable
+  --missing M[=MEANING]  a missing-value marker: missing (no row, the default), suppressed
+                     (a suppressed figure) or not_applicable (no row); repeatable
+  --period-type T    financial, academic or calendar: how year labels such as 2023 or
+                     2011-12 are read (ambiguous labels are otherwise errors)
+  --sheet NAME       the sheet of an .xlsx workbook (default the first)
+  --recipes          list the shipped recipes]]
 
 return {
   summary = "import observations, targets, commentary, actions or risks (all or nothing per file)",
   usage = "import FILE... [--dry-run] [--kind K] [--skip-bad REJECTS.csv] [--format long|wide|json] " ..
-          "[--source S] [--by NAME] [--at ISO] [--year-start M] [--max-errors N]",
+          "[--source S] [--by NAME] [--at ISO] [--year-start M] [--max-errors N] [--recipe R] " ..
+          "[--metric ID] [--map COL=FIELD]... [--missing M[=MEANING]]... [--period-type T] [--sheet S]",
   help = help,
   options = {
     dry_run = "flag", format = "value", source = "value", by = "value", at = "value",
     year_start = "value", max_errors = "value", kind = "value", skip_bad = "value",
+    recipe = "value", metric = "value", map = "list", missing = "list", period_type = "value",
+    sheet = "value", recipes = "flag",
   },
   run = function(opts)
+    if opts.recipes then
+      local R = require "pmf.recipe"
+      for _, n in ipairs(R.list()) do
+        local sp = R.read(R.dir() .. "/" .. n .. ".lua")
+        io.write(string.format("%-24s %s\n", n, sp and sp.title or "(does not check: pmf check it)"))
+      end
+      return 0
+    end
     if #opts == 0 then cli.usage_error("at least one FILE is required") end
+    if opts.period_type and not ({ financial = true, academic = true, calendar = true })[opts.period_type] then
+      cli.usage_error("--period-type must be financial, academic or calendar")
+    end
+    local recipe_opts = opts.recipe or opts.metric or opts.map or opts.missing or opts.sheet
+    if recipe_opts and opts.kind and opts.kind ~= "observations" then
+      cli.usage_error("--recipe, --metric, --map, --missing and --sheet are for observations")
+    end
     local max_errors = opts.max_errors and math.tointeger(tonumber(opts.max_errors))
     if opts.max_errors and (not max_errors or max_errors < 1) then
       cli.usage_error("--max-errors must be a whole number of 1 or more")
@@ -62,8 +93,8 @@ return {
     if opts.at and not pmf.asof_ms(opts.at) then
       cli.usage_error("--at must be a date or date-time: YYYY-MM-DD[THH:MM[:SS]]")
     end
-    if opts.format and not ({ long = true, wide = true, json = true, csv = true })[opts.format] then
-      cli.usage_error("--format must be long, wide or json")
+    if opts.format and not ({ long = true, wide = true, json = true, csv = true, xlsx = true })[opts.format] then
+      cli.usage_error("--format must be long, wide, json or xlsx")
     end
     if opts.kind and opts.kind ~= "observations" and not import.kinds[opts.kind] then
       cli.usage_error("--kind must be observations, targets, commentary, actions or risks")
@@ -83,7 +114,8 @@ return {
       else r, msg, errs = import.import(s, path, {
         format = opts.format, dry_run = opts.dry_run, source = opts.source, by = opts.by,
         at = opts.at, year_start = ys, max_errors = max_errors, progress = true,
-        kind = opts.kind, skip_bad = opts.skip_bad,
+        kind = opts.kind, skip_bad = opts.skip_bad, recipe = opts.recipe, metric = opts.metric,
+        map = opts.map, missing = opts.missing, period_type = opts.period_type, sheet = opts.sheet,
       }) end
       if r then
         io.write(r.summary or import.describe(r), "\n")

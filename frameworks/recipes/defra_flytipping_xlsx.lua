@@ -1,0 +1,16 @@
+-- DEFRA fly-tipping incidents by council (the workbook Flytipping.xlsx, as published: its
+-- sheet LA_incidents, the header in row 3 under a title and a grouping row).  One row per
+-- council and financial year ("2012-13"), wide by incident type: only "Total Incidents" is
+-- taken, the other columns are ignored.  Region and England total rows ("*Total" in the ONS
+-- Code column) are skipped; ":" means not available.  Districts abolished in 2019-2023 keep
+-- their own codes (never added to their successors).
+recipe "DEFRA fly-tipping incidents (Flytipping.xlsx, sheet LA_incidents)"
+format "xlsx"
+sheet "LA_incidents"
+range "A3:BZ"
+columns { period = "Year", area = "ONS Code", value = "Total Incidents" }
+constant { metric = "fly_tipping_incidents", source = "DEFRA Flycapture" }
+ignore "*"
+year_type "financial"
+missing { [":"] = "missing" }
+skip_rows { { column = "ONS Code", starts_with = "*" } }
