@@ -91,15 +91,17 @@ for ((k = 0; k < KILLS + AFTER; k++)); do
   pid=$!
   if [ $k -lt "$KILLS" ]; then
     sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
+    kill -9 "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    status=$?
   else
-    # after it has finished, however long that took on this machine: then the kill
-    while kill -0 "$pid" 2>/dev/null && [ ! -s "$WORK/.kout" ]; do sleep 0.05; done
-    sleep 0.2
+    # the kill comes after the import has finished, however long that took on this
+    # machine: the store must hold every row
+    wait "$pid" 2>/dev/null
+    status=$?
+    kill -9 "$pid" 2>/dev/null
     delay_ms=finished
   fi
-  kill -9 "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null
-  status=$?
   # finished: the import printed its summary (it had committed), whether the kill then
   # came before the process exited (137) or after (0)
   if [ -s "$WORK/.kout" ] && { [ "$status" -eq 0 ] || [ "$status" -eq 137 ]; }; then
