@@ -35,6 +35,9 @@ typedef struct {
     lua_State *L;                          /* the importing state (set by pmf_lrecipe_opt) */
     int fn, run, opts, rowt, names, last;  /* registry refs (LUA_NOREF: no row function) */
     size_t ncols;                          /* columns named in names */
+    int colno[PMF_IMPORT_NCOLS];           /* each field's column (1-based; 0 none) */
+    unsigned set;                          /* fields the row table may hold (bit k: fields[k]) */
+    unsigned clash;                        /* fields named as a column (always written) */
 } urecipe;
 
 static const char *const fields[] = {"metric", "area", "period", "value", "breakdown",
@@ -66,6 +69,10 @@ static int row_header(void *ud, const char *const *names, size_t n, char *err, s
     lua_createtable(L, 0, (int)n + PMF_IMPORT_NCOLS);   /* a fresh row table per import */
     lua_rawseti(L, LUA_REGISTRYINDEX, u->rowt);
     u->ncols = n;
+    u->set = u->clash = 0;
+    for (int k = 0; k < PMF_IMPORT_NCOLS; k++)
+        for (size_t i = 0; i < n; i++)
+            if (!strcmp(names[i], fields[k])) u->clash |= 1u << k;
     return 0;
 }
 
@@ -91,12 +98,21 @@ static int row_call(void *ud, const pmf_csv_field *row, size_t n, pmf_csv_field 
         lua_pushlstring(L, row[i].s ? row[i].s : "", row[i].len);
         lua_rawset(L, t);
     }
-    lua_pop(L, 1);
+    /* the derived fields: a field that is a column's text as it stands reuses that string;
+     * a field absent now and absent from the table is left alone */
+    pmf_recipe_colnos(u->r, u->colno);
     for (int k = 0; k < PMF_IMPORT_NCOLS; k++) {
-        if (f[k].s) lua_pushlstring(L, f[k].s, f[k].len);
-        else lua_pushnil(L);
+        int c = u->colno[k] - 1;
+        if (!f[k].s && !((u->set | u->clash) & (1u << k))) continue;
+        if (!f[k].s) lua_pushnil(L);
+        else if (c >= 0 && (size_t)c < nc && f[k].s == row[c].s && f[k].len == row[c].len) {
+            lua_rawgeti(L, t + 1, (lua_Integer)c + 1);
+            lua_rawget(L, t);
+        } else lua_pushlstring(L, f[k].s, f[k].len);
         lua_setfield(L, t, fields[k]);
     }
+    lua_pop(L, 1);
+    u->set = ~0u;   /* whatever the function does to the table, until it is read back */
     if (lua_pcall(L, 3, 2, 0) != LUA_OK) {   /* run itself failed (out of memory) */
         snprintf(err, errlen, "row function: %s", lua_tostring(L, -1));
         lua_settop(L, top);
@@ -117,6 +133,10 @@ static int row_call(void *ud, const pmf_csv_field *row, size_t n, pmf_csv_field 
         rc = -1;
     } else {
         int r = lua_gettop(L);
+        lua_rawgeti(L, LUA_REGISTRYINDEX, u->rowt);
+        int same = lua_rawequal(L, r, -1);
+        lua_pop(L, 1);
+        if (same) u->set = 0;   /* recounted below; another table: rowt may hold anything */
         for (int k = 0; k < PMF_IMPORT_NCOLS && rc == 1; k++) {
             int ty = lua_getfield(L, r, fields[k]);
             if (ty == LUA_TNUMBER) {   /* as text, kept in the table so that it stays alive */
@@ -124,6 +144,7 @@ static int row_call(void *ud, const pmf_csv_field *row, size_t n, pmf_csv_field 
                 lua_pushvalue(L, -1);
                 lua_setfield(L, r, fields[k]);
             }
+            if (same && ty != LUA_TNIL) u->set |= 1u << k;
             if (ty == LUA_TNIL) {
                 f[k] = (pmf_csv_field){NULL, 0};
             } else if (ty == LUA_TSTRING || ty == LUA_TNUMBER) {
@@ -137,6 +158,7 @@ static int row_call(void *ud, const pmf_csv_field *row, size_t n, pmf_csv_field 
             }
             lua_pop(L, 1);
         }
+        if (rc != 1) u->set = ~0u;
         lua_pushvalue(L, r);   /* the returned table holds the texts until the next row */
         lua_rawseti(L, LUA_REGISTRYINDEX, u->last);
     }
