@@ -250,6 +250,10 @@ do
   local rtext = f and f:read("a") or ""
   if f then f:close() end
   T.ok(rtext:find("raises.lua:7: a fraction", 1, true), "row function raises, --skip-bad: the reason in the rejects file")
+  -- a row that is not a function: the recipe's own line
+  local spec, serr = R.read(recipe_with("notfn.lua", "row(42)\n"))
+  T.ok(not spec and serr:find("notfn%.lua:6: row%(function%(r%) ... return r end%) expected"),
+       "row(42) is an error at the recipe's line: " .. tostring(serr))
   -- a bad return
   local rp4 = recipe_with("returns.lua", 'row(function(r) return 42 end)\n')
   local r4, msg4 = import(s, rp4, FIX .. "rowfn.csv")
