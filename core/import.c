@@ -64,6 +64,7 @@
  *   and each row is rewritten by it into long-form figures (columns mapped, constants,
  *   measure map, markers, value transforms, area names, skip rules), each then checked by
  *   process() like any other; what the recipe skips is counted in the summary's `skipped`.
+ *   A row function's limit reached (pmf_recipe_cell -2) stops the import like a store error.
  *
  * - Periods are read by pmf_period_parse_typed under the figure's year type (a recipe's
  *   measure, else the import's: --period-type), cached per (label, year type); an ambiguous
@@ -1123,7 +1124,11 @@ static void recipe_row(pmf_import *im, long line, const pmf_csv_field *row, size
         for (int i = 0; i < n && !im->fatal; i++) {
             pmf_recipe_cell_info ci;
             int rc = pmf_recipe_cell(r, row, nf, i, f, &ci, err, sizeof err);
-            if (rc < 0) {
+            if (rc == -2) {   /* the row function reached a limit: the import stops */
+                im->in_row = 0;   /* a file error, not the row's reason (--skip-bad) */
+                failf(im, line, 0, NULL, "%s", err);
+                im->fatal = 1;
+            } else if (rc < 0) {
                 im->sum.rows++;
                 failf(im, line, ci.colno, ci.colname, "%s", err);
             } else if (rc > 0) {

@@ -48,6 +48,7 @@ struct pmf_recipe {
     char **skipkinds; int nskipkinds;
     skip_rule *rules; int nrules;
     const pmf_areas *areas;
+    pmf_recipe_rowfn rowfn;         /* the row function's hook (rowfn.row NULL: none) */
     smap areamap; area_ans *ans; int nans, capans, nunknown;
     /* bound to a header */
     int col[PMF_IMPORT_NCOLS];      /* column index of each field, -1 none */
@@ -272,6 +273,8 @@ int pmf_recipe_header(pmf_recipe *r, const pmf_csv_field *f, size_t n, char *err
         memcpy(r->hdr[i], s, len);
         r->hdr[i][len] = '\0';
     }
+    if (r->rowfn.header && r->rowfn.header(r->rowfn.ud, (const char *const *)r->hdr, n, err, errlen) != 0)
+        return -1;
     char list[600];
     char *used = calloc(n ? n : 1, 1);
     if (!used) goto nomem;
@@ -564,5 +567,15 @@ int pmf_recipe_cell(pmf_recipe *r, const pmf_csv_field *row, size_t n, int i,
     }
     info->colno = vcol + 1;
     info->colname = vcol >= 0 ? r->hdr[vcol] : "value";
+    if (r->rowfn.row) {
+        int rc = r->rowfn.row(r->rowfn.ud, row, n, f, err, errlen);
+        if (rc == 0) r->skipped[PMF_SKIP_ROW_FN]++;
+        if (rc <= 0) return rc;   /* an error names the figure's column */
+    }
     return 1;
+}
+
+void pmf_recipe_set_rowfn(pmf_recipe *r, const pmf_recipe_rowfn *fn) {
+    if (fn) r->rowfn = *fn;
+    else memset(&r->rowfn, 0, sizeof r->rowfn);
 }

@@ -35,7 +35,7 @@ enum { PMF_TX_THOUSANDS = 1, PMF_TX_PERCENT = 2, PMF_TX_POUND = 4 };
 enum { PMF_RECIPE_LONG = 0, PMF_RECIPE_WIDE_PERIODS, PMF_RECIPE_WIDE_MEASURES };
 /* Why a figure or row was skipped (counts). */
 enum { PMF_SKIP_RULE = 0, PMF_SKIP_MISSING, PMF_SKIP_NA, PMF_SKIP_AREA_KIND, PMF_SKIP_MEASURE,
-       PMF_SKIP_NREASONS };
+       PMF_SKIP_ROW_FN, PMF_SKIP_NREASONS };
 
 pmf_recipe *pmf_recipe_new(const char *name);   /* name: the recipe file, for messages */
 void pmf_recipe_free(pmf_recipe *r);            /* NULL-safe */
@@ -86,9 +86,23 @@ typedef struct {
 } pmf_recipe_cell_info;
 
 /* Figure i of a row into f (PMF_IMPORT_NCOLS fields; texts live until the next call):
- * 1 ready, 0 skipped (counted), -1 an error in err about column info->colno. */
+ * 1 ready, 0 skipped (counted), -1 an error in err about column info->colno, -2 the row
+ * function stopped the import (err says why). */
 int pmf_recipe_cell(pmf_recipe *r, const pmf_csv_field *row, size_t n, int i,
                     pmf_csv_field *f, pmf_recipe_cell_info *info, char *err, size_t errlen);
+
+/* The recipe's optional row function (core/recipe_lua.c runs the Lua one), a hook called
+ * with the header's column names (trimmed) when it is bound (0, or -1 with a message in err), and with each figure
+ * after the declarative mapping (f in-out: what it returns is the figure): 1 keep, 0 skip
+ * (counted under PMF_SKIP_ROW_FN), -1 refuse the figure (message in err), -2 stop the whole
+ * import (message in err: a limit reached). */
+typedef struct {
+    int (*header)(void *ud, const char *const *names, size_t n, char *err, size_t errlen);
+    int (*row)(void *ud, const pmf_csv_field *row, size_t n, pmf_csv_field *f, char *err,
+               size_t errlen);
+    void *ud;
+} pmf_recipe_rowfn;
+void pmf_recipe_set_rowfn(pmf_recipe *r, const pmf_recipe_rowfn *fn);   /* NULL: none */
 
 /* Counts since the header: skipped figures or rows per PMF_SKIP_* reason. */
 int64_t pmf_recipe_skipped(const pmf_recipe *r, int reason);

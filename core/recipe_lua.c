@@ -9,17 +9,36 @@
  *     ignore={...}, const={field=value}, measures={{text, metric, year_type, breakdown}...},
  *     measure_also={column...},
  *     unmapped="skip"|"error", markers={{text, meaning}...}, thousands=, percent=, pound=,
- *     scale=, year_type=, period_template=, period_fix={{from, to}...}, area_by=, skip_area_kinds={...}, skip={{column, value, prefix}...} }
+ *     scale=, year_type=, period_template=, period_fix={{from, to}...}, area_by=, skip_area_kinds={...}, skip={{column, value, prefix}...},
+ *     row=function, row_run=pmf.sandbox.run, row_opts={name=, chunk=, budget=} }
+ *
+ * The row function (spec.row) is run here, as core/recipe.h's row hook: for each figure,
+ * row_run(row, row_opts, t) from C, t ONE table per import reused for every row (column name
+ * -> text, then the derived fields metric, area, period, value, ...), so the whole import's
+ * row-function time and instructions come off ONE budget (row_opts.budget).  A limit reached
+ * (the sandbox's "... exceeded (limit ...)" failure) stops the import (-2); any other error
+ * refuses the row with the function's own file:line message.  The Lua values the hook needs
+ * are registry references released by __gc; the lua_State is the one importing
+ * (pmf_lrecipe_opt notes it).
  */
 #include "recipe_lua.h"
 #include "period.h"
 
 #include <lauxlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #define MT "pmf.Recipe"
 
-typedef struct { pmf_recipe *r; } urecipe;
+typedef struct {
+    pmf_recipe *r;
+    lua_State *L;                          /* the importing state (set by pmf_lrecipe_opt) */
+    int fn, run, opts, rowt, names, last;  /* registry refs (LUA_NOREF: no row function) */
+    size_t ncols;                          /* columns named in names */
+    int colno[PMF_IMPORT_NCOLS];           /* each field's column (1-based; 0 none) */
+    unsigned set;                          /* fields the row table may hold (bit k: fields[k]) */
+    unsigned clash;                        /* fields named as a column (always written) */
+} urecipe;
 
 static const char *const fields[] = {"metric", "area", "period", "value", "breakdown",
     "numerator", "denominator", "flag", "source", NULL};
@@ -28,7 +47,129 @@ static int gc(lua_State *L) {
     urecipe *u = luaL_checkudata(L, 1, MT);
     pmf_recipe_free(u->r);
     u->r = NULL;
+    int *refs[] = {&u->fn, &u->run, &u->opts, &u->rowt, &u->names, &u->last};
+    for (size_t i = 0; i < sizeof refs / sizeof *refs; i++) {
+        luaL_unref(L, LUA_REGISTRYINDEX, *refs[i]);
+        *refs[i] = LUA_NOREF;
+    }
     return 0;
+}
+
+/* The header hook: the column names, kept as Lua strings (the row table's keys). */
+static int row_header(void *ud, const char *const *names, size_t n, char *err, size_t errlen) {
+    (void)err; (void)errlen;
+    urecipe *u = ud;
+    lua_State *L = u->L;
+    lua_createtable(L, (int)n, 0);
+    for (size_t i = 0; i < n; i++) {
+        lua_pushstring(L, names[i]);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    lua_rawseti(L, LUA_REGISTRYINDEX, u->names);
+    lua_createtable(L, 0, (int)n + PMF_IMPORT_NCOLS);   /* a fresh row table per import */
+    lua_rawseti(L, LUA_REGISTRYINDEX, u->rowt);
+    u->ncols = n;
+    u->set = u->clash = 0;
+    for (int k = 0; k < PMF_IMPORT_NCOLS; k++)
+        for (size_t i = 0; i < n; i++)
+            if (!strcmp(names[i], fields[k])) u->clash |= 1u << k;
+    return 0;
+}
+
+/* The row hook: the function called on the row table under the shared budget. */
+static int row_call(void *ud, const pmf_csv_field *row, size_t n, pmf_csv_field *f, char *err,
+                    size_t errlen) {
+    urecipe *u = ud;
+    lua_State *L = u->L;
+    int top = lua_gettop(L), rc = 1;
+    if (!lua_checkstack(L, 8)) {
+        snprintf(err, errlen, "row function: out of memory");
+        return -2;
+    }
+    lua_rawgeti(L, LUA_REGISTRYINDEX, u->run);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, u->fn);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, u->opts);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, u->rowt);
+    int t = lua_gettop(L);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, u->names);
+    size_t nc = n < u->ncols ? n : u->ncols;
+    for (size_t i = 0; i < nc; i++) {
+        lua_rawgeti(L, t + 1, (lua_Integer)i + 1);
+        lua_pushlstring(L, row[i].s ? row[i].s : "", row[i].len);
+        lua_rawset(L, t);
+    }
+    /* the derived fields: a field that is a column's text as it stands reuses that string;
+     * a field absent now and absent from the table is left alone */
+    pmf_recipe_colnos(u->r, u->colno);
+    for (int k = 0; k < PMF_IMPORT_NCOLS; k++) {
+        int c = u->colno[k] - 1;
+        if (!f[k].s && !((u->set | u->clash) & (1u << k))) continue;
+        if (!f[k].s) lua_pushnil(L);
+        else if (c >= 0 && (size_t)c < nc && f[k].s == row[c].s && f[k].len == row[c].len) {
+            lua_rawgeti(L, t + 1, (lua_Integer)c + 1);
+            lua_rawget(L, t);
+        } else lua_pushlstring(L, f[k].s, f[k].len);
+        lua_setfield(L, t, fields[k]);
+    }
+    lua_pop(L, 1);
+    u->set = ~0u;   /* whatever the function does to the table, until it is read back */
+    if (lua_pcall(L, 3, 2, 0) != LUA_OK) {   /* run itself failed (out of memory) */
+        snprintf(err, errlen, "row function: %s", lua_tostring(L, -1));
+        lua_settop(L, top);
+        return -2;
+    }
+    if (!lua_toboolean(L, -2)) {   /* the function raised, or a limit was reached */
+        const char *msg = luaL_tolstring(L, -1, NULL);
+        int limit = strstr(msg, " exceeded (limit ") != NULL;
+        snprintf(err, errlen, limit ? "the recipe's row function was stopped: %s" : "%s", msg);
+        lua_settop(L, top);
+        return limit ? -2 : -1;
+    }
+    if (lua_isnil(L, -1)) {
+        rc = 0;   /* skipped by the row function */
+    } else if (!lua_istable(L, -1)) {
+        snprintf(err, errlen, "the recipe's row function must return the row (a table) or nil, not %s",
+                 luaL_typename(L, -1));
+        rc = -1;
+    } else {
+        int r = lua_gettop(L);
+        lua_rawgeti(L, LUA_REGISTRYINDEX, u->rowt);
+        int same = lua_rawequal(L, r, -1);
+        lua_pop(L, 1);
+        if (same) u->set = 0;   /* recounted below; another table: rowt may hold anything */
+        for (int k = 0; k < PMF_IMPORT_NCOLS && rc == 1; k++) {
+            int ty = lua_getfield(L, r, fields[k]);
+            if (ty == LUA_TNUMBER) {   /* as text, kept in the table so that it stays alive */
+                lua_tolstring(L, -1, NULL);
+                lua_pushvalue(L, -1);
+                lua_setfield(L, r, fields[k]);
+            }
+            if (same && ty != LUA_TNIL) u->set |= 1u << k;
+            if (ty == LUA_TNIL) {
+                f[k] = (pmf_csv_field){NULL, 0};
+            } else if (ty == LUA_TSTRING || ty == LUA_TNUMBER) {
+                size_t len;
+                const char *s = lua_tolstring(L, -1, &len);   /* anchored by the table */
+                f[k] = (pmf_csv_field){s, len};
+            } else {
+                snprintf(err, errlen, "the recipe's row function returned %s = a %s (text or a number expected)",
+                         fields[k], luaL_typename(L, -1));
+                rc = -1;
+            }
+            lua_pop(L, 1);
+        }
+        if (rc != 1) u->set = ~0u;
+        lua_pushvalue(L, r);   /* the returned table holds the texts until the next row */
+        lua_rawseti(L, LUA_REGISTRYINDEX, u->last);
+    }
+    lua_settop(L, top);
+    return rc;
+}
+
+static int ref_field(lua_State *L, int t, const char *k, int type) {
+    lua_getfield(L, t, k);
+    luaL_checktype(L, -1, type);
+    return luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
 static const char *str(lua_State *L, int t, int i) {
@@ -51,6 +192,9 @@ int pmf_lrecipe_new(lua_State *L) {
     luaL_checktype(L, 1, LUA_TTABLE);
     urecipe *u = lua_newuserdatauv(L, sizeof *u, 0);
     u->r = NULL;
+    u->L = L;
+    u->fn = u->run = u->opts = u->rowt = u->names = u->last = LUA_NOREF;
+    u->ncols = 0;
     if (luaL_newmetatable(L, MT)) {
         lua_pushcfunction(L, gc);
         lua_setfield(L, -2, "__gc");
@@ -158,6 +302,21 @@ int pmf_lrecipe_new(lua_State *L) {
             lua_pop(L, 1);
         }
     lua_settop(L, top);
+    if (lua_getfield(L, 1, "row") == LUA_TFUNCTION) {
+        lua_pop(L, 1);
+        u->fn = ref_field(L, 1, "row", LUA_TFUNCTION);
+        u->run = ref_field(L, 1, "row_run", LUA_TFUNCTION);
+        u->opts = ref_field(L, 1, "row_opts", LUA_TTABLE);
+        lua_newtable(L);
+        u->names = luaL_ref(L, LUA_REGISTRYINDEX);
+        lua_newtable(L);
+        u->rowt = luaL_ref(L, LUA_REGISTRYINDEX);
+        lua_pushboolean(L, 0);
+        u->last = luaL_ref(L, LUA_REGISTRYINDEX);
+        pmf_recipe_rowfn hook = {row_header, row_call, u};
+        pmf_recipe_set_rowfn(r, &hook);
+    }
+    lua_settop(L, top);
     return 1;
 }
 
@@ -165,12 +324,13 @@ pmf_recipe *pmf_lrecipe_opt(lua_State *L, int idx) {
     if (lua_isnoneornil(L, idx)) return NULL;
     urecipe *u = luaL_checkudata(L, idx, MT);
     if (!u->r) luaL_error(L, "attempt to use a freed recipe");
+    u->L = L;   /* the row function runs on the importing state */
     return u->r;
 }
 
 void pmf_lrecipe_push_skipped(lua_State *L, const pmf_recipe *r) {
     static const char *const names[PMF_SKIP_NREASONS] = {"rule", "missing", "not_applicable",
-                                                         "area_kind", "measure"};
+                                                         "area_kind", "measure", "row_function"};
     lua_createtable(L, 0, PMF_SKIP_NREASONS);
     for (int k = 0; k < PMF_SKIP_NREASONS; k++) {
         lua_pushinteger(L, pmf_recipe_skipped(r, k));

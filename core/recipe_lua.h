@@ -8,6 +8,6 @@
 int pmf_lrecipe_new(lua_State *L);
 /* The recipe at idx, or NULL when idx is nil; raises on another value. */
 pmf_recipe *pmf_lrecipe_opt(lua_State *L, int idx);
-/* Recipe:skipped() -> {rule=, missing=, not_applicable=, area_kind=, measure=} */
+/* Recipe:skipped() -> {rule=, missing=, not_applicable=, area_kind=, measure=, row_function=} */
 void pmf_lrecipe_push_skipped(lua_State *L, const pmf_recipe *r);
 #endif

@@ -955,7 +955,7 @@ end
 -- N refused (see REJECTS.csv)".
 local SKIP_WORDS = { rule = "by skip_rows", missing = "missing values",
                      not_applicable = "not applicable", area_kind = "areas of a skipped kind",
-                     measure = "unmapped measures" }
+                     measure = "unmapped measures", row_function = "by the row function" }
 function M.describe(r)
   local noun = r.kind and KINDS[r.kind] and KINDS[r.kind].noun or "rows"
   if noun ~= "rows" and r.rows == 1 then noun = noun:sub(1, -2) end
@@ -966,7 +966,7 @@ function M.describe(r)
   end
   if r.skipped and r.skipped > 0 then
     local parts = {}
-    for _, k in ipairs({ "rule", "missing", "not_applicable", "area_kind", "measure" }) do
+    for _, k in ipairs({ "rule", "missing", "not_applicable", "area_kind", "measure", "row_function" }) do
       local n = r.skipped_by and r.skipped_by[k] or 0
       if n > 0 then parts[#parts + 1] = string.format("%d %s", n, SKIP_WORDS[k]) end
     end

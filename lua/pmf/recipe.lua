@@ -31,10 +31,19 @@
 --   period_fix { ["31 September 2015"] = "30 September 2015" }   a publisher's mislabel, declared
 --   areas { by = "code" | "name" | "la_number" | "any", skip = { "region", "country" } }
 --   skip_rows { { column = "ONS Code", equals = "*Total" }, { column = "Region", starts_with = "*" } }
+--   row(function(r) ... return r end)  the odd case: called for each figure AFTER the words
+--                                      above, r = the row's columns (name -> text) and the
+--                                      derived metric, area, period, value, breakdown, ...;
+--                                      returns r (changed or not), nil to skip the figure, or
+--                                      raises to refuse the row
 --
--- Design decisions: the words only describe; nothing of the file's rows runs in Lua.  The
--- checked spec is compiled once into a C struct (core/recipe.c) that rewrites each row on the
--- importer's row path, so a recipe import runs at the plain importer's speed.  A word used
+-- Design decisions: the words only describe; nothing of the file's rows runs in Lua unless
+-- the recipe has a row function.  The checked spec is compiled once into a C struct
+-- (core/recipe.c) that rewrites each row on the importer's row path, so a recipe import runs
+-- at the plain importer's speed.  The row function is called from C (core/recipe_lua.c) in
+-- pmf.sandbox.run, every call of one import sharing ONE budget (time, instructions) made by
+-- M.compile: a runaway function stops the import naming the recipe's file and line.  It runs
+-- after the declarative mapping so that it sees (and may fix) what the engine derived.  A word used
 -- wrongly raises at the recipe's own line (error level 2), so every recipe error reads
 -- "FILE:LINE: message".
 local pmf = require "pmf"
@@ -200,6 +209,11 @@ local function words(spec)
       spec.skip[#spec.skip + 1] = { r.column, v, prefix }
     end
   end)
+  w.row = word("row", function(fn)
+    need(type(fn) == "function", "row(function(r) ... return r end) expected")
+    spec.row = fn
+    spec.row_line = debug.getinfo(fn, "S").linedefined
+  end)
   return w
 end
 
@@ -332,6 +346,13 @@ function M.compile(spec)
   local c = {}
   for k, v in pairs(spec) do c[k] = v end
   c.name = spec.name
+  if spec.row then   -- one budget for the whole import's calls
+    local lim = sandbox.limits()
+    c.row_run = sandbox.run
+    c.row_opts = { name = string.format("%s:%d (the recipe's row function)", spec.name, spec.row_line or 0),
+                   chunk = "@" .. spec.name,
+                   budget = { seconds = lim.seconds, instructions = lim.instructions } }
+  end
   return rawget(pmf, "importer").recipe(c)
 end
 

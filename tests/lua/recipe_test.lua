@@ -217,6 +217,79 @@ do
   T.ok(not r5 and msg5:find("no recipe 'no_such_recipe'") and msg5:find("defra_recycling"), "unknown recipe: " .. tostring(msg5))
 end
 
+-- ---- the row function (the odd case) ----------------------------------------------------
+do
+  local s = fresh()
+  local r, msg = import(s, FIX .. "rowfn.lua", FIX .. "rowfn.csv")
+  T.ok(r, "row function: the file imports: " .. tostring(msg))
+  T.eq({ r and r.rows, r and r.skipped, r and r.skipped_by.row_function }, { 4, 1, 1 },
+       "row function: 4 figures, the withdrawn one skipped by the row function")
+  T.near(s:get("household_waste_recycled_pct", "E08000028", "2023/24"), 38.5,
+         "row function: the fraction is fixed to a percent")
+  T.eq(s:get("household_waste_recycled_pct", "E08000027", "2023/24"), 41.5, "row function: other rows as given")
+  T.eq(s:get("household_waste_recycled_pct", "E08000027", "2022/23"), nil, "row function: the skipped row is not stored")
+  T.ok(require("pmf.import").describe(r):find("1 by the row function", 1, true),
+       "row function: the summary counts what it skipped: " .. require("pmf.import").describe(r))
+
+  local function recipe_with(name, body)
+    return write(name, 'recipe "odd"\ncolumns { area = "area_code", period = "period", value = "rate" }\n' ..
+                 'constant { metric = "household_waste_recycled_pct" }\nignore "*"\nyear_type "financial"\n' .. body)
+  end
+  local before = count(s)
+  -- an error raised refuses the row: the data file:line:column and the recipe's file:line
+  local rp = recipe_with("raises.lua", 'row(function(r)\n  if r.note == "fraction" then error("a fraction: " .. r.rate) end\n  return r\nend)\n')
+  local r2, msg2 = import(s, rp, FIX .. "rowfn.csv")
+  T.ok(not r2 and msg2:find("rowfn%.csv:3:4: column 'rate': [^\n]*raises%.lua:7: a fraction: 0%.385"),
+       "row function raises: the row refused with file:line:column and the recipe's line: " .. tostring(msg2))
+  T.eq(count(s), before, "row function raises: the store unchanged")
+  -- with --skip-bad the row goes to the rejects file, the others in
+  local rej = T.tmpname("rejects.csv")
+  local r3, msg3 = import(fresh(), rp, FIX .. "rowfn.csv", { skip_bad = rej })
+  T.ok(r3 and r3.refused == 1 and r3.new == 4 and not r3.rejects_error, "row function raises, --skip-bad: one row refused: " .. tostring(msg3))
+  local f = io.open(rej, "rb")
+  local rtext = f and f:read("a") or ""
+  if f then f:close() end
+  T.ok(rtext:find("raises.lua:7: a fraction", 1, true), "row function raises, --skip-bad: the reason in the rejects file")
+  -- a row that is not a function: the recipe's own line
+  local spec, serr = R.read(recipe_with("notfn.lua", "row(42)\n"))
+  T.ok(not spec and serr:find("notfn%.lua:6: row%(function%(r%) ... return r end%) expected"),
+       "row(42) is an error at the recipe's line: " .. tostring(serr))
+  -- a bad return
+  local rp4 = recipe_with("returns.lua", 'row(function(r) return 42 end)\n')
+  local r4, msg4 = import(s, rp4, FIX .. "rowfn.csv")
+  T.ok(not r4 and msg4:find("must return the row %(a table%) or nil, not number"), "row function returns a number: " .. tostring(msg4))
+
+  -- a runaway function stops the import (the store unchanged), a pcall inside it or not
+  local s2 = fresh()
+  local lim = pmf.sandbox.limits()
+  pmf.sandbox.limits { instructions = 200000, seconds = 5 }
+  local before2 = count(s2)
+  local loops = {
+    { "loop.lua", "row(function(r)\n  while true do end\nend)\n" },
+    { "pcall_loop.lua", "row(function(r)\n  while true do pcall(function() while true do end end) end\nend)\n" },
+  }
+  for _, l in ipairs(loops) do
+    local lp = recipe_with(l[1], l[2])
+    local r5, msg5 = import(s2, lp, FIX .. "rowfn.csv", { skip_bad = T.tmpname("rej2.csv") })
+    T.ok(not r5 and msg5:find("row function was stopped: [^\n]*" .. l[1]:gsub("%.", "%%.") .. ":%d+: instruction limit exceeded"),
+         l[1] .. ": stopped by the limit, naming the recipe file and line: " .. tostring(msg5))
+    T.eq(count(s2), before2, l[1] .. ": the store unchanged")
+  end
+  -- ONE budget for the whole import: each row's work (some 8,000 instructions) is far below
+  -- the limit, the total is not
+  local many = { "area_code,period,rate" }
+  for i = 1, 400 do many[#many + 1] = string.format("E08000027,%d/%02d,%d", 1600 + i, (i + 1) % 100, i % 90) end
+  local mp = write("many.csv", table.concat(many, "\n") .. "\n")
+  local bp = recipe_with("busy.lua", "row(function(r)\n  local n = 0\n  for i = 1, 2000 do n = n + i end\n  return r\nend)\n")
+  local r6, msg6 = import(s2, bp, mp)
+  T.ok(not r6 and msg6:find("busy%.lua:%d+: instruction limit exceeded"),
+       "row function: one budget for the whole import, not one per row: " .. tostring(msg6))
+  T.eq(count(s2), before2, "row function: the budget spent, the store unchanged")
+  pmf.sandbox.limits(lim)
+  local r7 = import(s2, bp, FIX .. "rowfn.csv")
+  T.ok(r7 and r7.new == 5, "row function: a fresh budget for the next import")
+end
+
 -- every shipped recipe checks
 for _, n in ipairs(R.list()) do
   local spec, err = R.read(RECIPES .. n .. ".lua")
