@@ -80,4 +80,18 @@ function T.tmpname(suffix)
   return p .. (suffix or "")
 end
 
+-- T.write_tmp(suffix, text) -> the path of a fresh temporary file holding text (bytes as given).
+function T.write_tmp(suffix, text)
+  local p = T.tmpname(suffix)
+  local f = assert(io.open(p, "wb"))
+  f:write(text)
+  f:close()
+  return p
+end
+
+-- T.count(store, from) -> the number of rows of "SELECT count(*) FROM <from>".
+function T.count(s, from)
+  return s:query("SELECT count(*) AS n FROM " .. from)[1].n
+end
+
 return T

@@ -13,17 +13,9 @@ local function fresh()
   return s
 end
 
-local function count(s, sql)
-  return s:query("SELECT count(*) AS n FROM " .. sql)[1].n
-end
+local count = T.count
 
-local function write(name, text)
-  local p = T.tmpname(name)
-  local f = assert(io.open(p, "wb"))
-  f:write(text)
-  f:close()
-  return p
-end
+local write = T.write_tmp
 
 local function read(path)
   local f = assert(io.open(path, "rb"))

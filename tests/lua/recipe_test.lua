@@ -29,13 +29,7 @@ local function lines(path)   -- data rows of a CSV cut (every line after the hea
   return n
 end
 
-local function write(name, text)
-  local p = T.tmpname(name)
-  local f = assert(io.open(p, "wb"))
-  f:write(text)
-  f:close()
-  return p
-end
+local write = T.write_tmp
 
 local function import(s, recipe, file, opts)
   opts = opts or {}
