@@ -1557,19 +1557,10 @@ local function print_pdfs(jobs)
   return true
 end
 
--- write_pdfs({{report, path}, ...} [, opts]) -> true | nil, message: several reports as PDF,
--- each through target()/commit() as any output (a new file renamed into place).
-function M.write_pdfs(list, opts)
-  opts = opts or {}
-  if not M.chromium() then return nil, NO_CHROMIUM end
-  local jobs = {}
-  for _, item in ipairs(list) do
-    local rep, path = item[1], item[2]
-    local t, err = target(path, "pdf", nil, opts)
-    if not t then return nil, err end
-    local file = t.direct and (os.tmpname() .. ".pdf") or assert(pmf.file.temp(t.path))
-    jobs[#jobs + 1] = { html = M.render(rep, "html"), file = file, t = t, shown = path }
-  end
+-- Print the jobs ({html, file, t = target, shown}) and put each PDF in place: renamed over its
+-- target, or written through put() when the target is a device or pipe.  On any failure
+-- the temporary files are removed.  true | nil, message.
+local function print_and_commit(jobs)
   local ok, err = print_pdfs(jobs)
   if not ok then
     for _, j in ipairs(jobs) do os.remove(j.file) end
@@ -1588,6 +1579,22 @@ function M.write_pdfs(list, opts)
     if not cok then return nil, cerr end
   end
   return true
+end
+
+-- write_pdfs({{report, path}, ...} [, opts]) -> true | nil, message: several reports as PDF,
+-- each through target()/commit() as any output (a new file renamed into place).
+function M.write_pdfs(list, opts)
+  opts = opts or {}
+  if not M.chromium() then return nil, NO_CHROMIUM end
+  local jobs = {}
+  for _, item in ipairs(list) do
+    local rep, path = item[1], item[2]
+    local t, err = target(path, "pdf", nil, opts)
+    if not t then return nil, err end
+    local file = t.direct and (os.tmpname() .. ".pdf") or assert(pmf.file.temp(t.path))
+    jobs[#jobs + 1] = { html = M.render(rep, "html"), file = file, t = t, shown = path }
+  end
+  return print_and_commit(jobs)
 end
 
 -- pack_html(reports, title) -> one HTML document holding several reports, each from a new
@@ -1621,16 +1628,7 @@ function M.write_packs(list, opts)
     jobs[#jobs + 1] = { html = M.pack_html(item[1], item[3]), file = assert(pmf.file.temp(t.path)),
                         shown = item[2], t = t }
   end
-  local ok, err = print_pdfs(jobs)
-  if not ok then
-    for _, j in ipairs(jobs) do os.remove(j.file) end
-    return nil, err
-  end
-  for _, j in ipairs(jobs) do
-    local rok, rerr = os.rename(j.file, j.t.path)
-    if not rok then os.remove(j.file); return nil, j.shown .. ": " .. tostring(rerr) end
-  end
-  return true
+  return print_and_commit(jobs)
 end
 
 -- ---- entry points -----------------------------------------------------------------------
