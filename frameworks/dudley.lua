@@ -1,8 +1,9 @@
 -- frameworks/dudley.lua: Dudley Metropolitan Borough Council's Corporate Performance
 -- Management Framework, supporting the Council Plan 2022-25.
 --
--- Source: seed /work/shared/seeds/000_b88be0e4ece46cdb.txt ("Corporate Performance Management
--- Framework: Supporting the Council Plan 2022-25").  From the seed: the golden thread
+-- Source: Dudley Metropolitan Borough Council, "Corporate Performance Management Framework:
+-- Supporting the Council Plan 2022-25", the council's framework document (it names no date,
+-- committee or agenda item).  From the document: the golden thread
 -- (Borough Vision -> Council Plan -> Future Council programme -> Directorate Service Plans ->
 -- Team Service Plans -> My Annual Review), the seven Borough Vision 2030 aspirations, the four
 -- Council Plan priorities with five outcomes each, the "Linking the Borough Vision and Council
@@ -14,13 +15,15 @@
 -- in May/June feeding the Statement of Accounts, data-entry deadlines, CIPFA and Housemark
 -- benchmarking, and "where a PI shows as below target exceptions commentary MUST be entered".
 --
--- ILLUSTRATIVE (not in the seed, chosen for the example; never present them as Dudley facts):
--- - every KPI below (the seed names no specific corporate PI): a credible set of commonly
---   published council measures mapped to the outcomes; each carries `illustrative = true`;
+-- ILLUSTRATIVE (not in the document, chosen for the example; never present them as Dudley
+-- facts):
+-- - every KPI below (the document names no specific corporate PI): a credible set of commonly
+--   published council measures mapped to the outcomes; the framework's defaults make each
+--   `illustrative = true`;
 -- - every target and tolerance; the metrics' sources are the usual national returns;
--- - the team service plans (the seed names the level but no teams);
--- - the working-day numbers of the reporting timeline (the seed's appendix is not given).
--- The Council Plan priorities' names: the seed's text names "Dudley the borough of ambition
+-- - the team service plans (the document names the level but no teams);
+-- - the working-day numbers of the reporting timeline (the document's appendix is not given).
+-- The Council Plan priorities' names: the document's text names "Dudley the borough of ambition
 -- and enterprise"; the other three follow the council plan on a page (borough of opportunity,
 -- safe and healthy borough, borough of destinations).
 --
@@ -32,7 +35,7 @@
 --   priority is the outcome's place in the Council Plan (scorecards walk priority -> outcome);
 --   the aspirations make the same outcome reachable from the vision, so a report can walk
 --   aspiration -> outcomes -> KPIs.  One level, no separate "link" nodes: the links are the
---   seed's, and a walk from either side lands on the same outcome and KPIs.
+--   document's, and a walk from either side lands on the same outcome and KPIs.
 -- - The Council Plan node hangs under the Borough Vision (it "maps out our journey to
 --   achieving the aspirations of the Future Council programme and Borough Vision"), the
 --   Future Council programme (internal enabler) under the Council Plan, its four themes
@@ -52,7 +55,8 @@ framework "dudley" {
     "borough_vision", "aspiration", "council_plan", "priority", "outcome",
     "future_council_programme", "theme", "directorate_service_plan", "team_service_plan",
   },
-  comparator = "cipfa_2024:E08000027",
+  comparator = "cipfa",
+  defaults = { illustrative = true, frequency = "quarterly", national = true },
 }
 
 ---------------------------------------------------------------------------------------------
@@ -101,7 +105,7 @@ priority "safe_healthy" { parent = "cp2022",
 priority "destinations" { parent = "cp2022",
   title = "Dudley the borough of destinations" }
 
--- The twenty outcomes.  parents = { priority, aspirations... } from the seed's "Linking the
+-- The twenty outcomes.  parents = { priority, aspirations... } from the document's "Linking the
 -- Borough Vision and Council Plan" tables (each table is one aspiration and the outcomes
 -- under it; every outcome appears in at least one table).
 outcome "opp1" { code = "1",
@@ -204,7 +208,7 @@ theme "fc_process" { parent = "future_council", title = "Process",
   meta = { strategy = "Performance Management Framework, Council Plan Strategic Document, Risk "
     .. "Management Framework and other strategies and processes" } }
 
--- Directorate Service Plans: one per directorate (the seed's performance leads).
+-- Directorate Service Plans: one per directorate (the document's performance leads).
 local DIRECTORATES = {
   { "dsp_asc",       "Adult Social Care" },
   { "dsp_childrens", "Children's Services" },
@@ -220,7 +224,7 @@ for _, d in ipairs(DIRECTORATES) do
     title = d[2] .. " Directorate Service Plan", directorate = d[2] }
 end
 
--- Team Service Plans (ILLUSTRATIVE: the seed names the level, not the teams).
+-- Team Service Plans (ILLUSTRATIVE: the document names the level, not the teams).
 team_service_plan "tsp_waste" { parent = "dsp_realm",
   title = "Waste and Recycling Services Team Plan", meta = { illustrative = true } }
 team_service_plan "tsp_send" { parent = "dsp_childrens",
@@ -304,314 +308,266 @@ metric "dudley_estate_emissions_tco2e" {
     .. "equivalent).", source = "Corporate Estates energy data" }
 
 ---------------------------------------------------------------------------------------------
--- Corporate KPIs (ALL ILLUSTRATIVE: the seed names no specific PI; targets chosen for the
+-- Corporate KPIs (ALL ILLUSTRATIVE: the document names no specific PI; targets chosen for the
 -- example).  Corporate PIs are quarterly on the financial year unless the data come yearly.
 ---------------------------------------------------------------------------------------------
-local CHILDREN_SN = "dfe_sn_2025:E08000027"
 
 -- Dudley the borough of opportunity ---------------------------------------------------------
 kpi "OPP01" { title = "% of new EHC plans issued within 20 weeks (excluding exceptions)",
   parents = { "opp2", "dsp_childrens", "tsp_send" },
-  formula = pct("ehcp_issued_20_weeks", "ehcp_issued"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
+  formula = pct("ehcp_issued_20_weeks", "ehcp_issued"), polarity = "up",
   target = 60, tolerance = "10%",
   owner = "Director of Children's Services", directorate = "Children's Services",
-  national = true, type = "process", comparator = CHILDREN_SN, benchmark_source = "LAIT",
+  type = "process", comparator = "dfe_sn", benchmark_source = "LAIT",
   definition = "New EHC plans issued within 20 weeks as a % of all new plans issued.",
-  source = "SEN2 / case management system", illustrative = true }
+  source = "SEN2 / case management system" }
 
 kpi "OPP02" { title = "Children in care per 10,000 children aged 0-17",
   parents = { "opp1", "dsp_childrens" },
   formula = rate("children_in_care", "population_0_17", 10000),
-  unit = "per 10,000", decimals = 1, polarity = "down", frequency = "quarterly",
-  target = 100, tolerance = "5%",
+  unit = "per 10,000", decimals = 1, polarity = "down", target = 100, tolerance = "5%",
   owner = "Director of Children's Services", directorate = "Children's Services",
-  national = true, type = "outcome", comparator = CHILDREN_SN, benchmark_source = "LAIT",
+  type = "outcome", comparator = "dfe_sn", benchmark_source = "LAIT",
   definition = "Children looked after at the period end per 10,000 residents aged 0-17.",
-  source = "SSDA903; ONS mid-year estimates", illustrative = true }
+  source = "SSDA903; ONS mid-year estimates" }
 
 kpi "OPP03" { title = "% of children's social care assessments completed within 45 working days",
   parents = { "opp1", "dsp_childrens" },
-  formula = pct("cs_assessments_within_45_days", "cs_assessments_completed"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
+  formula = pct("cs_assessments_within_45_days", "cs_assessments_completed"), polarity = "up",
   target = 90, tolerance = "5%",
   owner = "Director of Children's Services", directorate = "Children's Services",
-  national = true, type = "process", comparator = CHILDREN_SN, benchmark_source = "LAIT",
-  source = "Children in Need census", illustrative = true }
+  type = "process", comparator = "dfe_sn", benchmark_source = "LAIT",
+  source = "Children in Need census" }
 
 kpi "OPP04" { title = "% of care leavers aged 19-21 in education, employment or training",
   parents = { "opp2", "opp3", "dsp_childrens" },
-  formula = pct("care_leavers_19_21_eet", "care_leavers_19_21"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
+  formula = pct("care_leavers_19_21_eet", "care_leavers_19_21"), polarity = "up",
   target = 55, tolerance = "5%",
   owner = "Director of Children's Services", directorate = "Children's Services",
-  national = true, type = "outcome", comparator = CHILDREN_SN, benchmark_source = "LAIT",
-  source = "SSDA903 care leavers", illustrative = true }
+  type = "outcome", comparator = "dfe_sn", benchmark_source = "LAIT",
+  source = "SSDA903 care leavers" }
 
 kpi "OPP05" { title = "% of 16-17 year olds not in education, employment or training (NEET) "
     .. "or not known", parents = { "opp3", "dsp_childrens" },
-  formula = pct("neet_16_17", "cohort_16_17"),
-  unit = "%", decimals = 1, polarity = "down", frequency = "quarterly",
+  formula = pct("neet_16_17", "cohort_16_17"), polarity = "down",
   target = 5.5, tolerance = "10%",
   owner = "Director of Children's Services", directorate = "Children's Services",
-  national = true, type = "outcome", comparator = CHILDREN_SN, benchmark_source = "LAIT",
-  source = "NCCIS", illustrative = true }
+  type = "outcome", comparator = "dfe_sn", benchmark_source = "LAIT",
+  source = "NCCIS" }
 
 kpi "OPP06" { title = "% of children achieving a good level of development at the end of "
     .. "reception", parents = { "opp1", "dsp_childrens" },
-  formula = pct("eyfsp_gld", "eyfsp_cohort"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "annual",
+  formula = pct("eyfsp_gld", "eyfsp_cohort"), polarity = "up", frequency = "annual",
   target = 66, tolerance = "3%",
   owner = "Director of Children's Services", directorate = "Children's Services",
-  national = true, type = "outcome", comparator = CHILDREN_SN, benchmark_source = "LAIT",
+  type = "outcome", comparator = "dfe_sn", benchmark_source = "LAIT",
   methodology = "Academic-year result reported in the financial year it is published.",
-  source = "DfE EYFSP statistics", illustrative = true }
+  source = "DfE EYFSP statistics" }
 
 kpi "OPP07" { title = "% of older people (65+) still at home 91 days after discharge from "
     .. "hospital into reablement", parents = { "opp4", "opp5", "dsp_asc" },
-  formula = pct("reablement_still_home_91_days", "reablement_discharges"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
+  formula = pct("reablement_still_home_91_days", "reablement_discharges"), polarity = "up",
   target = 82, tolerance = "5%",
   owner = "Director of Adult Social Care", directorate = "Adult Social Care",
-  national = true, type = "outcome", benchmark_source = "ASCOF 2B(1)",
-  source = "SALT / local reablement records", illustrative = true }
+  type = "outcome", benchmark_source = "ASCOF 2B(1)",
+  source = "SALT / local reablement records" }
 
 kpi "OPP08" { title = "% of adult social care providers rated Good or Outstanding by CQC",
   parents = { "opp5", "dsp_asc" },
-  formula = pct("asc_providers_good_outstanding", "asc_providers_rated"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
+  formula = pct("asc_providers_good_outstanding", "asc_providers_rated"), polarity = "up",
   target = 80, tolerance = "5%",
   owner = "Director of Adult Social Care", directorate = "Adult Social Care",
-  national = false, type = "output", source = "CQC care directory", illustrative = true }
+  national = false, type = "output", source = "CQC care directory" }
 
 -- Dudley the borough of ambition and enterprise ---------------------------------------------
 kpi "AMB01" { title = "% of major planning applications decided within 13 weeks or agreed time",
   parents = { "amb1", "dest2", "dsp_regen" },
-  formula = pct("major_planning_in_time", "major_planning_decided"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
+  formula = pct("major_planning_in_time", "major_planning_decided"), polarity = "up",
   target = 90, tolerance = "5%",
   owner = "Director of Regeneration and Enterprise", directorate = "Regeneration and Enterprise",
-  national = true, type = "process", benchmark_source = "MHCLG live table P151",
-  source = "PS1/PS2 returns", illustrative = true }
+  type = "process", benchmark_source = "MHCLG live table P151",
+  source = "PS1/PS2 returns" }
 
 kpi "AMB02" { title = "% of customer contacts made through digital channels",
   parents = { "amb2", "fc_digital", "dsp_dccs" },
-  formula = pct("customer_contacts_digital", "customer_contacts_total"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
+  formula = pct("customer_contacts_digital", "customer_contacts_total"), polarity = "up",
   target = 60, tolerance = "5%",
   owner = "Director of Digital, Customer and Commercial Services",
   directorate = "Digital, Customer and Commercial Services",
-  national = false, type = "output", source = "Contact centre and web platform",
-  illustrative = true }
+  national = false, type = "output", source = "Contact centre and web platform" }
 
 kpi "AMB03" { title = "% of calls answered by the corporate contact centre",
   parents = { "amb2", "dsp_dccs" },
   formula = pct("contact_centre_calls_answered", "contact_centre_calls_offered"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
-  target = 90, tolerance = "5%",
+  polarity = "up", target = 90, tolerance = "5%",
   owner = "Director of Digital, Customer and Commercial Services",
   directorate = "Digital, Customer and Commercial Services",
-  national = false, type = "process", source = "Telephony system", illustrative = true }
+  national = false, type = "process", source = "Telephony system" }
 
 kpi "AMB04" { title = "% of principal (A) roads where maintenance should be considered",
-  parents = { "amb3", "dsp_realm" },
-  formula = pct("a_roads_red_km", "a_roads_surveyed_km"),
-  unit = "%", decimals = 1, polarity = "down", frequency = "annual",
-  target = 3, tolerance = "20%",
+  parents = { "amb3", "dsp_realm" }, formula = pct("a_roads_red_km", "a_roads_surveyed_km"),
+  polarity = "down", frequency = "annual", target = 3, tolerance = "20%",
   owner = "Director of Public Realm", directorate = "Public Realm",
-  national = true, type = "outcome", benchmark_source = "DfT RDC0120",
-  source = "SCANNER survey", illustrative = true }
+  type = "outcome", benchmark_source = "DfT RDC0120",
+  source = "SCANNER survey" }
 
 kpi "AMB05" { title = "Number of businesses supported by council business support services",
-  parents = { "amb4", "amb1", "dsp_regen" },
-  formula = "businesses_supported",
-  unit = "count", decimals = 0, polarity = "up", frequency = "quarterly",
-  target = 120, tolerance = "10%",
+  parents = { "amb4", "amb1", "dsp_regen" }, formula = "businesses_supported",
+  unit = "count", decimals = 0, polarity = "up", target = 120, tolerance = "10%",
   owner = "Director of Regeneration and Enterprise", directorate = "Regeneration and Enterprise",
-  national = false, type = "output", source = "Business support CRM", illustrative = true }
+  national = false, type = "output", source = "Business support CRM" }
 
 kpi "AMB06" { title = "% of residents aged 16-64 claiming unemployment-related benefits",
   parents = { "amb4", "amb5", "opp3", "dsp_regen" },
-  formula = pct("claimants_16_64", "population_16_64"),
-  unit = "%", decimals = 1, polarity = "down", frequency = "quarterly",
+  formula = pct("claimants_16_64", "population_16_64"), polarity = "down",
   target = 5.0, tolerance = "5%",
   owner = "Director of Regeneration and Enterprise", directorate = "Regeneration and Enterprise",
-  national = true, type = "outcome", benchmark_source = "Nomis",
-  source = "ONS claimant count", illustrative = true }
+  type = "outcome", benchmark_source = "Nomis",
+  source = "ONS claimant count" }
 
 -- Dudley the safe and healthy borough -------------------------------------------------------
 kpi "SH01" { title = "% of household waste sent for reuse, recycling and composting",
   parents = { "sh1", "dsp_realm", "tsp_waste" },
   formula = pct("household_waste_recycled_tonnes", "household_waste_total_tonnes"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
-  target = 40, tolerance = "5%",
+  polarity = "up", target = 40, tolerance = "5%",
   owner = "Director of Public Realm", directorate = "Public Realm",
-  national = true, type = "outcome", benchmark_source = "CIPFA statistical neighbours",
-  source = "WasteDataFlow", illustrative = true }
+  type = "outcome", benchmark_source = "CIPFA statistical neighbours",
+  source = "WasteDataFlow" }
 
 kpi "SH02" { title = "Number of fly-tipping incidents",
-  parents = { "sh1", "sh2", "dsp_realm", "tsp_waste" },
-  formula = "fly_tipping_incidents",
-  unit = "count", decimals = 0, polarity = "down", frequency = "quarterly",
-  target = 900, tolerance = "10%",
+  parents = { "sh1", "sh2", "dsp_realm", "tsp_waste" }, formula = "fly_tipping_incidents",
+  unit = "count", decimals = 0, polarity = "down", target = 900, tolerance = "10%",
   owner = "Director of Public Realm", directorate = "Public Realm",
-  national = true, type = "outcome", benchmark_source = "DEFRA Flycapture",
-  source = "Flycapture", illustrative = true }
+  type = "outcome", benchmark_source = "DEFRA Flycapture",
+  source = "Flycapture" }
 
 kpi "SH03" { title = "% of concluded safeguarding enquiries where the risk was reduced or removed",
   parents = { "sh3", "dsp_asc" },
   formula = pct("safeguarding_risk_reduced_removed", "safeguarding_enquiries_risk_identified"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
-  target = 90, tolerance = "5%",
+  polarity = "up", target = 90, tolerance = "5%",
   owner = "Director of Adult Social Care", directorate = "Adult Social Care",
-  national = true, type = "outcome", benchmark_source = "Safeguarding Adults Collection",
-  source = "Safeguarding Adults Collection", illustrative = true }
+  type = "outcome", benchmark_source = "Safeguarding Adults Collection",
+  source = "Safeguarding Adults Collection" }
 
 kpi "SH04" { title = "Total recorded crime per 1,000 population (quarter)",
-  parents = { "sh3", "dsp_housing" },
-  formula = rate("recorded_crime", "population_all", 1000),
-  unit = "per 1,000", decimals = 1, polarity = "down", frequency = "quarterly",
-  target = 25, tolerance = "5%",
+  parents = { "sh3", "dsp_housing" }, formula = rate("recorded_crime", "population_all", 1000),
+  unit = "per 1,000", decimals = 1, polarity = "down", target = 25, tolerance = "5%",
   owner = "Director of Housing and Community Services",
   directorate = "Housing and Community Services",
-  national = true, type = "outcome", benchmark_source = "ONS recorded crime by CSP",
+  type = "outcome", benchmark_source = "ONS recorded crime by CSP",
   methodology = "Crimes recorded in the quarter per 1,000 residents (about a quarter of the "
-    .. "annual rate).", source = "West Midlands Police", illustrative = true }
+    .. "annual rate).", source = "West Midlands Police" }
 
 kpi "SH05" { title = "Smoking prevalence in adults (18+): current smokers",
-  parents = { "sh5", "dsp_ph" },
-  formula = "adults_smoking_pct",
+  parents = { "sh5", "dsp_ph" }, formula = "adults_smoking_pct",
   unit = "%", decimals = 1, polarity = "down", frequency = "annual",
   target = 13, tolerance = "5%",
   owner = "Director of Public Health and Wellbeing", directorate = "Public Health and Wellbeing",
-  national = true, type = "outcome", benchmark_source = "OHID Fingertips",
-  source = "ONS Annual Population Survey", illustrative = true }
+  type = "outcome", benchmark_source = "OHID Fingertips",
+  source = "ONS Annual Population Survey" }
 
 kpi "SH06" { title = "% of physically inactive adults",
-  parents = { "sh2", "dsp_ph" },
-  formula = "adults_physically_inactive_pct",
+  parents = { "sh2", "dsp_ph" }, formula = "adults_physically_inactive_pct",
   unit = "%", decimals = 1, polarity = "down", frequency = "annual",
   target = 28, tolerance = "5%",
   owner = "Director of Public Health and Wellbeing", directorate = "Public Health and Wellbeing",
-  national = true, type = "outcome", benchmark_source = "OHID Fingertips",
-  source = "Sport England Active Lives", illustrative = true }
+  type = "outcome", benchmark_source = "OHID Fingertips",
+  source = "Sport England Active Lives" }
 
 kpi "SH07" { title = "% of homelessness prevention duties ended with accommodation secured",
   parents = { "sh5", "dest1", "dsp_housing" },
   formula = pct("homeless_prevention_successful", "homeless_prevention_duties_ended"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
-  target = 60, tolerance = "5%",
+  polarity = "up", target = 60, tolerance = "5%",
   owner = "Director of Housing and Community Services",
   directorate = "Housing and Community Services",
-  national = true, type = "outcome", benchmark_source = "H-CLIC", source = "H-CLIC",
-  illustrative = true }
+  type = "outcome", benchmark_source = "H-CLIC", source = "H-CLIC" }
 
 -- Dudley the borough of destinations --------------------------------------------------------
 kpi "DEST01" { title = "Net additional homes provided",
-  parents = { "dest1", "dest2", "dsp_regen" },
-  formula = "net_additional_dwellings",
+  parents = { "dest1", "dest2", "dsp_regen" }, formula = "net_additional_dwellings",
   unit = "count", decimals = 0, polarity = "up", frequency = "annual",
   target = 600, tolerance = "10%",
   owner = "Director of Regeneration and Enterprise", directorate = "Regeneration and Enterprise",
-  national = true, type = "outcome", benchmark_source = "MHCLG live table 122",
-  source = "Housing land monitoring", illustrative = true }
+  type = "outcome", benchmark_source = "MHCLG live table 122",
+  source = "Housing land monitoring" }
 
 kpi "DEST02" { title = "Number of affordable homes delivered",
-  parents = { "dest1", "dsp_housing" },
-  formula = "affordable_homes_delivered",
-  unit = "count", decimals = 0, polarity = "up", frequency = "quarterly",
-  target = 40, tolerance = "10%",
+  parents = { "dest1", "dsp_housing" }, formula = "affordable_homes_delivered",
+  unit = "count", decimals = 0, polarity = "up", target = 40, tolerance = "10%",
   owner = "Director of Housing and Community Services",
   directorate = "Housing and Community Services",
-  national = true, type = "output", source = "Housing development records",
-  illustrative = true }
+  type = "output", source = "Housing development records" }
 
 kpi "DEST03" { title = "Council housing rent collected as a % of rent due",
   parents = { "dest1", "dsp_housing" },
-  formula = pct("council_rent_collected", "council_rent_due"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
-  target = 98, tolerance = 1,
-  owner = "Director of Housing and Community Services",
+  formula = pct("council_rent_collected", "council_rent_due"), polarity = "up",
+  target = 98, tolerance = 1, owner = "Director of Housing and Community Services",
   directorate = "Housing and Community Services",
   national = false, type = "process", benchmark_source = "Housemark median",
-  source = "Housing rent account", illustrative = true }
+  source = "Housing rent account" }
 
 kpi "DEST04" { title = "Visits to council visitor attractions, museums and heritage sites",
   parents = { "dest3", "dest4", "dest5", "dsp_regen" },
-  formula = "visits_council_culture_heritage",
-  unit = "count", decimals = 0, polarity = "up", frequency = "quarterly",
+  formula = "visits_council_culture_heritage", unit = "count", decimals = 0, polarity = "up",
   target = 75000, tolerance = "10%",
   owner = "Director of Regeneration and Enterprise", directorate = "Regeneration and Enterprise",
-  national = false, type = "output", source = "Venue footfall counts", illustrative = true }
+  national = false, type = "output", source = "Venue footfall counts" }
 
 kpi "DEST05" { title = "Number of visits to Dudley libraries",
-  parents = { "dest5", "amb5", "dsp_housing" },
-  formula = "library_visits",
-  unit = "count", decimals = 0, polarity = "up", frequency = "quarterly",
-  target = 150000, tolerance = "10%",
+  parents = { "dest5", "amb5", "dsp_housing" }, formula = "library_visits",
+  unit = "count", decimals = 0, polarity = "up", target = 150000, tolerance = "10%",
   owner = "Director of Housing and Community Services",
   directorate = "Housing and Community Services",
   national = false, type = "output", benchmark_source = "CIPFA public library statistics",
-  source = "Library management system", illustrative = true }
+  source = "Library management system" }
 
 -- Future Council programme (organisational health) ------------------------------------------
 kpi "FC01" { title = "Council tax collected as a % of council tax due (in year)",
   parents = { "fc_process", "dsp_finance", "tsp_revenues" },
-  formula = pct("council_tax_collected", "council_tax_due"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
+  formula = pct("council_tax_collected", "council_tax_due"), polarity = "up",
   target = 96, tolerance = 1,
   owner = "Director of Finance and Legal", directorate = "Finance and Legal",
-  national = true, type = "process", benchmark_source = "MHCLG collection rates",
-  source = "Revenues system", illustrative = true }
+  type = "process", benchmark_source = "MHCLG collection rates",
+  source = "Revenues system" }
 
 kpi "FC02" { title = "Average working days lost to sickness per FTE employee (quarter)",
-  parents = { "fc_people" },
-  formula = ratio("staff_sickness_days", "staff_fte"),
-  unit = "days", decimals = 2, polarity = "down", frequency = "quarterly",
-  target = 2.5, tolerance = "10%",
-  owner = "Head of Human Resources (workforce metrics)",
-  national = false, type = "input",
+  parents = { "fc_people" }, formula = ratio("staff_sickness_days", "staff_fte"),
+  unit = "days", decimals = 2, polarity = "down", target = 2.5, tolerance = "10%",
+  owner = "Head of Human Resources (workforce metrics)", national = false, type = "input",
   methodology = "FTE days lost in the quarter / FTE at quarter end (about a quarter of the "
-    .. "annual figure).", source = "HR / payroll system", illustrative = true }
+    .. "annual figure).", source = "HR / payroll system" }
 
 kpi "FC03" { title = "Forecast revenue budget variance (£; overspend positive)",
   parents = { "fc_process", "dsp_finance" },
   formula = diff("revenue_outturn", "revenue_budget"),
-  unit = "£", decimals = 0, polarity = "down", frequency = "quarterly",
-  target = 0, tolerance = 1000000,
+  unit = "£", decimals = 0, polarity = "down", target = 0, tolerance = 1000000,
   owner = "Director of Finance and Legal", directorate = "Finance and Legal",
   national = false, type = "input",
   methodology = "Forecast outturn less current budget at the period end; green at or under "
-    .. "budget, amber up to £1m over, red beyond.", source = "Financial management system",
-  illustrative = true }
+    .. "budget, amber up to £1m over, red beyond.", source = "Financial management system" }
 
 kpi "FC04" { title = "% of corporate complaints responded to within timescale",
   parents = { "fc_process", "amb2", "sh4", "dsp_dccs" },
-  formula = pct("complaints_responded_on_time", "complaints_received"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
+  formula = pct("complaints_responded_on_time", "complaints_received"), polarity = "up",
   target = 90, tolerance = "5%",
   owner = "Director of Digital, Customer and Commercial Services",
   directorate = "Digital, Customer and Commercial Services",
-  national = false, type = "process", source = "Complaints system", illustrative = true }
+  national = false, type = "process", source = "Complaints system" }
 
 kpi "FC05" { title = "% of the workforce from ethnic minority backgrounds",
-  parents = { "fc_people", "sh4" },
-  formula = pct("staff_ethnic_minority", "staff_headcount"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
-  target = 15, tolerance = "5%",
-  owner = "Head of Human Resources (workforce metrics)",
-  national = false, type = "input",
+  parents = { "fc_people", "sh4" }, formula = pct("staff_ethnic_minority", "staff_headcount"),
+  polarity = "up", target = 15, tolerance = "5%",
+  owner = "Head of Human Resources (workforce metrics)", national = false, type = "input",
   methodology = "Target: moving towards the borough's working-age population profile.",
-  source = "HR system", illustrative = true }
+  source = "HR system" }
 
 kpi "FC06" { title = "Greenhouse gas emissions from the council's operational estate (tCO2e)",
-  parents = { "fc_place", "sh1" },
-  formula = "dudley_estate_emissions_tco2e",
+  parents = { "fc_place", "sh1" }, formula = "dudley_estate_emissions_tco2e",
   unit = "tCO2e", decimals = 0, polarity = "down", frequency = "annual",
   target = baseline { period = "2024/25", change = "-5%" }, tolerance = "2%",
   owner = "Head of Corporate Estates", national = false, type = "outcome",
   methodology = "Target: 5% below the previous year's emissions (on the way to net zero).",
-  source = "Corporate Estates energy and fleet data", illustrative = true }
+  source = "Corporate Estates energy and fleet data" }
 
 ---------------------------------------------------------------------------------------------
 -- Reporting cycle

@@ -1,8 +1,9 @@
 -- frameworks/sandwell.lua: Sandwell Metropolitan Borough Council's corporate Performance
 -- Management Framework (PMF), as approved by Council on 12 April 2022.
 --
--- Source: seed /work/shared/seeds/004_2adc35d393cfa6ff.txt ("A Performance Management
--- Framework for the Council", Report to Council, 12 April 2022).  From the seed:
+-- Source: Sandwell Metropolitan Borough Council, "A Performance Management Framework for the
+-- Council", report to Council, 12 April 2022 (Director - Business Strategy and Change; the
+-- report names no agenda item).  From the report:
 --   * the golden thread: Vision 2030 -> Corporate Plan strategic outcomes (and the
 --     Improvement Plan, the actions answering the Grant Thornton Governance Value for Money
 --     Review, later the CIPFA Financial Management Review and the LGA Corporate Peer
@@ -15,15 +16,16 @@
 --   * the reporting framework: Leadership Team monthly (all measures), Cabinet quarterly,
 --     Budget and Corporate Management Scrutiny quarterly; progress to the Government-appointed
 --     Commissioners.
--- Not in the seed (its appendices 1-4, the measures, were not part of it):
+-- Not in the report (its appendices 1-4, the measures, were not part of it):
 --   * five of the six strategic outcomes: only "People Live Well and Age Well" is named in the
---     seed; the other five are written as we understand the council's refreshed Corporate
+--     report; the other five are written as we understand the council's refreshed Corporate
 --     Plan (2021) to word them, unchecked against a source here: treat their wording as
 --     illustrative.  They give the Corporate Plan measures somewhere to hang;
 --   * every KPI, its target and tolerance, the directorate business plans below the outcomes,
 --     the service and team plans, the milestones' dates, the risks and the board timings:
---     all ILLUSTRATIVE (KPIs carry `illustrative = true`), chosen to be typical of a
---     metropolitan borough's corporate scorecard, never Sandwell's own figures.
+--     all ILLUSTRATIVE (the framework's defaults make every KPI `illustrative = true`),
+--     chosen to be typical of a metropolitan borough's corporate scorecard, never Sandwell's
+--     own figures.
 
 framework "sandwell" {
   title = "Sandwell Council Corporate Performance Management Framework",
@@ -32,7 +34,8 @@ framework "sandwell" {
   -- Sandwell's words for the levels of its service planning framework, top-down.
   levels = { "vision", "plan", "component", "strategic_outcome", "business_plan",
              "service_plan", "team_plan" },
-  comparator = "cipfa_2024:E08000028",
+  comparator = "cipfa",
+  defaults = { illustrative = true, frequency = "quarterly" },
 }
 
 group "wm_mets" {
@@ -71,7 +74,7 @@ component "corporate_plan_measures" { title = "Corporate Plan measures",
   parents = { "corporate_plan" },
   description = "Outcome and operational measures of the Corporate Plan's strategic outcomes." }
 
--- The Corporate Plan's strategic outcomes (see the header: only the second is in the seed).
+-- The Corporate Plan's strategic outcomes (see the header: only the second is in the report).
 strategic_outcome "best_start" { title = "The best start in life for children and young people",
   parent = "corporate_plan_measures" }
 strategic_outcome "live_well_age_well" { title = "People Live Well and Age Well",
@@ -191,7 +194,7 @@ metric "repairs_right_first_time" { title = "Responsive repairs right first time
   "the first visit.", source = "Housing repairs system" }
 
 -- ---- KPIs ------------------------------------------------------------------------------
--- Every KPI below is illustrative: the seed gives the components, not the measures (see the
+-- Every KPI below is illustrative: the report gives the components, not the measures (see the
 -- header).  Tolerances are absolute for percentages (percentage points) unless given as "x%".
 
 -- Organisational Health
@@ -199,51 +202,41 @@ kpi "OH01" {
   title = "Working days lost to sickness absence per FTE",
   parents = { "organisational_health", "sp_hr" },
   formula = ratio("staff_sickness_days", "staff_fte"),
-  unit = "days", decimals = 2, polarity = "down", frequency = "quarterly",
+  unit = "days", decimals = 2, polarity = "down",
   target = 2.5, tolerance = "10%", type = "process",
   owner = "Director - Business Strategy and Change", directorate = "Business Strategy and Change",
   definition = "Days lost in the quarter divided by FTE at quarter end (a year at target is " ..
                "10 days per FTE).",
-  illustrative = true,
 }
 kpi "OH02" {
   title = "Staff turnover (% of employees leaving in the quarter)",
   parents = { "organisational_health", "sp_hr" },
-  formula = pct("staff_leavers", "staff_headcount"),
-  unit = "%", decimals = 1, polarity = "down", frequency = "quarterly",
+  formula = pct("staff_leavers", "staff_headcount"), polarity = "down",
   target = 3.0, tolerance = 0.5, type = "process",
   owner = "Director - Business Strategy and Change", directorate = "Business Strategy and Change",
-  illustrative = true,
 }
 kpi "OH03" {
   title = "Pulse check: staff who feel supported and valued at work",
   parents = { "organisational_health", "sp_hr" },
-  formula = pct("sandwell_pulse_positive", "sandwell_pulse_responses"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
+  formula = pct("sandwell_pulse_positive", "sandwell_pulse_responses"), polarity = "up",
   target = 65, tolerance = 5, type = "outcome",
   owner = "Director - Business Strategy and Change", directorate = "Business Strategy and Change",
   definition = "The Improvement Plan's 'pulse' check on the organisation's wellbeing.",
-  illustrative = true,
 }
 kpi "OH04" {
-  title = "Appraisals completed",
-  parents = { "organisational_health", "sp_hr" },
-  formula = pct("appraisals_completed", "appraisals_due"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
+  title = "Appraisals completed", parents = { "organisational_health", "sp_hr" },
+  formula = pct("appraisals_completed", "appraisals_due"), polarity = "up",
   target = 90, tolerance = 5, type = "process",
   owner = "Director - Business Strategy and Change", directorate = "Business Strategy and Change",
-  illustrative = true,
 }
 kpi "OH05" {
   title = "Employees from ethnic minority backgrounds",
   parents = { "organisational_health", "sp_hr" },
-  formula = pct("staff_ethnic_minority", "staff_headcount"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
+  formula = pct("staff_ethnic_minority", "staff_headcount"), polarity = "up",
   target = 30, tolerance = 3, type = "outcome",
   owner = "Director - Business Strategy and Change", directorate = "Business Strategy and Change",
-  definition = "An equality measure of the workforce (seed: 'Equality measures are included " ..
-               "in the PMF, including the Organisational Health workforce indicators').",
-  illustrative = true,
+  definition = "An equality measure of the workforce (the report: 'Equality measures are " ..
+               "included in the PMF, including the Organisational Health workforce indicators').",
 }
 
 -- Customer Experience
@@ -251,28 +244,23 @@ kpi "CE01" {
   title = "Complaints responded to within timescale",
   parents = { "customer_experience", "tp_complaints" },
   formula = pct("complaints_responded_on_time", "complaints_received"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "monthly",
-  target = 90, tolerance = 5, type = "process",
+  polarity = "up", frequency = "monthly", target = 90, tolerance = 5, type = "process",
   owner = "Director - Business Strategy and Change", directorate = "Business Strategy and Change",
-  illustrative = true,
 }
 kpi "CE02" {
-  title = "Complaints received",
-  parents = { "customer_experience", "tp_complaints" },
+  title = "Complaints received", parents = { "customer_experience", "tp_complaints" },
   formula = "complaints_received",
   unit = "count", decimals = 0, polarity = "down", frequency = "monthly",
   type = "output",       -- data only: no target
   owner = "Director - Business Strategy and Change", directorate = "Business Strategy and Change",
-  illustrative = true,
 }
 kpi "CE03" {
   title = "Contact centre calls answered",
   parents = { "customer_experience", "tp_contact_centre" },
   formula = pct("contact_centre_calls_answered", "contact_centre_calls_offered"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "monthly",
+  polarity = "up", frequency = "monthly",
   target = 90, tolerance = 5, blue = 5, type = "output",
   owner = "Director - Business Strategy and Change", directorate = "Business Strategy and Change",
-  illustrative = true,
 }
 kpi "CE04" {
   title = "Average wait for a call to be answered",
@@ -281,36 +269,31 @@ kpi "CE04" {
   unit = "seconds", decimals = 0, polarity = "down", frequency = "monthly",
   target = 120, tolerance = "25%", type = "output",
   owner = "Director - Business Strategy and Change", directorate = "Business Strategy and Change",
-  illustrative = true,
 }
 kpi "CE05" {
   title = "Freedom of Information requests answered within 20 working days",
   parents = { "customer_experience" },
   formula = pct("foi_requests_on_time", "foi_requests_received"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "monthly",
+  polarity = "up", frequency = "monthly",
   target = 90, tolerance = 5, type = "process", national = true,
   owner = "Director - Law and Governance", directorate = "Law and Governance",
-  illustrative = true,
 }
 kpi "CE06" {
   title = "Residents satisfied with the way the council runs things",
   parents = { "customer_experience" },
   formula = pct("residents_survey_satisfied", "residents_survey_respondents"),
-  unit = "%", decimals = 0, polarity = "up", frequency = "annual",
+  decimals = 0, polarity = "up", frequency = "annual",
   target = 60, tolerance = 5, type = "outcome",
   definition = "Consultation results in the PMF (Improvement Plan: 'ensure public " ..
                "consultation results are incorporated').",
   owner = "Director - Business Strategy and Change", directorate = "Business Strategy and Change",
-  illustrative = true,
 }
 kpi "CE07" {
   title = "Responses to public consultations (incl. the budget consultation)",
-  parents = { "customer_experience" },
-  formula = "consultation_responses",
+  parents = { "customer_experience" }, formula = "consultation_responses",
   unit = "count", decimals = 0, polarity = "up", frequency = "annual",
   type = "output",       -- data only
   owner = "Director - Business Strategy and Change", directorate = "Business Strategy and Change",
-  illustrative = true,
 }
 
 -- Finance and Contracts
@@ -328,72 +311,58 @@ kpi "FC01" {
   target = 0, tolerance = 1, type = "input",
   owner = "Director of Finance", directorate = "Finance",
   definition = "Positive = forecast overspend.  Green at or under budget, amber up to 1% over.",
-  illustrative = true,
 }
 kpi "FC02" {
   title = "Capital programme delivered (% of budget spent)",
   parents = { "finance_and_contracts", "bp_finance" },
-  formula = pct("capital_spend", "capital_budget"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "annual",
+  formula = pct("capital_spend", "capital_budget"), polarity = "up", frequency = "annual",
   target = 85, tolerance = 10, type = "output",
   owner = "Director of Finance", directorate = "Finance",
-  illustrative = true,
 }
 kpi "FC03" {
   title = "Council tax collected in year",
   parents = { "finance_and_contracts", "sp_revenues" },
   formula = pct("council_tax_collected", "council_tax_due"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "monthly",
+  polarity = "up", frequency = "monthly",
   target = { ["2022/23"] = 94.5, ["2023/24"] = 95, ["2024/25"] = 95, ["2025/26"] = 95.5 },
   tolerance = 1, type = "output", benchmark_source = "DLUHC collection rates",
   owner = "Director of Finance", directorate = "Finance",
-  illustrative = true,
 }
 kpi "FC04" {
   title = "Business rates collected in year",
   parents = { "finance_and_contracts", "sp_revenues" },
   formula = pct("business_rates_collected", "business_rates_due"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "monthly",
-  target = 97, tolerance = 1, type = "output",
+  polarity = "up", frequency = "monthly", target = 97, tolerance = 1, type = "output",
   owner = "Director of Finance", directorate = "Finance",
-  illustrative = true,
 }
 kpi "FC05" {
   title = "Spend with local suppliers (% of third-party spend)",
   parents = { "finance_and_contracts", "sp_procurement", "inclusive_economy" },
-  formula = pct("spend_local_suppliers", "spend_total_suppliers"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
+  formula = pct("spend_local_suppliers", "spend_total_suppliers"), polarity = "up",
   target = 40, tolerance = 5, type = "outcome",
-  definition = "Social value: the share of spend in the local area (seed, section 5).",
+  definition = "Social value: the share of spend in the local area (the report, section 5).",
   owner = "Director of Finance", directorate = "Finance",
-  illustrative = true,
 }
 kpi "FC06" {
   title = "Key corporate contracts performing to standard",
   parents = { "finance_and_contracts", "sp_procurement" },
   formula = pct("sandwell_key_contracts_green", "sandwell_key_contracts"),
-  unit = "%", decimals = 0, polarity = "up", frequency = "quarterly",
-  target = 80, tolerance = 10, type = "process",
+  decimals = 0, polarity = "up", target = 80, tolerance = 10, type = "process",
   owner = "Director of Finance", directorate = "Finance",
-  illustrative = true,
 }
 kpi "FC07" {
   title = "Undisputed invoices paid within 30 days",
   parents = { "finance_and_contracts", "sp_procurement" },
   formula = pct("invoices_paid_30_days", "invoices_paid"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "monthly",
-  target = 95, tolerance = 3, type = "process",
+  polarity = "up", frequency = "monthly", target = 95, tolerance = 3, type = "process",
   owner = "Director of Finance", directorate = "Finance",
-  illustrative = true,
 }
 kpi "FC08" {
   title = "Budget savings forecast to be delivered",
   parents = { "finance_and_contracts", "bp_finance", "transformation_plan" },
-  formula = pct("savings_delivered", "savings_planned"),
-  unit = "%", decimals = 0, polarity = "up", frequency = "quarterly",
+  formula = pct("savings_delivered", "savings_planned"), decimals = 0, polarity = "up",
   target = 100, tolerance = 10, type = "outcome",
   owner = "Director of Finance", directorate = "Finance",
-  illustrative = true,
 }
 
 -- Corporate Plan measures
@@ -401,20 +370,16 @@ kpi "CP01" {
   title = "Children looked after per 10,000 children",
   parents = { "best_start", "bp_children" },
   formula = rate("children_in_care", "population_0_17", 10000),
-  unit = "per 10,000", decimals = 1, polarity = "down", frequency = "quarterly",
+  unit = "per 10,000", decimals = 1, polarity = "down",
   target = benchmark { group = "cipfa", stat = "median" }, tolerance = "5%",
   national = true, type = "outcome", benchmark_source = "DfE LAIT",
   owner = "Director of Children and Education", directorate = "Children and Education",
-  illustrative = true,
 }
 kpi "CP02" {
-  title = "New EHC plans issued within 20 weeks",
-  parents = { "best_start", "bp_children" },
-  formula = pct("ehcp_issued_20_weeks", "ehcp_issued"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
+  title = "New EHC plans issued within 20 weeks", parents = { "best_start", "bp_children" },
+  formula = pct("ehcp_issued_20_weeks", "ehcp_issued"), polarity = "up",
   target = 60, tolerance = 10, national = true, type = "process",
   owner = "Director of Children and Education", directorate = "Children and Education",
-  illustrative = true,
 }
 kpi "CP03" {
   title = "Permanent admissions of older people to care homes per 100,000 aged 65+",
@@ -424,81 +389,66 @@ kpi "CP03" {
   target = 600, tolerance = "10%", national = true, type = "outcome",
   benchmark_source = "ASCOF 2A", owner = "Director of Adult Social Care",
   directorate = "Adult Social Care",
-  illustrative = true,
 }
 kpi "CP04" {
   title = "Older people still at home 91 days after discharge into reablement",
   parents = { "live_well_age_well", "bp_adults" },
-  formula = pct("reablement_still_home_91_days", "reablement_discharges"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
+  formula = pct("reablement_still_home_91_days", "reablement_discharges"), polarity = "up",
   target = 82, tolerance = 3, national = true, type = "outcome",
   benchmark_source = "ASCOF 2B", owner = "Director of Adult Social Care",
   directorate = "Adult Social Care",
-  illustrative = true,
 }
 kpi "CP05" {
   title = "Adults who are physically active",
   parents = { "live_well_age_well", "bp_public_health", "sp_leisure" },
   formula = pct("adults_physically_active", "adults_activity_respondents"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "annual",
+  polarity = "up", frequency = "annual",
   target = baseline { period = "2022/23", change = "+2%" }, tolerance = 2,
   type = "outcome", benchmark_source = "OHID Fingertips",
   owner = "Director of Public Health", directorate = "Public Health",
-  illustrative = true,
 }
 kpi "CP06" {
-  title = "Leisure centre visits",
-  parents = { "live_well_age_well", "sp_leisure" },
-  formula = "leisure_centre_visits",
-  unit = "count", decimals = 0, polarity = "up", frequency = "quarterly",
+  title = "Leisure centre visits", parents = { "live_well_age_well", "sp_leisure" },
+  formula = "leisure_centre_visits", unit = "count", decimals = 0, polarity = "up",
   target = 250000, tolerance = "10%", type = "output",
   owner = "Director of Borough Economy", directorate = "Borough Economy",
-  illustrative = true,
 }
 kpi "CP07" {
   title = "Anti-social behaviour incidents per 1,000 population",
   parents = { "resilient_communities", "bp_borough_economy" },
   formula = rate("asb_incidents", "population_all", 1000),
-  unit = "per 1,000", decimals = 2, polarity = "down", frequency = "quarterly",
+  unit = "per 1,000", decimals = 2, polarity = "down",
   target = 4.5, tolerance = "10%", type = "outcome",
   owner = "Director of Borough Economy", directorate = "Borough Economy",
-  illustrative = true,
 }
 kpi "CP08" {
   title = "Fly-tipping incidents",
   parents = { "resilient_communities", "connected_sandwell", "sp_waste" },
-  formula = "fly_tipping_incidents",
-  unit = "count", decimals = 0, polarity = "down", frequency = "quarterly",
+  formula = "fly_tipping_incidents", unit = "count", decimals = 0, polarity = "down",
   target = 2700, tolerance = "10%", type = "outcome", national = true,
   owner = "Director of Borough Economy", directorate = "Borough Economy",
-  illustrative = true,
 }
 kpi "CP09" {
-  title = "Households in temporary accommodation",
-  parents = { "quality_homes", "bp_housing" },
+  title = "Households in temporary accommodation", parents = { "quality_homes", "bp_housing" },
   formula = "households_temporary_accommodation",
   unit = "count", decimals = 0, polarity = "down", frequency = "monthly",
   target = 150, tolerance = "10%", type = "outcome",
   owner = "Director of Housing", directorate = "Housing",
-  illustrative = true,
 }
 kpi "CP10" {
-  title = "Average days to re-let council homes",
-  parents = { "quality_homes", "bp_housing" },
+  title = "Average days to re-let council homes", parents = { "quality_homes", "bp_housing" },
   formula = "council_homes_relet_days",
   unit = "days", decimals = 1, polarity = "down", frequency = "monthly",
   target = 30, tolerance = "15%", type = "process", benchmark_source = "Housemark",
   owner = "Director of Housing", directorate = "Housing",
-  illustrative = true,
 }
 kpi "CP11" {
   title = "Council home repairs completed right first time",
   parents = { "quality_homes", "bp_housing" },
   formula = pct("repairs_right_first_time", "repairs_completed"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "monthly",
+  polarity = "up", frequency = "monthly",
   target = 90, tolerance = 3, type = "process", benchmark_source = "Housemark",
   owner = "Director of Housing", directorate = "Housing",
-  illustrative = true,
 }
 kpi "CP12" {
   title = "Net additional homes",
@@ -507,44 +457,35 @@ kpi "CP12" {
   unit = "count", decimals = 0, polarity = "up", frequency = "annual",
   target = 650, tolerance = "15%", national = true, type = "outcome",
   owner = "Director of Regeneration and Growth", directorate = "Regeneration and Growth",
-  illustrative = true,
 }
 kpi "CP13" {
   title = "Claimant count rate, aged 16-64",
   parents = { "inclusive_economy", "bp_regeneration" },
   formula = pct("claimants_16_64", "population_16_64"),
-  unit = "%", decimals = 1, polarity = "down", frequency = "monthly",
-  target = 6.0, tolerance = 0.5, type = "outcome",
+  polarity = "down", frequency = "monthly", target = 6.0, tolerance = 0.5, type = "outcome",
   owner = "Director of Regeneration and Growth", directorate = "Regeneration and Growth",
-  illustrative = true,
 }
 kpi "CP14" {
   title = "16-17 year olds not in education, employment or training (or not known)",
   parents = { "inclusive_economy", "best_start", "bp_children" },
-  formula = pct("neet_16_17", "cohort_16_17"),
-  unit = "%", decimals = 1, polarity = "down", frequency = "quarterly",
+  formula = pct("neet_16_17", "cohort_16_17"), polarity = "down",
   target = 5.0, tolerance = 0.5, national = true, type = "outcome",
   owner = "Director of Children and Education", directorate = "Children and Education",
-  illustrative = true,
 }
 kpi "CP15" {
   title = "Major planning applications decided in time",
   parents = { "inclusive_economy", "bp_regeneration" },
-  formula = pct("major_planning_in_time", "major_planning_decided"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
+  formula = pct("major_planning_in_time", "major_planning_decided"), polarity = "up",
   target = 90, tolerance = 5, national = true, type = "process",
   owner = "Director of Regeneration and Growth", directorate = "Regeneration and Growth",
-  illustrative = true,
 }
 kpi "CP16" {
   title = "Household waste sent for reuse, recycling or composting",
   parents = { "connected_sandwell", "sp_waste" },
   formula = pct("household_waste_recycled_tonnes", "household_waste_total_tonnes"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
-  target = 35, tolerance = 3, national = true, type = "outcome",
+  polarity = "up", target = 35, tolerance = 3, national = true, type = "outcome",
   benchmark_source = "Defra (NI 192)",
   owner = "Director of Borough Economy", directorate = "Borough Economy",
-  illustrative = true,
 }
 -- Revise: from 2025/26 the recycling target steps up (an illustrative effective-dated change).
 change "CP16" { from = "2025/26 Q1", target = 37, tolerance = 3 }

@@ -1,7 +1,9 @@
 -- frameworks/south_staffordshire.lua: South Staffordshire District Council's Integrated
 -- Performance Management Framework ("Measuring our success"), Council Plan 2020-2024.
 --
--- Source: seed /work/shared/seeds/001_1d1640a380abdceb.txt.  From the seed:
+-- Source: South Staffordshire Council, "Measuring our success: Integrated Performance
+-- Management Framework", the council's framework document for the Council Plan 2020-2024 (it
+-- names no date, committee or agenda item).  From the document:
 --   * the vision "Shaping South Staffordshire's future" and the priorities "Prosperous
 --     Communities" and "Vibrant Communities";
 --   * the five delivery areas of focus and every theme under each of them;
@@ -12,18 +14,20 @@
 --     (check and challenge) and Cabinet, to Overview and Scrutiny at half year and year end;
 --     a monthly CLT dashboard; Standards and Resources (complaints and employment trends);
 --     Audit and Risk (corporate risk); Council (Leader's report up to four times a year).
--- Not in the seed, so ILLUSTRATIVE: every KPI, its target and tolerance (KPIs carry
--- `illustrative = true`), the risks, the actions and the board timings (after_days).  The
--- measures are typical of a district council's service plans, never the council's own
--- figures.  South Staffordshire is a district: its CIPFA nearest-neighbour group is of
--- districts (cipfa_2024:E07000196); the Staffordshire districts group is a local comparison.
+-- Not in the document, so ILLUSTRATIVE: every KPI, its target and tolerance (the framework's
+-- defaults make every KPI `illustrative = true`), the risks, the actions and the board
+-- timings (after_days).  The measures are typical of a district council's service plans,
+-- never the council's own figures.  South Staffordshire is a district: its CIPFA
+-- nearest-neighbour group ("cipfa") is of districts; the Staffordshire districts group is a
+-- local comparison.
 
 framework "south_staffordshire" {
   title = "South Staffordshire Council Plan 2020-2024: Integrated Performance Management",
   council = "E07000196",
   year_start = "April",
   levels = { "vision", "priority", "delivery_area", "theme" },
-  comparator = "cipfa_2024:E07000196",
+  comparator = "cipfa",
+  defaults = { illustrative = true, frequency = "quarterly" },
 }
 
 group "staffordshire_districts" {
@@ -51,7 +55,7 @@ delivery_area "working_with_communities" { title = "Working with our Communities
 delivery_area "business_community_hub" { title = "Create a Business and Community Hub",
   parents = { "prosperous", "vibrant" } }
 
--- Themes of each delivery area, in the seed's words.
+-- Themes of each delivery area, in the document's words.
 theme "fs_assets" { title = "Assets", parent = "financial_stability" }
 theme "fs_land_purchases" { title = "Land purchases", parent = "financial_stability" }
 theme "fs_financial_management" { title = "Good financial management",
@@ -132,7 +136,7 @@ metric "south_staffordshire_hub_rooms_available" { title = "Community Hub room h
 
 -- ---- KPIs ------------------------------------------------------------------------------
 -- All illustrative (see the header).  Each names one or more themes as parents; several
--- span delivery areas, as the seed's service-plan measures do.
+-- span delivery areas, as the document's service-plan measures do.
 
 -- Integrated finance
 kpi "FIN01" {
@@ -145,10 +149,9 @@ kpi "FIN01" {
       return (m.outturn - m.budget) / m.budget * 100
     end,
   },
-  unit = "%", decimals = 2, polarity = "down", frequency = "quarterly",
-  target = 0, tolerance = 1, type = "input",
+  unit = "%", decimals = 2, polarity = "down", target = 0, tolerance = 1, type = "input",
   owner = "Director of Finance", directorate = "Finance",
-  definition = "Positive = forecast overspend.", illustrative = true,
+  definition = "Positive = forecast overspend.",
 }
 kpi "FIN02" {
   title = "Capital programme: forecast outturn variance (% of budget)",
@@ -161,34 +164,28 @@ kpi "FIN02" {
     end,
   },
   unit = "%", decimals = 1, polarity = "band", band = { -10, 5 }, tolerance = 5,
-  frequency = "quarterly",
   type = "input", owner = "Director of Finance", directorate = "Finance",
   definition = "Negative = slippage.  Within -10% .. +5% of budget is on track.",
-  illustrative = true,
 }
 kpi "FIN03" {
-  title = "Council tax collected in year",
-  parents = { "fs_council_tax_rates" },
-  formula = pct("council_tax_collected", "council_tax_due"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
+  title = "Council tax collected in year", parents = { "fs_council_tax_rates" },
+  formula = pct("council_tax_collected", "council_tax_due"), polarity = "up",
   target = 98, tolerance = 0.5, type = "output", benchmark_source = "DLUHC collection rates",
-  owner = "Director of Finance", directorate = "Finance", illustrative = true,
+  owner = "Director of Finance", directorate = "Finance",
 }
 kpi "FIN04" {
   title = "Business rates collected in year",
   parents = { "fs_council_tax_rates", "fs_business_growth" },
-  formula = pct("business_rates_collected", "business_rates_due"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
+  formula = pct("business_rates_collected", "business_rates_due"), polarity = "up",
   target = 98, tolerance = 0.5, type = "output",
-  owner = "Director of Finance", directorate = "Finance", illustrative = true,
+  owner = "Director of Finance", directorate = "Finance",
 }
 kpi "FIN05" {
   title = "Income from commercial property and services",
   parents = { "fs_assets", "hub_income" },           -- two delivery areas
-  formula = "south_staffordshire_commercial_income",
-  unit = "£", decimals = 0, polarity = "up", frequency = "quarterly",
+  formula = "south_staffordshire_commercial_income", unit = "£", decimals = 0, polarity = "up",
   target = 400000, tolerance = "10%", type = "outcome",
-  owner = "Director of Finance", directorate = "Finance", illustrative = true,
+  owner = "Director of Finance", directorate = "Finance",
 }
 
 -- Embracing Technology
@@ -196,11 +193,10 @@ kpi "TEC01" {
   title = "Customer transactions completed online",
   parents = { "et_self_service", "et_digital" },
   formula = pct("online_transactions", "customer_transactions"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "monthly",
+  polarity = "up", frequency = "monthly",
   target = { ["2022/23"] = 55, ["2023/24"] = 60, ["2024/25"] = 65, ["2025/26"] = 70 },
   tolerance = 5, type = "output",
   owner = "Assistant Director Customer and Digital", directorate = "Corporate Services",
-  illustrative = true,
 }
 kpi "TEC02" {
   title = "My Account registered users",
@@ -209,25 +205,19 @@ kpi "TEC02" {
   unit = "count", decimals = 0, polarity = "up", frequency = "monthly",
   target = 25000, tolerance = "10%", type = "output",
   owner = "Assistant Director Customer and Digital", directorate = "Corporate Services",
-  illustrative = true,
 }
 kpi "TEC03" {
-  title = "Contact centre calls answered",
-  parents = { "et_caring_customers" },
+  title = "Contact centre calls answered", parents = { "et_caring_customers" },
   formula = pct("contact_centre_calls_answered", "contact_centre_calls_offered"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "monthly",
-  target = 92, tolerance = 4, type = "output",
+  polarity = "up", frequency = "monthly", target = 92, tolerance = 4, type = "output",
   owner = "Assistant Director Customer and Digital", directorate = "Corporate Services",
-  illustrative = true,
 }
 kpi "TEC04" {
   title = "Complaints responded to within timescale",
   parents = { "et_caring_customers", "hub_community_service" },
-  formula = pct("complaints_responded_on_time", "complaints_received"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
+  formula = pct("complaints_responded_on_time", "complaints_received"), polarity = "up",
   target = 95, tolerance = 5, type = "process",
   owner = "Assistant Director Customer and Digital", directorate = "Corporate Services",
-  illustrative = true,
 }
 
 -- Flexible and Skilled Council
@@ -235,35 +225,31 @@ kpi "WF01" {
   title = "Working days lost to sickness absence per FTE",
   parents = { "fsc_workforce", "fsc_agile" },
   formula = ratio("staff_sickness_days", "staff_fte"),
-  unit = "days", decimals = 2, polarity = "down", frequency = "quarterly",
+  unit = "days", decimals = 2, polarity = "down",
   target = 2.0, tolerance = "10%", type = "process",
   owner = "Assistant Director HR", directorate = "Corporate Services",
-  definition = "Days lost in the quarter divided by FTE at quarter end.", illustrative = true,
+  definition = "Days lost in the quarter divided by FTE at quarter end.",
 }
 kpi "WF02" {
   title = "Staff turnover (% of employees leaving in the quarter)",
-  parents = { "fsc_workforce" },
-  formula = pct("staff_leavers", "staff_headcount"),
-  unit = "%", decimals = 1, polarity = "down", frequency = "quarterly",
-  target = 3.0, tolerance = 0.5, type = "process",
-  owner = "Assistant Director HR", directorate = "Corporate Services", illustrative = true,
+  parents = { "fsc_workforce" }, formula = pct("staff_leavers", "staff_headcount"),
+  polarity = "down", target = 3.0, tolerance = 0.5, type = "process",
+  owner = "Assistant Director HR", directorate = "Corporate Services",
 }
 kpi "WF03" {
   title = "Employees up to date with mandatory training",
   parents = { "fsc_workforce_strategy" },
-  formula = pct("staff_training_completed", "staff_headcount"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
+  formula = pct("staff_training_completed", "staff_headcount"), polarity = "up",
   target = 95, tolerance = 5, type = "process",
-  owner = "Assistant Director HR", directorate = "Corporate Services", illustrative = true,
+  owner = "Assistant Director HR", directorate = "Corporate Services",
 }
 kpi "WF04" {
   title = "Member development places taken up",
   parents = { "fsc_member_engagement", "wc_champions" },   -- two delivery areas
   formula = pct("member_training_attended", "member_training_places"),
-  unit = "%", decimals = 0, polarity = "up", frequency = "half-yearly",
+  decimals = 0, polarity = "up", frequency = "half-yearly",
   target = 75, tolerance = 10, type = "process",
   owner = "Assistant Director Governance", directorate = "Corporate Services",
-  illustrative = true,
 }
 
 -- Working with our Communities
@@ -271,15 +257,12 @@ kpi "COM01" {
   title = "Household waste sent for reuse, recycling or composting",
   parents = { "wc_environment" },
   formula = pct("household_waste_recycled_tonnes", "household_waste_total_tonnes"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
-  target = 52, tolerance = 3, national = true, type = "outcome",
+  polarity = "up", target = 52, tolerance = 3, national = true, type = "outcome",
   benchmark_source = "Defra (NI 192)",
   owner = "Assistant Director Environment", directorate = "Environment and Community Services",
-  illustrative = true,
 }
 kpi "COM02" {
-  title = "Residual household waste per household (kg)",
-  parents = { "wc_environment" },
+  title = "Residual household waste per household (kg)", parents = { "wc_environment" },
   formula = custom {
     inputs = { residual = "residual_household_waste_tonnes", households = "households" },
     fn = function(m)
@@ -287,93 +270,70 @@ kpi "COM02" {
       return m.residual * 1000 / m.households
     end,
   },
-  unit = "kg", decimals = 1, polarity = "down", frequency = "quarterly",
+  unit = "kg", decimals = 1, polarity = "down",
   target = 100, tolerance = "5%", national = true, type = "outcome",
   owner = "Assistant Director Environment", directorate = "Environment and Community Services",
-  illustrative = true,
 }
 kpi "COM03" {
-  title = "Fly-tipping incidents",
-  parents = { "wc_environment" },
-  formula = "fly_tipping_incidents",
-  unit = "count", decimals = 0, polarity = "down", frequency = "quarterly",
+  title = "Fly-tipping incidents", parents = { "wc_environment" },
+  formula = "fly_tipping_incidents", unit = "count", decimals = 0, polarity = "down",
   target = 200, tolerance = "15%", type = "outcome",
   owner = "Assistant Director Environment", directorate = "Environment and Community Services",
-  illustrative = true,
 }
 kpi "COM04" {
   title = "Major planning applications decided in time",
   parents = { "wc_local_plan", "fs_business_growth" },     -- two delivery areas
-  formula = pct("major_planning_in_time", "major_planning_decided"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
+  formula = pct("major_planning_in_time", "major_planning_decided"), polarity = "up",
   target = 90, tolerance = 5, national = true, type = "process",
   owner = "Assistant Director Planning", directorate = "Planning and Infrastructure",
-  illustrative = true,
 }
 kpi "COM05" {
-  title = "Non-major planning applications decided in time",
-  parents = { "wc_local_plan" },
-  formula = pct("nonmajor_planning_in_time", "nonmajor_planning_decided"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
+  title = "Non-major planning applications decided in time", parents = { "wc_local_plan" },
+  formula = pct("nonmajor_planning_in_time", "nonmajor_planning_decided"), polarity = "up",
   target = 85, tolerance = 5, national = true, type = "process",
   owner = "Assistant Director Planning", directorate = "Planning and Infrastructure",
-  illustrative = true,
 }
 kpi "COM06" {
-  title = "Net additional homes",
-  parents = { "wc_local_plan", "wc_brighter_futures" },
+  title = "Net additional homes", parents = { "wc_local_plan", "wc_brighter_futures" },
   formula = "net_additional_dwellings",
   unit = "count", decimals = 0, polarity = "up", frequency = "annual",
   target = 250, tolerance = "15%", national = true, type = "outcome",
   owner = "Assistant Director Planning", directorate = "Planning and Infrastructure",
-  illustrative = true,
 }
 kpi "COM07" {
   title = "Households whose homelessness was prevented or relieved",
-  parents = { "wc_brighter_futures", "wc_wellbeing" },
-  formula = "homelessness_prevented",
-  unit = "count", decimals = 0, polarity = "up", frequency = "quarterly",
+  parents = { "wc_brighter_futures", "wc_wellbeing" }, formula = "homelessness_prevented",
+  unit = "count", decimals = 0, polarity = "up",
   target = 40, tolerance = "15%", type = "outcome",
   owner = "Assistant Director Housing", directorate = "Environment and Community Services",
-  illustrative = true,
 }
 kpi "COM08" {
-  title = "Disabled facilities grant adaptations completed",
-  parents = { "wc_wellbeing" },
-  formula = "disabled_facilities_grants",
-  unit = "count", decimals = 0, polarity = "up", frequency = "quarterly",
+  title = "Disabled facilities grant adaptations completed", parents = { "wc_wellbeing" },
+  formula = "disabled_facilities_grants", unit = "count", decimals = 0, polarity = "up",
   target = 30, tolerance = "15%", type = "output",
   owner = "Assistant Director Housing", directorate = "Environment and Community Services",
-  illustrative = true,
 }
 kpi "COM09" {
   title = "Leisure centre visits",
   parents = { "wc_wellbeing", "hub_facilities" },          -- two delivery areas
-  formula = "leisure_centre_visits",
-  unit = "count", decimals = 0, polarity = "up", frequency = "quarterly",
+  formula = "leisure_centre_visits", unit = "count", decimals = 0, polarity = "up",
   target = 135000, tolerance = "10%", type = "output",
   owner = "Assistant Director Communities", directorate = "Environment and Community Services",
-  illustrative = true,
 }
 
 -- Create a Business and Community Hub
 kpi "HUB01" {
   title = "Businesses supported",
   parents = { "hub_supporting_businesses", "fs_business_growth", "hub_partnership" },
-  formula = "businesses_supported",
-  unit = "count", decimals = 0, polarity = "up", frequency = "quarterly",
+  formula = "businesses_supported", unit = "count", decimals = 0, polarity = "up",
   target = 60, tolerance = "15%", type = "output",
   owner = "Assistant Director Enterprise", directorate = "Planning and Infrastructure",
-  illustrative = true,
 }
 kpi "HUB02" {
-  title = "Community Hub room occupancy",
-  parents = { "hub_facilities", "hub_income" },
+  title = "Community Hub room occupancy", parents = { "hub_facilities", "hub_income" },
   formula = pct("south_staffordshire_hub_rooms_booked", "south_staffordshire_hub_rooms_available"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
-  target = 60, tolerance = 10, type = "output",
+  polarity = "up", target = 60, tolerance = 10, type = "output",
   owner = "Assistant Director Communities", directorate = "Environment and Community Services",
-  illustrative = true,
 }
 
 -- ---- risks (the corporate risk register: illustrative) ----------------------------------

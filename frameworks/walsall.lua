@@ -1,8 +1,8 @@
 -- frameworks/walsall.lua: Walsall Council's Performance Management Framework for the Council
 -- Plan 2025-29, as refreshed for Cabinet on 15 October 2025.
 --
--- Source: seed /work/shared/seeds/003_e20f0e6ae348eaf2.txt (Cabinet report, 15 October 2025,
--- agenda item 8, and Appendix One, the PMF).  From the seed:
+-- Source: Walsall Council, "Performance Management Framework", report to Cabinet, 15 October
+-- 2025, agenda item 8, and its Appendix One, the PMF.  From the report:
 -- - the golden thread: We Are Walsall 2040 (the borough plan) -> the council's Vision "to be a
 --   continuously improving council, delivering excellence, reducing inequalities and improving
 --   life chances for all" -> five ambitions -> their priorities -> the Council Plan reporting
@@ -18,11 +18,11 @@
 --   quarterly delivery report), and the Audit, Risk and Assurance Committee's annual review
 --   of the PMF.
 --
--- ILLUSTRATIVE (not in the seed; never present them as Walsall facts):
--- - every target and tolerance (the seed gives none), and every formula (the seed gives
---   descriptions only), so every KPI carries `illustrative = true`.  Context measures the
---   council cannot steer directly (election turnout, residents supported, housing
---   affordability) are data-only: no target;
+-- ILLUSTRATIVE (not in the report; never present them as Walsall facts):
+-- - every target and tolerance (the report gives none), and every formula (the report gives
+--   descriptions only), so the framework's defaults make every KPI `illustrative = true`.
+--   Context measures the council cannot steer directly (election turnout, residents
+--   supported, housing affordability) are data-only: no target;
 -- - the formulas' metric split (numerator / denominator), units, frequencies and sources are
 --   the usual national definitions of each measure, chosen for the example, as are the KPI
 --   ids (TH = Thriving and Happy, HW = Healthy and Well, PI = Prosperous and Innovative,
@@ -44,7 +44,8 @@ framework "walsall" {
   council = "E08000030",
   year_start = "April",
   levels = { "borough_plan", "vision", "ambition", "priority" },
-  comparator = "cipfa_2024:E08000030",
+  comparator = "cipfa",
+  defaults = { illustrative = true, frequency = "quarterly", national = true, type = "outcome" },
   principles = {
     "Focusing on Prevention",
     "Ensuring Equity",
@@ -365,7 +366,7 @@ metric "sar_requests_on_time" { title = "Subject access requests answered within
   source = "Information governance case system" }
 
 ---------------------------------------------------------------------------------------------
--- Council Plan reporting measures (the seed's table, all 63).  Targets ILLUSTRATIVE.
+-- Council Plan reporting measures (the report's table, all 63).  Targets ILLUSTRATIVE.
 ---------------------------------------------------------------------------------------------
 local CHILDREN = "Children's Services"
 local ADULTS = "Adult Social Care, Public Health and Hub"
@@ -375,254 +376,215 @@ local RESOURCES = "Resources and Transformation"
 -- Thriving and Happy: Child-friendly borough ------------------------------------------------
 kpi "TH01" { title = "% of 2.5 year olds reaching the expected level of development",
   parent = "child_friendly",
-  formula = pct("child_dev_2_2half_expected", "child_dev_2_2half_reviewed"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
-  target = 75, tolerance = "5%", directorate = CHILDREN, national = true, type = "outcome",
-  benchmark_source = "OHID child development outcomes", illustrative = true }
+  formula = pct("child_dev_2_2half_expected", "child_dev_2_2half_reviewed"), polarity = "up",
+  target = 75, tolerance = "5%", directorate = CHILDREN,
+  benchmark_source = "OHID child development outcomes" }
 kpi "TH02" { title = "% of children's social care assessments completed within 45 days",
   parent = "child_friendly",
-  formula = pct("cs_assessments_within_45_days", "cs_assessments_completed"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
+  formula = pct("cs_assessments_within_45_days", "cs_assessments_completed"), polarity = "up",
   target = 90, tolerance = "5%", comparator = "dfe_sn", directorate = CHILDREN,
-  national = true, type = "process", benchmark_source = "LAIT", illustrative = true }
+  type = "process", benchmark_source = "LAIT" }
 kpi "TH03" { title = "% of EHCPs issued within 20 weeks", parent = "child_friendly",
-  formula = pct("ehcp_issued_20_weeks", "ehcp_issued"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
+  formula = pct("ehcp_issued_20_weeks", "ehcp_issued"), polarity = "up",
   target = 60, tolerance = "10%", comparator = "dfe_sn", directorate = CHILDREN,
-  national = true, type = "process", benchmark_source = "LAIT", illustrative = true }
+  type = "process", benchmark_source = "LAIT" }
 kpi "TH04" { title = "% of school children permanently excluded from school",
-  parent = "child_friendly",
-  formula = pct("permanent_exclusions", "school_pupils"),
-  unit = "%", decimals = 2, polarity = "down", frequency = "annual",
+  parent = "child_friendly", formula = pct("permanent_exclusions", "school_pupils"),
+  decimals = 2, polarity = "down", frequency = "annual",
   target = 0.10, tolerance = "10%", comparator = "dfe_sn", directorate = CHILDREN,
-  national = true, type = "outcome", benchmark_source = "DfE exclusion statistics",
-  breakdowns = { "sex", "ethnicity", "sen_status" }, illustrative = true }
+  benchmark_source = "DfE exclusion statistics",
+  breakdowns = { "sex", "ethnicity", "sen_status" } }
 kpi "TH05" { title = "School readiness: % of children achieving a good level of development "
     .. "at the end of reception", parent = "child_friendly",
-  formula = pct("eyfsp_gld", "eyfsp_cohort"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "annual",
+  formula = pct("eyfsp_gld", "eyfsp_cohort"), polarity = "up", frequency = "annual",
   target = 66, tolerance = "3%", comparator = "dfe_sn", directorate = CHILDREN,
-  national = true, type = "outcome", benchmark_source = "DfE EYFSP statistics",
-  breakdowns = { "sex", "ethnicity", "free_school_meals" }, illustrative = true }
+  benchmark_source = "DfE EYFSP statistics",
+  breakdowns = { "sex", "ethnicity", "free_school_meals" } }
 
 -- Thriving and Happy: Safer Streets, Safer People --------------------------------------------
 kpi "TH06" { title = "First time entrants into the youth justice system per 100,000 (10-17 "
     .. "yrs population)", parent = "safer_streets",
   formula = rate("yjs_first_time_entrants", "population_10_17", 100000),
-  unit = "per 100,000", decimals = 1, polarity = "down", frequency = "quarterly",
-  target = 40, tolerance = "10%", directorate = CHILDREN, national = true, type = "outcome",
+  unit = "per 100,000", decimals = 1, polarity = "down",
+  target = 40, tolerance = "10%", directorate = CHILDREN,
   methodology = "Entrants in the quarter per 100,000 residents aged 10-17 (about a quarter of "
-    .. "the annual rate).", benchmark_source = "YJB youth justice statistics",
-  illustrative = true }
+    .. "the annual rate).", benchmark_source = "YJB youth justice statistics" }
 kpi "TH07" { title = "Total recorded crime per 1,000 population", parent = "safer_streets",
   formula = rate("recorded_crime", "population_all", 1000),
-  unit = "per 1,000", decimals = 1, polarity = "down", frequency = "quarterly",
-  target = 28, tolerance = "5%", directorate = ECONOMY, national = true, type = "outcome",
+  unit = "per 1,000", decimals = 1, polarity = "down",
+  target = 28, tolerance = "5%", directorate = ECONOMY,
   methodology = "Crimes recorded in the quarter per 1,000 residents.",
   benchmark_source = "ONS recorded crime by Community Safety Partnership",
-  breakdowns = { "ward" }, illustrative = true }
+  breakdowns = { "ward" } }
 kpi "TH08" { title = "Violent crime: offences per 100,000 population", parent = "safer_streets",
   formula = rate("violent_crime", "population_all", 100000),
-  unit = "per 100,000", decimals = 0, polarity = "down", frequency = "quarterly",
-  target = 1100, tolerance = "5%", directorate = ECONOMY, national = true, type = "outcome",
+  unit = "per 100,000", decimals = 0, polarity = "down",
+  target = 1100, tolerance = "5%", directorate = ECONOMY,
   methodology = "Violence against the person offences recorded in the quarter per 100,000 "
     .. "residents.", benchmark_source = "ONS recorded crime by Community Safety Partnership",
-  breakdowns = { "ward" }, illustrative = true }
+  breakdowns = { "ward" } }
 
 -- Thriving and Happy: Resilient and Empowered Communities -----------------------------------
 kpi "TH09" { title = "Customers empowered to feel confident to complete process independently "
     .. "by Walsall Connected", parent = "resilient_communities",
-  formula = pct("walsall_connected_confident", "walsall_connected_feedback"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
-  target = 70, tolerance = "5%", directorate = RESOURCES, national = false, type = "outcome",
-  illustrative = true }
+  formula = pct("walsall_connected_confident", "walsall_connected_feedback"), polarity = "up",
+  target = 70, tolerance = "5%", directorate = RESOURCES, national = false }
 kpi "TH10" { title = "Election turnout (% of those registered)", parent = "resilient_communities",
   formula = pct("election_votes_cast", "electorate_registered"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "annual",
-  directorate = RESOURCES, national = false, type = "outcome",
+  polarity = "up", frequency = "annual", directorate = RESOURCES, national = false,
   methodology = "Data only (no target): turnout at the year's local elections.",
-  source = "Electoral Services", illustrative = true }
+  source = "Electoral Services" }
 kpi "TH11" { title = "Number of residents engaging with Making Connections Walsall",
-  parent = "resilient_communities",
-  formula = "walsall_making_connections_residents",
-  unit = "count", decimals = 0, polarity = "up", frequency = "quarterly",
-  target = 1500, tolerance = "10%", directorate = ADULTS, national = false, type = "output",
-  illustrative = true }
+  parent = "resilient_communities", formula = "walsall_making_connections_residents",
+  unit = "count", decimals = 0, polarity = "up",
+  target = 1500, tolerance = "10%", directorate = ADULTS, national = false, type = "output" }
 kpi "TH12" { title = "Total number of residents supported by Walsall Connected",
-  parent = "resilient_communities",
-  formula = "walsall_connected_residents_supported",
-  unit = "count", decimals = 0, polarity = "up", frequency = "quarterly",
+  parent = "resilient_communities", formula = "walsall_connected_residents_supported",
+  unit = "count", decimals = 0, polarity = "up",
   directorate = RESOURCES, national = false, type = "output",
-  methodology = "Data only (no target): a volume measure read alongside TH09 and PI10.", illustrative = true }
+  methodology = "Data only (no target): a volume measure read alongside TH09 and PI10." }
 
 -- Healthy and Well: Living Active and Healthy Lives -----------------------------------------
 kpi "HW01" { title = "% of children in year 6 who are overweight or obese",
-  parent = "active_healthy",
-  formula = pct("ncmp_y6_overweight_obese", "ncmp_y6_measured"),
-  unit = "%", decimals = 1, polarity = "down", frequency = "annual",
-  target = 40, tolerance = "3%", directorate = ADULTS, national = true, type = "outcome",
-  benchmark_source = "OHID Fingertips (NCMP)", illustrative = true }
+  parent = "active_healthy", formula = pct("ncmp_y6_overweight_obese", "ncmp_y6_measured"),
+  polarity = "down", frequency = "annual", target = 40, tolerance = "3%", directorate = ADULTS,
+  benchmark_source = "OHID Fingertips (NCMP)" }
 kpi "HW02" { title = "% of physically inactive adults", parent = "active_healthy",
   formula = "adults_physically_inactive_pct",
   unit = "%", decimals = 1, polarity = "down", frequency = "annual",
-  target = 30, tolerance = "5%", directorate = ADULTS, national = true, type = "outcome",
-  benchmark_source = "OHID Fingertips", illustrative = true }
+  target = 30, tolerance = "5%", directorate = ADULTS,
+  benchmark_source = "OHID Fingertips" }
 kpi "HW03" { title = "Admission episodes for alcohol-specific conditions per 100,000",
   parent = "active_healthy",
   formula = rate("alcohol_specific_admissions", "population_all", 100000),
   unit = "per 100,000", decimals = 0, polarity = "down", frequency = "annual",
-  target = 600, tolerance = "5%", directorate = ADULTS, national = true, type = "outcome",
+  target = 600, tolerance = "5%", directorate = ADULTS,
   methodology = "Crude rate per 100,000 residents; OHID publishes a directly age-standardised "
-    .. "rate for benchmarking.", benchmark_source = "OHID Fingertips", illustrative = true }
+    .. "rate for benchmarking.", benchmark_source = "OHID Fingertips" }
 kpi "HW04" { title = "Overweight and obesity prevalence in adults (18+)",
-  parent = "active_healthy",
-  formula = "adults_overweight_obese_pct",
+  parent = "active_healthy", formula = "adults_overweight_obese_pct",
   unit = "%", decimals = 1, polarity = "down", frequency = "annual",
-  target = 68, tolerance = "3%", directorate = ADULTS, national = true, type = "outcome",
-  benchmark_source = "OHID Fingertips", illustrative = true }
+  target = 68, tolerance = "3%", directorate = ADULTS,
+  benchmark_source = "OHID Fingertips" }
 kpi "HW05" { title = "Population vaccination coverage: MMR, 2 doses in 5 year olds",
-  parent = "active_healthy",
-  formula = pct("mmr2_age5_vaccinated", "mmr2_age5_cohort"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
-  target = 95, tolerance = "5%", directorate = ADULTS, national = true, type = "outcome",
+  parent = "active_healthy", formula = pct("mmr2_age5_vaccinated", "mmr2_age5_cohort"),
+  polarity = "up", target = 95, tolerance = "5%", directorate = ADULTS,
   methodology = "Target: the 95% coverage standard for population protection.",
-  benchmark_source = "UKHSA COVER", illustrative = true }
+  benchmark_source = "UKHSA COVER" }
 kpi "HW06" { title = "Smoking prevalence in adults (18+): current smokers (1 year range)",
-  parent = "active_healthy",
-  formula = "adults_smoking_pct",
+  parent = "active_healthy", formula = "adults_smoking_pct",
   unit = "%", decimals = 1, polarity = "down", frequency = "annual",
-  target = 13, tolerance = "5%", directorate = ADULTS, national = true, type = "outcome",
-  benchmark_source = "OHID Fingertips", illustrative = true }
+  target = 13, tolerance = "5%", directorate = ADULTS,
+  benchmark_source = "OHID Fingertips" }
 
 -- Healthy and Well: Supported and Cared for -------------------------------------------------
 kpi "HW07" { title = "% care leavers in suitable accommodation (19-21)",
   parent = "supported_cared",
   formula = pct("care_leavers_19_21_suitable_accommodation", "care_leavers_19_21"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
+  polarity = "up",
   target = 90, tolerance = "5%", comparator = "dfe_sn", directorate = CHILDREN,
-  national = true, type = "outcome", benchmark_source = "LAIT", illustrative = true }
+  benchmark_source = "LAIT" }
 kpi "HW08" { title = "% of children in care with 3 or more placements in a year",
-  parent = "supported_cared",
-  formula = pct("cla_3_plus_placements", "children_in_care"),
-  unit = "%", decimals = 1, polarity = "down", frequency = "quarterly",
+  parent = "supported_cared", formula = pct("cla_3_plus_placements", "children_in_care"),
+  polarity = "down",
   target = 10, tolerance = "10%", comparator = "dfe_sn", directorate = CHILDREN,
-  national = true, type = "outcome", benchmark_source = "LAIT",
+  benchmark_source = "LAIT",
   methodology = "Children in care at the period end with 3+ placements in the previous 12 "
-    .. "months, as a % of children in care at the period end.", illustrative = true }
+    .. "months, as a % of children in care at the period end." }
 kpi "HW09" { title = "Proportion of adults (18-64) with learning disabilities who live in "
     .. "their own home or with their family", parent = "supported_cared",
-  formula = pct("ld_adults_own_home_family", "ld_adults_supported"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
-  target = 85, tolerance = "5%", directorate = ADULTS, national = true, type = "outcome",
-  benchmark_source = "ASCOF", illustrative = true }
+  formula = pct("ld_adults_own_home_family", "ld_adults_supported"), polarity = "up",
+  target = 85, tolerance = "5%", directorate = ADULTS,
+  benchmark_source = "ASCOF" }
 kpi "HW10" { title = "Proportion of carers receiving self-directed support",
   parent = "supported_cared",
-  formula = pct("carers_self_directed_support", "carers_supported"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
-  target = 95, tolerance = "5%", directorate = ADULTS, national = true, type = "output",
-  benchmark_source = "ASCOF", illustrative = true }
+  formula = pct("carers_self_directed_support", "carers_supported"), polarity = "up",
+  target = 95, tolerance = "5%", directorate = ADULTS, type = "output",
+  benchmark_source = "ASCOF" }
 kpi "HW11" { title = "Proportion of new people whose request is concluded by not requiring "
     .. "long-term support", parent = "supported_cared",
   formula = pct("asc_new_requests_no_long_term", "asc_new_requests_concluded"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
-  target = 75, tolerance = "5%", directorate = ADULTS, national = true, type = "outcome",
-  benchmark_source = "SALT / ASCOF", illustrative = true }
+  polarity = "up", target = 75, tolerance = "5%", directorate = ADULTS,
+  benchmark_source = "SALT / ASCOF" }
 kpi "HW12" { title = "Proportion of people who receive long term services who reside in the "
     .. "community", parent = "supported_cared",
-  formula = pct("asc_long_term_community", "asc_long_term_clients"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
-  target = 75, tolerance = "5%", directorate = ADULTS, national = false, type = "outcome",
-  illustrative = true }
+  formula = pct("asc_long_term_community", "asc_long_term_clients"), polarity = "up",
+  target = 75, tolerance = "5%", directorate = ADULTS, national = false }
 
 -- Healthy and Well: Homes for All -----------------------------------------------------------
 kpi "HW13" { title = "Housing affordability ratio", parent = "homes_for_all",
   formula = ratio("median_house_price", "median_earnings_workplace"),
-  unit = "ratio", decimals = 2, polarity = "down", frequency = "annual",
-  directorate = ECONOMY, national = true, type = "outcome",
+  unit = "ratio", decimals = 2, polarity = "down", frequency = "annual", directorate = ECONOMY,
   methodology = "Data only (no target): median house price / median workplace-based annual "
-    .. "earnings.", benchmark_source = "ONS HPSSA", illustrative = true }
+    .. "earnings.", benchmark_source = "ONS HPSSA" }
 kpi "HW14" { title = "Number of children in temporary accommodation", parent = "homes_for_all",
   formula = "children_temporary_accommodation",
-  unit = "count", decimals = 0, polarity = "down", frequency = "quarterly",
-  target = 300, tolerance = "10%", directorate = ECONOMY, national = true, type = "outcome",
-  benchmark_source = "MHCLG statutory homelessness statistics", illustrative = true }
+  unit = "count", decimals = 0, polarity = "down",
+  target = 300, tolerance = "10%", directorate = ECONOMY,
+  benchmark_source = "MHCLG statutory homelessness statistics" }
 kpi "HW15" { title = "Number of households in bed and breakfast accommodation",
-  parent = "homes_for_all",
-  formula = "households_bed_and_breakfast",
-  unit = "count", decimals = 0, polarity = "down", frequency = "quarterly",
-  target = 20, tolerance = "20%", directorate = ECONOMY, national = true, type = "outcome",
-  benchmark_source = "MHCLG statutory homelessness statistics", illustrative = true }
+  parent = "homes_for_all", formula = "households_bed_and_breakfast",
+  unit = "count", decimals = 0, polarity = "down",
+  target = 20, tolerance = "20%", directorate = ECONOMY,
+  benchmark_source = "MHCLG statutory homelessness statistics" }
 kpi "HW16" { title = "Number of households in temporary accommodation", parent = "homes_for_all",
   formula = "households_temporary_accommodation",
-  unit = "count", decimals = 0, polarity = "down", frequency = "quarterly",
-  target = 250, tolerance = "10%", directorate = ECONOMY, national = true, type = "outcome",
-  benchmark_source = "MHCLG statutory homelessness statistics", illustrative = true }
+  unit = "count", decimals = 0, polarity = "down",
+  target = 250, tolerance = "10%", directorate = ECONOMY,
+  benchmark_source = "MHCLG statutory homelessness statistics" }
 
 -- Prosperous and Innovative: Supporting Business and Inclusive Growth -----------------------
 kpi "PI01" { title = "Business survival rate (3 years)", parent = "business_growth",
   formula = pct("business_births_surviving_3yr", "business_births_3yr_cohort"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "annual",
-  target = 55, tolerance = "5%", directorate = ECONOMY, national = true, type = "outcome",
-  benchmark_source = "ONS Business Demography", illustrative = true }
+  polarity = "up", frequency = "annual", target = 55, tolerance = "5%", directorate = ECONOMY,
+  benchmark_source = "ONS Business Demography" }
 kpi "PI02" { title = "Gross value added (all industries)", parent = "business_growth",
   formula = "gva_all_industries",
   unit = "£m", decimals = 0, polarity = "up", frequency = "annual",
   target = baseline { period = "2024/25", change = "+3%" }, tolerance = "2%",
-  directorate = ECONOMY, national = true, type = "outcome",
-  methodology = "Target: 3% above the 2024/25 figure (cash terms).",
-  benchmark_source = "ONS regional GVA", illustrative = true }
+  directorate = ECONOMY, methodology = "Target: 3% above the 2024/25 figure (cash terms).",
+  benchmark_source = "ONS regional GVA" }
 kpi "PI03" { title = "Percentage of business planning applications decided on time",
   parent = "business_growth",
   formula = pct("walsall_business_planning_in_time", "walsall_business_planning_decided"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
-  target = 85, tolerance = "5%", directorate = ECONOMY, national = false, type = "process",
-  illustrative = true }
+  polarity = "up",
+  target = 85, tolerance = "5%", directorate = ECONOMY, national = false, type = "process" }
 kpi "PI04" { title = "Total number of enterprises supported", parent = "business_growth",
-  formula = "businesses_supported",
-  unit = "count", decimals = 0, polarity = "up", frequency = "quarterly",
-  target = 150, tolerance = "10%", directorate = ECONOMY, national = false, type = "output",
-  illustrative = true }
+  formula = "businesses_supported", unit = "count", decimals = 0, polarity = "up",
+  target = 150, tolerance = "10%", directorate = ECONOMY, national = false, type = "output" }
 
 -- Prosperous and Innovative: Skills and Jobs for All ----------------------------------------
 kpi "PI05" { title = "% of 16, 17 and 18 year-olds who are not in education, employment or "
-    .. "training (NEET)", parent = "skills_jobs",
-  formula = pct("neet_16_18", "cohort_16_18"),
-  unit = "%", decimals = 1, polarity = "down", frequency = "quarterly",
+    .. "training (NEET)", parent = "skills_jobs", formula = pct("neet_16_18", "cohort_16_18"),
+  polarity = "down",
   target = 5, tolerance = "10%", comparator = "dfe_sn", directorate = CHILDREN,
-  national = true, type = "outcome", benchmark_source = "DfE NCCIS", illustrative = true }
+  benchmark_source = "DfE NCCIS" }
 kpi "PI06" { title = "% of care leavers who are in education, employment or training (EET)",
-  parent = "skills_jobs",
-  formula = pct("care_leavers_19_21_eet", "care_leavers_19_21"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
+  parent = "skills_jobs", formula = pct("care_leavers_19_21_eet", "care_leavers_19_21"),
+  polarity = "up",
   target = 55, tolerance = "5%", comparator = "dfe_sn", directorate = CHILDREN,
-  national = true, type = "outcome", benchmark_source = "LAIT", illustrative = true }
+  benchmark_source = "LAIT" }
 kpi "PI07" { title = "% of working age adults (16-64) claiming unemployment benefits",
-  parent = "skills_jobs",
-  formula = pct("claimants_16_64", "population_16_64"),
-  unit = "%", decimals = 1, polarity = "down", frequency = "quarterly",
-  target = 6, tolerance = "5%", directorate = ECONOMY, national = true, type = "outcome",
-  benchmark_source = "ONS claimant count (Nomis)", breakdowns = { "ward", "age_band" },
-  illustrative = true }
+  parent = "skills_jobs", formula = pct("claimants_16_64", "population_16_64"),
+  polarity = "down", target = 6, tolerance = "5%", directorate = ECONOMY,
+  benchmark_source = "ONS claimant count (Nomis)", breakdowns = { "ward", "age_band" } }
 kpi "PI08" { title = "% of working age population with no qualifications", parent = "skills_jobs",
   formula = "working_age_no_qualifications_pct",
   unit = "%", decimals = 1, polarity = "down", frequency = "annual",
-  target = 10, tolerance = "5%", directorate = ECONOMY, national = true, type = "outcome",
-  benchmark_source = "ONS APS (Nomis)", illustrative = true }
+  target = 10, tolerance = "5%", directorate = ECONOMY,
+  benchmark_source = "ONS APS (Nomis)" }
 kpi "PI09" { title = "Average Attainment 8 score per pupil (measure of KS4 achievement)",
-  parent = "skills_jobs",
-  formula = "attainment8_average",
+  parent = "skills_jobs", formula = "attainment8_average",
   unit = "points", decimals = 1, polarity = "up", frequency = "annual",
   target = 45, tolerance = "3%", comparator = "dfe_sn", directorate = CHILDREN,
-  national = true, type = "outcome", benchmark_source = "DfE KS4 performance",
-  illustrative = true }
+  benchmark_source = "DfE KS4 performance" }
 
 -- Prosperous and Innovative: Accessible Services and Connected Places -----------------------
 kpi "PI10" { title = "% of total supported digitally at Walsall Connected",
   parent = "accessible_services",
   formula = pct("walsall_connected_supported_digitally", "walsall_connected_residents_supported"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
-  target = 40, tolerance = "10%", directorate = RESOURCES, national = false, type = "output",
-  illustrative = true }
+  polarity = "up",
+  target = 40, tolerance = "10%", directorate = RESOURCES, national = false, type = "output" }
 kpi "PI11" { title = "Percentage of A roads identified being in a good/acceptable condition",
   parent = "accessible_services",
   -- good/acceptable = surveyed length not in the red category (shares DfT's two metrics).
@@ -632,164 +594,132 @@ kpi "PI11" { title = "Percentage of A roads identified being in a good/acceptabl
       return 100 * (m.surveyed - m.red) / m.surveyed
     end },
   unit = "%", decimals = 1, polarity = "up", frequency = "annual",
-  target = 97, tolerance = 1, directorate = ECONOMY, national = true, type = "outcome",
+  target = 97, tolerance = 1, directorate = ECONOMY,
   methodology = "100 x (surveyed A-road length - red length) / surveyed length.",
-  benchmark_source = "DfT RDC0120", illustrative = true }
+  benchmark_source = "DfT RDC0120" }
 kpi "PI12" { title = "Percentage of high amenity footways identified being in a "
     .. "good/acceptable condition", parent = "accessible_services",
   formula = pct("footways_high_amenity_good_km", "footways_high_amenity_surveyed_km"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "annual",
-  target = 90, tolerance = "3%", directorate = ECONOMY, national = false, type = "outcome",
-  illustrative = true }
+  polarity = "up", frequency = "annual",
+  target = 90, tolerance = "3%", directorate = ECONOMY, national = false }
 
 -- Proud of our Borough: A Clean and Green Future --------------------------------------------
 kpi "PB01" { title = "% of household waste sent for reuse, recycling and composting",
   parent = "clean_green",
   formula = pct("household_waste_recycled_tonnes", "household_waste_total_tonnes"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
-  target = 40, tolerance = "5%", directorate = ECONOMY, national = true, type = "outcome",
-  benchmark_source = "DEFRA WasteDataFlow (CIPFA neighbours)", illustrative = true }
+  polarity = "up", target = 40, tolerance = "5%", directorate = ECONOMY,
+  benchmark_source = "DEFRA WasteDataFlow (CIPFA neighbours)" }
 kpi "PB02" { title = "Number of fly-tip incidents reported", parent = "clean_green",
-  formula = "fly_tipping_incidents",
-  unit = "count", decimals = 0, polarity = "down", frequency = "quarterly",
-  target = 1200, tolerance = "10%", directorate = ECONOMY, national = true, type = "outcome",
-  benchmark_source = "DEFRA Flycapture", breakdowns = { "ward" }, illustrative = true }
+  formula = "fly_tipping_incidents", unit = "count", decimals = 0, polarity = "down",
+  target = 1200, tolerance = "10%", directorate = ECONOMY,
+  benchmark_source = "DEFRA Flycapture", breakdowns = { "ward" } }
 kpi "PB03" { title = "Number of enforcement actions taken in relation to litter and fly-tipping",
-  parent = "clean_green",
-  formula = "enforcement_actions_litter_flytipping",
-  unit = "count", decimals = 0, polarity = "up", frequency = "quarterly",
-  target = 500, tolerance = "10%", directorate = ECONOMY, national = false, type = "output",
-  illustrative = true }
+  parent = "clean_green", formula = "enforcement_actions_litter_flytipping",
+  unit = "count", decimals = 0, polarity = "up",
+  target = 500, tolerance = "10%", directorate = ECONOMY, national = false, type = "output" }
 kpi "PB04" { title = "Number of issues raised by residents in relation to grass-cutting",
-  parent = "clean_green",
-  formula = "walsall_grass_cutting_issues",
-  unit = "count", decimals = 0, polarity = "down", frequency = "quarterly",
-  target = 150, tolerance = "10%", directorate = ECONOMY, national = false, type = "outcome",
-  methodology = "Seasonal: most issues fall in Q1 and Q2 (the cutting season).",
-  illustrative = true }
+  parent = "clean_green", formula = "walsall_grass_cutting_issues",
+  unit = "count", decimals = 0, polarity = "down",
+  target = 150, tolerance = "10%", directorate = ECONOMY, national = false,
+  methodology = "Seasonal: most issues fall in Q1 and Q2 (the cutting season)." }
 kpi "PB05" { title = "Total number of publicly available electric vehicle charging devices",
-  parent = "clean_green",
-  formula = "ev_charging_devices",
-  unit = "count", decimals = 0, polarity = "up", frequency = "quarterly",
+  parent = "clean_green", formula = "ev_charging_devices",
+  unit = "count", decimals = 0, polarity = "up",
   target = { ["2025/26"] = 150, ["2026/27"] = 200 }, tolerance = "10%",
-  directorate = ECONOMY, national = true, type = "output",
-  benchmark_source = "DfT EV charging statistics", illustrative = true }
+  directorate = ECONOMY, type = "output",
+  benchmark_source = "DfT EV charging statistics" }
 
 -- Proud of our Borough: Celebrating our Culture and Heritage --------------------------------
 kpi "PB06" { title = "Enterprises in visitor economy in Walsall", parent = "culture_heritage",
   formula = "visitor_economy_enterprises",
   unit = "count", decimals = 0, polarity = "up", frequency = "annual",
-  target = 600, tolerance = "5%", directorate = ECONOMY, national = false, type = "outcome",
-  benchmark_source = "ONS UK Business Counts", illustrative = true }
+  target = 600, tolerance = "5%", directorate = ECONOMY, national = false,
+  benchmark_source = "ONS UK Business Counts" }
 kpi "PB07" { title = "Number of visitors to Walsall libraries", parent = "culture_heritage",
-  formula = "library_visits",
-  unit = "count", decimals = 0, polarity = "up", frequency = "quarterly",
+  formula = "library_visits", unit = "count", decimals = 0, polarity = "up",
   target = 120000, tolerance = "10%", directorate = ECONOMY, national = false, type = "output",
-  benchmark_source = "CIPFA public library statistics", illustrative = true }
+  benchmark_source = "CIPFA public library statistics" }
 kpi "PB08" { title = "Number of visits to Council cultural and heritage sites",
-  parent = "culture_heritage",
-  formula = "visits_council_culture_heritage",
-  unit = "count", decimals = 0, polarity = "up", frequency = "quarterly",
-  target = 60000, tolerance = "10%", directorate = ECONOMY, national = false, type = "output",
-  illustrative = true }
+  parent = "culture_heritage", formula = "visits_council_culture_heritage",
+  unit = "count", decimals = 0, polarity = "up",
+  target = 60000, tolerance = "10%", directorate = ECONOMY, national = false, type = "output" }
 
 -- Proud of our Borough: Vibrant Towns -------------------------------------------------------
 kpi "PB09" { title = "Number of visits to Council managed sports and leisure centres",
-  parent = "vibrant_towns",
-  formula = "leisure_centre_visits",
-  unit = "count", decimals = 0, polarity = "up", frequency = "quarterly",
-  target = 250000, tolerance = "10%", directorate = ECONOMY, national = false, type = "output",
-  illustrative = true }
+  parent = "vibrant_towns", formula = "leisure_centre_visits",
+  unit = "count", decimals = 0, polarity = "up",
+  target = 250000, tolerance = "10%", directorate = ECONOMY, national = false, type = "output" }
 kpi "PB10" { title = "Percentage of major planning applications determined in mandated "
     .. "timescale", parent = "vibrant_towns",
-  formula = pct("major_planning_in_time", "major_planning_decided"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
-  target = 90, tolerance = "5%", directorate = ECONOMY, national = true, type = "process",
-  benchmark_source = "MHCLG live table P151", illustrative = true }
+  formula = pct("major_planning_in_time", "major_planning_decided"), polarity = "up",
+  target = 90, tolerance = "5%", directorate = ECONOMY, type = "process",
+  benchmark_source = "MHCLG live table P151" }
 kpi "PB11" { title = "Percentage of non-major applications decided on time",
   parent = "vibrant_towns",
-  formula = pct("nonmajor_planning_in_time", "nonmajor_planning_decided"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
-  target = 85, tolerance = "5%", directorate = ECONOMY, national = true, type = "process",
-  benchmark_source = "MHCLG live table P153", illustrative = true }
+  formula = pct("nonmajor_planning_in_time", "nonmajor_planning_decided"), polarity = "up",
+  target = 85, tolerance = "5%", directorate = ECONOMY, type = "process",
+  benchmark_source = "MHCLG live table P153" }
 
 -- Continuously Improving: A Quality Experience for All --------------------------------------
 kpi "CI01" { title = "Corporate complaints resolution within 10 working days (SLA) (%)",
   parent = "quality_experience",
-  formula = pct("complaints_responded_on_time", "complaints_received"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
+  formula = pct("complaints_responded_on_time", "complaints_received"), polarity = "up",
   target = 90, tolerance = "5%", directorate = RESOURCES, national = false, type = "process",
   definition = "Corporate complaints resolved within the 10 working day service level "
-    .. "agreement as a % of complaints closed.", illustrative = true }
+    .. "agreement as a % of complaints closed." }
 kpi "CI02" { title = "Customer experience centre customer satisfaction scores",
   parent = "quality_experience",
-  formula = pct("walsall_cxc_satisfied", "walsall_cxc_survey_responses"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
-  target = 85, tolerance = "5%", directorate = RESOURCES, national = false, type = "outcome",
-  illustrative = true }
+  formula = pct("walsall_cxc_satisfied", "walsall_cxc_survey_responses"), polarity = "up",
+  target = 85, tolerance = "5%", directorate = RESOURCES, national = false }
 kpi "CI03" { title = "CXC % of calls answered (%)", parent = "quality_experience",
   formula = pct("contact_centre_calls_answered", "contact_centre_calls_offered"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
-  target = 90, tolerance = "5%", directorate = RESOURCES, national = false, type = "process",
-  illustrative = true }
+  polarity = "up",
+  target = 90, tolerance = "5%", directorate = RESOURCES, national = false, type = "process" }
 
 -- Continuously Improving: A Skilled and Engaged Workforce -----------------------------------
 kpi "CI04" { title = "% of workforce from ethnic minority group (of those that declared)",
   parent = "skilled_workforce",
-  formula = pct("staff_ethnic_minority", "staff_ethnicity_declared"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
+  formula = pct("staff_ethnic_minority", "staff_ethnicity_declared"), polarity = "up",
   target = 25, tolerance = "5%", directorate = RESOURCES, national = false, type = "input",
-  methodology = "Target: moving towards the borough's working-age population profile.",
-  illustrative = true }
+  methodology = "Target: moving towards the borough's working-age population profile." }
 kpi "CI05" { title = "% of workforce with a disability (of those that declared)",
-  parent = "skilled_workforce",
-  formula = pct("staff_disabled", "staff_disability_declared"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
-  target = 8, tolerance = "5%", directorate = RESOURCES, national = false, type = "input",
-  illustrative = true }
+  parent = "skilled_workforce", formula = pct("staff_disabled", "staff_disability_declared"),
+  polarity = "up",
+  target = 8, tolerance = "5%", directorate = RESOURCES, national = false, type = "input" }
 kpi "CI06" { title = "Average sick days lost per employee", parent = "skilled_workforce",
   formula = ratio("staff_sickness_days", "staff_fte"),
-  unit = "days", decimals = 2, polarity = "down", frequency = "quarterly",
+  unit = "days", decimals = 2, polarity = "down",
   target = 2.4, tolerance = "10%", directorate = RESOURCES, national = false, type = "input",
   methodology = "FTE days lost in the quarter / FTE at the quarter end (about a quarter of "
-    .. "the annual figure).", illustrative = true }
+    .. "the annual figure)." }
 kpi "CI07" { title = "Total employee turnover rate", parent = "skilled_workforce",
-  formula = pct("staff_leavers", "staff_headcount"),
-  unit = "%", decimals = 1, polarity = "down", frequency = "quarterly",
+  formula = pct("staff_leavers", "staff_headcount"), polarity = "down",
   target = 3, tolerance = "10%", directorate = RESOURCES, national = false, type = "input",
-  methodology = "Leavers in the quarter as a % of headcount at the quarter end.",
-  illustrative = true }
+  methodology = "Leavers in the quarter as a % of headcount at the quarter end." }
 
 -- Continuously Improving: Efficient and Effective Services ----------------------------------
 kpi "CI08" { title = "Budget: Variance £", parent = "efficient_services",
   formula = diff("revenue_outturn", "revenue_budget"),
-  unit = "£", decimals = 0, polarity = "down", frequency = "quarterly",
+  unit = "£", decimals = 0, polarity = "down",
   target = 0, tolerance = 1000000, directorate = RESOURCES, national = false, type = "input",
   methodology = "Forecast outturn less current net budget (overspend positive): green at or "
-    .. "under budget, amber up to £1m over, red beyond.", illustrative = true }
+    .. "under budget, amber up to £1m over, red beyond." }
 kpi "CI09" { title = "Council tax collected as a percentage of council tax due",
-  parent = "efficient_services",
-  formula = pct("council_tax_collected", "council_tax_due"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
-  target = 96, tolerance = 1, directorate = RESOURCES, national = true, type = "process",
-  benchmark_source = "MHCLG council tax collection rates", illustrative = true }
+  parent = "efficient_services", formula = pct("council_tax_collected", "council_tax_due"),
+  polarity = "up", target = 96, tolerance = 1, directorate = RESOURCES, type = "process",
+  benchmark_source = "MHCLG council tax collection rates" }
 kpi "CI10" { title = "FOI requests issued within statutory deadline", parent = "efficient_services",
-  formula = pct("foi_requests_on_time", "foi_requests_received"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
-  target = 90, tolerance = "5%", directorate = RESOURCES, national = false, type = "process",
-  illustrative = true }
+  formula = pct("foi_requests_on_time", "foi_requests_received"), polarity = "up",
+  target = 90, tolerance = "5%", directorate = RESOURCES, national = false, type = "process" }
 kpi "CI11" { title = "Walsall Connected queries resolved at first point of contact",
   parent = "efficient_services",
   formula = pct("walsall_connected_resolved_first_contact", "walsall_connected_queries"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
-  target = 80, tolerance = "5%", directorate = RESOURCES, national = false, type = "outcome",
-  illustrative = true }
+  polarity = "up",
+  target = 80, tolerance = "5%", directorate = RESOURCES, national = false }
 kpi "CI12" { title = "SARs requests issued within statutory deadline",
   parent = "efficient_services",
-  formula = pct("sar_requests_on_time", "sar_requests_received"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
-  target = 90, tolerance = "5%", directorate = RESOURCES, national = false, type = "process",
-  illustrative = true }
+  formula = pct("sar_requests_on_time", "sar_requests_received"), polarity = "up",
+  target = 90, tolerance = "5%", directorate = RESOURCES, national = false, type = "process" }
 
 ---------------------------------------------------------------------------------------------
 -- Reporting: plan - do - check - act, at least quarterly

@@ -1,8 +1,10 @@
 -- frameworks/wolverhampton.lua: City of Wolverhampton Council's Performance Management
 -- Framework, approved by Cabinet on 22 July 2015.
 --
--- Source: seed /work/shared/seeds/002_a710ea8847dce4c4.txt (Cabinet report, "Performance
--- Management Framework").  From the seed:
+-- Source: City of Wolverhampton Council, "Performance Management Framework", report to
+-- Cabinet, 22 July 2015 (Transformation; considered by the Strategic Executive Board on 19
+-- May, the Executive Team on 3 June and the Confident Capable Council Scrutiny Panel on 16
+-- June 2015; the report names no agenda item).  From the report:
 --   * the framework sits under the Corporate Plan priority "Confident Capable Council" and its
 --     "Future Performance" objective, and is a stage of the "Golden Thread" in the
 --     "Wolverhampton Way";
@@ -15,17 +17,19 @@
 --     numbers, so small groups cannot be identified;
 --   * the bodies that considered it: Strategic Executive Board, Executive Team, the Confident
 --     Capable Council (C3) Scrutiny Panel, Cabinet.
--- Not in the seed, so ILLUSTRATIVE: the other two Corporate Plan priorities of the time
+-- Not in the report, so ILLUSTRATIVE: the other two Corporate Plan priorities of the time
 -- (Stronger Economy, Stronger Communities) and every objective under them, every KPI with its
--- target and tolerance (KPIs carry `illustrative = true`), the risks, the actions beyond the
--- seed's procurement of a BI dashboard, and the boards' cadences and timings.
+-- target and tolerance (the framework's defaults make every KPI `illustrative = true`), the
+-- risks, the actions beyond the report's procurement of a BI dashboard, and the boards'
+-- cadences and timings.
 
 framework "wolverhampton" {
   title = "City of Wolverhampton Council Performance Management Framework",
   council = "E08000031",
   year_start = "April",
   levels = { "corporate_plan", "priority", "objective", "service_plan" },
-  comparator = "cipfa_2024:E08000031",
+  comparator = "cipfa",
+  defaults = { illustrative = true, frequency = "quarterly", type = "outcome" },
 }
 
 group "wm_mets" {
@@ -107,43 +111,37 @@ kpi "CCC01" {
   title = "Working days lost to sickness absence per FTE",
   parents = { "future_performance", "sp_hr" },
   formula = ratio("staff_sickness_days", "staff_fte"),
-  unit = "days", decimals = 2, polarity = "down", frequency = "quarterly",
+  unit = "days", decimals = 2, polarity = "down",
   target = 2.3, tolerance = "10%", type = "process",
-  owner = "Head of HR", directorate = "Corporate", illustrative = true,
+  owner = "Head of HR", directorate = "Corporate",
   breakdowns = { "sex", "age_band", "disability" },
 }
 kpi "CCC02" {
-  title = "Employees who declare a disability",
-  parents = { "future_performance", "sp_hr" },
-  formula = pct("staff_disabled", "staff_headcount"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
-  target = 6, tolerance = 1, type = "outcome",
-  owner = "Head of HR", directorate = "Corporate", illustrative = true,
+  title = "Employees who declare a disability", parents = { "future_performance", "sp_hr" },
+  formula = pct("staff_disabled", "staff_headcount"), polarity = "up",
+  target = 6, tolerance = 1, owner = "Head of HR", directorate = "Corporate",
   breakdowns = { "sex", "age_band" },
 }
 kpi "CCC03" {
   title = "Complaints responded to within timescale",
   parents = { "future_performance", "customer_access" },
   formula = pct("complaints_responded_on_time", "complaints_received"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "monthly",
-  target = 90, tolerance = 5, type = "process",
-  owner = "Head of Customer Services", directorate = "Corporate", illustrative = true,
+  polarity = "up", frequency = "monthly", target = 90, tolerance = 5, type = "process",
+  owner = "Head of Customer Services", directorate = "Corporate",
 }
 kpi "CCC04" {
   title = "Customer transactions completed online",
   parents = { "customer_access", "sp_transformation" },
   formula = pct("online_transactions", "customer_transactions"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "monthly",
-  target = 50, tolerance = 5, type = "output",
-  owner = "Head of Transformation", directorate = "Corporate", illustrative = true,
+  polarity = "up", frequency = "monthly", target = 50, tolerance = 5, type = "output",
+  owner = "Head of Transformation", directorate = "Corporate",
 }
 kpi "CCC05" {
   title = "Council tax collected in year",
   parents = { "financial_sustainability", "sp_revenues" },
   formula = pct("council_tax_collected", "council_tax_due"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "monthly",
-  target = 95, tolerance = 1, type = "output",
-  owner = "Head of Revenues and Benefits", directorate = "Corporate", illustrative = true,
+  polarity = "up", frequency = "monthly", target = 95, tolerance = 1, type = "output",
+  owner = "Head of Revenues and Benefits", directorate = "Corporate",
 }
 kpi "CCC06" {
   title = "Forecast revenue outturn variance (% of net budget)",
@@ -157,44 +155,38 @@ kpi "CCC06" {
   },
   unit = "%", decimals = 2, polarity = "down", frequency = "monthly",
   target = 0, tolerance = 1, type = "input",
-  owner = "Director of Finance", directorate = "Corporate", illustrative = true,
+  owner = "Director of Finance", directorate = "Corporate",
 }
 
 -- Stronger Economy
 kpi "SE01" {
-  title = "Claimant count rate, aged 16-64",
-  parents = { "skills_work", "sp_skills" },
+  title = "Claimant count rate, aged 16-64", parents = { "skills_work", "sp_skills" },
   formula = pct("claimants_16_64", "population_16_64"),
-  unit = "%", decimals = 1, polarity = "down", frequency = "monthly",
-  target = 7.0, tolerance = 0.5, type = "outcome",
-  owner = "Head of Skills and Employment", directorate = "Place", illustrative = true,
+  polarity = "down", frequency = "monthly", target = 7.0, tolerance = 0.5,
+  owner = "Head of Skills and Employment", directorate = "Place",
   breakdowns = { "sex", "age_band", "ward" },
 }
 kpi "SE02" {
   title = "16-17 year olds not in education, employment or training (or not known)",
   parents = { "skills_work", "children_young_people", "sp_skills" },
-  formula = pct("neet_16_17", "cohort_16_17"),
-  unit = "%", decimals = 1, polarity = "down", frequency = "quarterly",
-  target = 5.5, tolerance = 0.5, national = true, type = "outcome",
-  owner = "Head of Skills and Employment", directorate = "People", illustrative = true,
+  formula = pct("neet_16_17", "cohort_16_17"), polarity = "down",
+  target = 5.5, tolerance = 0.5, national = true,
+  owner = "Head of Skills and Employment", directorate = "People",
   breakdowns = equality, suppress_below = 5,
 }
 kpi "SE03" {
-  title = "Apprenticeship starts by residents",
-  parents = { "skills_work", "sp_skills" },
-  formula = "apprenticeship_starts",
-  unit = "count", decimals = 0, polarity = "up", frequency = "quarterly",
+  title = "Apprenticeship starts by residents", parents = { "skills_work", "sp_skills" },
+  formula = "apprenticeship_starts", unit = "count", decimals = 0, polarity = "up",
   target = 600, tolerance = "10%", type = "output",
-  owner = "Head of Skills and Employment", directorate = "Place", illustrative = true,
+  owner = "Head of Skills and Employment", directorate = "Place",
   breakdowns = { "sex", "age_band", "ethnicity", "disability" }, suppress_below = 5,
 }
 kpi "SE04" {
   title = "Business rates collected in year",
   parents = { "business_growth", "financial_sustainability", "sp_revenues" },
   formula = pct("business_rates_collected", "business_rates_due"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "monthly",
-  target = 97, tolerance = 1, type = "output",
-  owner = "Head of Revenues and Benefits", directorate = "Corporate", illustrative = true,
+  polarity = "up", frequency = "monthly", target = 97, tolerance = 1, type = "output",
+  owner = "Head of Revenues and Benefits", directorate = "Corporate",
 }
 
 -- Stronger Communities
@@ -202,74 +194,61 @@ kpi "SC01" {
   title = "Children looked after per 10,000 children",
   parents = { "children_young_people", "sp_childrens" },
   formula = rate("children_in_care", "population_0_17", 10000),
-  unit = "per 10,000", decimals = 1, polarity = "down", frequency = "quarterly",
-  target = 110, tolerance = "5%", national = true, type = "outcome",
-  benchmark_source = "DfE LAIT",
-  owner = "Director of Children's Services", directorate = "People", illustrative = true,
+  unit = "per 10,000", decimals = 1, polarity = "down",
+  target = 110, tolerance = "5%", national = true, benchmark_source = "DfE LAIT",
+  owner = "Director of Children's Services", directorate = "People",
   breakdowns = equality, suppress_below = 5,
 }
 kpi "SC02" {
   title = "Children subject to a child protection plan",
-  parents = { "children_young_people", "sp_childrens" },
-  formula = "child_protection_plans",
+  parents = { "children_young_people", "sp_childrens" }, formula = "child_protection_plans",
   unit = "count", decimals = 0, polarity = "down", frequency = "monthly",
-  target = 300, tolerance = "10%", national = true, type = "outcome",
-  owner = "Director of Children's Services", directorate = "People", illustrative = true,
+  target = 300, tolerance = "10%", national = true,
+  owner = "Director of Children's Services", directorate = "People",
   breakdowns = { "sex", "age_band", "ethnicity", "ward" }, suppress_below = 5,
 }
 kpi "SC03" {
   title = "Permanent admissions of older people to care homes per 100,000 aged 65+",
   parents = { "independent_living", "sp_adults" },
   formula = rate("care_home_admissions_65_plus", "population_65_plus", 100000),
-  unit = "per 100,000", decimals = 1, polarity = "down", frequency = "quarterly",
-  target = 150, tolerance = "10%", national = true, type = "outcome",
-  benchmark_source = "ASCOF 2A",
-  owner = "Director of Adult Services", directorate = "People", illustrative = true,
+  unit = "per 100,000", decimals = 1, polarity = "down",
+  target = 150, tolerance = "10%", national = true, benchmark_source = "ASCOF 2A",
+  owner = "Director of Adult Services", directorate = "People",
   breakdowns = { "sex", "ethnicity" }, suppress_below = 5,
 }
 kpi "SC04" {
   title = "Adults receiving community support through a direct payment",
   parents = { "independent_living", "sp_adults" },
-  formula = pct("adults_direct_payments", "adults_community_support"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
-  target = 30, tolerance = 3, national = true, type = "outcome",
-  benchmark_source = "ASCOF 1C",
-  owner = "Director of Adult Services", directorate = "People", illustrative = true,
+  formula = pct("adults_direct_payments", "adults_community_support"), polarity = "up",
+  target = 30, tolerance = 3, national = true, benchmark_source = "ASCOF 1C",
+  owner = "Director of Adult Services", directorate = "People",
   breakdowns = { "sex", "age_band", "ethnicity", "disability" }, suppress_below = 5,
 }
 kpi "SC05" {
   title = "Household waste sent for reuse, recycling or composting",
   parents = { "safe_clean_city", "sp_environment" },
   formula = pct("household_waste_recycled_tonnes", "household_waste_total_tonnes"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
-  target = 40, tolerance = 3, national = true, type = "outcome",
-  owner = "Head of Environmental Services", directorate = "Place", illustrative = true,
+  polarity = "up", target = 40, tolerance = 3, national = true,
+  owner = "Head of Environmental Services", directorate = "Place",
 }
 kpi "SC06" {
-  title = "Fly-tipping incidents",
-  parents = { "safe_clean_city", "sp_environment" },
-  formula = "fly_tipping_incidents",
-  unit = "count", decimals = 0, polarity = "down", frequency = "quarterly",
-  target = 1350, tolerance = "10%", type = "outcome",
-  owner = "Head of Environmental Services", directorate = "Place", illustrative = true,
+  title = "Fly-tipping incidents", parents = { "safe_clean_city", "sp_environment" },
+  formula = "fly_tipping_incidents", unit = "count", decimals = 0, polarity = "down",
+  target = 1350, tolerance = "10%",
+  owner = "Head of Environmental Services", directorate = "Place",
   breakdowns = { "ward" }, suppress_below = 5,
 }
 kpi "SC07" {
   title = "Households whose homelessness was prevented or relieved",
-  parents = { "homes", "sp_housing" },
-  formula = "homelessness_prevented",
-  unit = "count", decimals = 0, polarity = "up", frequency = "quarterly",
-  target = 350, tolerance = "10%", type = "outcome",
-  owner = "Head of Housing", directorate = "Place", illustrative = true,
-  breakdowns = equality, suppress_below = 5,
+  parents = { "homes", "sp_housing" }, formula = "homelessness_prevented",
+  unit = "count", decimals = 0, polarity = "up", target = 350, tolerance = "10%",
+  owner = "Head of Housing", directorate = "Place", breakdowns = equality, suppress_below = 5,
 }
 kpi "SC08" {
-  title = "Households in temporary accommodation",
-  parents = { "homes", "sp_housing" },
+  title = "Households in temporary accommodation", parents = { "homes", "sp_housing" },
   formula = "households_temporary_accommodation",
   unit = "count", decimals = 0, polarity = "down", frequency = "monthly",
-  target = 200, tolerance = "10%", type = "outcome",
-  owner = "Head of Housing", directorate = "Place", illustrative = true,
+  target = 200, tolerance = "10%", owner = "Head of Housing", directorate = "Place",
   breakdowns = { "ethnicity", "disability", "ward" }, suppress_below = 5,
 }
 
@@ -277,7 +256,7 @@ kpi "SC08" {
 change "SC05" { from = "2024/25 Q1", target = 42 }
 change "CCC04" { from = "2025/26 Q1", target = 60, tolerance = 5 }
 
--- ---- actions (Appendix A of the seed: an action plan, summarised; dates illustrative) -----
+-- ---- actions (Appendix A of the report: an action plan, summarised; dates illustrative) -----
 
 action "PMF01" { title = "Procure a business intelligence and analytic dashboard solution",
   parent = "future_performance", owner = "Head of Transformation", due = "2016-03-31",
