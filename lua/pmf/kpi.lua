@@ -155,19 +155,10 @@ local function guarded(ctx, kpi, fn, what, body)
   return tostring(err) .. " (" .. what .. " of KPI " .. kpi.id .. ")"
 end
 
-local function group_id(fw, name)
-  if type(name) == "table" then name = name.id or name.name end
-  if name == nil then return nil end
-  if fw.groups and fw.groups[name] then return fw.groups[name].id or (fw.id .. ":" .. name) end
-  if name == "cipfa" and fw.council then return "cipfa_2024:" .. fw.council end
-  if name == "dfe_sn" and fw.council then return "dfe_sn_2025:" .. fw.council end
-  return name
-end
-
-local function comparator(fw, v)
-  return group_id(fw, v.comparator) or group_id(fw, fw.comparator) or
-         (fw.council and ("cipfa_2024:" .. fw.council))
-end
+-- What a comparator names ("cipfa", "dfe_sn", a group) and the data vintage: decided in one
+-- place, lua/pmf/framework/comparators.lua.
+local comparators = require "pmf.framework.comparators"
+local group_id, comparator = comparators.group_id, comparators.of
 
 -- ---- display -----------------------------------------------------------------------------
 
