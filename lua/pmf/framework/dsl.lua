@@ -24,6 +24,7 @@ local fields = require "pmf.framework.fields"
 local is_list_of_strings, RESERVED = fields.is_list_of_strings, fields.RESERVED
 
 local M = {}
+
 -- The line in `chunk` (a chunkname "@path") the DSL was called from: the innermost frame
 -- running that chunk, so a helper function in the file names its caller's line.
 local function caller_line(chunk)

@@ -17,6 +17,7 @@ local sandbox = require "pmf.sandbox"
 local period = pmf.period
 
 local M = {}
+
 local ID_PATTERN = "^[%a_][%w_%.%-]*$"
 
 local function is_list_of_strings(v)
@@ -187,7 +188,6 @@ for _, w in ipairs({ "and", "break", "do", "else", "elseif", "end", "false", "fo
                      "then", "true", "until", "while", "_ENV", "_G" }) do
   RESERVED[w] = true
 end
-
 
 -- The KPI fields a framework's `defaults = { ... }` may give (a KPI's own field wins):
 -- descriptive and rating-rule fields a council repeats on every KPI; never a KPI's identity

@@ -122,6 +122,5 @@ local function resolve_owners(st, fw)
   end
 end
 
-
 M.resolve_owners = resolve_owners
 return M

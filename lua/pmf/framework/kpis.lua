@@ -175,7 +175,6 @@ local function check_version(st, line, ctx, v, body)
   end
 end
 
-
 -- The KPI's body as rated: its own fields, then what its formula implies, then the
 -- framework's defaults (fw.defaults, already checked).  A new table: the file's is untouched.
 local function effective_body(body, defaults)
@@ -300,6 +299,5 @@ function M.target_value(T, p)
   end
   return best and best.value
 end
-
 
 return M

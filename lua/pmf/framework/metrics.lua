@@ -51,7 +51,6 @@ local function differs(a, b)
   return table.concat(out, "; ")
 end
 
-
 -- A catalogue file: catalogue "id" { title = } and metric declarations, nothing else.
 local function normalise_catalogue(st)
   local d0 = st.fw

@@ -29,6 +29,8 @@ local NODE_FIELDS, NODE_SPEC_WITH_LEVEL = fields.NODE_FIELDS, fields.NODE_SPEC_W
 local check_fields, parents_of, as_list = decl.check_fields, decl.parents_of, decl.as_list
 local resolve_group, normalise_catalogue, metric_of = comparators.resolve, metrics.catalogue, metrics.metric_of
 
+-- normalise(st) -> fw | nil: the definition built from st.decls (a catalogue file gives its
+-- catalogue).  nil when no framework was declared; every problem is added to st.errors.
 local function normalise(st)
   local fdecl = st.fw
   if not fdecl then

@@ -9,7 +9,9 @@
 -- - get(store, id) re-runs the stored source of the version in force at the store's cutoff,
 --   cached per (id, version, hash, metric epoch): a report as at a past date uses the
 --   framework, and the metric definitions, as they were.
--- - The SQL on the framework tables is here, beside what it serves (as before the split).
+-- - The SQL on the framework tables (framework, framework_version, framework_metric) is
+--   still here, as it was in framework.lua: moving it behind Store methods belongs to the
+--   store layer (lua/pmf/store.lua) and is left for its owner.
 -- Error contract: load returns info | nil, message, errors; get returns fw | nil, message;
 -- misuse (a store that is not one, an id that is not a string) raises.
 local pmf = require "pmf"
@@ -19,7 +21,6 @@ local metrics = require "pmf.framework.metrics"
 local read_file, registered, differs = compile.read_file, metrics.registered, metrics.differs
 
 local M = {}
-
 
 local function latest_version(s, id, cutoff)
   return s:query([[SELECT version, hash, path, source, loaded_at, loaded_ms, loaded_by
