@@ -7,6 +7,7 @@ framework "example" {
   year_start = "April",
   levels = { "priority", "outcome" },   -- the council's own words, top-down
   comparator = "cipfa",                 -- Dudley's CIPFA nearest neighbours
+  defaults = { frequency = "quarterly" },   -- every KPI's, unless it says otherwise
 }
 
 priority "environment" { title = "Dudley the borough of destinations" }
@@ -26,9 +27,8 @@ owner "performance" { name = "Priya Shah", role = "Corporate Performance Officer
 kpi "EX01" {
   title = "Household waste sent for reuse, recycling or composting",
   parent = "less_waste",
-  formula = pct("household_waste_recycled_tonnes", "household_waste_total_tonnes"),
-  unit = "%", decimals = 1, polarity = "up", frequency = "quarterly",
-  target = 40, tolerance = "5%",
+  formula = pct("household_waste_recycled_tonnes", "household_waste_total_tonnes"),  -- "%", 1 dp
+  polarity = "up", target = 40, tolerance = "5%",
   owner = "Head of Waste Services", directorate = "Public Realm", illustrative = true,
 }
 
@@ -39,7 +39,7 @@ kpi "EX02" {
     inputs = { waste = "household_waste_total_tonnes", people = "population_all" },
     fn = function(m) return m.waste * 1000 / m.people end,   -- tonnes -> kg per person
   },
-  unit = "kg", decimals = 1, polarity = "down", frequency = "quarterly",
+  unit = "kg", decimals = 1, polarity = "down",
   target = 100, tolerance = 5, owner = "Head of Waste Services", illustrative = true,
 }
 
@@ -47,7 +47,7 @@ kpi "EX03" {
   title = "Household waste collected",
   parent = "less_waste",
   formula = "household_waste_total_tonnes",
-  unit = "tonnes", decimals = 0, polarity = "down", frequency = "quarterly",
+  unit = "tonnes", decimals = 0, polarity = "down",
 }
 -- From 2026/27 the recycling target rises.
 change "EX01" { from = "2026/27 Q1", target = 45 }
