@@ -15,7 +15,7 @@ local format = require "pmf.format"
 
 local M = {}
 local esc, suppressed, RAG_COLOUR, RAG_WORD = C.esc, C.suppressed, C.RAG_COLOUR, C.RAG_WORD
-local number = format.number
+local number, trend_range = format.number, C.trend_range
 
 local function fmtc(v) return string.format("%.1f", v) end
 
@@ -36,11 +36,7 @@ end
 function M.spark(tr, target, rag, decimals)
   if type(tr) ~= "table" or rag == "no_data" then return "" end
   local n = tr.n or #tr
-  local lo, hi
-  for i = 1, n do
-    local v = tr[i]
-    if type(v) == "number" then lo = math.min(lo or v, v); hi = math.max(hi or v, v) end
-  end
+  local lo, hi = trend_range(tr)
   if not lo then return "" end
   local vlo, vhi = lo, hi
   if type(target) == "number" then lo = math.min(lo, target); hi = math.max(hi, target) end
@@ -80,11 +76,7 @@ end
 function M.tile_trend(tr, target, unit, decimals, rag)
   if type(tr) ~= "table" or rag == "no_data" then return "" end
   local n = tr.n or #tr
-  local lo, hi
-  for i = 1, n do
-    local v = tr[i]
-    if type(v) == "number" then lo = math.min(lo or v, v); hi = math.max(hi or v, v) end
-  end
+  local lo, hi = trend_range(tr)
   if not lo then return "" end
   if type(target) == "number" then lo = math.min(lo, target); hi = math.max(hi, target) end
   if hi == lo then hi = hi + 1; lo = lo - 1 end

@@ -70,13 +70,19 @@ end
 
 local SPARK = { "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" }
 
-local function spark_text(tr)
-  if type(tr) ~= "table" then return "" end
+-- The lowest and highest figure of a trend (a list with gaps, length tr.n), or nil.
+local function trend_range(tr)
   local lo, hi
   for i = 1, tr.n or #tr do
     local v = tr[i]
     if type(v) == "number" then lo = math.min(lo or v, v); hi = math.max(hi or v, v) end
   end
+  return lo, hi
+end
+
+local function spark_text(tr)
+  if type(tr) ~= "table" then return "" end
+  local lo, hi = trend_range(tr)
   if not lo then return "" end
   local out = {}
   for i = 1, tr.n or #tr do
@@ -230,6 +236,7 @@ return {
   plain = plain, esc = esc, ulen = ulen, wrap = wrap,
   right = right, shown_columns = shown_columns, other_period = other_period,
   suppressed = suppressed, cell_number = cell_number, spark_text = spark_text,
+  trend_range = trend_range,
   cell_text = cell_text,
   meta_line = meta_line, cover_lines = cover_lines, key_lines = key_lines,
   footnote_lines = footnote_lines, rollup_text = rollup_text, headline_text = headline_text,

@@ -83,17 +83,12 @@ function M.render(rep, opts)
     out[#out + 1] = md_table(s.columns, s.rows, opts)
   end
   if not opts.bare then
-    local notes = footnote_lines(rep)
-    if #notes > 0 then
-      out[#out + 1] = "## Notes\n"
-      for _, l in ipairs(notes) do out[#out + 1] = "- " .. md_cell(l) end
-      out[#out + 1] = ""
-    end
-    local key = key_lines(rep)
-    if #key > 0 then
-      out[#out + 1] = "## Key\n"
-      for _, l in ipairs(key) do out[#out + 1] = "- " .. md_cell(l) end
-      out[#out + 1] = ""
+    for _, part in ipairs({ { "Notes", footnote_lines(rep) }, { "Key", key_lines(rep) } }) do
+      if #part[2] > 0 then
+        out[#out + 1] = "## " .. part[1] .. "\n"
+        for _, l in ipairs(part[2]) do out[#out + 1] = "- " .. md_cell(l) end
+        out[#out + 1] = ""
+      end
     end
     out[#out + 1] = MD_MARK
   end
