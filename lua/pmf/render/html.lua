@@ -178,12 +178,16 @@ local function html_tiles(rep)
   return table.concat(out, "\n")
 end
 
--- The report's title in the printed page's footer (a CSS @page margin box; the string is
--- escaped for CSS, and < so that no </style> can end the block).
+-- Text as the body of a CSS string: escaped for CSS, and < so that no </style> can end the
+-- block.
+local function css_string(s)
+  return (plain(s):gsub('[\\"<>\n]', function(c) return string.format("\\%x ", c:byte()) end))
+end
+
+-- The report's title in the printed page's footer (a CSS @page margin box).
 local function page_title_css(rep)
-  local t = (rep.title or "") .. (rep.council_name and (" | " .. rep.council_name) or "") ..
-            (rep.period and (" | " .. rep.period) or "")
-  t = plain(t):gsub('[\\"<>\n]', function(c) return string.format("\\%x ", c:byte()) end)
+  local t = css_string((rep.title or "") .. (rep.council_name and (" | " .. rep.council_name) or "") ..
+                       (rep.period and (" | " .. rep.period) or ""))
   return '@page{@bottom-left{content:"' .. t .. '";font-size:9px;color:#333}}\n'
 end
 
@@ -281,7 +285,7 @@ function M.pack(reps, title)
   local head = first:match("^(.-<body>)")
   head = head:gsub("<title>.-</title>", "<title>" .. esc(title .. " | pmf") .. "</title>", 1)
   head = head:gsub('@page{@bottom%-left{content:"[^"]*"', '@page{@bottom-left{content:"' ..
-                   plain(title):gsub('[\\"<>\n]', function(c) return string.format("\\%x ", c:byte()) end) .. '"', 1)
+                   css_string(title) .. '"', 1)
   local parts = { head, '<style>.pack-part{break-before:page}.pack-part:first-child{break-before:auto}</style>' }
   for i, rep in ipairs(reps) do
     local body = M.render(rep):match("<body>(.-)</body>")
