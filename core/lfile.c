@@ -1,6 +1,6 @@
 /*
  * core/lfile.c: the pmf.file Lua module: what pmf's outputs need to know about a path that
- * stock Lua cannot tell them (lua/pmf/render.lua writes every output through it).
+ * stock Lua cannot tell them (lua/pmf/render/output.lua writes every output through it).
  *
  *   pmf.file.stat(path)     -> {type = "file"|"directory"|"other", dev =, ino =, size =}
  *                              | nil, message, errno      (follows symbolic links)

@@ -162,50 +162,13 @@ local group_id, comparator = comparators.group_id, comparators.of
 
 -- ---- display -----------------------------------------------------------------------------
 
-local FMT = {}
-for d = 0, 15 do FMT[d] = "%." .. d .. "f" end
-
-local function commas(s)
-  local sign, int, frac = s:match("^(-?)(%d+)(.*)$")
-  if not int then return s end
-  int = int:reverse():gsub("(%d%d%d)", "%1,"):reverse():gsub("^,", "")
-  return sign .. int .. frac
-end
-
--- display(value, unit, decimals) -> text.  Rules (kept simple on purpose):
---   "%"                        -> "71.4%"
---   "GBP" / "£"                -> "£1,234,567" (decimals default 0; negative "-£1,234")
---   "count" / nil / ""         -> "1,234" (decimals default 0)
---   "per 1,000" / "per N" / other units -> "12.5 per 1,000", "12.5 days"
--- Thousands are separated by commas; decimals default to 1 for non-integer units.
-function M.display(value, unit, decimals)
-  if value == nil then return "no data" end
-  local u = unit or ""
-  local d = decimals
-  if d == nil then
-    d = (u == "" or u == "count" or u == "GBP" or u == "£") and 0 or 1
-  end
-  local txt = string.format(FMT[d] or ("%." .. math.floor(d) .. "f"), value)
-  -- commas from 1,000 (999.5 shows as "1,000"); "-0" and "-0.0" lose the sign
-  if value <= -999 or value >= 999 or (value > -1 and value < 1) then
-    txt = commas(txt)
-    if txt == "-0" or txt:match("^%-0%.0*$") then txt = txt:sub(2) end
-  end
-  if u == "%" then return txt .. "%" end
-  if u == "GBP" or u == "£" then
-    if txt:sub(1, 1) == "-" then return "-£" .. txt:sub(2) end
-    return "£" .. txt
-  end
-  if u == "" or u == "count" then return txt end
-  return txt .. " " .. u
-end
+local format = require "pmf.format"    -- figures as text: one implementation, format.lua
+M.display = format.display
 
 -- The decimals a KPI's figure is published with: its own, else display's default (0 for
 -- counts and money, 1 otherwise).
 published_decimals = function(kpi)
-  if kpi.decimals then return kpi.decimals end
-  local u = kpi.unit or ""
-  return (u == "" or u == "count" or u == "GBP" or u == "£") and 0 or 1
+  return kpi.decimals or format.default_decimals(kpi.unit)
 end
 
 -- A KPI's carry rule in months (framework.lua checked its text).

@@ -377,13 +377,7 @@ function group_rows(ctx, rows, set)
   return out
 end
 
-local MONTH = { "January", "February", "March", "April", "May", "June", "July", "August",
-                "September", "October", "November", "December" }
-
-local function date_words(d)
-  local y, m, dd = d:match("^(%d+)%-(%d+)%-(%d+)")
-  return string.format("%d %s %s", tonumber(dd), MONTH[tonumber(m)], y)
-end
+local MONTH, date_words = require("pmf.format").MONTHS, require("pmf.format").date_words
 M.date_words = date_words
 
 -- period_words(p) -> "Quarter 2 2025/26: July to September 2025", and the dates

@@ -88,12 +88,7 @@ end
 local FIG_INPUTS = { [F.value] = true, [F.numerator] = true, [F.denominator] = true, [F.flag] = true }
 local COM_INPUTS = { [C.text] = true }
 
-local months = { "January", "February", "March", "April", "May", "June", "July", "August",
-                 "September", "October", "November", "December" }
-local function date_words(d)
-  local y, m, dd = d:match("^(%d+)-(%d+)-(%d+)")
-  return string.format("%d %s %s", tonumber(dd), months[tonumber(m)], y)
-end
+local date_words = require("pmf.format").date_words
 M.date_words = date_words
 
 local function period_words(p)
