@@ -66,6 +66,8 @@ CORE_SRC := core/pmf.c \
             core/pattern.c \
             core/lpattern.c \
             core/lxlsx.c \
+            core/lxlsx_spark.c \
+            core/xlsx_spark.c \
             core/lfile.c \
             core/xlsx_read.c \
             core/xlsx_sheet.c \

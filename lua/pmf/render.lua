@@ -1172,8 +1172,15 @@ local function numcell(v, r)
   return v
 end
 
+-- An Excel column's letters: 1 -> "A", 27 -> "AA".
+local function col_letters(n)
+  local s = ""
+  while n > 0 do s = string.char(65 + (n - 1) % 26) .. s; n = (n - 1) // 26 end
+  return s
+end
+
 local function xlsx_sheet(name, columns, rows, used, top)
-  local cols, cells = {}, {}
+  local cols, cells, sparks = {}, {}, {}
   local function add(title, width, get) cols[#cols + 1] = { title = title, width = width, get = get } end
   for _, c in ipairs(columns) do
     local w = math.min(math.max(#c.title + 2, c.wrap and 30 or 12), 60)
@@ -1206,6 +1213,19 @@ local function xlsx_sheet(name, columns, rows, used, top)
           return type(t) == "table" and numcell(type(t[i]) == "number" and t[i] or nil, r) or nil
         end)
       end
+      -- then a native Excel sparkline of those columns (a gap where a figure is missing)
+      if n > 0 then
+        add(c.title, 14, function() return nil end)
+        local first, at, head = col_letters(#cols - n), col_letters(#cols), #(top or {}) + 1
+        for i, r in ipairs(rows) do
+          local t, any = r[c.key], false
+          for k = 1, n do any = any or (type(t) == "table" and type(t[k]) == "number") end
+          if any then
+            sparks[#sparks + 1] = { range = first .. (head + i) .. ":" .. col_letters(#cols - 1) .. (head + i),
+                                    cell = at .. (head + i), markers = true }
+          end
+        end
+      end
     elseif c.kind == "number" or c.kind == "int" or c.kind == "rank1" then
       add(c.title, 10, function(r) local v = r[c.key]; return type(v) == "number" and v or nil end)
     elseif c.kind == "rank" then
@@ -1232,7 +1252,8 @@ local function xlsx_sheet(name, columns, rows, used, top)
   local base, k = name, 2
   while used[name] do name = base:sub(1, 28) .. " " .. k; k = k + 1 end
   used[name] = true
-  return { name = name, columns = cols, rows = cells, top = top, autofilter = #cells > 0 }
+  return { name = name, columns = cols, rows = cells, top = top, autofilter = #cells > 0,
+           sparklines = sparks }
 end
 
 -- Unix seconds of an as-of label's date (for the workbook's creation date).
