@@ -76,7 +76,7 @@ CORE_SRC := core/pmf.c \
             core/lstore_area.c
 CORE_OBJ := $(CORE_SRC:core/%.c=$(BUILD)/core/%.o)
 
-UNIT_TESTS := test_store test_period test_csv test_rag test_series test_import test_pattern test_xlsx_read test_engine
+UNIT_TESTS := test_store test_period test_csv test_rag test_series test_import test_pattern test_xlsx_read test_engine test_xlsx_spark
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 # Debian packages: to build and run (DEBS: all `make demo` installs), and (TEST_DEBS) what the
