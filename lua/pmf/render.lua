@@ -1272,9 +1272,10 @@ end
 
 -- The workbook: a title block above each sheet's header (framework, period in words, as-of,
 -- status, version), number formats from each KPI's decimals and unit, RAG fills with the
--- word, frozen header, autofilter, the trend as numbers; a sheet per section (a grouped
--- report: per top-level group with KPIs); the benchmark's bar chart on a chart sheet.  The
--- framework's full hash is in the document properties (keywords).
+-- word, frozen header, autofilter, the trend as numbers and a native Excel sparkline of
+-- them; a sheet per section (a grouped report: per top-level group with KPIs); the
+-- benchmark's bar chart on a chart sheet.  The framework's full hash is in the document
+-- properties (keywords).
 local function write_xlsx(rep, path)
   if not M.has_xlsx() then return nil, "xlsx output needs pmf built with libxlsxwriter" end
   local used = {}
