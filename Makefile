@@ -66,6 +66,8 @@ CORE_SRC := core/pmf.c \
             core/pattern.c \
             core/lpattern.c \
             core/lxlsx.c \
+            core/lxlsx_spark.c \
+            core/xlsx_spark.c \
             core/lfile.c \
             core/xlsx_read.c \
             core/xlsx_sheet.c \
@@ -74,7 +76,7 @@ CORE_SRC := core/pmf.c \
             core/lstore_area.c
 CORE_OBJ := $(CORE_SRC:core/%.c=$(BUILD)/core/%.o)
 
-UNIT_TESTS := test_store test_period test_csv test_rag test_series test_import test_pattern test_xlsx_read test_engine
+UNIT_TESTS := test_store test_period test_csv test_rag test_series test_import test_pattern test_xlsx_read test_engine test_xlsx_spark
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 # Debian packages: to build and run (DEBS: all `make demo` installs), and (TEST_DEBS) what the

@@ -25,6 +25,8 @@
  *            type = "decimal"|"list", min =, max =, list = {"a", "b"}, message = "..."} }
  *            (rows as in `rows`: 1 is the first row under the header; columns from 1)
  *   book extras: properties = { {"name", "text"}, ... } (custom document properties)
+ *   sheet extras: sparklines = { {range = "D5:K5", cell = "L5", markers = true, ...} }
+ *            (native Excel sparklines: see core/lxlsx_spark.c)
  *
  * Design decisions:
  * - One call writes a whole workbook from plain Lua data: reports are data, and a handle
@@ -52,6 +54,8 @@
 
 #include <xlsxwriter.h>
 #include <zlib.h>
+
+#include "lxlsx_spark.h"
 
 #define PMF_XLSX_MT "pmf.xlsx.Workbook"
 
@@ -231,8 +235,8 @@ static void sheet_extras(lua_State *L, lxw_worksheet *ws, int idx) {
     lua_settop(L, top);
 }
 
-/* Writes one sheet (the table at idx) into the workbook. */
-static void write_sheet(lua_State *L, lxw_workbook *wb, int idx, int cache_idx) {
+/* Writes one sheet (the table at idx) into the workbook; returns it. */
+static lxw_worksheet *write_sheet(lua_State *L, lxw_workbook *wb, int idx, int cache_idx) {
     lxw_worksheet *ws;
     lua_Integer ncols, nrows, r, c;
     lxw_row_t head = 0;                           /* the header row (after `top`) */
@@ -317,6 +321,7 @@ static void write_sheet(lua_State *L, lxw_workbook *wb, int idx, int cache_idx) 
         worksheet_autofilter(ws, head, 0, head + (lxw_row_t)nrows, (lxw_col_t)(ncols - 1));
     sheet_extras(L, ws, idx);
     lua_settop(L, top);
+    return ws;
 }
 
 /* Adds a chart sheet holding a bar chart (the table at idx) to the workbook. */
@@ -377,7 +382,7 @@ static int xlsx_write(lua_State *L) {
     lxw_error err;
     lua_Integer i, n;
     book_ud *b;
-    int cache;
+    int cache, spark;
     luaL_checktype(L, 2, LUA_TTABLE);
     lua_settop(L, 2);
     {   /* fail early, quietly (libxlsxwriter would print to stderr at close) */
@@ -390,6 +395,8 @@ static int xlsx_write(lua_State *L) {
     b = (book_ud *)lua_newuserdatauv(L, sizeof *b, 0); /* 4: created closed, then opened */
     b->wb = NULL;
     luaL_setmetatable(L, PMF_XLSX_MT);
+    lua_newtable(L);                                 /* 5: the sparklines, per worksheet */
+    spark = 5;
     b->wb = workbook_new(path);
     if (!b->wb) {
         luaL_pushfail(L);
@@ -430,7 +437,8 @@ static int xlsx_write(lua_State *L) {
     n = luaL_len(L, -1);
     for (i = 1; i <= n; i++) {
         lua_geti(L, -1, i);
-        write_sheet(L, b->wb, lua_gettop(L), cache);
+        lxw_worksheet *ws = write_sheet(L, b->wb, lua_gettop(L), cache);
+        pmf_lxlsx_spark_sheet(L, lua_gettop(L), (int)i, ws->name, spark);
         lua_pop(L, 1);
     }
     lua_pop(L, 1);
@@ -443,6 +451,7 @@ static int xlsx_write(lua_State *L) {
             lua_pop(L, 1);
         }
     }
+    pmf_lxlsx_spark_check(L, b->wb, spark);
     {
         lxw_workbook *wb = b->wb;
         b->wb = NULL;                                /* close frees it, whatever happens */
@@ -457,6 +466,7 @@ static int xlsx_write(lua_State *L) {
         else lua_pushfstring(L, "%s: %s", path, lxw_strerror(err));
         return 2;
     }
+    if (pmf_lxlsx_spark_apply(L, path, spark)) return 2;
     lua_pushboolean(L, 1);
     return 1;
 }

@@ -8,8 +8,8 @@
 -- Design decisions: a title block above each sheet's header (framework, period in words,
 -- as-of, status, version); figures as numbers with their KPI's number format, never text;
 -- RAG cells filled with the colour and written with the word; frozen header and autofilter;
--- the trend as numbers, one column each; a sheet per top-level group and per section, a
--- "Key and notes" sheet; the benchmark's bar chart on a chart sheet; the workbook's dates
+-- the trend as numbers, one column each, and a native Excel sparkline of them; a sheet per
+-- top-level group and per section, a "Key and notes" sheet; the benchmark's bar chart on a chart sheet; the workbook's dates
 -- from the as-of date (same input, same bytes) and the framework's hash in its keywords.
 local pmf = require "pmf"
 local C = require "pmf.render.common"
@@ -42,8 +42,15 @@ local function numcell(v, r)
   return v
 end
 
+-- An Excel column's letters: 1 -> "A", 27 -> "AA".
+local function col_letters(n)
+  local s = ""
+  while n > 0 do s = string.char(65 + (n - 1) % 26) .. s; n = (n - 1) // 26 end
+  return s
+end
+
 local function xlsx_sheet(name, columns, rows, used, top)
-  local cols, cells = {}, {}
+  local cols, cells, sparks = {}, {}, {}
   local function add(title, width, get) cols[#cols + 1] = { title = title, width = width, get = get } end
   for _, c in ipairs(columns) do
     local w = math.min(math.max(#c.title + 2, c.wrap and 30 or 12), 60)
@@ -76,6 +83,19 @@ local function xlsx_sheet(name, columns, rows, used, top)
           return type(t) == "table" and numcell(type(t[i]) == "number" and t[i] or nil, r) or nil
         end)
       end
+      -- then a native Excel sparkline of those columns (a gap where a figure is missing)
+      if n > 0 then
+        add(c.title, 14, function() return nil end)
+        local first, at, head = col_letters(#cols - n), col_letters(#cols), #(top or {}) + 1
+        for i, r in ipairs(rows) do
+          local t, any = r[c.key], false
+          for k = 1, n do any = any or (type(t) == "table" and type(t[k]) == "number") end
+          if any then
+            sparks[#sparks + 1] = { range = first .. (head + i) .. ":" .. col_letters(#cols - 1) .. (head + i),
+                                    cell = at .. (head + i), markers = true }
+          end
+        end
+      end
     elseif c.kind == "number" or c.kind == "int" or c.kind == "rank1" then
       add(c.title, 10, function(r) local v = r[c.key]; return type(v) == "number" and v or nil end)
     elseif c.kind == "rank" then
@@ -102,7 +122,8 @@ local function xlsx_sheet(name, columns, rows, used, top)
   local base, k = name, 2
   while used[name] do name = base:sub(1, 28) .. " " .. k; k = k + 1 end
   used[name] = true
-  return { name = name, columns = cols, rows = cells, top = top, autofilter = #cells > 0 }
+  return { name = name, columns = cols, rows = cells, top = top, autofilter = #cells > 0,
+           sparklines = sparks }
 end
 
 -- Unix seconds of an as-of label's date (for the workbook's creation date).
@@ -121,8 +142,8 @@ end
 
 -- The workbook: a title block above each sheet's header (framework, period in words, as-of,
 -- status, version), number formats from each KPI's decimals and unit, RAG fills with the
--- word, frozen header, autofilter, the trend as numbers; a sheet per section (a grouped
--- report: per top-level group with KPIs); the benchmark's bar chart on a chart sheet.  The
+-- word, frozen header, autofilter, the trend as numbers and a native Excel sparkline of
+-- them; a sheet per section (a grouped report: per top-level group with KPIs); the benchmark's bar chart on a chart sheet.  The
 -- framework's full hash is in the document properties (keywords).
 function M.write(rep, path)
   if not M.available() then return nil, "xlsx output needs pmf built with libxlsxwriter" end
