@@ -9,8 +9,9 @@
 -- as-of, status, version); figures as numbers with their KPI's number format, never text;
 -- RAG cells filled with the colour and written with the word; frozen header and autofilter;
 -- the trend as numbers, one column each, and a native Excel sparkline of them; a sheet per
--- top-level group and per section, a "Key and notes" sheet; the benchmark's bar chart on a chart sheet; the workbook's dates
--- from the as-of date (same input, same bytes) and the framework's hash in its keywords.
+-- top-level group and per section, a "Key and notes" sheet; the benchmark's bar chart on a
+-- chart sheet; the workbook's dates from the as-of date (same input, same bytes) and the
+-- framework's hash in its keywords.
 local pmf = require "pmf"
 local C = require "pmf.render.common"
 
