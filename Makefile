@@ -54,6 +54,8 @@ CORE_SRC := core/pmf.c \
             core/store_read.c \
             core/series.c \
             core/lseries.c \
+            core/lseries_args.c \
+            core/lseries_bulk.c \
             core/import.c \
             core/limport.c \
             core/recipe.c \
