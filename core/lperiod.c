@@ -21,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static const char *const month_names[] = {
     "january", "february", "march", "april", "may", "june", "july", "august",
@@ -299,21 +298,9 @@ static int period_add_working_days(lua_State *L) {
 
 /* today() -> "YYYY-MM-DD", from the environment variable PMF_TODAY when it is set. */
 static int period_today(lua_State *L) {
-    const char *env = getenv("PMF_TODAY");
     pmf_date d;
-    if (env != NULL && *env != '\0') {
-        if (pmf_date_parse(env, &d) != 0)
-            return luaL_error(L, "PMF_TODAY=%s is not a date YYYY-MM-DD", env);
-    } else {
-        time_t t = time(NULL);
-        struct tm tm;
-#if defined(_POSIX_C_SOURCE) && _POSIX_C_SOURCE >= 1
-        localtime_r(&t, &tm);
-#else
-        tm = *localtime(&t);
-#endif
-        d.y = tm.tm_year + 1900, d.m = tm.tm_mon + 1, d.d = tm.tm_mday;
-    }
+    if (pmf_date_today(&d) != 0)
+        return luaL_error(L, "PMF_TODAY=%s is not a date YYYY-MM-DD", getenv("PMF_TODAY"));
     pushdate(L, d);
     return 1;
 }

@@ -51,7 +51,6 @@
 #include "store_area.h"
 #include "csv.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -282,91 +281,6 @@ static void errorf(char *err, size_t errlen, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(err, errlen, fmt, ap);
     va_end(ap);
-}
-
-/* ---------------------------------------------------------------------------------------
- * Time.
- * ------------------------------------------------------------------------------------- */
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-    y -= m <= 2;
-    const int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const unsigned yoe = (unsigned)(y - era * 400);
-    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *y, int *m, int *d) {
-    z += 719468;
-    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    const unsigned doe = (unsigned)(z - era * 146097);
-    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const unsigned mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)((int64_t)yoe + era * 400 + (*m <= 2));
-}
-
-/* Parse "YYYY-MM-DD[(T| )HH:MM[:SS[.fff]]][Z]"; *has_time tells whether a time was given and
- * *prec_ms is the length of the last unit given (a day, a minute, a second, a millisecond). */
-static int parse_iso(const char *s, int64_t *ms, int64_t *prec_ms) {
-    int y, mo, d, h = 0, mi = 0, n = 0;
-    double sec = 0;
-    if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10) return -1;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31) return -1;
-    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap)) return -1;
-    const char *p = s + 10;
-    *prec_ms = 86400000;
-    if (*p == 'T' || *p == ' ') {
-        int k = 0;
-        if (sscanf(p + 1, "%2d:%2d%n", &h, &mi, &k) != 2 || k != 5) return -1;
-        if (h > 23 || mi > 59) return -1;
-        p += 1 + k;
-        *prec_ms = 60000;
-        if (*p == ':') {
-            char *end;
-            errno = 0;
-            sec = strtod(p + 1, &end);
-            if (end == p + 1 || sec < 0 || sec >= 61) return -1;
-            *prec_ms = strchr(p + 1, '.') && strchr(p + 1, '.') < end ? 1 : 1000;
-            p = end;
-        }
-        if (*p == 'Z') p++;
-    }
-    if (*p) return -1;
-    *ms = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400000 +
-          (int64_t)h * 3600000 + (int64_t)mi * 60000 + (int64_t)(sec * 1000 + 0.5);
-    return 0;
-}
-
-int pmf_asof_parse(const char *s, int64_t *cutoff_ms) {
-    int64_t ms, prec;
-    if (!s || parse_iso(s, &ms, &prec) != 0) return -1;
-    *cutoff_ms = ms + prec - 1;
-    return 0;
-}
-
-int64_t pmf_now_ms(void) {
-    const char *fixed = getenv("PMF_NOW");
-    int64_t ms, prec;
-    if (fixed && *fixed && parse_iso(fixed, &ms, &prec) == 0) return ms;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-void pmf_format_ms(int64_t ms, char *buf, size_t n) {
-    int64_t days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
-    int64_t rem = ms - days * 86400000;
-    int y, m, d;
-    civil_from_days(days, &y, &m, &d);
-    snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", y, m, d, (int)(rem / 3600000),
-             (int)(rem / 60000 % 60), (int)(rem / 1000 % 60), (int)(rem % 1000));
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -845,7 +759,7 @@ void pmf_metric_def_free(pmf_metric_def *d) {
 int64_t pmf_store_new_batch(pmf_store *s, const char *kind, const char *by, const char *at,
                             const char *source, const char *note) {
     int64_t ms, prec;
-    if (!at || parse_iso(at, &ms, &prec) != 0) ms = pmf_now_ms();
+    if (!at || pmf_iso_parse(at, &ms, &prec) != 0) ms = pmf_now_ms();
     char when[32];
     pmf_format_ms(ms, when, sizeof when);
     if (!by || !*by) by = getenv("PMF_USER");
