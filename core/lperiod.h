@@ -35,6 +35,5 @@ void pmf_pushperiod(lua_State *L, pmf_period p);
  */
 int pmf_checkyearstart(lua_State *L, int idx, int def);
 
-int luaopen_pmf_period(lua_State *L);
 
 #endif

@@ -30,8 +30,7 @@ typedef struct pmf_lareas {
 int pmf_lareas_resolve(lua_State *L, pmf_store *s, pmf_lareas *c);  /* the method's body */
 void pmf_lareas_forget(pmf_lareas *c);
 void pmf_lareas_close(pmf_lareas *c);
-int pmf_lareas_key(lua_State *L);   /* pmf._store.area_key(text) -> key */
+int pmf_lareas_key(lua_State *L);   /* pmf.core.store.area_key(text) -> key */
 
-int luaopen_pmf_store(lua_State *L);
 
 #endif
