@@ -41,6 +41,8 @@ endif
 # The engine's C sources (all but main.c go into libpmf.a and pmf.so).
 CORE_SRC := core/pmf.c \
             core/store.c \
+            core/store_schema.c \
+            core/store_ref.c \
             core/lstore.c \
             core/csv.c \
             core/period.c \
