@@ -44,6 +44,7 @@ CORE_SRC := core/pmf.c \
             core/store_schema.c \
             core/store_ref.c \
             core/lstore.c \
+            core/lstore_sql.c \
             core/csv.c \
             core/period.c \
             core/period_parse.c \
