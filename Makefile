@@ -52,6 +52,7 @@ CORE_SRC := core/pmf.c \
             core/period_read.c \
             core/calendar.c \
             core/lperiod.c \
+            core/lperiod_type.c \
             core/rag.c \
             core/lrag.c \
             core/reader.c \
