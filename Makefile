@@ -29,7 +29,8 @@ XLSXR_CFLAGS := $(shell pkg-config --cflags $(XLSXR_PKGS) 2>/dev/null)
 XLSXR_LIBS  := $(shell pkg-config --libs $(XLSXR_PKGS) 2>/dev/null)
 
 OPT      ?= -O2 -g
-CFLAGS   := -std=c11 -Wall -Wextra -Werror $(OPT) -fPIC -D_POSIX_C_SOURCE=200809L \
+# -fvisibility=hidden: only what pmf.h marks PMF_API leaves pmf.so and libpmf.a.
+CFLAGS   := -std=c11 -Wall -Wextra -Werror $(OPT) -fPIC -fvisibility=hidden -D_POSIX_C_SOURCE=200809L \
             $(PKG_CFLAGS) $(XLSX_CFLAGS) $(XLSXR_CFLAGS) -MMD -MP
 LDLIBS   := $(PKG_LIBS) $(XLSX_LIBS) $(XLSXR_LIBS) -lm
 ifneq ($(SAN),)
@@ -40,7 +41,10 @@ endif
 # The engine's C sources (all but main.c go into libpmf.a and pmf.so).
 CORE_SRC := core/pmf.c \
             core/store.c \
+            core/store_schema.c \
+            core/store_ref.c \
             core/lstore.c \
+            core/lstore_sql.c \
             core/csv.c \
             core/period.c \
             core/period_parse.c \
@@ -48,12 +52,15 @@ CORE_SRC := core/pmf.c \
             core/period_read.c \
             core/calendar.c \
             core/lperiod.c \
+            core/lperiod_type.c \
             core/rag.c \
             core/lrag.c \
             core/reader.c \
             core/store_read.c \
             core/series.c \
             core/lseries.c \
+            core/lseries_args.c \
+            core/lseries_bulk.c \
             core/import.c \
             core/limport.c \
             core/recipe.c \
@@ -84,11 +91,12 @@ UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 # named here: a package that merely happens to be installed on a developer's machine is
 # missing on a user's.  tests/e2e/deps.sh checks these lists against what the build links
 # and the tests call (`make print-debs` prints them), and ../shared/tools/fresh-machine runs
-# the README's two commands on a bare Debian.  zlib1g-dev: libxlsxwriter's pkg-config file
+# the README's two commands on a bare Debian.  binutils: ld -r, objcopy and ar make libpmf.a,
+# and tests/e2e/symbols.sh reads the exports with nm.  zlib1g-dev: libxlsxwriter's pkg-config file
 # links -lz.  fonts-dejavu-core: Chromium needs a font to print text into PDFs.  man-db: the
 # man page test.  libzip-dev, libexpat1-dev: the xlsx reader's zip and XML layers.  nodejs,
 # npm: the browser tests run axe-core (tests/browser, npm ci) under Debian's /usr/bin/node.
-DEBS      := gcc make pkg-config liblua5.4-dev lua5.4 libsqlite3-dev lua-cjson-dev \
+DEBS      := gcc make binutils pkg-config liblua5.4-dev lua5.4 libsqlite3-dev lua-cjson-dev \
              libreadline-dev libxlsxwriter-dev zlib1g-dev sqlite3 libzip-dev libexpat1-dev
 TEST_DEBS := valgrind tmux chromium fonts-dejavu-core clang libclang-rt-14-dev cppcheck \
              poppler-utils man-db nodejs npm
@@ -140,7 +148,13 @@ print-debs:
 	@echo $(TEST_DEBS)
 
 # ---- build ----------------------------------------------------------------------------
-$(BUILD)/core/%.o: core/%.c
+# Objects are rebuilt when the compiler or its flags change (a build folder from before a
+# flag such as -fvisibility=hidden must not keep its old objects).
+$(BUILD)/cflags.stamp: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(CC) $(CFLAGS)' | cmp -s - $@ || echo '$(CC) $(CFLAGS)' > $@
+
+$(BUILD)/core/%.o: core/%.c $(BUILD)/cflags.stamp
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -148,30 +162,43 @@ $(BUILD)/core/%.o: core/%.c
 $(BUILD)/prefix.stamp: FORCE
 	@mkdir -p $(BUILD)
 	@echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' > $@
-$(BUILD)/core/pmf.o: core/pmf.c $(BUILD)/prefix.stamp
+$(BUILD)/core/pmf.o: core/pmf.c $(BUILD)/prefix.stamp $(BUILD)/cflags.stamp
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -DPMF_SRCDIR='"$(CURDIR)"' -DPMF_DATADIR='"$(PREFIX)/share/pmf"' -c $< -o $@
 FORCE:
 
-$(BUILD)/libpmf.a: $(CORE_OBJ)
+# libpmf.a holds one object, libpmf.o: the engine's objects linked together (ld -r) with
+# every hidden name made local (objcopy --localize-hidden), so the archive exports pmf.h's
+# names only, as pmf.so does.  The pmf binary and the C unit tests, which use internal
+# names, link the objects themselves.
+$(BUILD)/libpmf.o: $(CORE_OBJ)
+	$(LD) -r -o $@.tmp $^
+	objcopy --localize-hidden $@.tmp $@
+	rm -f $@.tmp
+
+$(BUILD)/libpmf.a: $(BUILD)/libpmf.o
 	rm -f $@
 	ar rcs $@ $^
 
 LIBPMF = $(BUILD)/libpmf.a
 
-$(BUILD)/pmf: $(BUILD)/core/main.o $(BUILD)/libpmf.a
-	$(CC) $(LDFLAGS) -o $@ $< $(LIBPMF) $(LDLIBS) $(LUA_LIBS) -lreadline
+$(BUILD)/pmf: $(BUILD)/core/main.o $(CORE_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(LUA_LIBS) -lreadline
 
 # The module for the stock interpreter: Lua's own symbols come from the host.
-$(BUILD)/pmf.so: $(CORE_OBJ)
-	$(CC) $(LDFLAGS) -shared -o $@ $^ $(LDLIBS)
+$(BUILD)/pmf.so: $(CORE_OBJ) core/pmf.map
+	$(CC) $(LDFLAGS) -shared -Wl,--version-script=core/pmf.map -o $@ $(CORE_OBJ) $(LDLIBS)
 
+# The example host sees pmf.h alone (copied beside it, as an installed include folder would
+# be) and libpmf.a.
 $(BUILD)/embed-host: examples/embed/host.c $(BUILD)/libpmf.a core/pmf.h
-	$(CC) $(CFLAGS) -Icore $(LDFLAGS) -o $@ $< $(LIBPMF) $(LDLIBS) $(LUA_LIBS)
+	@mkdir -p $(BUILD)/include
+	cp core/pmf.h $(BUILD)/include/pmf.h
+	$(CC) $(CFLAGS) -I$(BUILD)/include $(LDFLAGS) -o $@ $< $(LIBPMF) $(LDLIBS) $(LUA_LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpmf.a
+$(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Icore -Itests/unit $(LDFLAGS) -o $@ $< $(LIBPMF) $(LDLIBS) $(LUA_LIBS)
+	$(CC) $(CFLAGS) -Icore -Itests/unit $(LDFLAGS) -o $@ $< $(CORE_OBJ) $(LDLIBS) $(LUA_LIBS)
 
 -include $(CORE_OBJ:.o=.d) $(BUILD)/core/main.d
 

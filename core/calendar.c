@@ -1,16 +1,24 @@
 /*
- * core/calendar.c: dates and the England and Wales working-day calendar (period.h's "dates"
- * section).  Pure C: no Lua, no allocation, no state.
+ * core/calendar.c: dates, day numbers, the England and Wales working-day calendar, and the
+ * store's instants (as-of parsing, now, formatting): calendar.h.  Pure C: no Lua, no
+ * allocation, no state; the engine's one copy of calendar arithmetic (periods, the store and
+ * the xlsx reader's serial dates all use it).
+ *
+ * Day numbers use Howard Hinnant's days_from_civil / civil_from_days (exact for every
+ * proleptic Gregorian date, no tables, no loops); weekdays and day steps go through them.
  *
  * Bank holidays are computed from the rules, not listed: the pattern in force since 1978
  * (New Year's Day from 1974, early May from 1978), the moved and extra days of 1995, 2002,
  * 2012, 2020 and 2022, and the one-off days (1977, 1981, 1999, 2011, 2022, 2023).  Years
  * before 1971 get the modern pattern, which is not what they had.
  */
-#include "period.h"
+#include "calendar.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static int is_digit(int c) { return c >= '0' && c <= '9'; }
 
@@ -31,16 +39,31 @@ int pmf_date_valid(int y, int m, int d) {
         && d >= 1 && d <= pmf_days_in_month(y, m);
 }
 
-/* Days since 0001-01-01 in the proleptic Gregorian calendar (a Monday). */
-static int64_t day_number(pmf_date d) {
-    static const int before[12] = { 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334 };
-    int64_t py = d.y - 1;
-    int64_t n = py * 365 + py / 4 - py / 100 + py / 400 + before[d.m - 1] + d.d - 1;
-    return n + (d.m > 2 && is_leap(d.y));
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
+int64_t pmf_days_from_civil(int64_t y, int m, int d) {
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = (unsigned)(y - era * 400);
+    const unsigned doy = (unsigned)((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1);
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+void pmf_civil_from_days(int64_t z, int64_t *y, int *m, int *d) {
+    z += 719468;
+    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const unsigned doe = (unsigned)(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int64_t)yoe + era * 400 + (*m <= 2);
 }
 
 int pmf_date_weekday(pmf_date d) {
-    return (int)(day_number(d) % 7);
+    int64_t w = (pmf_days_from_civil(d.y, d.m, d.d) + 3) % 7;   /* 1970-01-01: a Thursday */
+    return (int)(w < 0 ? w + 7 : w);
 }
 
 int pmf_date_compare(pmf_date a, pmf_date b) {
@@ -74,15 +97,20 @@ int pmf_date_format(pmf_date d, char *buf, size_t n) {
 }
 
 static pmf_date add_days(pmf_date d, int step) {
-    d.d += step;
-    if (d.d < 1) {
-        if (--d.m < 1) d.m = 12, d.y--;
-        d.d = pmf_days_in_month(d.y, d.m);
-    } else if (d.d > pmf_days_in_month(d.y, d.m)) {
-        d.d = 1;
-        if (++d.m > 12) d.m = 1, d.y++;
-    }
+    int64_t y;
+    pmf_civil_from_days(pmf_days_from_civil(d.y, d.m, d.d) + step, &y, &d.m, &d.d);
+    d.y = (int)y;
     return d;
+}
+
+int pmf_date_today(pmf_date *out) {
+    const char *env = getenv("PMF_TODAY");
+    if (env != NULL && *env != '\0') return pmf_date_parse(env, out);
+    time_t t = time(NULL);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    out->y = tm.tm_year + 1900, out->m = tm.tm_mon + 1, out->d = tm.tm_mday;
+    return 0;
 }
 
 /* ---- the England and Wales bank holidays ---- */
@@ -202,4 +230,63 @@ int pmf_add_working_days(pmf_date from, int n, pmf_date *out) {
     }
     *out = d;
     return 0;
+}
+
+/* ---- instants (the store's timestamps) ---- */
+
+/* Parse "YYYY-MM-DD[(T| )HH:MM[:SS[.fff]]][Z]" (UTC) into *ms;
+ * *prec_ms is the length of the last unit given (a day, a minute, a second, a millisecond). */
+int pmf_iso_parse(const char *s, int64_t *ms, int64_t *prec_ms) {
+    int y, mo, d, h = 0, mi = 0, n = 0;
+    double sec = 0;
+    if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10) return -1;
+    if (d < 1 || d > pmf_days_in_month(y, mo)) return -1;
+    const char *p = s + 10;
+    *prec_ms = 86400000;
+    if (*p == 'T' || *p == ' ') {
+        int k = 0;
+        if (sscanf(p + 1, "%2d:%2d%n", &h, &mi, &k) != 2 || k != 5) return -1;
+        if (h > 23 || mi > 59) return -1;
+        p += 1 + k;
+        *prec_ms = 60000;
+        if (*p == ':') {
+            char *end;
+            errno = 0;
+            sec = strtod(p + 1, &end);
+            if (end == p + 1 || sec < 0 || sec >= 61) return -1;
+            *prec_ms = strchr(p + 1, '.') && strchr(p + 1, '.') < end ? 1 : 1000;
+            p = end;
+        }
+        if (*p == 'Z') p++;
+    }
+    if (*p) return -1;
+    *ms = pmf_days_from_civil(y, mo, d) * 86400000 +
+          (int64_t)h * 3600000 + (int64_t)mi * 60000 + (int64_t)(sec * 1000 + 0.5);
+    return 0;
+}
+
+int pmf_asof_parse(const char *s, int64_t *cutoff_ms) {
+    int64_t ms, prec;
+    if (!s || pmf_iso_parse(s, &ms, &prec) != 0) return -1;
+    *cutoff_ms = ms + prec - 1;
+    return 0;
+}
+
+int64_t pmf_now_ms(void) {
+    const char *fixed = getenv("PMF_NOW");
+    int64_t ms, prec;
+    if (fixed && *fixed && pmf_iso_parse(fixed, &ms, &prec) == 0) return ms;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void pmf_format_ms(int64_t ms, char *buf, size_t n) {
+    int64_t days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
+    int64_t rem = ms - days * 86400000;
+    int64_t y;
+    int m, d;
+    pmf_civil_from_days(days, &y, &m, &d);
+    snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", (int)y, m, d, (int)(rem / 3600000),
+             (int)(rem / 60000 % 60), (int)(rem / 1000 % 60), (int)(rem % 1000));
 }

@@ -39,6 +39,7 @@
 #include "engine.h"
 #include "lgrid.h"
 #include "lperiod.h"
+#include "lrag.h"
 #include "lstore.h"
 #include "series.h"
 

@@ -35,6 +35,13 @@ void pmf_pushperiod(lua_State *L, pmf_period p);
  */
 int pmf_checkyearstart(lua_State *L, int idx, int def);
 
-int luaopen_pmf_period(lua_State *L);
+/* Push a date as "YYYY-MM-DD". */
+void pmf_pushdate(lua_State *L, pmf_date d);
+
+/* For the module's own two files (lperiod.c, lperiod_type.c). */
+/* Make the pmf.Period metatable if this state has none yet (lperiod_type.c). */
+void pmf_lperiod_register(lua_State *L);
+/* p's canonical label in buf, or "?" if it has none; returns buf. */
+const char *pmf_lperiod_label(pmf_period p, char *buf, size_t n);
 
 #endif

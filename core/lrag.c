@@ -25,7 +25,7 @@
 #include <lua.h>
 #include <lauxlib.h>
 
-#include "rag.h"
+#include "lrag.h"
 
 static const char *const status_names[] = {
     "red", "amber", "green", "blue", "no_data", "data_only", "error", NULL

@@ -1,5 +1,5 @@
 /*
- * lsandbox.c: the C half of `pmf.sandbox` (preloaded as "pmf.sandbox.core"; only
+ * lsandbox.c: the C half of `pmf.sandbox` (preloaded as "pmf.core.sandbox"; only
  * lua/pmf/sandbox.lua requires it, and re-exports run, limits and memory): running user code
  * under a wall-clock budget, an instruction budget and a memory cap, so that an infinite
  * loop, a catastrophic pattern or a memory bomb in a framework file, a `pmf test` file, a
@@ -341,7 +341,7 @@ static const luaL_Reg sandbox_funcs[] = {
 };
 
 /* The first call wraps the state's allocator (the context lives in the registry). */
-int luaopen_pmf_sandbox_core(lua_State *L) {
+int luaopen_pmf_sandbox(lua_State *L) {
     if (lua_rawgetp(L, LUA_REGISTRYINDEX, &CTX_KEY) == LUA_TNIL) {
         sandbox_ctx *c = lua_newuserdatauv(L, sizeof *c, 0);
         memset(c, 0, sizeof *c);

@@ -1,5 +1,6 @@
 /*
- * core/lseries.c: the pmf.series Lua module over series.c: a metric's figures for an area,
+ * core/lseries.c: the pmf.series Lua module over series.c (reading one series here; the bulk
+ * paths in lseries_bulk.c, the handle, argument checks and result tables in lseries_args.c): a metric's figures for an area,
  * its value over any period by the metric's aggregation rule, year to date, rolling, change,
  * trend and projection, completeness, and the bulk paths (matrix, aggregate_all).
  *
@@ -32,209 +33,10 @@
  * userdata, so it is released when the call returns or raises (a prepared statement left
  * for the collector would keep the store from closing); scratch arrays are userdata too.
  */
-#include "lperiod.h"
-#include "lstore.h"
-#include "series.h"
-#include "store_read.h"
+#include "lseries.h"
 
-#include <lauxlib.h>
 #include <math.h>
-#include <stdint.h>
 #include <string.h>
-
-#define PMF_SERIES_HANDLE_MT "pmf.SeriesHandle"
-
-/* ---- the handle ---- */
-
-static int handle_gc(lua_State *L) {
-    pmf_series **px = luaL_checkudata(L, 1, PMF_SERIES_HANDLE_MT);
-    pmf_series_close(*px);
-    *px = NULL;
-    return 0;
-}
-
-/* Push a handle for the store at idx (bulk: see pmf_series_open); raises on failure. */
-static pmf_series *open_handle(lua_State *L, int idx, pmf_store **ps) {
-    int64_t cutoff;
-    pmf_store *s = pmf_checkstore(L, idx, &cutoff);
-    pmf_series **px = lua_newuserdatauv(L, sizeof *px, 0);
-    *px = NULL;
-    if (luaL_newmetatable(L, PMF_SERIES_HANDLE_MT)) {
-        lua_pushcfunction(L, handle_gc);
-        lua_setfield(L, -2, "__gc");
-        lua_pushcfunction(L, handle_gc);
-        lua_setfield(L, -2, "__close");
-    }
-    lua_setmetatable(L, -2);
-    lua_toclose(L, -1);     /* finalised when the call returns or raises, not at GC: the
-                               store must be closable right after */
-    *px = pmf_series_open(s, cutoff);
-    if (!*px) luaL_error(L, "series: store error: %s", sqlite3_errmsg(pmf_store_db(s)));
-    if (ps) *ps = s;
-    return *px;
-}
-
-/* Raise the last failure of the handle x (a busy or failing store: never "no data"). */
-static int series_error(lua_State *L, const pmf_series *x) {
-    return luaL_error(L, "series: store error: %s", pmf_series_error(x));
-}
-
-/* ---- arguments ---- */
-
-static int64_t checkmetric(lua_State *L, pmf_series *x, int idx, pmf_read_rule *rule) {
-    const char *code = luaL_checkstring(L, idx);
-    int64_t id;
-    int rc = pmf_series_metric(x, code, &id, rule);
-    if (rc < 0) luaL_error(L, "series: metric '%s': %s", code, pmf_series_error(x));
-    if (rc == 0) luaL_error(L, "unknown metric '%s'", code);
-    return id;
-}
-
-static int64_t checkarea(lua_State *L, pmf_store *s, int idx) {
-    const char *code = luaL_checkstring(L, idx);
-    int64_t id = pmf_store_area_id(s, code);
-    if (id == -2) luaL_error(L, "series: store error: %s", sqlite3_errmsg(pmf_store_db(s)));
-    if (id < 0) luaL_error(L, "unknown area '%s'", code);
-    return id;
-}
-
-/* The options table at idx (or none/nil). */
-static int has_opts(lua_State *L, int idx) {
-    if (lua_isnoneornil(L, idx)) return 0;
-    luaL_checktype(L, idx, LUA_TTABLE);
-    return 1;
-}
-
-static const char *opt_breakdown(lua_State *L, int idx) {
-    if (!has_opts(L, idx)) return "";
-    lua_getfield(L, idx, "breakdown");
-    const char *b = lua_isnil(L, -1) ? "" : luaL_checkstring(L, -1);
-    lua_pop(L, 1);   /* the string stays alive in the options table */
-    return b;
-}
-
-static int opt_yearstart(lua_State *L, int idx, int def) {
-    if (!has_opts(L, idx)) return def;
-    lua_getfield(L, idx, "year_start");
-    int ys = pmf_checkyearstart(L, -1, def);
-    lua_pop(L, 1);
-    return ys;
-}
-
-static lua_Integer opt_integer(lua_State *L, int idx, const char *field, lua_Integer def) {
-    if (!has_opts(L, idx)) return def;
-    lua_getfield(L, idx, field);
-    lua_Integer v = def;
-    if (!lua_isnil(L, -1)) {
-        int ok;
-        v = lua_tointegerx(L, -1, &ok);
-        if (!ok) luaL_error(L, "option '%s' must be an integer", field);
-    }
-    lua_pop(L, 1);
-    return v;
-}
-
-/* The period in field `field` of the options at idx: 1 and *out if given, 0 if absent;
- * raises naming the field if it is not a Period or a label that parses. */
-static int opt_period(lua_State *L, int idx, const char *field, int ys, pmf_period *out) {
-    if (!has_opts(L, idx)) return 0;
-    lua_getfield(L, idx, field);
-    int given = !lua_isnil(L, -1);
-    if (given) {
-        const pmf_period *p = pmf_testperiod(L, -1);
-        char err[PMF_PERIOD_ERR_MAX];
-        if (p) *out = *p;
-        else if (lua_type(L, -1) != LUA_TSTRING)
-            luaL_error(L, "option '%s': " PMF_PERIOD_MT " or label expected", field);
-        else if (pmf_period_parse(lua_tostring(L, -1), ys, out, err, sizeof err) != 0)
-            luaL_error(L, "option '%s': %s", field, err);
-    }
-    lua_pop(L, 1);
-    return given;
-}
-
-/* Year start argument at idx: an options table's year_start, or a year start itself. */
-static int arg_yearstart(lua_State *L, int idx, int def) {
-    if (lua_istable(L, idx)) return opt_yearstart(L, idx, def);
-    return pmf_checkyearstart(L, idx, def);
-}
-
-/* ---- results ---- */
-
-static void pushperiod_ys(lua_State *L, int32_t start, int32_t len, int ys) {
-    pmf_period p;
-    if (pmf_period_make(start, len, ys, &p) != 0)
-        luaL_error(L, "series: period out of range");
-    pmf_pushperiod(L, p);
-}
-
-static void pushlabel(lua_State *L, int32_t start, int32_t len, int ys) {
-    pmf_period p;
-    char buf[PMF_PERIOD_LABEL_MAX];
-    if (pmf_period_make(start, len, ys, &p) != 0 || pmf_period_format(p, buf, sizeof buf) < 0)
-        lua_pushliteral(L, "?");
-    else
-        lua_pushstring(L, buf);
-}
-
-static void setnumber(lua_State *L, const char *k, double v) {
-    if (isnan(v)) return;
-    lua_pushnumber(L, v);
-    lua_setfield(L, -2, k);
-}
-
-static void setinteger(lua_State *L, const char *k, lua_Integer v) {
-    lua_pushinteger(L, v);
-    lua_setfield(L, -2, k);
-}
-
-static void setbool(lua_State *L, const char *k, int v) {
-    lua_pushboolean(L, v);
-    lua_setfield(L, -2, k);
-}
-
-static void pushflags(lua_State *L, int64_t flags) {
-    static const char *const names[] = {"provisional", "estimated", "proxy", "suppressed"};
-    lua_createtable(L, 0, 0);
-    int n = 0;
-    for (int i = 0; i < 4; i++)
-        if (flags & ((int64_t)1 << i)) {
-            lua_pushstring(L, names[i]);
-            lua_rawseti(L, -2, ++n);
-        }
-    if (flags & PMF_FLAG_INCOMPLETE) {
-        lua_pushstring(L, "incomplete");
-        lua_rawseti(L, -2, ++n);
-    }
-    if (flags & PMF_FLAG_CARRIED) {
-        lua_pushstring(L, "carried");
-        lua_rawseti(L, -2, ++n);
-    }
-}
-
-/* Push value | nil, then the info table; returns 2. */
-static int push_result(lua_State *L, const pmf_agg_result *r, int ys) {
-    if (r->status == PMF_READ_OK) lua_pushnumber(L, r->value); else lua_pushnil(L);
-    lua_createtable(L, 0, 10);
-    setinteger(L, "months", r->months);
-    setinteger(L, "expected", r->expected);
-    setbool(L, "complete", r->months == r->expected);
-    setinteger(L, "figures", r->nfig);
-    setbool(L, "exact", r->exact);
-    setnumber(L, "numerator", r->numerator);
-    setnumber(L, "denominator", r->denominator);
-    pushflags(L, r->flags);
-    lua_setfield(L, -2, "flags");
-    if (r->carried) {
-        pushlabel(L, r->from_start, r->from_len, ys);
-        lua_setfield(L, -2, "carried_from");
-    }
-    if (r->status != PMF_READ_OK) {
-        lua_pushstring(L, pmf_read_status_message(r->status));
-        lua_setfield(L, -2, "reason");
-    }
-    return 2;
-}
 
 /* ---- reading one series ---- */
 
@@ -250,16 +52,16 @@ typedef struct {
 static target check_target(lua_State *L, int nargs) {
     target t;
     lua_settop(L, nargs);     /* options sit at fixed slots, the handle above them */
-    t.x = open_handle(L, 1, &t.s);
-    t.metric = checkmetric(L, t.x, 2, &t.rule);
-    t.area = checkarea(L, t.s, 3);
+    t.x = lseries_open(L, 1, &t.s);
+    t.metric = lseries_checkmetric(L, t.x, 2, &t.rule);
+    t.area = lseries_checkarea(L, t.s, 3);
     return t;
 }
 
 static const pmf_obs *fetch(lua_State *L, const target *t, const char *bd, int32_t from,
                             int32_t to, size_t *n) {
     const pmf_obs *obs = pmf_series_fetch(t->x, t->metric, t->area, bd, from, to, n);
-    if (!obs) series_error(L, t->x);
+    if (!obs) lseries_error(L, t->x);
     return obs;
 }
 
@@ -277,23 +79,23 @@ static int32_t last_month(const pmf_period *p) { return p->start + p->len - 1; }
  *   -> array of {period=, value=, numerator=, denominator=, flags={names}} */
 static int series_fetch(lua_State *L) {
     target t = check_target(L, 4);
-    int ys = opt_yearstart(L, 4, PMF_PERIOD_DEFAULT_YEAR_START);
-    const char *bd = opt_breakdown(L, 4);
+    int ys = lseries_opt_yearstart(L, 4, PMF_PERIOD_DEFAULT_YEAR_START);
+    const char *bd = lseries_opt_breakdown(L, 4);
     pmf_period p;
     int32_t from = 0, to = INT32_MAX;
-    if (opt_period(L, 4, "from", ys, &p)) from = p.start;
-    if (opt_period(L, 4, "to", ys, &p)) to = last_month(&p);
+    if (lseries_opt_period(L, 4, "from", ys, &p)) from = p.start;
+    if (lseries_opt_period(L, 4, "to", ys, &p)) to = last_month(&p);
     size_t n;
     const pmf_obs *obs = fetch(L, &t, bd, from, to, &n);
     lua_createtable(L, (int)n, 0);
     for (size_t i = 0; i < n; i++) {
         lua_createtable(L, 0, 5);
-        pushperiod_ys(L, obs[i].start, obs[i].len, ys);
+        lseries_pushperiod(L, obs[i].start, obs[i].len, ys);
         lua_setfield(L, -2, "period");
-        setnumber(L, "value", obs[i].value);
-        setnumber(L, "numerator", obs[i].numerator);
-        setnumber(L, "denominator", obs[i].denominator);
-        pushflags(L, obs[i].flags);
+        lseries_setnumber(L, "value", obs[i].value);
+        lseries_setnumber(L, "numerator", obs[i].numerator);
+        lseries_setnumber(L, "denominator", obs[i].denominator);
+        lseries_pushflags(L, obs[i].flags);
         lua_setfield(L, -2, "flags");
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
@@ -303,13 +105,13 @@ static int series_fetch(lua_State *L) {
 /* series.value(store, metric, area, period [, {breakdown=, year_start=}]) -> value|nil, info */
 static int series_value(lua_State *L) {
     target t = check_target(L, 5);
-    int ys = opt_yearstart(L, 5, PMF_PERIOD_DEFAULT_YEAR_START);
-    const char *bd = opt_breakdown(L, 5);
+    int ys = lseries_opt_yearstart(L, 5, PMF_PERIOD_DEFAULT_YEAR_START);
+    const char *bd = lseries_opt_breakdown(L, 5);
     pmf_period p = *pmf_checkperiod(L, 4, ys);
     pmf_agg_result r;
     if (pmf_series_value(t.x, t.metric, &t.rule, t.area, bd, p.start, p.len, &r) != 0)
-        return series_error(L, t.x);
-    return push_result(L, &r, p.year_start);
+        return lseries_error(L, t.x);
+    return lseries_push_result(L, &r, p.year_start);
 }
 
 /* The blocks of `len` months over [from, to]: aligned to the year start when len divides
@@ -322,11 +124,11 @@ typedef struct {
 static blocks check_blocks(lua_State *L, int idx) {
     blocks b;
     luaL_checktype(L, idx, LUA_TTABLE);
-    b.ys = opt_yearstart(L, idx, PMF_PERIOD_DEFAULT_YEAR_START);
+    b.ys = lseries_opt_yearstart(L, idx, PMF_PERIOD_DEFAULT_YEAR_START);
     pmf_period from, to;
-    if (!opt_period(L, idx, "from", b.ys, &from)) luaL_error(L, "option 'from' is required");
-    if (!opt_period(L, idx, "to", b.ys, &to)) to = from;
-    lua_Integer len = opt_integer(L, idx, "len", 1);
+    if (!lseries_opt_period(L, idx, "from", b.ys, &from)) luaL_error(L, "option 'from' is required");
+    if (!lseries_opt_period(L, idx, "to", b.ys, &to)) to = from;
+    lua_Integer len = lseries_opt_integer(L, idx, "len", 1);
     if (len < 1 || len > 1200) luaL_error(L, "option 'len' must be 1-1200 months");
     b.len = (int32_t)len;
     b.first = 12 % b.len == 0 ? pmf_series_block_start(from.start, b.len, b.ys) : from.start;
@@ -340,7 +142,7 @@ static blocks check_blocks(lua_State *L, int idx) {
 static int series_aggregate(lua_State *L) {
     target t = check_target(L, 4);
     blocks b = check_blocks(L, 4);
-    const char *bd = opt_breakdown(L, 4);
+    const char *bd = lseries_opt_breakdown(L, 4);
     int32_t end = b.first + ((b.last - b.first) / b.len + 1) * b.len - 1;
     size_t n;
     const pmf_obs *obs = fetch_for(L, &t, bd, b.first, end, &n);
@@ -350,12 +152,12 @@ static int series_aggregate(lua_State *L) {
         pmf_agg_result r;
         pmf_read_value(obs, n, &t.rule, s, b.len, &r);
         lua_createtable(L, 0, 5);
-        pushperiod_ys(L, s, b.len, b.ys);
+        lseries_pushperiod(L, s, b.len, b.ys);
         lua_setfield(L, -2, "period");
-        if (r.status == PMF_READ_OK) setnumber(L, "value", r.value);
-        setbool(L, "complete", r.months == r.expected);
-        setinteger(L, "months", r.months);
-        setinteger(L, "expected", r.expected);
+        if (r.status == PMF_READ_OK) lseries_setnumber(L, "value", r.value);
+        lseries_setbool(L, "complete", r.months == r.expected);
+        lseries_setinteger(L, "months", r.months);
+        lseries_setinteger(L, "expected", r.expected);
         lua_rawseti(L, -2, ++k);
     }
     return 1;
@@ -365,16 +167,16 @@ static int series_aggregate(lua_State *L) {
  * (info.period is the year-to-date span). */
 static int series_ytd(lua_State *L) {
     target t = check_target(L, 5);
-    int ys0 = arg_yearstart(L, 5, 0);
-    const char *bd = lua_istable(L, 5) ? opt_breakdown(L, 5) : "";
+    int ys0 = lseries_arg_yearstart(L, 5, 0);
+    const char *bd = lua_istable(L, 5) ? lseries_opt_breakdown(L, 5) : "";
     pmf_period p = *pmf_checkperiod(L, 4, ys0 ? ys0 : PMF_PERIOD_DEFAULT_YEAR_START);
     int ys = ys0 ? ys0 : p.year_start;
     int32_t end = last_month(&p), start = pmf_series_block_start(end, 12, ys);
     pmf_agg_result r;
     if (pmf_series_value(t.x, t.metric, &t.rule, t.area, bd, start, end - start + 1, &r) != 0)
-        return series_error(L, t.x);
-    push_result(L, &r, ys);
-    pushperiod_ys(L, start, end - start + 1, ys);
+        return lseries_error(L, t.x);
+    lseries_push_result(L, &r, ys);
+    lseries_pushperiod(L, start, end - start + 1, ys);
     lua_setfield(L, -2, "period");
     return 2;
 }
@@ -383,17 +185,17 @@ static int series_ytd(lua_State *L) {
  * of the period's length ending with it, combined by the metric's rule. */
 static int series_rolling(lua_State *L) {
     target t = check_target(L, 6);
-    int ys = opt_yearstart(L, 6, PMF_PERIOD_DEFAULT_YEAR_START);
-    const char *bd = opt_breakdown(L, 6);
+    int ys = lseries_opt_yearstart(L, 6, PMF_PERIOD_DEFAULT_YEAR_START);
+    const char *bd = lseries_opt_breakdown(L, 6);
     pmf_period p = *pmf_checkperiod(L, 4, ys);
     lua_Integer n = luaL_checkinteger(L, 5);
     luaL_argcheck(L, n >= 1 && n * p.len <= 1200, 5, "must be 1 or more (at most 100 years)");
     int32_t len = (int32_t)n * p.len, start = last_month(&p) - len + 1;
     pmf_agg_result r;
     if (pmf_series_value(t.x, t.metric, &t.rule, t.area, bd, start, len, &r) != 0)
-        return series_error(L, t.x);
-    push_result(L, &r, p.year_start);
-    pushperiod_ys(L, start, len, p.year_start);
+        return lseries_error(L, t.x);
+    lseries_push_result(L, &r, p.year_start);
+    lseries_pushperiod(L, start, len, p.year_start);
     lua_setfield(L, -2, "period");
     return 2;
 }
@@ -401,19 +203,19 @@ static int series_rolling(lua_State *L) {
 static void set_change(lua_State *L, const pmf_agg_result *now, const pmf_agg_result *then,
                        const char *kthen, const char *kchange, const char *kpct) {
     if (then->status != PMF_READ_OK) return;
-    setnumber(L, kthen, then->value);
+    lseries_setnumber(L, kthen, then->value);
     if (now->status != PMF_READ_OK) return;
     double d = now->value - then->value;
-    setnumber(L, kchange, d);
-    if (then->value != 0) setnumber(L, kpct, d / fabs(then->value) * 100);
+    lseries_setnumber(L, kchange, d);
+    if (then->value != 0) lseries_setnumber(L, kpct, d / fabs(then->value) * 100);
 }
 
 /* series.change(store, metric, area, period [, opts]) -> {value=, prev=, change=, pct=,
  * last_year=, change_year=, pct_year=} (fields absent when there is nothing to compare) */
 static int series_change(lua_State *L) {
     target t = check_target(L, 5);
-    int ys = opt_yearstart(L, 5, PMF_PERIOD_DEFAULT_YEAR_START);
-    const char *bd = opt_breakdown(L, 5);
+    int ys = lseries_opt_yearstart(L, 5, PMF_PERIOD_DEFAULT_YEAR_START);
+    const char *bd = lseries_opt_breakdown(L, 5);
     pmf_period p = *pmf_checkperiod(L, 4, ys);
     int32_t prev = p.start - p.len, ly = p.start - 12;
     size_t n;
@@ -423,7 +225,7 @@ static int series_change(lua_State *L) {
     pmf_read_value(obs, n, &t.rule, prev, p.len, &rp);
     pmf_read_value(obs, n, &t.rule, ly, p.len, &ry);
     lua_createtable(L, 0, 8);
-    if (now.status == PMF_READ_OK) setnumber(L, "value", now.value);
+    if (now.status == PMF_READ_OK) lseries_setnumber(L, "value", now.value);
     set_change(L, &now, &rp, "prev", "change", "pct");
     set_change(L, &now, &ry, "last_year", "change_year", "pct_year");
     return 1;
@@ -469,10 +271,10 @@ static int series_trend(lua_State *L) {
         return 2;
     }
     lua_createtable(L, 0, 4);
-    setnumber(L, "slope", tr.slope);
-    setnumber(L, "intercept", tr.intercept);
-    setnumber(L, "r2", tr.r2);
-    setinteger(L, "n", (lua_Integer)tr.n);
+    lseries_setnumber(L, "slope", tr.slope);
+    lseries_setnumber(L, "intercept", tr.intercept);
+    lseries_setnumber(L, "r2", tr.r2);
+    lseries_setinteger(L, "n", (lua_Integer)tr.n);
     return 1;
 }
 
@@ -481,8 +283,8 @@ static int series_trend(lua_State *L) {
  * slope=, intercept=, n=, method="ytd+trend"|"trend"} or {reason=}. */
 static int series_projection(lua_State *L) {
     target t = check_target(L, 5);
-    int ys0 = arg_yearstart(L, 5, 0);
-    const char *bd = lua_istable(L, 5) ? opt_breakdown(L, 5) : "";
+    int ys0 = lseries_arg_yearstart(L, 5, 0);
+    const char *bd = lua_istable(L, 5) ? lseries_opt_breakdown(L, 5) : "";
     pmf_period p = *pmf_checkperiod(L, 4, ys0 ? ys0 : PMF_PERIOD_DEFAULT_YEAR_START);
     int ys = ys0 ? ys0 : p.year_start;
     int32_t end = last_month(&p), fy = pmf_series_block_start(end, 12, ys), fyend = fy + 11;
@@ -512,19 +314,19 @@ static int series_projection(lua_State *L) {
     }
     if (isnan(v)) lua_pushnil(L); else lua_pushnumber(L, v);
     lua_createtable(L, 0, 12);
-    pushlabel(L, fy, 12, ys);
+    lseries_pushlabel(L, fy, 12, ys);
     lua_setfield(L, -2, "year");
-    if (ytd.status == PMF_READ_OK) setnumber(L, "ytd", ytd.value);
-    setinteger(L, "months", ytd.months);
-    setinteger(L, "expected", ytd.expected);
-    setinteger(L, "remaining", remaining);
-    setinteger(L, "unit", unit);
-    setinteger(L, "n", (lua_Integer)tr.n);
+    if (ytd.status == PMF_READ_OK) lseries_setnumber(L, "ytd", ytd.value);
+    lseries_setinteger(L, "months", ytd.months);
+    lseries_setinteger(L, "expected", ytd.expected);
+    lseries_setinteger(L, "remaining", remaining);
+    lseries_setinteger(L, "unit", unit);
+    lseries_setinteger(L, "n", (lua_Integer)tr.n);
     lua_pushstring(L, additive ? "ytd+trend" : "trend");
     lua_setfield(L, -2, "method");
     if (ok) {
-        setnumber(L, "slope", tr.slope);
-        setnumber(L, "intercept", tr.intercept);
+        lseries_setnumber(L, "slope", tr.slope);
+        lseries_setnumber(L, "intercept", tr.intercept);
     }
     if (isnan(v)) {
         lua_pushstring(L, !ok ? "a trend needs at least two complete periods in the last 12 months"
@@ -540,7 +342,7 @@ static int series_projection(lua_State *L) {
 static int series_completeness(lua_State *L) {
     target t = check_target(L, 4);
     blocks b = check_blocks(L, 4);
-    const char *bd = opt_breakdown(L, 4);
+    const char *bd = lseries_opt_breakdown(L, 4);
     int32_t end = b.first + ((b.last - b.first) / b.len + 1) * b.len - 1;
     size_t n;
     const pmf_obs *obs = fetch_for(L, &t, bd, b.first, end, &n);
@@ -555,115 +357,15 @@ static int series_completeness(lua_State *L) {
         if (r.months == r.expected && r.status != PMF_READ_NODATA) {
             present++;
         } else {
-            pushlabel(L, s, b.len, b.ys);
+            lseries_pushlabel(L, s, b.len, b.ys);
             lua_rawseti(L, r.months == 0 ? -3 : -2, r.months == 0 ? ++nm : ++np);
         }
     }
     lua_setfield(L, -3, "partial");
     lua_setfield(L, -2, "missing");
-    setinteger(L, "expected", expected);
-    setinteger(L, "present", present);
+    lseries_setinteger(L, "expected", expected);
+    lseries_setinteger(L, "present", present);
     return 1;
-}
-
-/* ---- bulk ---- */
-
-/* series.matrix(store, metric, areas, periods [, {breakdown=, year_start=}])
- *   -> values, info.  values[(ai-1) * #periods + pi] is the metric's value for areas[ai]
- *   over periods[pi] (nil when none); info = {n=, areas=, periods=, numerator={...},
- *   denominator={...}, months={...} (same indexing), expected={per period}}. */
-static int series_matrix(lua_State *L) {
-    pmf_store *s;
-    lua_settop(L, 5);
-    pmf_series *x = open_handle(L, 1, &s);
-    pmf_read_rule rule;
-    int64_t metric = checkmetric(L, x, 2, &rule);
-    luaL_checktype(L, 3, LUA_TTABLE);
-    luaL_checktype(L, 4, LUA_TTABLE);
-    int ys = opt_yearstart(L, 5, PMF_PERIOD_DEFAULT_YEAR_START);
-    const char *bd = opt_breakdown(L, 5);
-    size_t na = (size_t)lua_rawlen(L, 3), np = (size_t)lua_rawlen(L, 4);
-    luaL_argcheck(L, np == 0 || na <= SIZE_MAX / np / sizeof(pmf_agg_result), 3, "too many");
-    int64_t *areas = lua_newuserdatauv(L, (na ? na : 1) * sizeof *areas, 0);
-    pmf_period *periods = lua_newuserdatauv(L, (np ? np : 1) * sizeof *periods, 0);
-    pmf_agg_result *out = lua_newuserdatauv(L, (na * np > 0 ? na * np : 1) * sizeof *out, 0);
-    for (size_t i = 0; i < na; i++) {
-        lua_rawgeti(L, 3, (lua_Integer)i + 1);
-        areas[i] = checkarea(L, s, -1);
-        lua_pop(L, 1);
-    }
-    for (size_t i = 0; i < np; i++) {
-        lua_rawgeti(L, 4, (lua_Integer)i + 1);
-        periods[i] = *pmf_checkperiod(L, -1, ys);
-        lua_pop(L, 1);
-    }
-    if (pmf_series_matrix(x, metric, &rule, areas, na, bd, periods, np, out) != 0)
-        return series_error(L, x);
-    size_t total = na * np;
-    lua_createtable(L, (int)total, 0);
-    for (size_t i = 0; i < total; i++)
-        if (out[i].status == PMF_READ_OK) {
-            lua_pushnumber(L, out[i].value);
-            lua_rawseti(L, -2, (lua_Integer)i + 1);
-        }
-    lua_createtable(L, 0, 7);
-    setinteger(L, "n", (lua_Integer)total);
-    setinteger(L, "areas", (lua_Integer)na);
-    setinteger(L, "periods", (lua_Integer)np);
-    lua_pushstring(L, pmf_agg_name(rule.agg));
-    lua_setfield(L, -2, "aggregation");
-    static const char *const fields[] = {"numerator", "denominator", "months"};
-    for (int f = 0; f < 3; f++) {
-        lua_createtable(L, (int)total, 0);
-        for (size_t i = 0; i < total; i++) {
-            if (f == 2) lua_pushinteger(L, out[i].months);
-            else if (isnan(f == 0 ? out[i].numerator : out[i].denominator)) continue;
-            else lua_pushnumber(L, f == 0 ? out[i].numerator : out[i].denominator);
-            lua_rawseti(L, -2, (lua_Integer)i + 1);
-        }
-        lua_setfield(L, -2, fields[f]);
-    }
-    lua_createtable(L, (int)np, 0);
-    for (size_t i = 0; i < np; i++) {
-        lua_pushinteger(L, periods[i].len);
-        lua_rawseti(L, -2, (lua_Integer)i + 1);
-    }
-    lua_setfield(L, -2, "expected");
-    return 2;
-}
-
-/* series.aggregate_all(store [, len = 3 [, year_start = 4]]) -> {rows=, cells=, complete=,
- * checksum=}: every (metric, area, breakdown)'s figures combined into blocks of len months
- * by each metric's rule, in one ordered scan of the observation table. */
-static int series_aggregate_all(lua_State *L) {
-    pmf_store *s;
-    lua_settop(L, 3);
-    lua_Integer len = luaL_optinteger(L, 2, 3);
-    luaL_argcheck(L, len >= 1 && len <= 1200, 2, "must be 1-1200 months");
-    int ys = pmf_checkyearstart(L, 3, PMF_PERIOD_DEFAULT_YEAR_START);
-    pmf_series *x = open_handle(L, 1, &s);
-    pmf_series_totals tot;
-    (void)s;
-    if (pmf_series_aggregate_all(x, (int32_t)len, ys, &tot) != 0) return series_error(L, x);
-    lua_createtable(L, 0, 4);
-    setinteger(L, "rows", tot.rows);
-    setinteger(L, "cells", tot.cells);
-    setinteger(L, "complete", tot.complete);
-    setnumber(L, "checksum", tot.checksum);
-    return 1;
-}
-
-/* series.raw_scan(store) -> rows, checksum: SELECT metric, area, start, value FROM
- * observation stepped through in C, the physical limit the benchmark compares with. */
-static int series_raw_scan(lua_State *L) {
-    pmf_store *s = pmf_checkstore(L, 1, NULL);
-    int64_t rows;
-    double sum;
-    if (pmf_store_raw_scan(s, &rows, &sum) != 0)
-        return luaL_error(L, "series: store error: %s", sqlite3_errmsg(pmf_store_db(s)));
-    lua_pushinteger(L, rows);
-    lua_pushnumber(L, sum);
-    return 2;
 }
 
 static const luaL_Reg series_funcs[] = {

@@ -1,6 +1,7 @@
 /*
- * lstore.c: the pmf.Store userdata: open and close a store, SQL for the Lua library,
- * transactions, batches and as-of views.
+ * lstore.c: the pmf.Store userdata: open and close a store, transactions, batches and as-of
+ * views, the read-only check, and the module's luaL_Reg tables and opener.  SQL for the Lua
+ * library (query, columns, exec) is lstore_sql.c.
  *
  * The C side is deliberately small (as lsqlite3 is): the store's own methods for areas,
  * metrics, observations, commentary, sign-off and so on are written in Lua over `query`,
@@ -84,7 +85,7 @@ static int store_checkwritable(lua_State *L) {
 
 /* Raise unless st may run on the store at idx: on an as-of view only statements that
  * sqlite3_stmt_readonly says change nothing (SELECT, read-only PRAGMAs, ...). */
-static void check_statement(lua_State *L, int idx, sqlite3_stmt *st) {
+void pmf_lstore_checkstatement(lua_State *L, int idx, sqlite3_stmt *st) {
     lstore *u = luaL_checkudata(L, idx, PMF_STORE_MT);
     if (u->is_view && !sqlite3_stmt_readonly(st)) {
         char when[32];
@@ -92,6 +93,11 @@ static void check_statement(lua_State *L, int idx, sqlite3_stmt *st) {
         luaL_error(L, "this store is a read-only view as of %s: refused \"%s\"", when,
                    sqlite3_sql(st));
     }
+}
+
+/* Raise "store error: <SQLite's message>" (a failing step: busy, I/O, a constraint). */
+int pmf_lstore_error(lua_State *L, sqlite3 *db) {
+    return luaL_error(L, "store error: %s", sqlite3_errmsg(db));
 }
 
 /* pmf.open(path [, refdir]) -> Store | nil, message */
@@ -143,197 +149,6 @@ static int store_tostring(lua_State *L) {
     return 1;
 }
 
-/* Bind stack slots first..last to the statement's parameters: positional values, or one
- * table of named values (:name, @name or $name). */
-static void bind_args(lua_State *L, sqlite3_stmt *st, int first, int last) {
-    int n = last - first + 1;
-    if (n == 1 && lua_istable(L, first)) {
-        /* named parameters from a table: :name, @name or $name */
-        int np = sqlite3_bind_parameter_count(st);
-        for (int i = 1; i <= np; i++) {
-            const char *name = sqlite3_bind_parameter_name(st, i);
-            if (!name) luaL_error(L, "positional parameter %d with a table of named values", i);
-            lua_getfield(L, first, name + 1);
-            int n = lua_gettop(L);
-            switch (lua_type(L, n)) {
-            case LUA_TNIL: sqlite3_bind_null(st, i); break;
-            case LUA_TBOOLEAN: sqlite3_bind_int(st, i, lua_toboolean(L, n)); break;
-            case LUA_TNUMBER:
-                if (lua_isinteger(L, n)) sqlite3_bind_int64(st, i, lua_tointeger(L, n));
-                else sqlite3_bind_double(st, i, lua_tonumber(L, n));
-                break;
-            case LUA_TSTRING: {
-                size_t len;
-                const char *s = lua_tolstring(L, n, &len);
-                sqlite3_bind_text(st, i, s, (int)len, SQLITE_TRANSIENT);
-                break;
-            }
-            default:
-                luaL_error(L, "cannot bind a %s to :%s", luaL_typename(L, n), name + 1);
-            }
-            lua_pop(L, 1);
-        }
-        return;
-    }
-    for (int i = 0; i < n; i++) {
-        int a = first + i;
-        switch (lua_type(L, a)) {
-        case LUA_TNIL: sqlite3_bind_null(st, i + 1); break;
-        case LUA_TBOOLEAN: sqlite3_bind_int(st, i + 1, lua_toboolean(L, a)); break;
-        case LUA_TNUMBER:
-            if (lua_isinteger(L, a)) sqlite3_bind_int64(st, i + 1, lua_tointeger(L, a));
-            else sqlite3_bind_double(st, i + 1, lua_tonumber(L, a));
-            break;
-        case LUA_TSTRING: {
-            size_t len;
-            const char *s = lua_tolstring(L, a, &len);
-            sqlite3_bind_text(st, i + 1, s, (int)len, SQLITE_TRANSIENT);
-            break;
-        }
-        default:
-            luaL_argerror(L, a, "expected nil, boolean, number or string");
-            break;
-        }
-    }
-}
-
-static void push_column(lua_State *L, sqlite3_stmt *st, int i) {
-    switch (sqlite3_column_type(st, i)) {
-    case SQLITE_INTEGER: lua_pushinteger(L, sqlite3_column_int64(st, i)); break;
-    case SQLITE_FLOAT: lua_pushnumber(L, sqlite3_column_double(st, i)); break;
-    case SQLITE_NULL: lua_pushnil(L); break;
-    default:
-        lua_pushlstring(L, (const char *)sqlite3_column_text(st, i),
-                        (size_t)sqlite3_column_bytes(st, i));
-    }
-}
-
-/* Prepare sql on the store at 1; the statement is owned by a to-be-closed-style userdata on
- * the stack so that an error while stepping cannot leak it. */
-static int stmt_gc(lua_State *L) {
-    sqlite3_stmt **pst = lua_touserdata(L, 1);
-    if (*pst) sqlite3_finalize(*pst);
-    *pst = NULL;
-    return 0;
-}
-
-static sqlite3_stmt **new_stmt(lua_State *L) {
-    sqlite3_stmt **pst = lua_newuserdatauv(L, sizeof *pst, 0);
-    *pst = NULL;
-    if (luaL_newmetatable(L, "pmf.Stmt")) {
-        lua_pushcfunction(L, stmt_gc);
-        lua_setfield(L, -2, "__gc");
-        lua_pushcfunction(L, stmt_gc);
-        lua_setfield(L, -2, "__close");
-    }
-    lua_setmetatable(L, -2);
-    return pst;
-}
-
-static const char *skip_space(const char *p) {
-    while (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t' || *p == ';') p++;
-    return p;
-}
-
-/* Prepare one statement of sql for the store at 1 (checked against its view). */
-static sqlite3_stmt **prepare(lua_State *L, sqlite3 *db, const char *sql) {
-    sqlite3_stmt **pst = new_stmt(L);
-    const char *tail;
-    if (sqlite3_prepare_v2(db, sql, -1, pst, &tail) != SQLITE_OK)
-        luaL_error(L, "SQL error: %s", sqlite3_errmsg(db));
-    if (*skip_space(tail)) luaL_error(L, "query takes one SQL statement (use exec for several)");
-    if (!*pst) luaL_error(L, "SQL error: no statement in \"%s\"", sql);
-    check_statement(L, 1, *pst);
-    return pst;
-}
-
-static int store_error(lua_State *L, sqlite3 *db) {
-    return luaL_error(L, "store error: %s", sqlite3_errmsg(db));
-}
-
-/* store:query(sql, ...) -> array of rows (tables keyed by column name).  Parameters are
- * positional values, or one table of named ones (:name). */
-static int store_query(lua_State *L) {
-    pmf_store *s = pmf_checkstore(L, 1, NULL);
-    const char *sql = luaL_checkstring(L, 2);
-    sqlite3 *db = pmf_store_db(s);
-    int top = lua_gettop(L);
-    sqlite3_stmt **pst = prepare(L, db, sql);
-    bind_args(L, *pst, 3, top);
-    lua_newtable(L);
-    int ncol = sqlite3_column_count(*pst);
-    lua_Integer n = 0;
-    int rc;
-    while ((rc = sqlite3_step(*pst)) == SQLITE_ROW) {
-        lua_createtable(L, 0, ncol);
-        for (int i = 0; i < ncol; i++) {
-            push_column(L, *pst, i);
-            lua_setfield(L, -2, sqlite3_column_name(*pst, i));
-        }
-        lua_rawseti(L, -2, ++n);
-    }
-    if (rc != SQLITE_DONE) return store_error(L, db);
-    sqlite3_finalize(*pst);
-    *pst = NULL;
-    return 1;
-}
-
-/* store:columns(sql) -> the names of the statement's result columns, in the SELECT's order
- * (a query's rows are tables keyed by name, which keep no order).  Nothing is run. */
-static int store_columns(lua_State *L) {
-    pmf_store *s = pmf_checkstore(L, 1, NULL);
-    const char *sql = luaL_checkstring(L, 2);
-    sqlite3_stmt **pst = prepare(L, pmf_store_db(s), sql);
-    int ncol = sqlite3_column_count(*pst);
-    lua_createtable(L, ncol, 0);
-    for (int i = 0; i < ncol; i++) {
-        lua_pushstring(L, sqlite3_column_name(*pst, i));
-        lua_rawseti(L, -2, i + 1);
-    }
-    sqlite3_finalize(*pst);
-    *pst = NULL;
-    return 1;
-}
-
-/* store:exec(sql [, ...]) -> number of rows changed.  With parameters, one statement;
- * without, any number of statements. */
-static int store_exec(lua_State *L) {
-    pmf_store *s = pmf_checkstore(L, 1, NULL);
-    const char *sql = luaL_checkstring(L, 2);
-    sqlite3 *db = pmf_store_db(s);
-    if (lua_gettop(L) == 2) {
-        /* several statements: each prepared, checked against the view, run, in turn */
-        sqlite3_stmt **pst = new_stmt(L);
-        const char *p = skip_space(sql);
-        while (*p) {
-            const char *tail;
-            if (sqlite3_prepare_v2(db, p, -1, pst, &tail) != SQLITE_OK)
-                luaL_error(L, "SQL error: %s", sqlite3_errmsg(db));
-            if (*pst) {
-                check_statement(L, 1, *pst);
-                int rc = sqlite3_step(*pst);
-                while (rc == SQLITE_ROW) rc = sqlite3_step(*pst);
-                if (rc != SQLITE_DONE) return store_error(L, db);
-                sqlite3_finalize(*pst);
-                *pst = NULL;
-            }
-            p = skip_space(tail);
-        }
-        lua_pushinteger(L, sqlite3_changes(db));
-        return 1;
-    }
-    int top = lua_gettop(L);
-    sqlite3_stmt **pst = prepare(L, db, sql);
-    bind_args(L, *pst, 3, top);
-    int rc = sqlite3_step(*pst);
-    while (rc == SQLITE_ROW) rc = sqlite3_step(*pst);
-    if (rc != SQLITE_DONE) return store_error(L, db);
-    sqlite3_finalize(*pst);
-    *pst = NULL;
-    lua_pushinteger(L, sqlite3_changes(db));
-    return 1;
-}
-
 /* store:transaction(fn, ...) -> fn's results.  BEGIN IMMEDIATE ... COMMIT around fn; any
  * error rolls back and is raised again.  Nested calls use savepoints. */
 static int store_transaction(lua_State *L) {
@@ -344,7 +159,7 @@ static int store_transaction(lua_State *L) {
     sqlite3 *db = pmf_store_db(s);
     int rc = u->txdepth == 0 ? sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL)
                              : sqlite3_exec(db, "SAVEPOINT pmf_tx", NULL, NULL, NULL);
-    if (rc != SQLITE_OK) return store_error(L, db);
+    if (rc != SQLITE_OK) return pmf_lstore_error(L, db);
     u->txdepth++;
     int nargs = lua_gettop(L) - 2;
     lua_pushcfunction(L, pmf_traceback_handler);
@@ -389,7 +204,7 @@ static int store_batch(lua_State *L) {
         lua_pop(L, 1);
     }
     int64_t id = pmf_store_new_batch(s, v[0] ? v[0] : "edit", v[1], v[2], v[3], v[4]);
-    if (id < 0) return store_error(L, pmf_store_db(s));
+    if (id < 0) return pmf_lstore_error(L, pmf_store_db(s));
     lua_pushinteger(L, id);
     return 1;
 }

@@ -30,8 +30,16 @@ typedef struct pmf_lareas {
 int pmf_lareas_resolve(lua_State *L, pmf_store *s, pmf_lareas *c);  /* the method's body */
 void pmf_lareas_forget(pmf_lareas *c);
 void pmf_lareas_close(pmf_lareas *c);
-int pmf_lareas_key(lua_State *L);   /* pmf._store.area_key(text) -> key */
+int pmf_lareas_key(lua_State *L);   /* pmf.core.store.area_key(text) -> key */
 
-int luaopen_pmf_store(lua_State *L);
+/* For the Store's own files (lstore.c, lstore_sql.c, lstore_area.c). */
+/* Raise unless st may run on the store at idx (on an as-of view, read-only statements only). */
+void pmf_lstore_checkstatement(lua_State *L, int idx, sqlite3_stmt *st);
+/* Raise "store error: <SQLite's message>". */
+int pmf_lstore_error(lua_State *L, sqlite3 *db);
+/* store:query, store:columns, store:exec (lstore_sql.c), registered by lstore.c. */
+int store_query(lua_State *L);
+int store_columns(lua_State *L);
+int store_exec(lua_State *L);
 
 #endif

@@ -53,7 +53,7 @@
 #include <lauxlib.h>
 
 #include <xlsxwriter.h>
-#include <zlib.h>
+#include <zip.h>
 
 #include "lxlsx_spark.h"
 
@@ -474,90 +474,42 @@ static int xlsx_write(lua_State *L) {
 /* ---- reading a member back -------------------------------------------------------------
  * pmf marks every workbook it writes with the document property creator = "pmf", so that
  * `-o book.xlsx` replaces a pmf report but never someone's own workbook (pmf.render reads
- * docProps/core.xml back through member()).  A member is found through the zip's central
- * directory at the end of the file and inflated.  Anything unexpected (not a zip, no such
- * member, a member larger than CORE_MAX) is "no such member": nil. */
+ * docProps/core.xml back through member()).  The zip is read by libzip, as the xlsx reader
+ * (xlsx_read.c) reads it.  Anything unexpected (not a zip, no such member, a member larger
+ * than MEMBER_MAX) is "no such member": nil. */
 
-#define CORE_MAX (1 << 20)
+#define MEMBER_MAX (1 << 20)
 
-static unsigned le16(const unsigned char *p) { return (unsigned)p[0] | (unsigned)p[1] << 8; }
-static unsigned long le32(const unsigned char *p) {
-    return (unsigned long)le16(p) | (unsigned long)le16(p + 2) << 16;
-}
-
-/* Read n bytes at off into buf; 0 on success. */
-static int read_at(FILE *fp, long off, unsigned char *buf, size_t n) {
-    return fseek(fp, off, SEEK_SET) != 0 || fread(buf, 1, n, fp) != n;
-}
-
-/* The bytes of member `want` (inflated), pushed as a string; 0 when not found. */
-static int zip_member(lua_State *L, FILE *fp, const char *want) {
-    enum { TAIL = 65557 };      /* the end record (22) and the longest zip comment */
-    unsigned char *tail = lua_newuserdatauv(L, TAIL, 0);
-    if (fseek(fp, 0, SEEK_END) != 0) return 0;
-    long size = ftell(fp);
-    if (size < 22) return 0;
-    long start = size > TAIL ? size - TAIL : 0;
-    size_t n = (size_t)(size - start);
-    if (read_at(fp, start, tail, n)) return 0;
-    long eocd = -1;
-    for (long i = (long)n - 22; i >= 0; i--)
-        if (le32(tail + i) == 0x06054b50UL) { eocd = i; break; }
-    if (eocd < 0) return 0;
-    unsigned entries = le16(tail + eocd + 10);
-    unsigned long cd_size = le32(tail + eocd + 12), cd_off = le32(tail + eocd + 16);
-    if (cd_off + cd_size > (unsigned long)size || cd_size > 16 * CORE_MAX) return 0;
-    unsigned char *cd = lua_newuserdatauv(L, cd_size ? cd_size : 1, 0);
-    if (read_at(fp, (long)cd_off, cd, cd_size)) return 0;
-    size_t wl = strlen(want), p = 0;
-    for (unsigned e = 0; e < entries && p + 46 <= cd_size; e++) {
-        const unsigned char *h = cd + p;
-        if (le32(h) != 0x02014b50UL) return 0;
-        unsigned method = le16(h + 10), nl = le16(h + 28), xl = le16(h + 30), cl = le16(h + 32);
-        unsigned long csize = le32(h + 20), usize = le32(h + 24), loff = le32(h + 42);
-        if (p + 46 + nl > cd_size) return 0;
-        if (nl == wl && memcmp(h + 46, want, wl) == 0) {
-            unsigned char lh[30];
-            if (csize > CORE_MAX || usize > CORE_MAX || read_at(fp, (long)loff, lh, 30) ||
-                le32(lh) != 0x04034b50UL) return 0;
-            long data = (long)loff + 30 + le16(lh + 26) + le16(lh + 28);
-            unsigned char *src = lua_newuserdatauv(L, csize ? csize : 1, 0);
-            if (read_at(fp, data, src, csize)) return 0;
-            if (method == 0) {
-                lua_pushlstring(L, (const char *)src, csize);
-                return 1;
-            }
-            if (method != 8) return 0;
-            unsigned char *out = lua_newuserdatauv(L, usize ? usize : 1, 0);
-            z_stream z;
-            memset(&z, 0, sizeof z);
-            if (inflateInit2(&z, -MAX_WBITS) != Z_OK) return 0;
-            z.next_in = src;
-            z.avail_in = (uInt)csize;
-            z.next_out = out;
-            z.avail_out = (uInt)usize;
-            int rc = inflate(&z, Z_FINISH);
-            size_t got = usize - z.avail_out;
-            inflateEnd(&z);
-            if (rc != Z_STREAM_END) return 0;
-            lua_pushlstring(L, (const char *)out, got);
-            return 1;
+/* The bytes of member `want` of the zip at path, pushed as a string; 0 when not found. */
+static int zip_member(lua_State *L, const char *path, const char *want) {
+    zip_t *z = zip_open(path, ZIP_RDONLY, NULL);
+    if (!z) return 0;
+    zip_stat_t st;
+    zip_file_t *f = NULL;
+    int found = 0;
+    if (zip_stat(z, want, 0, &st) == 0 && (st.valid & ZIP_STAT_SIZE) && st.size <= MEMBER_MAX
+        && (f = zip_fopen(z, want, 0)) != NULL) {
+        size_t n = (size_t)st.size;
+        char *bytes = lua_newuserdatauv(L, n ? n : 1, 0);     /* GC-owned: nothing leaks */
+        if (zip_fread(f, bytes, n) == (zip_int64_t)n) {
+            lua_pushlstring(L, bytes, n);
+            found = 1;
         }
-        p += 46 + nl + xl + cl;
     }
-    return 0;
+    if (f) zip_fclose(f);
+    zip_discard(z);
+    return found;
 }
 
 /* pmf.xlsx.member(path, name) -> the member's bytes (inflated) | nil (not a zip, no such
- * member, or one larger than CORE_MAX) | nil, message (the file cannot be opened). */
+ * member, or one larger than MEMBER_MAX) | nil, message (the file cannot be opened). */
 static int xlsx_member(lua_State *L) {
     const char *path = luaL_checkstring(L, 1);
     const char *name = luaL_checkstring(L, 2);
     FILE *fp = fopen(path, "rb");
     if (!fp) return luaL_fileresult(L, 0, path);
-    int found = zip_member(L, fp, name);
     fclose(fp);
-    if (!found) luaL_pushfail(L);
+    if (!zip_member(L, path, name)) luaL_pushfail(L);
     return 1;
 }
 

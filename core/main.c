@@ -33,7 +33,9 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
-static const char *progname = "pmf";
+static const char *const progname = "pmf";
+/* At the REPL's prompt an error is printed without the "pmf: " prefix, as lua.c does. */
+static int in_repl = 0;
 
 /* The state being run, for the SIGINT handler (a program's global, never the library's). */
 static lua_State *globalL = NULL;
@@ -69,8 +71,11 @@ static void on_sigint(int sig) {
     if (globalL) lua_sethook(globalL, lstop, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
 }
 
+/* Every message to stderr goes through here: msg may be NULL (an error object that is not a
+ * string), and nothing NULL ever reaches a %s. */
 static void print_error(const char *msg) {
-    fprintf(stderr, "%s: %s\n", progname, msg);
+    if (!in_repl) fprintf(stderr, "%s: ", progname);
+    fprintf(stderr, "%s\n", msg ? msg : "(error object is not a string)");
     fflush(stderr);
 }
 
@@ -246,8 +251,11 @@ static void print_results(lua_State *L) {
         }
         lua_getglobal(L, "print");
         lua_insert(L, 1);
-        if (lua_pcall(L, n, 0, 0) != LUA_OK)
-            print_error(lua_pushfstring(L, "error calling 'print' (%s)", lua_tostring(L, -1)));
+        if (lua_pcall(L, n, 0, 0) != LUA_OK) {
+            const char *msg = lua_tostring(L, -1);
+            print_error(lua_pushfstring(L, "error calling 'print' (%s)",
+                                        msg ? msg : luaL_typename(L, -1)));
+        }
     }
 }
 
@@ -259,14 +267,12 @@ static void repl(lua_State *L) {
     }
     rl_readline_name = "pmf";
     int status;
-    const char *old = progname;
-    progname = NULL;
+    in_repl = 1;
     while ((status = load_line(L)) != -1) {
         if (status == LUA_OK) status = docall(L, 0, LUA_MULTRET);
         if (status == LUA_OK) print_results(L);
         else {
-            const char *msg = lua_tostring(L, -1);
-            fprintf(stderr, "%s\n", msg ? msg : "(error object is not a string)");
+            print_error(lua_tostring(L, -1));
             lua_settop(L, 0);
         }
     }
@@ -277,7 +283,7 @@ static void repl(lua_State *L) {
         write_history(history_path);
         history_truncate_file(history_path, 1000);
     }
-    progname = old;
+    in_repl = 0;
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -429,7 +435,6 @@ static int close_stdout(int code) {
 }
 
 int main(int argc, char **argv) {
-    if (argv[0] && argv[0][0]) progname = "pmf";
     lua_State *L = luaL_newstate();
     if (!L) {
         print_error("cannot create state: not enough memory");

@@ -1,5 +1,6 @@
 /*
- * core/period.h: periods as spans of months, their labels, and the working-day calendar.
+ * core/period.h: periods as spans of months and their labels (dates and the working-day
+ * calendar they use: calendar.h).
  *
  * A period is (start, len): `start` is a month index, year * 12 + (month - 1), and `len` a
  * number of months (>= 1).  `kind` remembers how a label was written so it prints back the
@@ -76,16 +77,15 @@
 #ifndef PMF_PERIOD_H
 #define PMF_PERIOD_H
 
+#include "calendar.h"   /* pmf_date, the year range, working days */
+
 #include <stddef.h>
 #include <stdint.h>
 
-#define PMF_PERIOD_MIN_YEAR 1000
-#define PMF_PERIOD_MAX_YEAR 9999
 #define PMF_PERIOD_DEFAULT_YEAR_START 4     /* April, the UK public sector's year */
 #define PMF_PERIOD_LABEL_MAX 48             /* room for any label, DHIS2 or ISO form + NUL */
 #define PMF_PERIOD_ERR_MAX 512              /* room for any parse error message, whole */
 #define PMF_PERIOD_INPUT_MAX 160            /* longest label read (a described one included) */
-#define PMF_BANK_HOLIDAYS_MAX 16            /* most bank holidays in any one year */
 
 typedef enum pmf_period_kind {
     PMF_PERIOD_MONTH = 0,   /* "month" */
@@ -106,10 +106,6 @@ typedef struct pmf_period {
     uint8_t kind;           /* a pmf_period_kind */
     uint8_t year_start;     /* 1-12 */
 } pmf_period;
-
-typedef struct pmf_date {
-    int y, m, d;
-} pmf_date;
 
 /* ---- kinds and construction ---- */
 const char *pmf_period_kind_name(int kind);             /* "month", "fy", ...; NULL if bad */
@@ -180,20 +176,5 @@ int pmf_period_year_of(pmf_period p, pmf_period *out);     /* financial year hol
 int pmf_period_compare(pmf_period a, pmf_period b);        /* by start, then len: -1, 0, 1 */
 int pmf_period_deadline(pmf_period p, int n, pmf_date *out);  /* n working days after the end
                                                                  date; n = 0: the end date */
-
-/* ---- dates and the England and Wales working-day calendar ---- */
-int pmf_date_valid(int y, int m, int d);                /* 1 or 0 */
-int pmf_days_in_month(int y, int m);
-int pmf_date_weekday(pmf_date d);                       /* 0 = Monday .. 6 = Sunday */
-int pmf_date_parse(const char *s, pmf_date *out);       /* exactly YYYY-MM-DD */
-int pmf_date_format(pmf_date d, char *buf, size_t n);   /* YYYY-MM-DD; snprintf's result */
-int pmf_date_compare(pmf_date a, pmf_date b);
-int pmf_easter_sunday(int year, pmf_date *out);
-int pmf_bank_holidays(int year, pmf_date *out, int max);   /* in date order; returns the
-                                                         count, which may exceed max */
-int pmf_is_bank_holiday(int y, int m, int d);           /* 1 or 0 */
-int pmf_is_working_day(int y, int m, int d);            /* 1 or 0 (0 for a bad date) */
-int pmf_add_working_days(pmf_date from, int n, pmf_date *out);  /* n < 0 counts back;
-                                                                   n = 0 gives from */
 
 #endif

@@ -2,12 +2,13 @@
  * pmf.c: the engine: the `pmf` module's opener (one code path for the pmf binary, pmf.so
  * under stock lua5.4, and C hosts) and the public API of pmf.h.
  *
- * luaopen_pmf builds the module table from the C modules (pmf.period, pmf.rag, pmf.series,
- * the Store type, ...), registers it in package.loaded before anything else runs (so the Lua
- * library can `require "pmf"` while it is being built), preloads cjson, puts the engine's Lua
- * folder first on package.path and then runs the Lua library (lua/pmf/lib.lua), which adds
- * everything written in Lua: the framework DSL, KPIs, reports, the CLI.  Changing Lua never
- * needs a rebuild.
+ * luaopen_pmf makes the module table, registers it in package.loaded before anything else
+ * runs (so the Lua library can `require "pmf"` while it is being built), puts the C modules
+ * (pmf.core.period, pmf.core.store, ...) and cjson in package.preload, puts the engine's Lua
+ * folder first on package.path and then runs the Lua library (lua/pmf/lib.lua), which
+ * requires the C modules into the table (pmf.period, pmf.rag, pmf.series, the Store type,
+ * ...) and adds everything written in Lua: the framework DSL, KPIs, reports, the CLI.
+ * Changing Lua never needs a rebuild.
  *
  * The engine's home (the folder with lua/ and frameworks/) is found at run time, not baked in
  * alone: $PMF_HOME; beside the binary or shared object that holds this code (build/pmf ->
@@ -38,17 +39,26 @@ int luaopen_cjson_safe(lua_State *L);   /* also in liblua5.4-cjson, not in its h
 #define PMF_DATADIR "/usr/local/share/pmf"
 #endif
 
-/* The C modules, as fields of the pmf table. */
+/* The C modules, in package.preload (as linit.c registers the standard libraries): each
+ * file core/l<name>.c ends in one luaL_Reg table and its opener.  lua/pmf/lib.lua requires
+ * them and makes the public fields (pmf.period, pmf.rag, pmf.series, ...).  "pmf.core.*"
+ * names are not the Lua library's own (lua/pmf/store.lua is "pmf.store"), so a C module and
+ * a Lua module never share a name.  cjson is linked in: preloading it makes `require
+ * "cjson"` find this copy. */
 static const luaL_Reg cmodules[] = {
-    {"period",   luaopen_pmf_period},
-    {"rag",      luaopen_pmf_rag},
-    {"_store",   luaopen_pmf_store},
-    {"series",   luaopen_pmf_series},
-    {"importer", luaopen_pmf_importer},
-    {"xlsx",     luaopen_pmf_xlsx},
-    {"file",     luaopen_pmf_file},
-    {"xlsxread", luaopen_pmf_xlsxread},
-    {"engine",   luaopen_pmf_engine},
+    {"pmf.core.pattern",  luaopen_pmf_pattern},
+    {"pmf.core.sandbox",  luaopen_pmf_sandbox},
+    {"pmf.core.store",    luaopen_pmf_store},
+    {"pmf.core.period",   luaopen_pmf_period},
+    {"pmf.core.rag",      luaopen_pmf_rag},
+    {"pmf.core.series",   luaopen_pmf_series},
+    {"pmf.core.importer", luaopen_pmf_importer},
+    {"pmf.core.xlsx",     luaopen_pmf_xlsx},
+    {"pmf.core.file",     luaopen_pmf_file},
+    {"pmf.core.xlsxread", luaopen_pmf_xlsxread},
+    {"pmf.core.engine",   luaopen_pmf_engine},
+    {"cjson",             luaopen_cjson},
+    {"cjson.safe",        luaopen_cjson_safe},
     {NULL, NULL}
 };
 
@@ -142,25 +152,11 @@ int luaopen_pmf(lua_State *L) {
 
     lua_pushliteral(L, PMF_VERSION);
     lua_setfield(L, M, "version");
+    luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
     for (const luaL_Reg *m = cmodules; m->name; m++) {
         lua_pushcfunction(L, m->func);
-        lua_call(L, 0, 1);
-        lua_setfield(L, M, m->name);
+        lua_setfield(L, -2, m->name);
     }
-
-    /* Our pattern functions replace the string library's (they can be stopped: lpattern.c). */
-    luaL_requiref(L, "pmf.pattern", luaopen_pmf_pattern, 0);
-    lua_pop(L, 1);
-
-    /* cjson is linked in: preload it so `require "cjson"` finds this copy; the sandbox's C
-     * half is preloaded for lua/pmf/sandbox.lua. */
-    luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
-    lua_pushcfunction(L, luaopen_pmf_sandbox_core);
-    lua_setfield(L, -2, "pmf.sandbox.core");
-    lua_pushcfunction(L, luaopen_cjson);
-    lua_setfield(L, -2, "cjson");
-    lua_pushcfunction(L, luaopen_cjson_safe);
-    lua_setfield(L, -2, "cjson.safe");
     lua_pop(L, 1);
 
     char home[PATH_MAX];

@@ -22,6 +22,14 @@ extern "C" {
 
 #include <lua.h>
 
+/* The mark of a public name.  The library is built with -fvisibility=hidden, so pmf.so and
+ * libpmf.a export these eight functions and nothing else (tests/e2e/symbols.sh checks). */
+#if defined(__GNUC__) || defined(__clang__)
+#define PMF_API __attribute__((visibility("default")))
+#else
+#define PMF_API
+#endif
+
 #define PMF_VERSION "0.1.0"
 
 #define PMF_OK      0   /* success */
@@ -34,31 +42,31 @@ typedef struct pmf pmf;
 /* Open an engine on the store at `db_path` (NULL means "./pmf.db" or $PMF_DB).  On success
  * *out is the engine and PMF_OK is returned; on failure *out is still a handle whose
  * pmf_errmsg says why (or NULL on PMF_NOMEM), and must be closed. */
-int pmf_open(const char *db_path, pmf **out);
+PMF_API int pmf_open(const char *db_path, pmf **out);
 
 /* Run a chunk of Lua text / a Lua file in the engine's global environment.  `name` is the
  * chunk's name in error messages (e.g. "=host").  On error the message, with a traceback,
  * is kept for pmf_errmsg. */
-int pmf_run_string(pmf *e, const char *chunk, const char *name);
-int pmf_run_file(pmf *e, const char *path);
+PMF_API int pmf_run_string(pmf *e, const char *chunk, const char *name);
+PMF_API int pmf_run_file(pmf *e, const char *path);
 
 /* The engine's Lua state, for anything the two calls above do not cover.  It stays owned by
  * the engine: do not lua_close it. */
-lua_State *pmf_lua(pmf *e);
+PMF_API lua_State *pmf_lua(pmf *e);
 
 /* The message of the last failed call on this engine, or "" if none.  Valid until the next
  * call on the engine. */
-const char *pmf_errmsg(const pmf *e);
+PMF_API const char *pmf_errmsg(const pmf *e);
 
 /* Close the store and the Lua state and free the engine.  NULL is a no-op. */
-void pmf_close(pmf *e);
+PMF_API void pmf_close(pmf *e);
 
 /* "0.1.0" */
-const char *pmf_version(void);
+PMF_API const char *pmf_version(void);
 
 /* Open the pmf module into a Lua state made by someone else (what `require "pmf"` calls from
  * the stock interpreter).  Leaves the module table on the stack. */
-int luaopen_pmf(lua_State *L);
+PMF_API int luaopen_pmf(lua_State *L);
 
 #ifdef __cplusplus
 }

@@ -25,14 +25,15 @@ int pmf_traceback_handler(lua_State *L);
  * error cannot be swallowed.  0 outside any run. */
 int pmf_sandbox_expired(lua_State *L);
 
-/* The C modules' openers (each returns its module table). */
+/* The C modules' openers (each returns its module table), preloaded by pmf.c as
+ * "pmf.core.<name>". */
 int luaopen_pmf_store(lua_State *L);
 int luaopen_pmf_period(lua_State *L);
 int luaopen_pmf_rag(lua_State *L);
 int luaopen_pmf_series(lua_State *L);
 int luaopen_pmf_importer(lua_State *L);
-int luaopen_pmf_sandbox_core(lua_State *L);   /* preloaded as "pmf.sandbox.core" */
-int luaopen_pmf_pattern(lua_State *L);        /* also installs itself in string */
+int luaopen_pmf_sandbox(lua_State *L);
+int luaopen_pmf_pattern(lua_State *L);   /* also installs itself in string */
 int luaopen_pmf_xlsx(lua_State *L);
 int luaopen_pmf_file(lua_State *L);
 int luaopen_pmf_xlsxread(lua_State *L);

@@ -174,17 +174,4 @@ pmf_rag_bench pmf_rag_benchmark(const pmf_rag_rule *rule, const double *values, 
 int pmf_rag_rank_of(const pmf_rag_rule *rule, double value, const double *values, size_t count,
                     size_t *n);
 
-/* Lua glue for other binding files, defined in lrag.c (declared here so that rag.h need not
- * include lua.h).  Both raise with luaL_argerror on argument `arg` and a message naming the
- * field ("rule.tolerance must not be negative (got -5.0)").
- * pmf_rag_checkrule reads the rule table at stack index `arg` ({target=, polarity=,
- * tolerance=, band={lo, hi}, blue=}; other fields are ignored) into *rule, and its target
- * into *target (NaN if nil; NULL to skip).
- * pmf_rag_checkmargin reads the margin at stack index `idx`: a number, a string "2" or
- * "10%", {pct = 10} or {abs = 2}; nil gives `dflt`; negative or non-finite raises. */
-struct lua_State;
-void pmf_rag_checkrule(struct lua_State *L, int arg, pmf_rag_rule *rule, double *target);
-pmf_rag_margin pmf_rag_checkmargin(struct lua_State *L, int idx, int arg, const char *what,
-                                   pmf_rag_margin dflt);
-
 #endif

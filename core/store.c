@@ -1,5 +1,7 @@
 /*
- * store.c: the store's schema, migrations, reference data and transaction time.
+ * store.c: the store handle: opening and migrating (the schema's list: store_schema.c; the
+ * reference data a new store gets: store_ref.c), ids, metric definitions in force, batches
+ * (transaction time) and the batch view of an as-of cutoff.
  *
  * Design decisions (the next engineer will want to know):
  *
@@ -47,11 +49,9 @@
  *   file to "<path>.v<N>.bak" (VACUUM INTO) before migrating it in one transaction; a store
  *   from a newer pmf is refused rather than damaged.
  */
-#include "store.h"
+#include "store_internal.h"
 #include "store_area.h"
-#include "csv.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -65,218 +65,8 @@ struct pmf_store {
     sqlite3_stmt *metric_id, *area_id, *metric_def;
 };
 
-/* ---------------------------------------------------------------------------------------
- * Schema.  Each entry migrates from version i to i+1.
- * ------------------------------------------------------------------------------------- */
-static const char *const migrations[] = {
-    /* 0 -> 1 */
-    "CREATE TABLE area("
-    "  id INTEGER PRIMARY KEY,"
-    "  code TEXT NOT NULL UNIQUE,"
-    "  name TEXT NOT NULL,"
-    "  kind TEXT NOT NULL,"
-    "  parent TEXT);"
-    "CREATE TABLE area_group("
-    "  id TEXT PRIMARY KEY,"
-    "  title TEXT,"
-    "  source TEXT,"
-    "  framework TEXT);"
-    "CREATE TABLE area_group_member("
-    "  group_id TEXT NOT NULL REFERENCES area_group(id) ON DELETE CASCADE,"
-    "  area INTEGER NOT NULL REFERENCES area(id),"
-    "  rank INTEGER,"
-    "  PRIMARY KEY (group_id, area)) WITHOUT ROWID;"
-    "CREATE TABLE metric("
-    "  id INTEGER PRIMARY KEY,"
-    "  code TEXT NOT NULL UNIQUE,"
-    "  title TEXT NOT NULL,"
-    "  unit TEXT,"
-    "  aggregation TEXT NOT NULL DEFAULT 'sum'"
-    "    CHECK (aggregation IN ('sum','mean','last','min','max','ratio')),"
-    "  decimals INTEGER,"
-    "  definition TEXT,"
-    "  source TEXT);"
-    "CREATE TABLE batch("
-    "  id INTEGER PRIMARY KEY,"
-    "  kind TEXT NOT NULL,"                 /* import, edit, load, ... */
-    "  recorded_at TEXT NOT NULL,"          /* ISO 8601 UTC, for people */
-    "  recorded_ms INTEGER NOT NULL,"       /* the same instant, for comparisons */
-    "  recorded_by TEXT,"
-    "  source TEXT,"
-    "  note TEXT);"
-    "CREATE TABLE observation("
-    "  metric INTEGER NOT NULL REFERENCES metric(id),"
-    "  area INTEGER NOT NULL REFERENCES area(id),"
-    "  breakdown TEXT NOT NULL DEFAULT '',"
-    "  start INTEGER NOT NULL,"
-    "  len INTEGER NOT NULL,"
-    "  batch INTEGER NOT NULL,"
-    "  value REAL,"
-    "  numerator REAL,"
-    "  denominator REAL,"
-    "  flags INTEGER NOT NULL DEFAULT 0,"
-    "  source TEXT,"
-    "  PRIMARY KEY (metric, area, breakdown, start, len, batch)) WITHOUT ROWID;"
-    "CREATE TABLE framework("
-    "  id TEXT PRIMARY KEY,"
-    "  title TEXT,"
-    "  year_start INTEGER NOT NULL DEFAULT 4,"
-    "  version INTEGER NOT NULL DEFAULT 0);"
-    "CREATE TABLE framework_version("
-    "  framework TEXT NOT NULL REFERENCES framework(id),"
-    "  version INTEGER NOT NULL,"
-    "  hash TEXT NOT NULL,"
-    "  path TEXT,"
-    "  source TEXT NOT NULL,"
-    "  loaded_at TEXT NOT NULL,"
-    "  loaded_ms INTEGER NOT NULL,"
-    "  loaded_by TEXT,"
-    "  PRIMARY KEY (framework, version));"
-    "CREATE TABLE framework_metric("
-    "  framework TEXT NOT NULL REFERENCES framework(id),"
-    "  metric INTEGER NOT NULL REFERENCES metric(id),"
-    "  PRIMARY KEY (framework, metric)) WITHOUT ROWID;"
-    /* Targets set outside the framework file (e.g. imported per area and period). */
-    "CREATE TABLE target("
-    "  framework TEXT NOT NULL,"
-    "  kpi TEXT NOT NULL,"
-    "  area INTEGER NOT NULL REFERENCES area(id),"
-    "  start INTEGER NOT NULL,"
-    "  len INTEGER NOT NULL,"
-    "  batch INTEGER NOT NULL REFERENCES batch(id),"
-    "  value REAL,"
-    "  PRIMARY KEY (framework, kpi, area, start, len, batch)) WITHOUT ROWID;"
-    /* Commentary, action updates and risk assessments are append-only too. */
-    "CREATE TABLE commentary("
-    "  id INTEGER PRIMARY KEY,"
-    "  framework TEXT NOT NULL,"
-    "  kpi TEXT NOT NULL,"
-    "  area INTEGER REFERENCES area(id),"
-    "  start INTEGER NOT NULL,"
-    "  len INTEGER NOT NULL,"
-    "  batch INTEGER NOT NULL REFERENCES batch(id),"
-    "  text TEXT NOT NULL);"
-    "CREATE INDEX commentary_key ON commentary(framework, kpi, start, len);"
-    "CREATE TABLE action_update("
-    "  id INTEGER PRIMARY KEY,"
-    "  framework TEXT NOT NULL,"
-    "  action TEXT NOT NULL,"
-    "  status TEXT NOT NULL,"
-    "  progress REAL,"
-    "  as_at TEXT NOT NULL,"                /* the date the update speaks of */
-    "  batch INTEGER NOT NULL REFERENCES batch(id),"
-    "  note TEXT);"
-    "CREATE INDEX action_update_key ON action_update(framework, action, as_at);"
-    "CREATE TABLE risk_assessment("
-    "  id INTEGER PRIMARY KEY,"
-    "  framework TEXT NOT NULL,"
-    "  risk TEXT NOT NULL,"
-    "  likelihood INTEGER NOT NULL,"
-    "  impact INTEGER NOT NULL,"
-    "  as_at TEXT NOT NULL,"
-    "  batch INTEGER NOT NULL REFERENCES batch(id),"
-    "  note TEXT);"
-    "CREATE INDEX risk_assessment_key ON risk_assessment(framework, risk, as_at);"
-    /* Sign-off and reopening of a framework's period: the latest event decides. */
-    "CREATE TABLE signoff("
-    "  id INTEGER PRIMARY KEY,"
-    "  framework TEXT NOT NULL,"
-    "  start INTEGER NOT NULL,"
-    "  len INTEGER NOT NULL,"
-    "  event TEXT NOT NULL CHECK (event IN ('signoff','reopen')),"
-    "  batch INTEGER NOT NULL REFERENCES batch(id),"
-    "  note TEXT);"
-    "CREATE INDEX signoff_key ON signoff(framework, start);"
-    /* The audit trail: one row per thing a person did to the store. */
-    "CREATE TABLE audit("
-    "  id INTEGER PRIMARY KEY,"
-    "  batch INTEGER REFERENCES batch(id),"
-    "  what TEXT NOT NULL,"
-    "  detail TEXT);",
-    /* 1 -> 2: published reports, with enough to rebuild the same bytes later. */
-    "CREATE TABLE publication("
-    "  id INTEGER PRIMARY KEY,"
-    "  framework TEXT NOT NULL,"
-    "  report TEXT NOT NULL,"
-    "  params TEXT NOT NULL,"
-    "  framework_hash TEXT NOT NULL,"
-    "  as_of TEXT NOT NULL,"
-    "  output_hash TEXT,"
-    "  batch INTEGER NOT NULL REFERENCES batch(id));",
-    /* 2 -> 3: snapshot reference dates and carry rules on metrics */
-    "ALTER TABLE metric ADD COLUMN reference TEXT;"
-    "ALTER TABLE metric ADD COLUMN carry TEXT;",
-    /* 3 -> 4: metric definitions versioned (as frameworks are), so that a view as of T reads
-     * the rule in force at T.  `metric` keeps the latest definition; each change appends a
-     * metric_version row.  owner is the framework id or "catalogue" that declared it (NULL:
-     * the Lua API, or a store older than versioning), file and line where.  The versions of
-     * an older store start as version 1, in force since the beginning (recorded_ms 0). */
-    "CREATE TABLE metric_version("
-    "  metric INTEGER NOT NULL REFERENCES metric(id),"
-    "  version INTEGER NOT NULL,"
-    "  title TEXT NOT NULL,"
-    "  unit TEXT,"
-    "  aggregation TEXT NOT NULL"
-    "    CHECK (aggregation IN ('sum','mean','last','min','max','ratio')),"
-    "  decimals INTEGER,"
-    "  definition TEXT,"
-    "  source TEXT,"
-    "  reference TEXT,"
-    "  carry TEXT,"
-    "  owner TEXT,"
-    "  file TEXT,"
-    "  line INTEGER,"
-    "  recorded_ms INTEGER NOT NULL,"
-    "  batch INTEGER REFERENCES batch(id),"
-    "  PRIMARY KEY (metric, version)) WITHOUT ROWID;"
-    "INSERT INTO metric_version(metric, version, title, unit, aggregation, decimals, definition,"
-    "  source, reference, carry, recorded_ms)"
-    "  SELECT id, 1, title, unit, aggregation, decimals, definition, source, reference, carry, 0"
-    "  FROM metric;",
-    /* 4 -> 5 (areas by any name): names and DfE LA numbers as publishers write them, keyed
-     * by pmf_area_key (store_area.c); former codes with their successors and the last day
-     * they were in use.  The reference loader fills both (load_area_links). */
-    "CREATE TABLE area_alias("
-    "  key TEXT NOT NULL,"
-    "  kind TEXT NOT NULL CHECK (kind IN ('name', 'la_number')),"
-    "  area INTEGER NOT NULL REFERENCES area(id) ON DELETE CASCADE,"
-    "  alias TEXT NOT NULL,"
-    "  PRIMARY KEY (key, kind, area)) WITHOUT ROWID;"
-    "CREATE TABLE area_successor("
-    "  area INTEGER NOT NULL REFERENCES area(id) ON DELETE CASCADE,"
-    "  successor INTEGER NOT NULL REFERENCES area(id),"
-    "  ended TEXT NOT NULL,"
-    "  PRIMARY KEY (area, successor)) WITHOUT ROWID;",
-    /* 5 -> 6: imported targets carry a note, commentary its author (a file of commentary is
-     * one batch, recorded by whoever imported it; each row may name who wrote it). */
-    "ALTER TABLE target ADD COLUMN note TEXT;"
-    "ALTER TABLE commentary ADD COLUMN author TEXT;",
-    /* 6 -> 7 (the quarterly round): return workbooks issued to owners (pmf.returns), each
-     * with the hash of its locked cells as issued, and each one taken back (the batch says
-     * who and when; file_hash is the bytes imported). */
-    "CREATE TABLE return_issue("
-    "  id TEXT PRIMARY KEY,"
-    "  framework TEXT NOT NULL,"
-    "  start INTEGER NOT NULL,"
-    "  len INTEGER NOT NULL,"
-    "  owner TEXT NOT NULL,"
-    "  framework_hash TEXT NOT NULL,"
-    "  locked_hash TEXT NOT NULL,"
-    "  figures INTEGER NOT NULL,"
-    "  batch INTEGER NOT NULL REFERENCES batch(id));"
-    "CREATE INDEX return_issue_round ON return_issue(framework, start, len, owner);"
-    "CREATE TABLE return_receipt("
-    "  id INTEGER PRIMARY KEY,"
-    "  issue TEXT NOT NULL REFERENCES return_issue(id),"
-    "  batch INTEGER NOT NULL REFERENCES batch(id),"
-    "  file_hash TEXT NOT NULL,"
-    "  figures INTEGER NOT NULL,"
-    "  comments INTEGER NOT NULL);",
-};
-#define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
-
 /* Write a message into the caller's buffer (truncating; never more than errlen). */
-static void errorf(char *err, size_t errlen, const char *fmt, ...) {
+void pmf_store_errorf(char *err, size_t errlen, const char *fmt, ...) {
     if (!err || !errlen) return;
     va_list ap;
     va_start(ap, fmt);
@@ -285,305 +75,12 @@ static void errorf(char *err, size_t errlen, const char *fmt, ...) {
 }
 
 /* ---------------------------------------------------------------------------------------
- * Time.
- * ------------------------------------------------------------------------------------- */
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-    y -= m <= 2;
-    const int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const unsigned yoe = (unsigned)(y - era * 400);
-    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *y, int *m, int *d) {
-    z += 719468;
-    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    const unsigned doe = (unsigned)(z - era * 146097);
-    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const unsigned mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)((int64_t)yoe + era * 400 + (*m <= 2));
-}
-
-/* Parse "YYYY-MM-DD[(T| )HH:MM[:SS[.fff]]][Z]"; *has_time tells whether a time was given and
- * *prec_ms is the length of the last unit given (a day, a minute, a second, a millisecond). */
-static int parse_iso(const char *s, int64_t *ms, int64_t *prec_ms) {
-    int y, mo, d, h = 0, mi = 0, n = 0;
-    double sec = 0;
-    if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10) return -1;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31) return -1;
-    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap)) return -1;
-    const char *p = s + 10;
-    *prec_ms = 86400000;
-    if (*p == 'T' || *p == ' ') {
-        int k = 0;
-        if (sscanf(p + 1, "%2d:%2d%n", &h, &mi, &k) != 2 || k != 5) return -1;
-        if (h > 23 || mi > 59) return -1;
-        p += 1 + k;
-        *prec_ms = 60000;
-        if (*p == ':') {
-            char *end;
-            errno = 0;
-            sec = strtod(p + 1, &end);
-            if (end == p + 1 || sec < 0 || sec >= 61) return -1;
-            *prec_ms = strchr(p + 1, '.') && strchr(p + 1, '.') < end ? 1 : 1000;
-            p = end;
-        }
-        if (*p == 'Z') p++;
-    }
-    if (*p) return -1;
-    *ms = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400000 +
-          (int64_t)h * 3600000 + (int64_t)mi * 60000 + (int64_t)(sec * 1000 + 0.5);
-    return 0;
-}
-
-int pmf_asof_parse(const char *s, int64_t *cutoff_ms) {
-    int64_t ms, prec;
-    if (!s || parse_iso(s, &ms, &prec) != 0) return -1;
-    *cutoff_ms = ms + prec - 1;
-    return 0;
-}
-
-int64_t pmf_now_ms(void) {
-    const char *fixed = getenv("PMF_NOW");
-    int64_t ms, prec;
-    if (fixed && *fixed && parse_iso(fixed, &ms, &prec) == 0) return ms;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-void pmf_format_ms(int64_t ms, char *buf, size_t n) {
-    int64_t days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
-    int64_t rem = ms - days * 86400000;
-    int y, m, d;
-    civil_from_days(days, &y, &m, &d);
-    snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", y, m, d, (int)(rem / 3600000),
-             (int)(rem / 60000 % 60), (int)(rem / 1000 % 60), (int)(rem % 1000));
-}
-
-/* ---------------------------------------------------------------------------------------
- * Reference data.
- * ------------------------------------------------------------------------------------- */
-
-/* Run fn(row) for each data row of refdir/name after checking the header; -1 on error. */
-typedef int (*row_fn)(sqlite3 *db, sqlite3_stmt **st, const pmf_csv_field *f, size_t n);
-
-static int load_csv(sqlite3 *db, const char *refdir, const char *name, const char *header,
-                    row_fn fn, sqlite3_stmt **st, char *err, size_t errlen) {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", refdir, name);
-    pmf_csv *c = pmf_csv_open(path, err, errlen);
-    if (!c) return -1;
-    int rc = 0, first = 1;
-    while ((rc = pmf_csv_next(c)) == 1) {
-        const pmf_csv_field *f = pmf_csv_fields(c);
-        size_t n = pmf_csv_nfields(c);
-        if (first) {
-            char got[256] = "";
-            for (size_t i = 0; i < n; i++) {
-                if (i) strncat(got, ",", sizeof got - strlen(got) - 1);
-                strncat(got, f[i].s, sizeof got - strlen(got) - 1);
-            }
-            if (strcmp(got, header) != 0) {
-                errorf(err, errlen, "%s: header is not %s", path, header);
-                rc = -1;
-                break;
-            }
-            first = 0;
-            continue;
-        }
-        if (fn(db, st, f, n) != 0) {
-            int code = sqlite3_errcode(db);
-            errorf(err, errlen, "%s:%ld: %s", path, pmf_csv_line(c),
-                   code == SQLITE_OK || code == SQLITE_DONE || code == SQLITE_ROW
-                       ? "a code that is not a known area, or a field that is not allowed"
-                       : sqlite3_errmsg(db));
-            rc = -1;
-            break;
-        }
-    }
-    if (rc == -1 && err && !*err) errorf(err, errlen, "%s", pmf_csv_error(c));
-    pmf_csv_close(c);
-    return rc == -1 ? -1 : 0;
-}
-
-static int step_reset(sqlite3_stmt *st) {
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : -1;
-}
-
-static int area_row(sqlite3 *db, sqlite3_stmt **st, const pmf_csv_field *f, size_t n) {
-    (void)db;
-    if (n != 3) return -1;
-    sqlite3_bind_text(st[0], 1, f[0].s, (int)f[0].len, SQLITE_STATIC);
-    sqlite3_bind_text(st[0], 2, f[1].s, (int)f[1].len, SQLITE_STATIC);
-    sqlite3_bind_text(st[0], 3, f[2].s, (int)f[2].len, SQLITE_STATIC);
-    return step_reset(st[0]);
-}
-
-/* A neighbour row adds the neighbour to "<model>:<area>", creating the group (with the area
- * itself as rank 0) the first time. */
-static int neighbour(sqlite3_stmt **st, const char *model, const char *title,
-                     const pmf_csv_field *area, const pmf_csv_field *nb, const pmf_csv_field *rank) {
-    char gid[96];
-    snprintf(gid, sizeof gid, "%s:%s", model, area->s);
-    sqlite3_bind_text(st[1], 1, gid, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st[1], 2, title, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st[1], 3, area->s, (int)area->len, SQLITE_STATIC);
-    if (step_reset(st[1]) != 0) return -1;
-    const pmf_csv_field *who[2] = {area, nb};
-    for (int i = 0; i < 2; i++) {
-        sqlite3_bind_text(st[2], 1, gid, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st[2], 2, who[i]->s, (int)who[i]->len, SQLITE_STATIC);
-        if (i == 0) sqlite3_bind_int(st[2], 3, 0);
-        else sqlite3_bind_text(st[2], 3, rank->s, (int)rank->len, SQLITE_STATIC);
-        if (step_reset(st[2]) != 0) return -1;
-    }
-    return 0;
-}
-
-static int nn_row(sqlite3 *db, sqlite3_stmt **st, const pmf_csv_field *f, size_t n) {
-    (void)db;
-    if (n != 3) return -1;
-    return neighbour(st, "cipfa_2024", "CIPFA nearest neighbours (2024 model)", &f[0], &f[1], &f[2]);
-}
-
-static int sn_row(sqlite3 *db, sqlite3_stmt **st, const pmf_csv_field *f, size_t n) {
-    (void)db;
-    if (n != 4) return -1;
-    return neighbour(st, "dfe_sn_2025", "DfE children's statistical neighbours (May 2025)",
-                     &f[0], &f[2], &f[1]);
-}
-
-/* area_successors.csv: code,successor,ended (both codes must be known areas). */
-static int successor_row(sqlite3 *db, sqlite3_stmt **st, const pmf_csv_field *f, size_t n) {
-    if (n != 3) return -1;
-    for (int i = 1; i <= 3; i++)
-        sqlite3_bind_text(st[1], i, f[i - 1].s, (int)f[i - 1].len, SQLITE_STATIC);
-    if (step_reset(st[1]) != 0) return -1;
-    return sqlite3_changes(db) == 1 ? 0 : -1;
-}
-
-/* area_aliases.csv: alias,code,kind (name or la_number; the code must be a known area). */
-static int alias_row(sqlite3 *db, sqlite3_stmt **st, const pmf_csv_field *f, size_t n) {
-    (void)db;
-    if (n != 3 || (strcmp(f[2].s, "name") != 0 && strcmp(f[2].s, "la_number") != 0)) return -1;
-    sqlite3_bind_text(st[3], 1, f[1].s, (int)f[1].len, SQLITE_STATIC);
-    int known = sqlite3_step(st[3]) == SQLITE_ROW;
-    sqlite3_reset(st[3]);
-    if (!known) return -1;
-    for (int i = 1; i <= 3; i++)
-        sqlite3_bind_text(st[2], i, f[i - 1].s, (int)f[i - 1].len, SQLITE_STATIC);
-    return step_reset(st[2]);
-}
-
-/*
- * Areas by any name: regions, nations and former codes (areas_more.csv), successors and
- * publishers' names and LA numbers, and every area's own name as an alias.  Runs for a new
- * store and when an older store gains the area_alias table (an upgrade); areas already
- * present are kept as they are.  A row naming an unknown code is an error naming the line.
- */
-static int load_area_links(sqlite3 *db, const char *refdir, char *err, size_t errlen) {
-    static const char *const sql[] = {
-        "INSERT OR IGNORE INTO area(code, name, kind) VALUES (?1, ?2, ?3)",
-        "INSERT OR IGNORE INTO area_successor(area, successor, ended) "
-        "  SELECT a.id, s.id, ?3 FROM area a, area s WHERE a.code = ?1 AND s.code = ?2",
-        "INSERT OR IGNORE INTO area_alias(key, kind, area, alias) "
-        "  SELECT CASE ?3 WHEN 'name' THEN pmf_area_key(?1) ELSE ?1 END, ?3, id, ?1 "
-        "  FROM area WHERE code = ?2 AND ?3 IN ('name', 'la_number')",
-        "SELECT 1 FROM area WHERE code = ?1",
-    };
-    sqlite3_stmt *st[4] = {0};
-    int rc = -1;
-    for (int i = 0; i < 4; i++)
-        if (sqlite3_prepare_v2(db, sql[i], -1, &st[i], NULL) != SQLITE_OK) {
-            errorf(err, errlen, "preparing area reference data: %s", sqlite3_errmsg(db));
-            goto done;
-        }
-    if (load_csv(db, refdir, "areas_more.csv", "code,name,kind", area_row, st, err, errlen) ||
-        load_csv(db, refdir, "area_successors.csv", "code,successor,ended", successor_row, st,
-                 err, errlen) ||
-        load_csv(db, refdir, "area_aliases.csv", "alias,code,kind", alias_row, st, err, errlen))
-        goto done;
-    if (sqlite3_exec(db,
-            "INSERT OR IGNORE INTO area_alias(key, kind, area, alias) "
-            "  SELECT pmf_area_key(name), 'name', id, name FROM area",
-            NULL, NULL, NULL) != SQLITE_OK) {
-        errorf(err, errlen, "area names: %s", sqlite3_errmsg(db));
-        goto done;
-    }
-    rc = 0;
-done:
-    for (int i = 0; i < 4; i++) sqlite3_finalize(st[i]);
-    return rc;
-}
-
-static int load_reference(sqlite3 *db, const char *refdir, char *err, size_t errlen) {
-    static const char *const sql[] = {
-        "INSERT INTO area(code, name, kind) VALUES (?1, ?2, ?3)",
-        /* the group's title names the model and the council: "...: Dudley" */
-        "INSERT OR IGNORE INTO area_group(id, title, source) "
-        "  SELECT ?1, ?2 || ': ' || name, 'reference' FROM area WHERE code = ?3",
-        "INSERT OR IGNORE INTO area_group_member(group_id, area, rank) "
-        "  SELECT ?1, id, ?3 FROM area WHERE code = ?2",
-    };
-    sqlite3_stmt *st[3] = {0};
-    int rc = -1;
-    for (int i = 0; i < 3; i++)
-        if (sqlite3_prepare_v2(db, sql[i], -1, &st[i], NULL) != SQLITE_OK) {
-            errorf(err, errlen, "preparing reference data: %s", sqlite3_errmsg(db));
-            goto done;
-        }
-    if (load_csv(db, refdir, "areas.csv", "code,name,kind", area_row, st, err, errlen) ||
-        load_csv(db, refdir, "areas_extra.csv", "code,name,kind", area_row, st, err, errlen) ||
-        load_area_links(db, refdir, err, errlen) ||
-        load_csv(db, refdir, "nearest_neighbours.csv", "area_code,neighbour_code,rank", nn_row,
-                 st, err, errlen) ||
-        load_csv(db, refdir, "childrens_statistical_neighbours_2025.csv",
-                 "area_code,rank,neighbour_code,closeness", sn_row, st, err, errlen))
-        goto done;
-    if (sqlite3_exec(db,
-            "INSERT INTO area_group(id, title, source) "
-            "  SELECT DISTINCT 'all:' || kind, 'All ' || CASE kind"
-            "    WHEN 'county' THEN 'counties'"
-            "    WHEN 'unitary' THEN 'unitary authorities'"
-            "    WHEN 'welsh unitary' THEN 'Welsh unitary authorities'"
-            "    WHEN 'scottish council' THEN 'Scottish councils'"
-            "    WHEN 'ni district' THEN 'Northern Ireland district councils'"
-            "    WHEN 'london borough' THEN 'London boroughs'"
-            "    WHEN 'combined authority' THEN 'combined authorities'"
-            "    WHEN 'strategic authority' THEN 'strategic authorities'"
-            "    ELSE kind || 's' END, 'reference' FROM area "
-            "  WHERE kind <> 'country' AND kind NOT LIKE 'former %';"
-            "INSERT INTO area_group_member(group_id, area, rank) "
-            "  SELECT 'all:' || kind, id, NULL FROM area "
-            "  WHERE kind <> 'country' AND kind NOT LIKE 'former %';",
-            NULL, NULL, NULL) != SQLITE_OK) {
-        errorf(err, errlen, "reference groups: %s", sqlite3_errmsg(db));
-        goto done;
-    }
-    rc = 0;
-done:
-    for (int i = 0; i < 3; i++) sqlite3_finalize(st[i]);
-    return rc;
-}
-
-/* ---------------------------------------------------------------------------------------
  * Open and migrate.
  * ------------------------------------------------------------------------------------- */
 
 static int exec(sqlite3 *db, const char *sql, char *err, size_t errlen) {
     if (sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK) return 0;
-    errorf(err, errlen, "%s", sqlite3_errmsg(db));
+    pmf_store_errorf(err, errlen, "%s", sqlite3_errmsg(db));
     return -1;
 }
 
@@ -609,7 +106,7 @@ static int exec_retry(sqlite3 *db, const char *sql, char *err, size_t errlen) {
     for (int attempt = 0; (rc = sqlite3_exec(db, sql, NULL, NULL, NULL)) != SQLITE_OK; attempt++)
         if (!is_busy(rc) || !busy_backoff(&waited, attempt)) break;
     if (rc == SQLITE_OK) return 0;
-    errorf(err, errlen, "%s", sqlite3_errmsg(db));
+    pmf_store_errorf(err, errlen, "%s", sqlite3_errmsg(db));
     return -1;
 }
 
@@ -649,7 +146,7 @@ static int backup(sqlite3 *db, const char *path, int version, char *err, size_t 
         sqlite3_free(name);
         if (rc <= 0) return rc;
     }
-    errorf(err, errlen, "%s: too many backup copies (%s.v%d.*.bak)", path, path, version);
+    pmf_store_errorf(err, errlen, "%s: too many backup copies (%s.v%d.*.bak)", path, path, version);
     return -1;
 }
 
@@ -663,31 +160,31 @@ static int has_rows(sqlite3 *db, const char *sql) {
 static int migrate(sqlite3 *db, const char *path, const char *refdir, char *err, size_t errlen) {
     int v = user_version(db);
     if (v < 0) {
-        errorf(err, errlen, "%s: not a pmf store (%s)", path, sqlite3_errmsg(db));
+        pmf_store_errorf(err, errlen, "%s: not a pmf store (%s)", path, sqlite3_errmsg(db));
         return -1;
     }
-    if (v > NMIGRATIONS) {
+    if (v > pmf_store_nmigrations) {
         char ver[32];
         snprintf(ver, sizeof ver, "%d", v);
-        errorf(err, errlen, "%s: store schema version %s is newer than this pmf understands",
+        pmf_store_errorf(err, errlen, "%s: store schema version %s is newer than this pmf understands",
                 path, ver);
         return -1;
     }
-    if (v == NMIGRATIONS) return 0;
+    if (v == pmf_store_nmigrations) return 0;
     if (v > 0 && strcmp(path, ":memory:") != 0 && backup(db, path, v, err, errlen) != 0)
         return -1;
     if (exec_retry(db, "BEGIN IMMEDIATE", err, errlen) != 0) return -1;
     /* Re-read inside the write lock: another process may have migrated meanwhile. */
     v = user_version(db);
-    for (int i = v; i < NMIGRATIONS; i++)
-        if (exec(db, migrations[i], err, errlen) != 0) goto fail;
-    if (v == 0 && refdir && load_reference(db, refdir, err, errlen) != 0) goto fail;
+    for (int i = v; i < pmf_store_nmigrations; i++)
+        if (exec(db, pmf_store_migrations[i], err, errlen) != 0) goto fail;
+    if (v == 0 && refdir && pmf_store_load_reference(db, refdir, err, errlen) != 0) goto fail;
     /* an older store gaining the area tables gets their reference rows now */
     if (v > 0 && refdir && !has_rows(db, "SELECT 1 FROM area_alias LIMIT 1") &&
-        load_area_links(db, refdir, err, errlen) != 0)
+        pmf_store_load_area_links(db, refdir, err, errlen) != 0)
         goto fail;
     char sql[64];
-    snprintf(sql, sizeof sql, "PRAGMA user_version = %d", NMIGRATIONS);
+    snprintf(sql, sizeof sql, "PRAGMA user_version = %d", pmf_store_nmigrations);
     if (exec(db, sql, err, errlen) != 0 || exec(db, "COMMIT", err, errlen) != 0) goto fail;
     return 0;
 fail:
@@ -717,12 +214,12 @@ pmf_store *pmf_store_open(const char *path, const char *refdir, char *err, size_
     pmf_store *s = calloc(1, sizeof *s);
     if (!s || !(s->path = strdup(path))) {
         free(s);
-        errorf(err, errlen, "out of memory");
+        pmf_store_errorf(err, errlen, "out of memory");
         return NULL;
     }
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
-        errorf(err, errlen, "cannot open store %s: %s", path, s->db ? sqlite3_errmsg(s->db) : "");
+        pmf_store_errorf(err, errlen, "cannot open store %s: %s", path, s->db ? sqlite3_errmsg(s->db) : "");
         pmf_store_close(s);
         return NULL;
     }
@@ -734,8 +231,8 @@ pmf_store *pmf_store_open(const char *path, const char *refdir, char *err, size_
         (strcmp(path, ":memory:") != 0 &&
          exec_retry(s->db, "PRAGMA journal_mode = WAL", msg, sizeof msg)) ||
         migrate(s->db, path, refdir, msg, sizeof msg)) {
-        if (strstr(msg, path) == msg) errorf(err, errlen, "%s", msg);
-        else errorf(err, errlen, "%s: %s", path, msg);
+        if (strstr(msg, path) == msg) pmf_store_errorf(err, errlen, "%s", msg);
+        else pmf_store_errorf(err, errlen, "%s: %s", path, msg);
         pmf_store_close(s);
         return NULL;
     }
@@ -745,7 +242,7 @@ pmf_store *pmf_store_open(const char *path, const char *refdir, char *err, size_
                            SQLITE_PREPARE_PERSISTENT, &s->area_id, NULL) != SQLITE_OK ||
         sqlite3_prepare_v3(s->db, metric_def_sql, -1, SQLITE_PREPARE_PERSISTENT,
                            &s->metric_def, NULL) != SQLITE_OK) {
-        errorf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
+        pmf_store_errorf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
         pmf_store_close(s);
         return NULL;
     }
@@ -845,7 +342,7 @@ void pmf_metric_def_free(pmf_metric_def *d) {
 int64_t pmf_store_new_batch(pmf_store *s, const char *kind, const char *by, const char *at,
                             const char *source, const char *note) {
     int64_t ms, prec;
-    if (!at || parse_iso(at, &ms, &prec) != 0) ms = pmf_now_ms();
+    if (!at || pmf_iso_parse(at, &ms, &prec) != 0) ms = pmf_now_ms();
     char when[32];
     pmf_format_ms(ms, when, sizeof when);
     if (!by || !*by) by = getenv("PMF_USER");

@@ -8,6 +8,8 @@
 #ifndef PMF_STORE_H
 #define PMF_STORE_H
 
+#include "calendar.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <sqlite3.h>
@@ -78,16 +80,7 @@ int pmf_store_metric_def(pmf_store *s, const char *code, int64_t id, int64_t cut
                          pmf_metric_def *d);
 void pmf_metric_def_free(pmf_metric_def *d);
 
-/* Parse an as-of argument ("2025-10-15", "2025-10-15T12:30", "2025-10-15 12:30:05") into a
- * cutoff in milliseconds since the epoch: a date means the end of that day (UTC), a time
- * that second's end.  Returns 0 on success, -1 if it does not parse. */
-int pmf_asof_parse(const char *s, int64_t *cutoff_ms);
-
-/* Now as milliseconds since the epoch, honouring $PMF_NOW (an ISO date-time) so that tests
- * and demos can be reproducible. */
-int64_t pmf_now_ms(void);
-/* Format epoch ms as "YYYY-MM-DDTHH:MM:SS.mmmZ" into buf (at least 25 bytes). */
-void pmf_format_ms(int64_t ms, char *buf, size_t n);
+/* As-of dates and timestamps (pmf_asof_parse, pmf_now_ms, pmf_format_ms): calendar.h. */
 
 /* THE VERSION IN FORCE AT T: a batch is visible at cutoff T when recorded_ms <= T; of the
  * visible versions of one key, the one whose batch is latest by (recorded_ms, id) is in

@@ -17,6 +17,7 @@
  * system; the fraction is the time of day, rounded to the second.
  */
 #include "xlsx_internal.h"
+#include "calendar.h"   /* day numbers */
 #include "csv.h"   /* pmf_parse_number */
 
 #include <math.h>
@@ -54,28 +55,6 @@ static const char *cell_ref(int col, long row, char *out) {
     return out;
 }
 
-/* Days from 1970-01-01 to y-m-d, and back (the proleptic Gregorian calendar). */
-static long days_from_civil(long y, unsigned m, unsigned d) {
-    y -= m <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (long)doe - 719468;
-}
-
-static void civil_from_days(long z, long *y, unsigned *m, unsigned *d) {
-    z += 719468;
-    long era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = (long)yoe + era * 400 + (*m <= 2);
-}
-
 /* Format serial v of a date (kind 1) or time (kind 2) style into out as ISO 8601; NULL with
  * the reason in why when v is no date. */
 static const char *iso_date(const pmf_xlsx *x, double v, int kind, char *out, const char **why) {
@@ -87,13 +66,13 @@ static const char *iso_date(const pmf_xlsx *x, double v, int kind, char *out, co
         sprintf(out, "%02ld:%02ld:%02ld", secs / 3600, secs / 60 % 60, secs % 60);
         return out;
     }
-    if (x->date1904) day += days_from_civil(1904, 1, 1);
+    if (x->date1904) day += (long)pmf_days_from_civil(1904, 1, 1);
     else if (day == 60) { *why = "is 29 February 1900, a day that never was"; return NULL; }
-    else day += days_from_civil(1899, 12, day < 60 ? 31 : 30);
-    long y;
-    unsigned m, d;
-    civil_from_days(day, &y, &m, &d);
-    int n = sprintf(out, "%04ld-%02u-%02u", y, m, d);
+    else day += (long)pmf_days_from_civil(1899, 12, day < 60 ? 31 : 30);
+    int64_t y;
+    int m, d;
+    pmf_civil_from_days(day, &y, &m, &d);
+    int n = sprintf(out, "%04d-%02d-%02d", (int)y, m, d);
     if (secs) sprintf(out + n, "T%02ld:%02ld:%02ld", secs / 3600, secs / 60 % 60, secs % 60);
     return out;
 }

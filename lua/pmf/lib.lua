@@ -1,12 +1,21 @@
 -- lua/pmf/lib.lua: the Lua half of the `pmf` module.
 --
--- core/pmf.c builds the module table from the C modules and then requires this file, which
--- completes the table in place: the Store methods written in Lua, the default store, and
--- the Lua submodules (framework DSL, KPIs, reports, import helpers, the CLI), loaded on
--- first use so that `require "pmf"` stays cheap.
+-- core/pmf.c makes the module table, preloads the C modules as "pmf.core.<name>" and then
+-- requires this file, which completes the table in place: the C modules as its fields
+-- (pmf.period, pmf.rag, ...), the Store methods written in Lua, the default store, and the
+-- Lua submodules (framework DSL, KPIs, reports, import helpers, the CLI), loaded on first
+-- use so that `require "pmf"` stays cheap.
 local pmf = require "pmf"
 
-local C = pmf._store
+-- The C modules (core/l<name>.c), in the order core/pmf.c opened them before they were
+-- preloaded: the types' metatables first, then the pattern functions that replace the string
+-- library's (core/lpattern.c), then the sandbox's limits (its allocator wraps the state's).
+for _, name in ipairs { "period", "rag", "series", "importer", "xlsx", "file", "xlsxread",
+                        "engine" } do
+  pmf[name] = require("pmf.core." .. name)
+end
+local C = require "pmf.core.store"
+require "pmf.core.pattern"
 pmf.Store = C.Store          -- the methods table of pmf.Store userdata; Lua adds to it
 pmf.now = C.now
 pmf.asof_ms = C.asof_ms

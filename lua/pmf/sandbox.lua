@@ -2,7 +2,7 @@
 -- framework files (pmf check, pmf load, and every re-run of a stored source by `pmf
 -- frameworks` and the reports), `pmf test` files, custom formulas, target functions and rag
 -- rules (and, later, import recipes).  The environment is built here, in Lua; running under
--- limits is C (core/lsandbox.c, preloaded as "pmf.sandbox.core"), re-exported as M.run,
+-- limits is C (core/lsandbox.c, preloaded as "pmf.core.sandbox"), re-exported as M.run,
 -- M.limits and M.memory.
 --
 --   M.env([opts]) -> env;  M.declare(env, name, value);  M.is_declared(env, name)
@@ -37,7 +37,7 @@
 -- M.read_file return nil, message; M.run returns false, message for a chunk that fails.
 local M = {}
 
-local core = require "pmf.sandbox.core"
+local core = require "pmf.core.sandbox"
 M.run, M.limits, M.memory = core.run, core.limits, core.memory
 
 M.MAX_FILE_BYTES = 4 * 1024 * 1024

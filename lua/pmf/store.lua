@@ -89,7 +89,7 @@ end
 -- pmf.area_key), each once: {code, name, kind, matched, successor, ended}, by code.
 -- A former code shows its successor(s) and the last day it was in use.
 function Store:search_areas(text)
-  local key = pmf._store.area_key(text)
+  local key = require("pmf.core.store").area_key(text)
   local like = "%" .. key:gsub("[%%_\\]", "\\%0") .. "%"
   return self:query([[
     WITH hit(area, matched) AS (
@@ -813,6 +813,6 @@ M.audit = audit
 
 -- Raise unless the store is writable (not an as-of view): the one check, in C
 -- (core/lstore.c), whose error points at the code that called the Store's method.
-pmf._checkwritable = pmf._store.checkwritable
+pmf._checkwritable = require("pmf.core.store").checkwritable
 
 return M

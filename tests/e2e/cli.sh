@@ -77,6 +77,15 @@ out_has '^(pmf> )?42$|pmf> x \+ 1.*42|42' "the REPL prints an expression's value
 out_has '^(pmf> )?9$' "multi-line input continues until complete"
 out_has 'a	nil	3' "several values print tab-separated, nil included"
 
+# errors at the prompt: the message alone (as lua.c), whatever the error object is
+printf 'error("boom")\nerror({})\nprint = function() error({}) end\nreturn 1\n' > errors.txt
+OUT=$(${PMF_WRAP:-} "$PMF_BIN" -i < errors.txt 2>&1); RC=$?
+rc_is 0 "the REPL carries on after errors"
+out_has '^(pmf> )*[^ ]*boom' "an error at the prompt prints its message"
+out_has 'error object is a table value' "a non-string error object is named, not printed as (null)"
+out_has "error calling 'print' \(table\)" "a failing print names what it raised"
+out_lacks 'null' "no NULL string reaches the terminal"
+
 # history is saved to ~/.pmf_history
 HOME="$WORK/home"; mkdir -p "$HOME"
 OUT=$(HOME="$WORK/home" ${PMF_WRAP:-} "$PMF_BIN" -i < input.txt 2>&1)

@@ -72,7 +72,7 @@ done
 
 # --- tools the tests and CI call ---------------------------------------------------------
 # /usr/bin/node by its path: the browser tests run that one, whatever node is first on PATH.
-tools="cc make pkg-config lua5.4 sqlite3 valgrind tmux chromium pdftoppm pdftotext clang cppcheck man
+tools="cc make pkg-config ld objcopy ar nm lua5.4 sqlite3 valgrind tmux chromium pdftoppm pdftotext clang cppcheck man
        script od cmp timeout awk sed /usr/bin/node npm"
 for t in $tools; do
   p=$(command -v "$t") || { fail "the tests' tool '$t' is installed (make test-deps)"; continue; }

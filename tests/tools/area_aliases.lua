@@ -7,12 +7,12 @@
 -- Names are taken as each publisher writes them next to an ONS code (DfE LAIT and its
 -- statistical neighbours, DEFRA recycling and fly-tipping, ONS population, OHID Fingertips,
 -- DLUHC council tax and homelessness); DfE LA numbers from LAIT's `LA Number`/`gss_code`
--- pairs.  An alias whose key (pmf._store.area_key: case, punctuation, "&", suffixes such as
+-- pairs.  An alias whose key (pmf.core.store's area_key: case, punctuation, "&", suffixes such as
 -- "Council") equals its area's own name is left out: the store adds every area's own name.
 -- Two codes may share a key only when one succeeded the other (area_successors.csv: the
 -- resolver then picks by date); any other clash stops the script with both codes named.
 local pmf = require "pmf"
-local key = pmf._store.area_key
+local key = require("pmf.core.store").area_key
 
 local public = arg[1] or "../shared/data/public"
 local data = (os.getenv("PMF_HOME") or ".") .. "/lua/data"

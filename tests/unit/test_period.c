@@ -830,6 +830,27 @@ static void test_bank_holidays(void) {
               sane_holidays(1978, 2100));
 }
 
+/* Day numbers (calendar.h): known days, every day of the supported years steps to the next
+ * by one, and each converts back to itself. */
+static void test_day_numbers(void) {
+    int64_t y;
+    int m, d, bad = 0;
+    test_cond("1970-01-01 is day 0", pmf_days_from_civil(1970, 1, 1) == 0);
+    test_cond("2000-03-01 is day 11017", pmf_days_from_civil(2000, 3, 1) == 11017);
+    test_cond("1969-12-31 is day -1", pmf_days_from_civil(1969, 12, 31) == -1);
+    pmf_civil_from_days(-1, &y, &m, &d);
+    test_cond("day -1 is 1969-12-31", y == 1969 && m == 12 && d == 31);
+    int64_t n = pmf_days_from_civil(PMF_PERIOD_MIN_YEAR, 1, 1);
+    for (int yy = PMF_PERIOD_MIN_YEAR; yy <= PMF_PERIOD_MAX_YEAR; yy++)
+        for (int mm = 1; mm <= 12; mm++)
+            for (int dd = 1; dd <= pmf_days_in_month(yy, mm); dd++, n++) {
+                if (pmf_days_from_civil(yy, mm, dd) != n) bad++;
+                pmf_civil_from_days(n, &y, &m, &d);
+                if (y != yy || m != mm || d != dd) bad++;
+            }
+    test_cond("every day from 1000 to 9999 is the day before's number + 1, and back", bad == 0);
+}
+
 /* ---- working days and deadlines ---- */
 static const struct { const char *date; int working; } workdays[] = {
     { "2025-12-24", 1 }, { "2025-12-25", 0 }, { "2025-12-26", 0 }, { "2025-12-27", 0 },
@@ -906,5 +927,6 @@ int main(void) {
     test_arithmetic();
     test_bank_holidays();
     test_working_days();
+    test_day_numbers();
     return test_report("test_period");
 }
