@@ -11,7 +11,7 @@
 --       flag=}}, commentary = {kpi = text}, cells = {{sheet=, row=, col=, value=}}})
 --       -> out | nil, message: a filled copy, as an owner's spreadsheet program would save it
 --       (for scripts and tests; cells overwrites any cell, locked ones too)
---   returns.round(store, fw, period) -> the chase report's data (pmf.chase): per owner, the
+--   returns.round(store, fw, period) -> the chase report's data (pmf.report.returns): per owner, the
 --       figures and commentary due, received and missing, the issue and the receipt
 --
 -- Design decisions:

@@ -799,6 +799,29 @@ function M.receipt_exists(s, issue, file_hash)
                  issue, file_hash)[1] ~= nil
 end
 
+-- ---- publications (pmf.report.publish) ---------------------------------------------------
+-- A publication records what rebuilds a published report (framework, report, params JSON,
+-- framework hash, as-of date) and the hash of the output it gave.
+
+-- M.write_publication(s, b, t) -> id: record t = {framework, report, params, framework_hash,
+-- as_of} in batch b, its output hash still empty (M.set_publication_hash sets it).
+function M.write_publication(s, b, t)
+  s:exec([[INSERT INTO publication(framework, report, params, framework_hash, as_of, output_hash, batch)
+           VALUES (?, ?, ?, ?, ?, ?, ?)]], t.framework, t.report, t.params, t.framework_hash,
+         t.as_of, "", b)
+  return s:query("SELECT max(id) AS id FROM publication")[1].id
+end
+
+-- M.set_publication_hash(s, id, hash): the output hash of publication id, once rendered.
+function M.set_publication_hash(s, id, hash)
+  s:exec("UPDATE publication SET output_hash = ? WHERE id = ?", hash, id)
+end
+
+-- M.publication(s, id) -> the publication row | nil.
+function M.publication(s, id)
+  return s:query("SELECT * FROM publication WHERE id = ?", id)[1]
+end
+
 -- ---- audit ---------------------------------------------------------------------------
 
 -- store:audit([n]) -> the latest n (default 50) entries of the audit trail, newest first.
