@@ -67,13 +67,30 @@ end
 
 Report.__tostring = function(r) return r:render("text") end
 
--- register(name, summary, fn [, needs]): needs = "kpi" for a report about one KPI (the
--- CLI's usage line and M.run's error say so when --kpi is missing).
+-- register(name, summary, fn [, needs]): adds report `name` (fn(ctx) -> report fields |
+-- nil, message) to the list, and pmf.report.<name>(args), which raises where run() returns
+-- nil, message.  needs = "kpi" for a report about one KPI, "node" for one about one node
+-- (the CLI's usage line and M.run's error say so when --kpi or --node is missing).  A name
+-- already taken (a report or a function of this module) raises.
 local function register(name, summary, fn, needs)
+  if type(name) ~= "string" or type(fn) ~= "function" then
+    error("pmf.report.register(name, summary, fn [, needs]): a name and a function are required", 2)
+  end
+  if M.registry[name] or M[name] ~= nil then
+    error("pmf.report.register: the name '" .. name .. "' is taken", 2)
+  end
   M.registry[name] = { name = name, fn = fn, summary = summary, needs = needs }
   M.order[#M.order + 1] = name
+  M[name] = function(args)
+    local r, err = M.run(name, args)
+    if not r then error(err, 2) end
+    return r
+  end
 end
 M.register = register
+
+M.blockers, M.hash, M.publish, M.republish, M.write_all =
+  publish.blockers, publish.hash, publish.publish, publish.republish, publish.write_all
 
 -- What the reports share, for scripts and renderers that lay reports out.
 M.context, M.col, M.rag_keys = shared.context, shared.col, shared.rag_keys
@@ -122,18 +139,6 @@ for _, name in ipairs(REPORTS) do
   local r = require("pmf.report." .. name)
   register(name, r.summary, r.build, r.needs)
 end
-
--- pmf.report.<name>(args) -> report: run() that raises on an expected failure too.
-for _, name in ipairs(M.order) do
-  M[name] = function(args)
-    local r, err = M.run(name, args)
-    if not r then error(err, 2) end
-    return r
-  end
-end
 M.golden = M.golden_thread
-
-M.blockers, M.hash, M.publish, M.republish, M.write_all =
-  publish.blockers, publish.hash, publish.publish, publish.republish, publish.write_all
 
 return M
