@@ -1,8 +1,8 @@
 -- lua/pmf/store/init.lua: the store layer in Lua (module `pmf.store`): the Store's methods
 -- written in Lua, over the C core's query, exec, transaction and batch (core/lstore.c), and
 -- the module functions other Lua modules write and read rows through.  The hot paths
--- (import, series) are C.  This and core/store.c are where the SQL is; no other Lua file
--- holds any.
+-- (import, series) are C.  With core/store.c, this folder is where SQL belongs: other
+-- modules read and write rows through these functions.
 --
 -- The files, one concern each: common.lua (what they share), areas.lua (areas, comparator
 -- groups), metrics.lua (the metric catalogue), observations.lua (figures), signoff.lua
