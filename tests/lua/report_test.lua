@@ -708,6 +708,35 @@ else
   T.ok(false, "pdf needs chromium and pdftotext on this machine")
 end
 
+-- a report of one's own: registered as the engine's own reports are, run, covered and drawn
+-- like them
+do
+  local n = #pmf.report.order
+  pmf.report.register("owners", "each KPI's owner", function(ctx)
+    local rows = {}
+    for _, id in ipairs(ctx.fw.kpi_order) do rows[#rows + 1] = { kpi = id, owner = ctx.fw.kpis[id].owner } end
+    return { title = "Owners", rows = rows,
+             columns = { pmf.report.col("kpi", "KPI"), pmf.report.col("owner", "Owner") } }
+  end)
+  T.eq(pmf.report.order[n + 1], "owners", "register: the report joins the list of reports")
+  local own = pmf.report.owners(args)
+  T.eq(own.rows[4], { kpi = "K4", owner = "Chief Finance Officer" }, "register: its rows, in declaration order")
+  T.eq({ own.name, own.framework, own.period, own.as_of }, { "owners", "rt", Q, "2025-10-20" },
+       "register: run() gives it the report's name, framework, period and as-of date")
+  has(own:render("csv"), "K4,Chief Finance Officer", "register: drawn by the renderers")
+  has(own:render("text"), "Owners", "register: its title in the text")
+  T.err(function() pmf.report.register("scorecard", "again", function() end) end,
+        "the name 'scorecard' is taken", "register: a second report of one name is refused")
+  T.err(function() pmf.report.register("run", "shadow", function() end) end,
+        "the name 'run' is taken", "register: a name of the module's own functions is refused")
+  pmf.report.register("one_kpi", "one KPI", function(ctx)
+    return { title = "KPI " .. ctx.args.kpi, columns = {}, rows = {} }
+  end, "kpi")
+  local none, why = pmf.report.run("one_kpi", args)
+  T.ok(none == nil and why:find("about one KPI", 1, true), "register: needs = \"kpi\" asks for the KPI: " .. tostring(why))
+  T.err(function() pmf.report.one_kpi(args) end, "about one KPI", "register: the convenience function raises")
+end
+
 -- the REPL's tables
 local rated = pmf.kpi.rate{ framework = "rt", period = Q }
 T.ok(pmf.render.is_rows(rated), "rating rows are a list of rows")

@@ -1,22 +1,20 @@
--- lua/pmf/chase.lua: the chase report (`pmf report returns`): for a framework's period, each
--- owner's figures and commentary received, missing and late, with working days to or past
--- the data_entry deadline, and the quarter's readiness (what still blocks --publish).
+-- lua/pmf/report/returns.lua: the chase report (`pmf report returns`): for a framework's
+-- period, each owner's figures and commentary received, missing and late, with working
+-- days to or past the data_entry deadline, and the quarter's readiness (what still blocks
+-- --publish).
 --
--- A report module of its own, registered with pmf.report through its `register` hook
--- (report.lua loads it), so the report registry stays the one list of reports and every
--- renderer (text, md, csv, json, html, xlsx) draws it.  The data is pmf.returns.round's:
--- a figure counts as received when the store holds it for the council's area and period,
--- whichever way it came (a return, a CSV, store:observe); commentary is due for each KPI the
--- owner owns that the framework's rule rates red or amber.
-local pmf = require "pmf"
+-- The data is pmf.returns.round's: a figure counts as received when the store holds it for
+-- the council's area and period, whichever way it came (a return, a CSV, store:observe);
+-- commentary is due for each KPI the owner owns that the framework's rule rates red or
+-- amber.  Every renderer (text, md, csv, json, html, xlsx) draws it like any other report.
+local shared = require "pmf.report.shared"
 
-local M = {}
+local col = shared.col
 
-function M.install(report)
-  local col = report.col
-  report.register("returns", "the quarterly round: each owner's figures and commentary received, " ..
-                  "missing and late, and what still blocks --publish",
-  function(ctx)
+return {
+  summary = "the quarterly round: each owner's figures and commentary received, " ..
+            "missing and late, and what still blocks --publish",
+  build = function(ctx)
     local returns = require "pmf.returns"
     local today = ctx.as_of:sub(1, 10)
     local r = returns.round(ctx.store, ctx.fw, ctx.period, today)
@@ -51,7 +49,5 @@ function M.install(report)
           rows = ready },
       },
     }
-  end)
-end
-
-return M
+  end,
+}

@@ -1,0 +1,141 @@
+-- lua/pmf/report/publish.lua: publishing reports (module `pmf.report.publish`; its functions
+-- are pmf.report's): what blocks a publication, the output hash, recording a publication,
+-- rebuilding one as of its recorded date, and writing a set of reports in every format.
+--
+-- Design decisions:
+-- - A report is publishable when no red or amber KPI lacks commentary and its period is
+--   signed off (blockers).  The publication row (framework, report, params, framework
+--   hash, as of, output hash, batch) is written through the store layer (pmf.store), and in
+--   the root store when the report was read from an as-of view.
+-- - The publication's id is on the page ("Published (publication N)"), so the row is
+--   recorded first and its output hash set once the report is rendered with it.
+-- - republish rebuilds from the recorded params as of the recorded date; the caller compares
+--   the output hash with the recorded one.
+local pmf = require "pmf"
+local store = require "pmf.store"
+
+local P = {}
+
+-- pmf.report, loaded by the time any of these runs (it loads this file).
+local function report() return require "pmf.report" end
+
+-- The blockers to publishing a report: red/amber KPIs without commentary, and a period not
+-- signed off.  Returns a list of messages (empty when publishable).
+function P.blockers(rep)
+  local ctx = rep._ctx
+  local out = {}
+  local rows = pmf.kpi.exceptions{ store = ctx.store, framework = ctx.fw, period = ctx.period }
+  for _, r in ipairs(rows) do
+    if r.commentary_required and (r.commentary == nil or r.commentary == "") then
+      out[#out + 1] = string.format("%s (%s) is %s and has no commentary", r.kpi,
+                                    r.title or "", r.rag)
+    end
+  end
+  if not ctx.store:is_signed_off(ctx.fw.id, ctx.period) then
+    out[#out + 1] = string.format("%s %s is not signed off", ctx.fw.id, tostring(ctx.period))
+  end
+  return out
+end
+
+-- The output hash a publication records (to show a rebuild is byte-identical): SHA-256
+-- through pmf.framework.sha256, FNV-1a 64 when that is absent.
+function P.hash(s)
+  local f = pmf.framework
+  if f and f.sha256 then return "sha256:" .. f.sha256(s) end
+  local h = -3750763034362895579     -- 0xcbf29ce484222325
+  for i = 1, #s do
+    h = (h ~ s:byte(i)) * 1099511628211
+  end
+  return string.format("fnv1a64:%016x", h)
+end
+
+-- pmf.report.publish(report, {format=, by=}) -> id, output | nil, blockers (list)
+-- The report must have been built as of a fixed date (publish builds one for "now" when
+-- not).  Records a publication row (framework, report, params JSON, framework_hash,
+-- as_of, output_hash, batch).
+function P.publish(rep, opts)
+  opts = opts or {}
+  local blockers = P.blockers(rep)
+  if #blockers > 0 then return nil, blockers end
+  local format = opts.format or "html"
+  local out
+  local params = {}
+  for k, v in pairs(rep.params) do params[k] = v end
+  params.format = format
+  local s = rep._ctx.args.store or pmf.store
+  if s == nil or type((s:as_of())) == "string" then s = pmf.root_store end
+  s = pmf.default_store(s)
+  local id = s:transaction(function()
+    local b = s:batch{ kind = "publish", by = opts.by, note = rep.name }
+    local pid = store.write_publication(s, b, { framework = rep.framework, report = rep.name,
+      params = pmf.render.json_encode(params), framework_hash = rep.framework_hash or "",
+      as_of = rep.as_of })
+    rep.status = "Published (publication " .. tostring(pid) .. ")"
+    out = rep:render(format)
+    store.set_publication_hash(s, pid, P.hash(out))
+    return pid
+  end)
+  return id, out
+end
+
+-- pmf.report.republish(store, id) -> report, format, publication | nil, message: rebuild a
+-- published report as of its recorded date; the caller compares output_hash.
+function P.republish(s, id)
+  s = pmf.default_store(s)
+  if type((s:as_of())) == "string" and pmf.root_store then s = pmf.root_store end
+  local pub = store.publication(s, id)
+  if not pub then return nil, "no publication " .. tostring(id) end
+  local params = require("cjson").decode(pub.params)
+  local format = params.format or "html"
+  params.format = nil
+  params.framework = pub.framework
+  params.as_of = pub.as_of
+  params.store = s
+  local rep, err = report().run(pub.report, params)
+  if not rep then return nil, err end
+  rep.status = "Published (publication " .. tostring(pub.id) .. ")"
+  return rep, format, pub
+end
+
+-- pmf.report.write_all(store, framework_id, period, dir [, args]) -> paths, reports: the
+-- scorecard, exceptions and golden-thread reports (args.reports: other names, or
+-- {name, {args}, file} triples) in every format (args.formats: a subset); pdf when
+-- Chromium is installed, all the PDFs printed together.
+function P.write_all(s, framework_id, period, dir, args)
+  args = args or {}
+  local paths, pdfs, reps = {}, {}, {}
+  local wopts = { force = args.force }
+  local formats = args.formats or pmf.render.formats
+  for _, item in ipairs(args.reports or { "scorecard", "exceptions", "golden_thread" }) do
+    local name, extra, file = item, {}, nil
+    if type(item) == "table" then name, extra, file = item[1], item[2] or {}, item[3] end
+    local a = { store = s, framework = framework_id, period = period }
+    for k, v in pairs(args) do
+      if k ~= "force" and k ~= "formats" and k ~= "reports" then a[k] = v end
+    end
+    for k, v in pairs(extra) do a[k] = v end
+    local rep = assert(report().run(name, a))
+    reps[#reps + 1] = rep
+    for _, fmt in ipairs(formats) do
+      local ok_fmt = (fmt ~= "xlsx" or pmf.render.has_xlsx()) and (fmt ~= "pdf" or pmf.render.chromium())
+      if ok_fmt then
+        local ext = fmt == "text" and "txt" or fmt
+        local path = dir .. "/" .. (file or (framework_id .. "-" .. name)) .. "." .. ext
+        if fmt == "pdf" then
+          pdfs[#pdfs + 1] = { rep, path }
+        else
+          local ok, err = rep:write(path, fmt, wopts)
+          if not ok then error(err, 2) end
+        end
+        paths[#paths + 1] = path
+      end
+    end
+  end
+  if #pdfs > 0 then
+    local ok, err = pmf.render.write_pdfs(pdfs, wopts)
+    if not ok then error(err, 2) end
+  end
+  return paths, reps
+end
+
+return P
