@@ -224,50 +224,60 @@ function M.rate_matrix(t)
   return result
 end
 
--- cell_row(result, kpi, K, i, j) -> the rating row of area row i, column j.
-function M.cell_row(res, kpi, K, i, j)
-  local fw = res.framework
+-- What every row of one column of a KPI's grid shares (rated: the grid's benchmarks are
+-- final by the time a row is asked for): worked out once per column, not per row.
+local function column_of(res, kpi, K, j)
+  local cols = res.columns
+  if not cols then
+    cols = setmetatable({}, { __mode = "k" })
+    res.columns = cols
+  end
+  local byj = cols[K]
+  if not byj then
+    byj = {}
+    cols[K] = byj
+  end
+  local c = byj[j]
+  if c then return c end
   local p = res.periods[j]
-  local v = version_of(kpi, p)
-  local value, flags, target, rag, dot_prev, dot_year, rank, quartile = K:cell(i, j)
-  local fl = flag_list(flags)
-  local suppressed = flags & SUPPRESSED ~= 0
-  local pj, yj = related(res, j)
   local n, median, mean = K:stat(j)
+  local pj, yj = related(res, j)
   local ei = res.row_index[ENGLAND]
-  local err = next(res.errors) ~= nil and res.errors[kpi.id .. "|" .. i .. "|" .. j] or nil
-  local labels = res.labels
-  if not labels then
-    labels = {}
-    res.labels = labels
-  end
-  local label = labels[j]
-  if not label then
-    label = tostring(p)
-    labels[j] = label
-  end
-  local r = {
-    framework = fw.id, kpi = kpi.id, title = kpi.title, area = res.areas[i],
-    period = label, value = value, unit = kpi.unit,
-    display = suppressed and "suppressed" or display(value, kpi.unit, kpi.decimals),
-    target = target, rag = rag, polarity = v.polarity,
-    prev = pj and not suppressed and K:value(i, pj) or nil, dot_prev = dot_prev,
-    last_year = yj and not suppressed and K:value(i, yj) or nil, dot_year = dot_year,
-    rank = rank, quartile = quartile, n = n, group_median = median, group_mean = mean,
-    england = ei and K:value(ei, j) or nil,
-    commentary = nil, commentary_required = false,
-    owner = kpi.owner, directorate = kpi.directorate, parents = kpi.parents or {},
-    flags = fl, error = err,
-  }
-  if value == nil and not suppressed and r.rag ~= "error" then r.reason = "no data" end
-  if flags & CARRIED ~= 0 then
-    local s, l = K:source(i, j)
-    if s then r.carried_from = tostring(period.span(s, l, p.year_start)) end
-  end
+  c = { p = p, label = tostring(p), polarity = version_of(kpi, p).polarity, n = n,
+        median = median, mean = mean, pj = pj, yj = yj,
+        england = ei and K:value(ei, j) or nil }
   local b = res.bench and res.bench[kpi.id .. "|" .. j]
   if b and (n or 0) < b.min then
-    r.benchmark_note = string.format("%d of %d areas have a figure (min %d)", n or 0, b.size,
-                                     b.min)
+    c.note = string.format("%d of %d areas have a figure (min %d)", n or 0, b.size, b.min)
+  end
+  byj[j] = c
+  return c
+end
+
+-- cell_row(result, kpi, K, i, j) -> the rating row of area row i, column j.
+function M.cell_row(res, kpi, K, i, j)
+  local c = column_of(res, kpi, K, j)
+  local value, flags, target, rag, dot_prev, dot_year, rank, quartile = K:cell(i, j)
+  local suppressed = flags & SUPPRESSED ~= 0
+  local pj, yj = c.pj, c.yj
+  local err = next(res.errors) ~= nil and res.errors[kpi.id .. "|" .. i .. "|" .. j] or nil
+  local r = {
+    framework = res.framework.id, kpi = kpi.id, title = kpi.title, area = res.areas[i],
+    period = c.label, value = value, unit = kpi.unit,
+    display = suppressed and "suppressed" or display(value, kpi.unit, kpi.decimals),
+    target = target, rag = rag, polarity = c.polarity,
+    prev = pj and not suppressed and K:value(i, pj) or nil, dot_prev = dot_prev,
+    last_year = yj and not suppressed and K:value(i, yj) or nil, dot_year = dot_year,
+    rank = rank, quartile = quartile, n = c.n, group_median = c.median, group_mean = c.mean,
+    england = c.england,
+    commentary = nil, commentary_required = false,
+    owner = kpi.owner, directorate = kpi.directorate, parents = kpi.parents or {},
+    flags = flag_list(flags), error = err, benchmark_note = c.note,
+  }
+  if value == nil and not suppressed and rag ~= "error" then r.reason = "no data" end
+  if flags & CARRIED ~= 0 then
+    local s, l = K:source(i, j)
+    if s then r.carried_from = tostring(period.span(s, l, c.p.year_start)) end
   end
   return r
 end
