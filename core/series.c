@@ -13,6 +13,11 @@
  *   sit side by side (ids are mostly consecutive), the first figure is found by guessing
  *   its index from the month (figures are mostly monthly) rather than by binary search,
  *   and the matrix prefetches a few areas ahead.  Measured with tests/bench/bench_public.lua.
+ * - With the cache on, the metric rules looked up are kept too, and dropped with the figures
+ *   when the store's data changes (a report asks for the same few metrics thousands of
+ *   times; each lookup is a query).  A matrix call holds one read transaction for its stamp
+ *   check and all its reads (pmf_figures_hold): a statement on its own opens and closes one
+ *   each time, a good part of the cost of a short range scan.
  * - Whole-table aggregation streams one ordered scan (pmf_figures_scan_all) and combines
  *   each series' blocks with pmf_read_value, like every other caller.
  */
@@ -42,6 +47,14 @@ typedef struct mcache {
     size_t cap, n;
 } mcache;
 
+/* A metric's id and read rule by code, as pmf_store_metric_rule gave them (found: 1 or 0). */
+typedef struct crule {
+    char *code;
+    int64_t id;
+    pmf_read_rule rule;
+    int found;
+} crule;
+
 struct pmf_series {
     pmf_store *store;
     int64_t cutoff_ms;            /* the view's date: metric rules are those in force then */
@@ -50,6 +63,8 @@ struct pmf_series {
     mcache *mets;                 /* NULL: no cache */
     size_t nmets, capmets, figures, max_figures;
     int64_t stamp[2];
+    crule *rules;                 /* with the cache: metric rules looked up, until a write */
+    size_t nrules, caprules;
 };
 
 static int32_t posmod(int32_t a, int32_t m) {
@@ -88,9 +103,16 @@ static void cache_clear(pmf_series *x) {
     x->figures = 0;
 }
 
+static void rules_clear(pmf_series *x) {
+    for (size_t i = 0; i < x->nrules; i++) free(x->rules[i].code);
+    x->nrules = 0;
+}
+
 void pmf_series_close(pmf_series *x) {
     if (!x) return;
     cache_clear(x);
+    rules_clear(x);
+    free(x->rules);
     for (size_t m = 0; m < x->nmets; m++) free(x->mets[m].tab);
     free(x->mets);
     pmf_figures_close(x->fig);
@@ -113,6 +135,7 @@ static int cache_check(pmf_series *x) {
     if (now[0] != x->stamp[0] || now[1] != x->stamp[1]) {
         if (pmf_figures_refresh(x->fig) != 0) return -1;     /* new batches become visible */
         cache_clear(x);
+        rules_clear(x);                   /* a metric may have been (re)defined */
         x->stamp[0] = now[0];
         x->stamp[1] = now[1];
     }
@@ -291,11 +314,40 @@ const char *pmf_series_error(const pmf_series *x) {
     return x->error ? x->error : pmf_figures_error(x->fig);
 }
 
+/* Remember a rule looked up (a failure to remember costs only a later lookup). */
+static void rules_add(pmf_series *x, const char *code, int64_t id, const pmf_read_rule *rule,
+                      int found) {
+    if (x->nrules == x->caprules) {
+        size_t nc = x->caprules ? x->caprules * 2 : 32;
+        crule *nr = realloc(x->rules, nc * sizeof *nr);
+        if (!nr) return;
+        x->rules = nr;
+        x->caprules = nc;
+    }
+    size_t len = strlen(code) + 1;
+    char *c = malloc(len);
+    if (!c) return;
+    memcpy(c, code, len);
+    x->rules[x->nrules++] = (crule){c, id, *rule, found};
+}
+
+/* With the cache on, a rule looked up is kept until the store's data changes (a report
+ * asks for the same few metrics thousands of times; each lookup is a query). */
 int pmf_series_metric(pmf_series *x, const char *code, int64_t *id, pmf_read_rule *rule) {
     x->error = NULL;
+    if (x->mets) {
+        if (cache_check(x) != 0) return -1;
+        for (size_t i = 0; i < x->nrules; i++)
+            if (strcmp(x->rules[i].code, code) == 0) {
+                *id = x->rules[i].id;
+                *rule = x->rules[i].rule;
+                return x->rules[i].found;
+            }
+    }
     int rc = pmf_store_metric_rule(x->store, code, x->cutoff_ms, id, rule);
     if (rc < 0 && sqlite3_errcode(pmf_store_db(x->store)) == SQLITE_OK)
         x->error = "the metric's reference or carry does not parse";
+    if (rc >= 0 && x->mets) rules_add(x, code, *id, rule, rc);
     return rc;
 }
 
@@ -360,6 +412,7 @@ int pmf_series_matrix(pmf_series *x, int64_t metric, const pmf_read_rule *rule,
     int rc = 0, main = !breakdown || !*breakdown;
     mcache *mc = NULL;
     x->error = NULL;
+    pmf_figures_hold(x->fig);             /* the check and the reads: one read transaction */
     if (main && x->mets) {
         if (cache_check(x) != 0) rc = -1;
         else if (!(mc = metric_cache(x, metric))) {
@@ -386,6 +439,7 @@ int pmf_series_matrix(pmf_series *x, int64_t metric, const pmf_read_rule *rule,
                                    &out[a * nperiods + p]);
         }
     }
+    pmf_figures_release(x->fig);
     free(w);
     free(of);
     return rc;

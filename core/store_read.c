@@ -21,6 +21,8 @@ struct pmf_figures {
     int64_t cutoff_ms;
     sqlite3_stmt *fetch;
     sqlite3_stmt *version;        /* PRAGMA data_version, for pmf_figures_stamp */
+    sqlite3_stmt *hold, *release; /* SAVEPOINT / RELEASE: one read transaction for many reads */
+    int holding;
     pmf_batch_view view;
     pmf_obs *buf;
     size_t n, cap;
@@ -40,6 +42,10 @@ pmf_figures *pmf_figures_open(pmf_store *s, int64_t cutoff_ms) {
     if (pmf_batch_view_load(s, cutoff_ms, &f->view) != 0 ||
         sqlite3_prepare_v2(pmf_store_db(s), fetch_sql, -1, &f->fetch, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(pmf_store_db(s), "PRAGMA data_version", -1, &f->version, NULL) !=
+            SQLITE_OK ||
+        sqlite3_prepare_v2(pmf_store_db(s), "SAVEPOINT pmf_figures", -1, &f->hold, NULL) !=
+            SQLITE_OK ||
+        sqlite3_prepare_v2(pmf_store_db(s), "RELEASE pmf_figures", -1, &f->release, NULL) !=
             SQLITE_OK) {
         pmf_figures_close(f);
         return NULL;
@@ -49,11 +55,30 @@ pmf_figures *pmf_figures_open(pmf_store *s, int64_t cutoff_ms) {
 
 void pmf_figures_close(pmf_figures *f) {
     if (!f) return;
+    pmf_figures_release(f);
+    sqlite3_finalize(f->hold);
+    sqlite3_finalize(f->release);
     sqlite3_finalize(f->fetch);
     sqlite3_finalize(f->version);
     pmf_batch_view_free(&f->view);
     free(f->buf);
     free(f);
+}
+
+/* Many reads in one read transaction: without it each statement opens and closes its own
+ * (in WAL mode a lock on the shared-memory file each time, a good part of a short range
+ * scan's cost).  A savepoint, so that it nests inside a caller's transaction. */
+void pmf_figures_hold(pmf_figures *f) {
+    if (f->holding) return;
+    f->holding = sqlite3_step(f->hold) == SQLITE_DONE;
+    sqlite3_reset(f->hold);
+}
+
+void pmf_figures_release(pmf_figures *f) {
+    if (!f->holding) return;
+    f->holding = 0;
+    sqlite3_step(f->release);
+    sqlite3_reset(f->release);
 }
 
 const pmf_batch_view *pmf_figures_view(const pmf_figures *f) { return &f->view; }

@@ -23,6 +23,11 @@ typedef struct pmf_figures pmf_figures;
 /* Open a reader over `s` as of cutoff_ms (INT64_MAX: as known now).  NULL on failure. */
 pmf_figures *pmf_figures_open(pmf_store *s, int64_t cutoff_ms);
 void pmf_figures_close(pmf_figures *f);                       /* NULL-safe */
+/* Hold one read transaction over the reads that follow, until pmf_figures_release (a
+ * savepoint: it nests in a caller's transaction).  Reads are correct without it, only
+ * slower; a hold that cannot start is no error (each read then takes its own). */
+void pmf_figures_hold(pmf_figures *f);
+void pmf_figures_release(pmf_figures *f);
 const pmf_batch_view *pmf_figures_view(const pmf_figures *f);
 /* Reload the batch view (after the store changed: new batches become visible).  0 or -1. */
 int pmf_figures_refresh(pmf_figures *f);

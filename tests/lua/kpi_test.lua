@@ -515,6 +515,16 @@ do
        "and a new figure")
 end
 
+-- a metric redefined between two calls on one store: the second reads by the new rule (the
+-- reader keeps the rules it looked up only until the store's data changes)
+do
+  local m = metric("sum", { [WALSALL] = { ["2025-04"] = 10, ["2025-05"] = 20, ["2025-06"] = 30 } })
+  local fw = fw_of{ { formula = { kind = "metric", metric = m } } }
+  T.eq(pmf.kpi.value(s, fw, "K1", WALSALL, "2025/26 Q1"), 60, "the quarter's sum")
+  s:metric{ id = m, aggregation = "mean" }
+  T.eq(pmf.kpi.value(s, fw, "K1", WALSALL, "2025/26 Q1"), 20, "then its mean, once redefined")
+end
+
 -- ---- unknown area codes among known ones: each row keeps its own value ----------------
 do
   local m = metric("sum", { [WALSALL] = { [Q] = 10 }, [DUDLEY] = { [Q] = 20 } })

@@ -1,0 +1,295 @@
+-- lua/pmf/kpi/matrix.lua: pmf.kpi.rate_matrix, the bulk path every rating goes through, and
+-- the row table of one cell of its result (pmf.kpi.row, cell_row).
+--
+-- Design decisions:
+-- - Columns are planned first: the periods asked, their previous periods, the same
+--   periods last year and any baseline periods; rows are the areas asked, then the
+--   comparator groups' members, then England.
+-- - Each input metric is fetched once per call (per carry rule) for every row and column
+--   (engine.fetch through a Reader kept per store view, which reads only the months of the
+--   periods asked and caches them, dropping them itself when the store's data changes), so
+--   rating period after period reads each row once.  Metric grids are shared between KPIs.
+-- - own_rows_only (what rate{} asks): the previous-period and last-year columns are read
+--   for the requested rows only (their direction of travel); nothing of a comparator's row
+--   but its rated period is shown, so a call reads about a third of what the three periods
+--   for every comparator would cost.
+-- - Row tables are built only for the cells asked (cell_row); a rag override gets a light
+--   row whose remaining fields are filled from the full row on first use.
+local pmf = require "pmf"
+local C = require "pmf.kpi.common"
+local D = require "pmf.kpi.display"
+local rating = require "pmf.kpi.rating"
+
+local period = pmf.period
+local E = pmf.engine
+local SUPPRESSED, CARRIED = E.SUPPRESSED, E.CARRIED
+local ENGLAND = C.ENGLAND
+local year_start, to_period, key, resolve_fw = C.year_start, C.to_period, C.key, C.resolve_fw
+local version_of, group_id, comparator = C.version_of, C.group_id, C.comparator
+local flag_list, kpi_list, carry_months = C.flag_list, C.kpi_list, C.carry_months
+local published_decimals, display = D.published_decimals, D.display
+local rate_kpi = rating.rate_kpi
+
+local M = {}
+
+-- The column of the previous period / last year of column j (nil if j is not requested).
+local function related(res, j)
+  local map = res.related
+  if not map then
+    map = {}
+    for k, c in ipairs(res.req) do map[c] = { res.prev[k], res.year[k] } end
+    res.related = map
+  end
+  local m = map[j]
+  if m then return m[1], m[2] end
+end
+
+
+-- The columns needed for the requested periods: {periods, index by key, requested cols,
+-- prev cols, year cols} with extra columns for prev / last year / baseline periods.
+local function plan_columns(fw, kpis, periods)
+  local cols, index = {}, {}
+  local function col(p)
+    local k = key(p)
+    if not index[k] then
+      cols[#cols + 1] = p
+      index[k] = #cols
+    end
+    return index[k]
+  end
+  local req, prev, year = {}, {}, {}
+  for i, p in ipairs(periods) do req[i] = col(p) end
+  for i, p in ipairs(periods) do
+    prev[i] = col(p:prev())
+    year[i] = col(p:last_year())
+  end
+  local full = {}                 -- columns every row needs: requested and baseline ones
+  for _, j in ipairs(req) do full[j] = true end
+  for _, kpi in ipairs(kpis) do
+    for _, v in ipairs(kpi.versions) do
+      local T = v.target
+      if type(T) == "table" and T.kind == "baseline" and T.period then
+        full[col(to_period(T.period, year_start(fw)))] = true
+      end
+    end
+  end
+  local related_only = {}         -- previous period and last year: the DoT of a row
+  for j = 1, #cols do
+    if not full[j] then related_only[#related_only + 1] = j end
+  end
+  return { periods = cols, index = index, req = req, prev = prev, year = year,
+           related_only = related_only }
+end
+
+-- One Reader per store view, kept while the view lives: its cache of figures (dropped by
+-- the reader itself when the store's data changes) makes rating period after period read
+-- each row once, so a call costs the rows of its periods, not the series' history.
+local readers = setmetatable({}, { __mode = "k" })
+local function reader_of(store)
+  local r = readers[store]
+  if not r then
+    r = E.reader(store)
+    readers[store] = r
+  end
+  return r
+end
+
+-- rate_matrix{store=, framework=, kpis=, areas=, periods=, benchmark=true [, own_rows_only]}
+--   -> result {framework=fw, kpis = {KPI...}, areas = {codes} (requested first), periods =
+--      {Period} (every column), req = {column of each requested period}, grid = {kpi_id =
+--      Grid}, errors = {"kpi|i|j" = message}, row = function(kpi_id, i, j) -> row table}
+-- Rows 1..#areas of each grid are the requested areas; more rows follow for the comparator
+-- group and England.  Columns: result.req[k] is the column of periods[k].  own_rows_only
+-- (what rate{} asks): the previous-period and last-year columns are read for the requested
+-- rows only (their direction of travel); the comparator rows have no data there.
+function M.rate_matrix(t)
+  local store = pmf.default_store(t.store)
+  local fw = resolve_fw(store, t.framework)
+  local ys = year_start(fw)
+  local kpis = kpi_list(fw, t.kpis)
+  local areas = t.areas or { fw.council }
+  if #areas == 0 then error("rate_matrix: no areas", 2) end
+  local plist = {}
+  for i, p in ipairs(t.periods or { t.period }) do plist[i] = to_period(p, ys) end
+  if #plist == 0 then error("rate_matrix: no periods", 2) end
+
+  local ctx = { store = store, fw = fw, ys = ys, errors = {}, benchmark = t.benchmark ~= false,
+                stored = store:stored_targets(fw.id) }
+  ctx.cols = plan_columns(fw, kpis, plist)
+
+  -- rows: requested areas, then group members and England
+  local rows, rindex = {}, {}
+  local function row(code)
+    if not rindex[code] then
+      rows[#rows + 1] = code
+      rindex[code] = #rows
+    end
+    return rindex[code]
+  end
+  for _, a in ipairs(areas) do row(a) end
+  ctx.nreq = #rows
+  local groups = {}
+  local function add_group(gid)
+    if gid and groups[gid] == nil then
+      local members = store:group_members(gid)
+      groups[gid] = false
+      if members then
+        local idx = {}
+        for _, c in ipairs(members) do idx[#idx + 1] = row(c) end
+        groups[gid] = idx
+      end
+    end
+  end
+  for _, kpi in ipairs(kpis) do
+    for _, v in ipairs(kpi.versions) do
+      if ctx.benchmark then add_group(comparator(fw, v)) end
+      local T = v.target
+      if type(T) == "table" and T.kind == "benchmark" then
+        add_group(group_id(fw, T.group) or comparator(fw, v))
+      end
+    end
+  end
+  row(ENGLAND)
+  ctx.rows, ctx.nrows = rows, #rows
+  ctx.group_rows = function(gid) return gid and groups[gid] or nil end
+
+  -- metric grids, fetched once each (per carry rule) through the one reader, for the
+  -- columns needed only: a call costs the months of its periods, not the whole history
+  local ids = {}
+  for i, c in ipairs(rows) do ids[i] = store:area_id(c) or -1 end
+  local reader = reader_of(store)
+  local cache = {}
+  ctx.metric = function(id, kpi)
+    local carry = kpi and kpi.carry and carry_months(kpi)
+    local k = carry and (id .. "|" .. carry) or id
+    local g = cache[k]
+    if g then return g end
+    if t.own_rows_only and #ctx.cols.related_only > 0 then
+      g = E.fetch(reader, id, ids, ctx.cols.periods, carry, ctx.cols.related_only, ctx.nreq)
+    else
+      g = E.fetch(reader, id, ids, ctx.cols.periods, carry)
+    end
+    cache[k] = g
+    return g
+  end
+  ctx.bench = {}
+  ctx.min_group = function(kpi, v)
+    return kpi.min_group or (v and v.min_group) or fw.min_group or 3
+  end
+  ctx.decimals = function(kpi)
+    local on = kpi.rate_on or fw.rate_on or "published"
+    if on == "unrounded" then return -1 end
+    return published_decimals(kpi)
+  end
+
+  -- data-entry deadlines
+  local dl = fw.deadlines and fw.deadlines.data_entry
+  if dl and dl.working_days then
+    ctx.deadline_cols, ctx.deadline_ms = {}, {}
+    local seen = {}
+    for _, j in ipairs(ctx.cols.req) do
+      if not seen[j] then
+        seen[j] = true
+        ctx.deadline_cols[#ctx.deadline_cols + 1] = j
+        ctx.deadline_ms[#ctx.deadline_ms + 1] =
+          pmf.asof_ms(ctx.cols.periods[j]:deadline(dl.working_days))
+      end
+    end
+  end
+
+  local result = { framework = fw, kpis = kpis, areas = rows, nreq = ctx.nreq,
+                   periods = ctx.cols.periods, req = ctx.cols.req, prev = ctx.cols.prev,
+                   year = ctx.cols.year, grid = {}, errors = ctx.errors, store = store,
+                   row_index = rindex, col_index = ctx.cols.index, bench = ctx.bench }
+  -- The row a rag override gets: the common fields at once, the rest (DoT, benchmark,
+  -- display...) filled in from the full row on first use, so a rule reading only value and
+  -- target costs little over 800,000 cells.
+  local labels = {}
+  for j, p in ipairs(ctx.cols.periods) do labels[j] = tostring(p) end
+  ctx.light_row = function(kpi, K, i, j, v)
+    local pj, yj = related(result, j)
+    local r = { framework = fw.id, kpi = kpi.id, area = rows[i], period = labels[j],
+                value = K:value(i, j), target = K:target(i, j), rag = K:status(i, j),
+                polarity = v.polarity, unit = kpi.unit,
+                prev = pj and K:value(i, pj), last_year = yj and K:value(i, yj) }
+    return setmetatable(r, { __index = function(t, k)
+      setmetatable(t, nil)
+      for kk, vv in pairs(M.cell_row(result, kpi, K, i, j)) do
+        if rawget(t, kk) == nil then rawset(t, kk, vv) end
+      end
+      return rawget(t, k)
+    end })
+  end
+  for _, kpi in ipairs(kpis) do result.grid[kpi.id] = rate_kpi(ctx, kpi) end
+  return result
+end
+
+-- What every row of one column of a KPI's grid shares (rated: the grid's benchmarks are
+-- final by the time a row is asked for): worked out once per column, not per row.
+local function column_of(res, kpi, K, j)
+  local cols = res.columns
+  if not cols then
+    cols = setmetatable({}, { __mode = "k" })
+    res.columns = cols
+  end
+  local byj = cols[K]
+  if not byj then
+    byj = {}
+    cols[K] = byj
+  end
+  local c = byj[j]
+  if c then return c end
+  local p = res.periods[j]
+  local n, median, mean = K:stat(j)
+  local pj, yj = related(res, j)
+  local ei = res.row_index[ENGLAND]
+  c = { p = p, label = tostring(p), polarity = version_of(kpi, p).polarity, n = n,
+        median = median, mean = mean, pj = pj, yj = yj,
+        england = ei and K:value(ei, j) or nil }
+  local b = res.bench and res.bench[kpi.id .. "|" .. j]
+  if b and (n or 0) < b.min then
+    c.note = string.format("%d of %d areas have a figure (min %d)", n or 0, b.size, b.min)
+  end
+  byj[j] = c
+  return c
+end
+
+-- cell_row(result, kpi, K, i, j) -> the rating row of area row i, column j.
+function M.cell_row(res, kpi, K, i, j)
+  local c = column_of(res, kpi, K, j)
+  local value, flags, target, rag, dot_prev, dot_year, rank, quartile = K:cell(i, j)
+  local suppressed = flags & SUPPRESSED ~= 0
+  local pj, yj = c.pj, c.yj
+  local err = next(res.errors) ~= nil and res.errors[kpi.id .. "|" .. i .. "|" .. j] or nil
+  local r = {
+    framework = res.framework.id, kpi = kpi.id, title = kpi.title, area = res.areas[i],
+    period = c.label, value = value, unit = kpi.unit,
+    display = suppressed and "suppressed" or display(value, kpi.unit, kpi.decimals),
+    target = target, rag = rag, polarity = c.polarity,
+    prev = pj and not suppressed and K:value(i, pj) or nil, dot_prev = dot_prev,
+    last_year = yj and not suppressed and K:value(i, yj) or nil, dot_year = dot_year,
+    rank = rank, quartile = quartile, n = c.n, group_median = c.median, group_mean = c.mean,
+    england = c.england,
+    commentary = nil, commentary_required = false,
+    owner = kpi.owner, directorate = kpi.directorate, parents = kpi.parents or {},
+    flags = flag_list(flags), error = err, benchmark_note = c.note,
+  }
+  if value == nil and not suppressed and rag ~= "error" then r.reason = "no data" end
+  if flags & CARRIED ~= 0 then
+    local s, l = K:source(i, j)
+    if s then r.carried_from = tostring(period.span(s, l, c.p.year_start)) end
+  end
+  return r
+end
+
+-- row(result, kpi_id, area, period) -> the rating row of one cell of a rate_matrix result.
+function M.row(res, kpi_id, area, p)
+  local fw = res.framework
+  local kpi = fw.kpis[kpi_id]
+  local i = res.row_index[area]
+  local j = res.col_index[key(to_period(p, year_start(fw)))]
+  if not kpi or not i or not j then return nil end
+  return M.cell_row(res, kpi, res.grid[kpi_id], i, j)
+end
+
+return M
