@@ -167,6 +167,7 @@ struct pmf_import {
     pmf_recipe *recipe;      /* the file is read through a recipe (or NULL) */
     pmf_areas *arearef;      /* the recipe's area names */
     int row_year_type;       /* the figure's year type (a recipe's measure), else o.year_type */
+    const double *row_value; /* the figure's value as the recipe read it (or NULL) */
     strbuf pkey;             /* a period label's cache key (label + year type) */
     pmf_csv_field *xf;       /* an XLSX row as fields */
     size_t xcap;
@@ -563,8 +564,9 @@ static int period_of(pmf_import *im, const pmf_csv_field *f, pmf_period *p, unsi
     const char *k = f->s;
     size_t klen = f->len;
     if (yt) {   /* the same label reads differently under another year type */
+        const char tag[2] = {'\x01', (char)('0' + yt)};   /* year types are 1..3 */
         im->pkey.len = 0;
-        if (sb_add(&im->pkey, f->s, f->len) != 0 || sb_printf(&im->pkey, "\x01%d", yt) != 0) {
+        if (sb_add(&im->pkey, f->s, f->len) != 0 || sb_add(&im->pkey, tag, 2) != 0) {
             snprintf(err, errlen, "out of memory");
             return -1;
         }
@@ -777,6 +779,9 @@ static int process(pmf_import *im, long line, const pmf_csv_field *f, const int 
     if (!f[PMF_IMPORT_VALUE].s) {
         failf(im, line, 0, NULL, "%s '%s' is missing", colword(im), valcol);
         bad = 1;
+    } else if (im->row_value) {
+        value = *im->row_value;
+        vnull = 0;
     } else if (number(im, line, valcolno, valcol, &f[PMF_IMPORT_VALUE], &value, &vnull) != 0) {
         bad = 1;
     } else if (vnull && !(flags & PMF_FLAG_SUPPRESSED)) {
@@ -1133,8 +1138,10 @@ static void recipe_row(pmf_import *im, long line, const pmf_csv_field *row, size
                 failf(im, line, ci.colno, ci.colname, "%s", err);
             } else if (rc > 0) {
                 im->row_year_type = ci.year_type;
+                im->row_value = ci.has_value ? &ci.value : NULL;
                 process(im, line, f, colno, NULL, ci.colname ? ci.colname : "value", ci.colno);
                 im->row_year_type = 0;
+                im->row_value = NULL;
             }
         }
     }

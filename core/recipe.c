@@ -40,7 +40,7 @@ struct pmf_recipe {
     char *consts[PMF_IMPORT_NCOLS];
     smap measures; measure *meas; int nmeas, unmapped_skip;
     char **mjoin; int nmjoin, *mjoincol; char keybuf[1024];
-    char **marks; int *markmean; int nmarks;
+    char **marks; int *markmean; size_t *marklen; int nmarks;
     unsigned tx; double scale;
     int layout, year_type, area_by;
     char *ptemplate;
@@ -156,7 +156,7 @@ void pmf_recipe_free(pmf_recipe *r) {
     free(r->mjoincol);
     free(r->meas);
     for (int i = 0; i < r->nmarks; i++) free(r->marks[i]);
-    free(r->marks); free(r->markmean);
+    free(r->marks); free(r->markmean); free(r->marklen);
     for (int i = 0; i < r->nskipkinds; i++) free(r->skipkinds[i]);
     free(r->skipkinds);
     for (int i = 0; i < r->nrules; i++) { free(r->rules[i].column); free(r->rules[i].value); }
@@ -210,6 +210,10 @@ int pmf_recipe_marker(pmf_recipe *r, const char *text, int meaning) {
     if (!mm) return -1;
     r->markmean = mm;
     mm[r->nmarks] = meaning;
+    size_t *ml = realloc(r->marklen, (size_t)(r->nmarks + 1) * sizeof *ml);
+    if (!ml) return -1;
+    r->marklen = ml;
+    ml[r->nmarks] = strlen(text);
     return push_str(&r->marks, &r->nmarks, text);
 }
 void pmf_recipe_value(pmf_recipe *r, unsigned tx, double scale) { r->tx = tx; r->scale = scale; }
@@ -430,13 +434,18 @@ static int area_of(pmf_recipe *r, pmf_csv_field *f, char *err, size_t errlen) {
     return rc;
 }
 
-/* The value: markers, then transforms.  1 ok, 0 skipped, -1 error. */
-static int value_of(pmf_recipe *r, pmf_csv_field *v, pmf_csv_field *flag, char *err, size_t errlen) {
+/* The value: markers, then transforms.  1 ok, 0 skipped, -1 error.  When transforms apply,
+ * the figure is read here once: its number in *x (*has = 1) and its text, as the importer
+ * would read it, in v (r->valbuf): digits copied without the separators and signs the
+ * transforms strip, printed again only when a scale multiplies it. */
+static int value_of(pmf_recipe *r, pmf_csv_field *v, pmf_csv_field *flag, double *x, int *has,
+                    char *err, size_t errlen) {
     const char *s = v->s;
     size_t len = v->len;
     trim(&s, &len);
+    *has = 0;
     for (int i = 0; i < r->nmarks; i++) {
-        if (strlen(r->marks[i]) != len || memcmp(r->marks[i], s, len)) continue;
+        if (r->marklen[i] != len || memcmp(r->marks[i], s, len)) continue;
         switch (r->markmean[i]) {
         case PMF_MARK_MISSING: r->skipped[PMF_SKIP_MISSING]++; return 0;
         case PMF_MARK_NA: r->skipped[PMF_SKIP_NA]++; return 0;
@@ -451,20 +460,25 @@ static int value_of(pmf_recipe *r, pmf_csv_field *v, pmf_csv_field *flag, char *
         unsigned char c = (unsigned char)s[0];
         if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.') return 1;
     } else {
-        char buf[64];
+        char *buf = r->valbuf;
         size_t u = 0;
-        for (size_t i = 0; i < len && u + 1 < sizeof buf; i++) {
+        for (size_t i = 0; i < len && u + 1 < sizeof r->valbuf; i++) {
             char c = s[i];
             if (c == ',' && (r->tx & PMF_TX_THOUSANDS)) continue;
             if (c == '%' && (r->tx & PMF_TX_PERCENT) && i == len - 1) continue;
             if ((r->tx & PMF_TX_POUND) && i == 0 && len > 2 && !memcmp(s, "\xC2\xA3", 2)) { i++; continue; }
             buf[u++] = c;
         }
-        double x;
-        if (u < sizeof buf - 1 && pmf_parse_number(buf, u, &x) == PMF_NUM_OK) {
-            snprintf(r->valbuf, sizeof r->valbuf, "%.15g", x * r->scale);
+        if (u < sizeof r->valbuf - 1 && pmf_parse_number(buf, u, x) == PMF_NUM_OK) {
+            if (r->scale != 1) {   /* the scaled figure to 15 significant digits, as shown */
+                snprintf(r->valbuf, sizeof r->valbuf, "%.15g", *x * r->scale);
+                u = strlen(r->valbuf);
+                if (pmf_parse_number(r->valbuf, u, x) != PMF_NUM_OK) return -1;
+            }
+            buf[u] = '\0';
             v->s = r->valbuf;
-            v->len = strlen(r->valbuf);
+            v->len = u;
+            *has = 1;
             return 1;
         }
     }
@@ -487,6 +501,7 @@ int pmf_recipe_cell(pmf_recipe *r, const pmf_csv_field *row, size_t n, int i,
         else f[k] = (pmf_csv_field){NULL, 0};
     }
     info->year_type = r->year_type;
+    info->has_value = 0;
     info->colno = 0;
     info->colname = NULL;
     int vcol = r->col[PMF_IMPORT_VALUE];
@@ -549,7 +564,8 @@ int pmf_recipe_cell(pmf_recipe *r, const pmf_csv_field *row, size_t n, int i,
     }
     /* the value */
     if (vcol >= 0) {
-        int rc = value_of(r, &f[PMF_IMPORT_VALUE], &f[PMF_IMPORT_FLAG], err, errlen);
+        int rc = value_of(r, &f[PMF_IMPORT_VALUE], &f[PMF_IMPORT_FLAG], &info->value,
+                          &info->has_value, err, errlen);
         if (rc <= 0) {
             info->colno = vcol + 1;
             info->colname = r->hdr[vcol];
@@ -569,6 +585,7 @@ int pmf_recipe_cell(pmf_recipe *r, const pmf_csv_field *row, size_t n, int i,
     info->colname = vcol >= 0 ? r->hdr[vcol] : "value";
     if (r->rowfn.row) {
         int rc = r->rowfn.row(r->rowfn.ud, row, n, f, err, errlen);
+        info->has_value = 0;   /* the value is the text the function returns */
         if (rc == 0) r->skipped[PMF_SKIP_ROW_FN]++;
         if (rc <= 0) return rc;   /* an error names the figure's column */
     }

@@ -83,6 +83,8 @@ typedef struct {
     int colno;               /* the column a message names (1-based), 0 the row */
     const char *colname;     /* its name (the value column's for a figure) */
     int year_type;           /* the figure's year type (measure's, else the recipe's) */
+    int has_value;           /* the value transforms read the figure: its number is value */
+    double value;            /* (the importer then does not read the value's text again) */
 } pmf_recipe_cell_info;
 
 /* Figure i of a row into f (PMF_IMPORT_NCOLS fields; texts live until the next call):
