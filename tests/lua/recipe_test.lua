@@ -269,6 +269,24 @@ do
          l[1] .. ": stopped by the limit, naming the recipe file and line: " .. tostring(msg5))
     T.eq(count(s2), before2, l[1] .. ": the store unchanged")
   end
+  -- every per-call limit holds on the row function's lean entry: memory and time too
+  local other = {
+    { "mem.lua", "row(function(r)\n  local t = {}\n  for i = 1, 1e9 do t[i] = string.rep('x', 1000) .. i end\nend)\n",
+      { memory = 4 * 1024 * 1024, instructions = 1e12, seconds = 30 }, "memory limit exceeded" },
+    { "pcall_mem.lua", "row(function(r)\n  local t = {}\n  while true do pcall(function() t[#t + 1] = string.rep('y', 4096) end) end\nend)\n",
+      { memory = 4 * 1024 * 1024, instructions = 1e12, seconds = 30 }, "memory limit exceeded" },
+    { "slow.lua", "row(function(r)\n  while true do end\nend)\n",
+      { seconds = 0.2, instructions = 1e15 }, "time limit exceeded" },
+  }
+  for _, l in ipairs(other) do
+    pmf.sandbox.limits(l[3])
+    local lp = recipe_with(l[1], l[2])
+    local r5, msg5 = import(s2, lp, FIX .. "rowfn.csv")
+    T.ok(not r5 and msg5:find("row function was stopped: [^\n]*" .. l[1]:gsub("%.", "%%.") .. ":%d+: " .. l[4]),
+         l[1] .. ": stopped by the " .. l[4]:match("^%a+") .. " limit, naming the recipe file and line: " .. tostring(msg5))
+    T.eq(count(s2), before2, l[1] .. ": the store unchanged")
+  end
+  pmf.sandbox.limits { instructions = 200000, seconds = 5 }
   -- ONE budget for the whole import: each row's work (some 8,000 instructions) is far below
   -- the limit, the total is not
   local many = { "area_code,period,rate" }
