@@ -69,10 +69,14 @@ static int row_header(void *ud, const char *const *names, size_t n, char *err, s
     lua_rawgeti(L, LUA_REGISTRYINDEX, u->opts);
     pmf_sandbox_prepare(L, -2, -1, &u->call);   /* name and chunk: anchored by opts */
     lua_pop(L, 2);
-    lua_createtable(L, (int)n, 0);
+    lua_createtable(L, (int)n + PMF_IMPORT_NCOLS, 0);
     for (size_t i = 0; i < n; i++) {
         lua_pushstring(L, names[i]);
         lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    for (int k = 0; k < PMF_IMPORT_NCOLS; k++) {   /* then the fields' names, interned once */
+        lua_pushstring(L, fields[k]);
+        lua_rawseti(L, -2, (lua_Integer)(n + 1 + (size_t)k));
     }
     lua_rawseti(L, LUA_REGISTRYINDEX, u->names);
     lua_createtable(L, 0, (int)n + PMF_IMPORT_NCOLS);   /* a fresh row table per import */
@@ -91,7 +95,7 @@ static int row_call(void *ud, const pmf_csv_field *row, size_t n, pmf_csv_field 
     urecipe *u = ud;
     lua_State *L = u->L;
     int top = lua_gettop(L), rc = 1;
-    if (!lua_checkstack(L, 8)) {
+    if (!lua_checkstack(L, 12)) {
         snprintf(err, errlen, "row function: out of memory");
         return -2;
     }
@@ -111,12 +115,13 @@ static int row_call(void *ud, const pmf_csv_field *row, size_t n, pmf_csv_field 
     for (int k = 0; k < PMF_IMPORT_NCOLS; k++) {
         int c = u->colno[k] - 1;
         if (!f[k].s && !((u->set | u->clash) & (1u << k))) continue;
+        lua_rawgeti(L, t + 1, (lua_Integer)(u->ncols + 1 + (size_t)k));   /* its name */
         if (!f[k].s) lua_pushnil(L);
         else if (c >= 0 && (size_t)c < nc && f[k].s == row[c].s && f[k].len == row[c].len) {
             lua_rawgeti(L, t + 1, (lua_Integer)c + 1);
             lua_rawget(L, t);
         } else lua_pushlstring(L, f[k].s, f[k].len);
-        lua_setfield(L, t, fields[k]);
+        lua_settable(L, t);
     }
     lua_pop(L, 1);
     u->set = ~0u;   /* whatever the function does to the table, until it is read back */
@@ -138,12 +143,17 @@ static int row_call(void *ud, const pmf_csv_field *row, size_t n, pmf_csv_field 
         int same = lua_rawequal(L, r, -1);
         lua_pop(L, 1);
         if (same) u->set = 0;   /* recounted below; another table: rowt may hold anything */
+        lua_rawgeti(L, LUA_REGISTRYINDEX, u->names);
+        int nm = lua_gettop(L);
         for (int k = 0; k < PMF_IMPORT_NCOLS && rc == 1; k++) {
-            int ty = lua_getfield(L, r, fields[k]);
+            lua_Integer key = (lua_Integer)(u->ncols + 1 + (size_t)k);
+            lua_rawgeti(L, nm, key);
+            int ty = lua_gettable(L, r);
             if (ty == LUA_TNUMBER) {   /* as text, kept in the table so that it stays alive */
                 lua_tolstring(L, -1, NULL);
-                lua_pushvalue(L, -1);
-                lua_setfield(L, r, fields[k]);
+                lua_rawgeti(L, nm, key);
+                lua_pushvalue(L, -2);
+                lua_settable(L, r);
             }
             if (same && ty != LUA_TNIL) u->set |= 1u << k;
             if (ty == LUA_TNIL) {
