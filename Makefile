@@ -55,6 +55,10 @@ CORE_SRC := core/pmf.c \
             core/series.c \
             core/lseries.c \
             core/import.c \
+            core/import_msg.c \
+            core/import_fields.c \
+            core/import_row.c \
+            core/import_read.c \
             core/limport.c \
             core/recipe.c \
             core/recipe_lua.c \
