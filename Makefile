@@ -61,6 +61,7 @@ CORE_SRC := core/pmf.c \
             core/import_read.c \
             core/limport.c \
             core/recipe.c \
+            core/recipe_row.c \
             core/recipe_lua.c \
             core/breakdown.c \
             core/engine.c \

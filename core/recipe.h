@@ -7,7 +7,7 @@
  * code -> metric id, with a year type per measure), missing-value markers and what each
  * means, value transforms, the file's year type, how areas are named and which kinds of
  * area are skipped, and rows to skip.  Pure C over import.h's fields and store_area.h; no
- * Lua.  The importer (core/import.c) calls it through three hooks: pmf_recipe_header once,
+ * Lua.  The importer (core/import_read.c) calls it through three hooks: pmf_recipe_header once,
  * pmf_recipe_skip_row per row, pmf_recipe_cell per figure of the row.
  *
  * A recipe holds its binding to one file's header and its counts, so one recipe serves one
