@@ -60,6 +60,7 @@ CORE_SRC := core/pmf.c \
             core/import_row.c \
             core/import_read.c \
             core/limport.c \
+            core/limport_tools.c \
             core/recipe.c \
             core/recipe_row.c \
             core/recipe_lua.c \
