@@ -42,6 +42,7 @@ CORE_SRC := core/pmf.c \
             core/store.c \
             core/lstore.c \
             core/csv.c \
+            core/csv_number.c \
             core/period.c \
             core/period_parse.c \
             core/period_dhis2.c \
