@@ -4,7 +4,7 @@
  *
  * Owns: importer.breakdown and importer.parse_flags and importer.text_check (the one
  * normaliser and the importer's own checks, for store:observe and the other importable
- * kinds), importer.rows (a CSV file's rows streamed for lua/pmf/import_kinds.lua), and the
+ * kinds), importer.rows (a CSV file's rows streamed for lua/pmf/import_rows.lua), and the
  * bench's importer.peak_rss and importer.raw_insert (the physical limit an import is
  * measured against: pre-computed rows through one prepared INSERT).  The error contract is
  * core/limport.c's: misuse raises, an expected failure returns nil, message.
