@@ -127,7 +127,8 @@ static int row_call(void *ud, const pmf_csv_field *row, size_t n, pmf_csv_field 
     u->set = ~0u;   /* whatever the function does to the table, until it is read back */
     if (pmf_sandbox_pcall(L, &u->call, 1, 1) != LUA_OK) {   /* raised, or a limit reached */
         const char *msg = luaL_tolstring(L, -1, NULL);
-        snprintf(err, errlen, u->call.tripped ? "the recipe's row function was stopped: %s" : "%s", msg);
+        snprintf(err, errlen, u->call.tripped ? "the recipe's row function was stopped: %s" : "%s",
+                 msg);
         lua_settop(L, top);
         return u->call.tripped ? -2 : -1;
     }
@@ -205,6 +206,7 @@ int pmf_lrecipe_new(lua_State *L) {
     u->r = NULL;
     u->L = L;
     u->fn = u->opts = u->rowt = u->names = u->last = LUA_NOREF;
+    memset(&u->call, 0, sizeof u->call);
     u->ncols = 0;
     if (luaL_newmetatable(L, MT)) {
         lua_pushcfunction(L, gc);
