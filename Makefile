@@ -46,6 +46,7 @@ CORE_SRC := core/pmf.c \
             core/lstore.c \
             core/lstore_sql.c \
             core/csv.c \
+            core/csv_number.c \
             core/period.c \
             core/period_parse.c \
             core/period_dhis2.c \
@@ -62,8 +63,14 @@ CORE_SRC := core/pmf.c \
             core/lseries_args.c \
             core/lseries_bulk.c \
             core/import.c \
+            core/import_msg.c \
+            core/import_fields.c \
+            core/import_row.c \
+            core/import_read.c \
             core/limport.c \
+            core/limport_tools.c \
             core/recipe.c \
+            core/recipe_row.c \
             core/recipe_lua.c \
             core/breakdown.c \
             core/engine.c \

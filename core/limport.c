@@ -1,5 +1,6 @@
 /*
- * limport.c: pmf.importer, the Lua binding of core/import.c.
+ * limport.c: pmf.importer, the Lua binding of core/import.c (its functions beside the
+ * importer itself, from importer.parse_flags down, are core/limport_tools.c).
  *
  *   importer.csv(store, path, opts)  -> summary | nil, message, errors
  *   importer.begin(store, name, opts) -> Importer | nil, message     (rows one at a time:
@@ -35,6 +36,7 @@
 #include "import.h"
 #include "lperiod.h"
 #include "lstore.h"
+#include "limport.h"
 #include "recipe_lua.h"
 #include "xlsx_read.h"
 
@@ -42,7 +44,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -62,7 +63,8 @@ typedef struct {
     int drawn;
 } bar;
 
-static double now_s(void) {
+/* Seconds on the monotonic clock (the progress bar; the bench). */
+double pmf_limport_now(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
@@ -72,7 +74,7 @@ static double now_s(void) {
 static void draw_bar(void *ud, int64_t done, int64_t total) {
     bar *b = ud;
     if (total < BAR_MIN_BYTES) return;
-    double t = now_s();
+    double t = pmf_limport_now();
     if (done < total && t - b->last < 0.1) return;
     b->last = t;
     int pct = (int)(done * 100 / total), w = pct * 30 / 100;
@@ -159,7 +161,8 @@ typedef struct {
     int idx;
 } rejects;
 
-static void push_fields(lua_State *L, const pmf_csv_field *row, size_t n) {
+/* A row's fields as a Lua list of strings (a rejected row; importer.rows). */
+void pmf_limport_push_fields(lua_State *L, const pmf_csv_field *row, size_t n) {
     lua_createtable(L, (int)n, 0);
     for (size_t i = 0; i < n; i++) {
         if (row[i].s) lua_pushlstring(L, row[i].s, row[i].len); else lua_pushliteral(L, "");
@@ -174,7 +177,7 @@ static void on_reject(void *ud, long line, const pmf_csv_field *row, size_t n,
     lua_createtable(L, 0, 3);
     lua_pushinteger(L, line);
     lua_setfield(L, -2, "line");
-    push_fields(L, row, n);
+    pmf_limport_push_fields(L, row, n);
     lua_setfield(L, -2, "fields");
     lua_pushstring(L, reason);
     lua_setfield(L, -2, "reason");
@@ -423,202 +426,6 @@ static int importer_close(lua_State *L) {
     pmf_xlsx_close(u->xlsx);
     u->xlsx = NULL;
     return 0;
-}
-
-/* importer.breakdown(store, metric_id, area_id, s) -> the breakdown as stored | nil,
- * message.  The one normaliser (core/breakdown.h), with the spelling already stored for the
- * metric in that area. */
-static int importer_breakdown(lua_State *L) {
-    pmf_store *s = pmf_checkstore(L, 1, NULL);
-    lua_Integer metric = luaL_checkinteger(L, 2), area = luaL_checkinteger(L, 3);
-    size_t len, outlen = 0, at = 0;
-    const char *in = luaL_checklstring(L, 4, &len);
-    const char *why = "";
-    char *out = lua_newuserdatauv(L, len + 1, 0);
-    if (pmf_breakdown_canonical(s, (int64_t)metric, (int64_t)area, in, len, out, &outlen, &at,
-                                &why) != 0) {
-        luaL_pushfail(L);
-        luaL_Buffer b;
-        luaL_buffinit(L, &b);
-        luaL_addstring(&b, "breakdown '");
-        for (size_t i = 0; i < len; i++) {   /* as given, NUL and control bytes as \xNN */
-            unsigned char c = (unsigned char)in[i];
-            if (c < 0x20 || c == 0x7f) {
-                char hex[8];
-                snprintf(hex, sizeof hex, "\\x%02X", c);
-                luaL_addstring(&b, hex);
-            } else {
-                luaL_addchar(&b, (char)c);
-            }
-        }
-        luaL_addstring(&b, "' ");
-        luaL_addstring(&b, why);
-        luaL_pushresult(&b);
-        return 2;
-    }
-    lua_pushlstring(L, out, outlen);
-    return 1;
-}
-
-/* importer.parse_flags(s) -> bits | nil, message */
-static int importer_parse_flags(lua_State *L) {
-    size_t len, at = 0, n = 0;
-    const char *s = luaL_checklstring(L, 1, &len);
-    int bits = pmf_import_parse_flags(s, len, &at, &n);
-    if (bits < 0) {
-        luaL_pushfail(L);
-        lua_pushfstring(L, "unknown flag '%s' (provisional, estimated, proxy, suppressed)",
-                        lua_pushlstring(L, s + at, n));
-        return 2;
-    }
-    lua_pushinteger(L, bits);
-    return 1;
-}
-
-/* importer.peak_rss() -> KiB (getrusage's ru_maxrss, the high-water mark) */
-static int importer_peak_rss(lua_State *L) {
-    struct rusage ru;
-    if (getrusage(RUSAGE_SELF, &ru) != 0) return luaL_error(L, "getrusage failed");
-    lua_pushinteger(L, (lua_Integer)ru.ru_maxrss);
-    return 1;
-}
-
-/* The benchmark's value for (metric index, area index, month index): the same formula as
- * tests/bench/bench_import.lua writes into its CSV. */
-static double bench_value(lua_Integer m, lua_Integer a, lua_Integer t) {
-    return (double)((m * 7919 + a * 104729 + t * 31) % 100000) / 4.0;
-}
-
-static int64_t *int_array(lua_State *L, int idx, lua_Integer *n) {
-    luaL_checktype(L, idx, LUA_TTABLE);
-    *n = luaL_len(L, idx);
-    int64_t *a = lua_newuserdatauv(L, (size_t)(*n ? *n : 1) * sizeof *a, 0);
-    for (lua_Integer i = 0; i < *n; i++) {
-        lua_geti(L, idx, i + 1);
-        a[i] = luaL_checkinteger(L, -1);
-        lua_pop(L, 1);
-    }
-    return a;
-}
-
-/* importer.raw_insert(store, metric_ids, area_ids, start, nmonths) -> seconds, rows.
- * Pre-computes every row in memory, then times BEGIN IMMEDIATE, a batch, one prepared
- * INSERT per row into the observation table, COMMIT: the physical limit an import is
- * measured against. */
-static int importer_raw_insert(lua_State *L) {
-    pmf_store *s = pmf_checkstore(L, 1, NULL);
-    pmf_checkwritable(L, 1);
-    lua_Integer nm, na;
-    int64_t *metrics = int_array(L, 2, &nm);
-    int64_t *areas = int_array(L, 3, &na);
-    lua_Integer start = luaL_checkinteger(L, 4), nmonths = luaL_checkinteger(L, 5);
-    luaL_argcheck(L, nmonths > 0 && nm * na * nmonths < 100000000, 5, "too many rows");
-    size_t nrows = (size_t)(nm * na * nmonths);
-    typedef struct { int64_t metric, area; int32_t start; double value; } raw_row;
-    raw_row *rows = lua_newuserdatauv(L, nrows * sizeof *rows, 0);
-    size_t k = 0;
-    for (lua_Integer m = 0; m < nm; m++)
-        for (lua_Integer a = 0; a < na; a++)
-            for (lua_Integer t = 0; t < nmonths; t++, k++) {
-                rows[k].metric = metrics[m];
-                rows[k].area = areas[a];
-                rows[k].start = (int32_t)(start + t);
-                rows[k].value = bench_value(m, a, t);
-            }
-    sqlite3 *db = pmf_store_db(s);
-    sqlite3_stmt *st = NULL;
-    double t0 = now_s();
-    if (pmf_store_begin(s) != SQLITE_OK) return luaL_error(L, "raw_insert: %s", sqlite3_errmsg(db));
-    int64_t batch = pmf_store_new_batch(s, "import", NULL, NULL, "raw", NULL);
-    if (batch < 0 ||
-        sqlite3_prepare_v2(db, "INSERT INTO observation(metric, area, breakdown, start, len,"
-                               " batch, value, numerator, denominator, flags, source) VALUES"
-                               " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                           -1, &st, NULL) != SQLITE_OK) {
-        pmf_store_rollback(s);
-        return luaL_error(L, "raw_insert: %s", sqlite3_errmsg(db));
-    }
-    sqlite3_bind_text(st, 3, "", 0, SQLITE_STATIC);
-    sqlite3_bind_int(st, 5, 1);
-    sqlite3_bind_int64(st, 6, batch);
-    sqlite3_bind_int(st, 10, 0);
-    int rc = SQLITE_DONE;
-    for (size_t i = 0; i < nrows && rc == SQLITE_DONE; i++) {
-        sqlite3_bind_int64(st, 1, rows[i].metric);
-        sqlite3_bind_int64(st, 2, rows[i].area);
-        sqlite3_bind_int(st, 4, rows[i].start);
-        sqlite3_bind_double(st, 7, rows[i].value);
-        rc = sqlite3_step(st);
-        sqlite3_reset(st);
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE || pmf_store_commit(s) != SQLITE_OK) {
-        lua_pushfstring(L, "raw_insert: %s", sqlite3_errmsg(db));
-        pmf_store_rollback(s);
-        return lua_error(L);
-    }
-    lua_pushnumber(L, now_s() - t0);
-    lua_pushinteger(L, (lua_Integer)nrows);
-    return 2;
-}
-
-/* ---- a CSV row source for Lua (the importables: targets, commentary, actions, risks) ---- */
-
-#define PMF_ROWS_MT "pmf.CsvRows"
-
-typedef struct {
-    pmf_csv *c;
-} lrows;
-
-/* importer.rows(path) -> Rows | nil, message: a CSV file's rows, streamed ("-" is stdin).
- * rows:next() -> line, {field, ...} | nil at the end | raises "NAME:LINE: ..." for bad CSV;
- * rows:close().  Fields are strings as given (checking them is the caller's). */
-static int importer_rows(lua_State *L) {
-    const char *path = luaL_checkstring(L, 1);
-    size_t errlen = strlen(path) + 1024;
-    char *err = lua_newuserdatauv(L, errlen, 0);
-    lrows *r = lua_newuserdatauv(L, sizeof *r, 0);
-    r->c = NULL;
-    luaL_setmetatable(L, PMF_ROWS_MT);
-    r->c = strcmp(path, "-") == 0 ? pmf_csv_open_fd(0, "<stdin>", err, errlen)
-                                  : pmf_csv_open(path, err, errlen);
-    if (!r->c) {
-        luaL_pushfail(L);
-        lua_pushstring(L, err);
-        return 2;
-    }
-    return 1;
-}
-
-static int rows_next(lua_State *L) {
-    lrows *r = luaL_checkudata(L, 1, PMF_ROWS_MT);
-    if (!r->c) return 0;
-    int rc = pmf_csv_next(r->c);
-    if (rc == 0) return 0;
-    if (rc < 0) return luaL_error(L, "%s", pmf_csv_error(r->c));
-    lua_pushinteger(L, pmf_csv_line(r->c));
-    push_fields(L, pmf_csv_fields(r->c), pmf_csv_nfields(r->c));
-    return 2;
-}
-
-static int rows_close(lua_State *L) {
-    lrows *r = luaL_checkudata(L, 1, PMF_ROWS_MT);
-    pmf_csv_close(r->c);
-    r->c = NULL;
-    return 0;
-}
-
-/* importer.text_check(s) -> nil when s is UTF-8 without NUL bytes | byte, why: the one
- * check (core/breakdown.h) that every imported text field goes through. */
-static int importer_text_check(lua_State *L) {
-    size_t len;
-    const char *s = luaL_checklstring(L, 1, &len);
-    const char *why = NULL;
-    size_t at = pmf_text_check(s, len, &why);
-    if (at == len) return 0;
-    lua_pushinteger(L, (lua_Integer)at + 1);
-    lua_pushstring(L, why ? why : "invalid text");
-    return 2;
 }
 
 static const luaL_Reg rows_methods[] = {

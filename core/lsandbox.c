@@ -225,43 +225,54 @@ static void push_limit_message(lua_State *L, const run_limits *r, const char *na
     lua_pushfstring(L, "%s: %s exceeded (limit %s)", where, r->tripped, limit);
 }
 
-/* run(fn, opts, ...) */
-static int sandbox_run(lua_State *L) {
-    sandbox_ctx *c = get_ctx(L);
-    luaL_checktype(L, 1, LUA_TFUNCTION);
-    if (lua_gettop(L) < 2) lua_settop(L, 2);
-    if (!lua_isnil(L, 2)) luaL_checktype(L, 2, LUA_TTABLE);
-    double seconds = opt_num_field(L, 2, "seconds", c->def_seconds);
-    int64_t max_steps = (int64_t)opt_num_field(L, 2, "instructions", (double)c->def_instructions);
-    int64_t memory = (int64_t)opt_num_field(L, 2, "memory", (double)c->def_memory);
-    const char *name = opt_str_field(L, 2, "name");
-    const char *chunk = opt_str_field(L, 2, "chunk");
-    int budget = 0;
-    if (!lua_isnil(L, 2)) {
-        lua_getfield(L, 2, "budget");
+/* Read a run's options (the table at index opts, or nil) into *k, the defaults for what is
+ * missing; the chunk defaults to the source of the function at index fn. */
+static void read_opts(lua_State *L, const sandbox_ctx *c, int fn, int opts, pmf_sandbox_call *k) {
+    opts = lua_absindex(L, opts);
+    memset(k, 0, sizeof *k);
+    k->seconds = opt_num_field(L, opts, "seconds", c->def_seconds);
+    k->instructions = (int64_t)opt_num_field(L, opts, "instructions", (double)c->def_instructions);
+    k->memory = (int64_t)opt_num_field(L, opts, "memory", (double)c->def_memory);
+    k->name = opt_str_field(L, opts, "name");
+    k->chunk = opt_str_field(L, opts, "chunk");
+    if (!lua_isnoneornil(L, opts)) {
+        lua_getfield(L, opts, "budget");
         if (!lua_isnil(L, -1)) {
             luaL_checktype(L, -1, LUA_TTABLE);
-            lua_rotate(L, 3, 1);   /* the budget at 3, below the arguments */
-            budget = 3;
-            double bs = opt_num_field(L, budget, "seconds", seconds);
-            double bi = opt_num_field(L, budget, "instructions", (double)max_steps);
-            if (bs < seconds) seconds = bs > 0 ? bs : 1e-9;
-            if (bi < (double)max_steps) max_steps = bi >= 1 ? (int64_t)bi : 1;
-        } else {
-            lua_pop(L, 1);
+            int b = lua_gettop(L);
+            k->budgeted = 1;
+            k->budget_seconds = opt_num_field(L, b, "seconds", k->seconds);
+            k->budget_instructions = opt_num_field(L, b, "instructions", (double)k->instructions);
         }
+        lua_pop(L, 1);
     }
-    if (!chunk) {   /* default: the function's own source */
+    if (!k->chunk) {   /* default: the function's own source */
         lua_Debug ar;
-        lua_pushvalue(L, 1);
+        lua_pushvalue(L, fn);
         lua_getinfo(L, ">S", &ar);
-        chunk = ar.source;   /* alive while fn is */
+        k->chunk = ar.source;   /* alive while fn is */
+    }
+}
+
+/* The one limited call (run and pmf_sandbox_pcall): fn and its nargs arguments on top.
+ * Limits per call, never looser than what is left of the budget nor than an outer run's;
+ * the outer run's limits and hook are put back after.  LUA_OK with the results, else the
+ * error object on top (the limit's message when one was reached: k->tripped). */
+static int limited_pcall(lua_State *L, sandbox_ctx *c, pmf_sandbox_call *k, int nargs,
+                         int nresults) {
+    int base = lua_gettop(L) - nargs - 1;
+    double seconds = k->seconds;
+    int64_t max_steps = k->instructions;
+    if (k->budgeted) {
+        if (k->budget_seconds < seconds) seconds = k->budget_seconds > 0 ? k->budget_seconds : 1e-9;
+        if (k->budget_instructions < (double)max_steps)
+            max_steps = k->budget_instructions >= 1 ? (int64_t)k->budget_instructions : 1;
     }
     /* save the outer run's limits (nesting), set ours: never looser than the outer's */
     run_limits outer = c->run;
     lua_Hook o_hook = lua_gethook(L);
     int o_mask = lua_gethookmask(L), o_count = lua_gethookcount(L);
-    int64_t cap = memory > 0 ? c->used + memory : INT64_MAX;
+    int64_t cap = k->memory > 0 ? c->used + k->memory : INT64_MAX;
     double start = now_seconds();
     double deadline = start + (seconds > 0 ? seconds : 1e9);
     c->run = (run_limits){
@@ -269,15 +280,12 @@ static int sandbox_run(lua_State *L) {
         .max_steps = max_steps > 0 ? max_steps : INT64_MAX,
         .deadline = c->active && outer.deadline < deadline ? outer.deadline : deadline,
         .running = L,
-        .chunk = chunk,
+        .chunk = k->chunk,
     };
     c->active++;
     lua_sethook(L, hook, LUA_MASKCOUNT, PMF_HOOK_STEP);
 
-    int first = budget ? 4 : 3, nargs = lua_gettop(L) - first + 1;
-    lua_pushvalue(L, 1);
-    lua_rotate(L, first, 1);   /* fn, then its arguments */
-    int status = lua_pcall(L, nargs, LUA_MULTRET, 0);
+    int status = lua_pcall(L, nargs, nresults, 0);
 
     double end = now_seconds();
     if (!c->run.tripped && c->run.mem_tripped) c->run.tripped = "memory limit";
@@ -287,21 +295,54 @@ static int sandbox_run(lua_State *L) {
     c->run = outer;
     c->run.steps += inner.steps;   /* the inner run's work counts against the outer budget */
     lua_sethook(L, o_hook, o_mask, o_count);
-    if (budget) {
-        lua_pushnumber(L, opt_num_field(L, budget, "seconds", seconds) - (end - start));
-        lua_setfield(L, budget, "seconds");
-        lua_pushnumber(L, opt_num_field(L, budget, "instructions", (double)max_steps) - (double)inner.steps);
-        lua_setfield(L, budget, "instructions");
+    if (k->budgeted) {
+        k->budget_seconds -= end - start;
+        k->budget_instructions -= (double)inner.steps;
     }
+    k->tripped = inner.tripped != NULL;
+    if (!inner.tripped) return status;
+    lua_settop(L, base);
+    push_limit_message(L, &inner, k->name, seconds, max_steps, k->memory);
+    return status == LUA_OK ? LUA_ERRRUN : status;
+}
 
-    if (status == LUA_OK && !inner.tripped) {
+void pmf_sandbox_prepare(lua_State *L, int fn, int opts, pmf_sandbox_call *k) {
+    if (!lua_isnoneornil(L, opts)) luaL_checktype(L, opts, LUA_TTABLE);
+    read_opts(L, get_ctx(L), fn, opts, k);
+}
+
+int pmf_sandbox_pcall(lua_State *L, pmf_sandbox_call *k, int nargs, int nresults) {
+    return limited_pcall(L, get_ctx(L), k, nargs, nresults);
+}
+
+/* run(fn, opts, ...) */
+static int sandbox_run(lua_State *L) {
+    sandbox_ctx *c = get_ctx(L);
+    luaL_checktype(L, 1, LUA_TFUNCTION);
+    if (lua_gettop(L) < 2) lua_settop(L, 2);
+    if (!lua_isnil(L, 2)) luaL_checktype(L, 2, LUA_TTABLE);
+    pmf_sandbox_call k;
+    read_opts(L, c, 1, 2, &k);
+    int nargs = lua_gettop(L) - 2;
+    lua_pushvalue(L, 1);
+    lua_rotate(L, 3, 1);   /* fn, then its arguments */
+    int status = limited_pcall(L, c, &k, nargs, LUA_MULTRET);
+    if (k.budgeted) {   /* what is left, for the next run sharing the budget */
+        luaL_checkstack(L, 3, NULL);
+        lua_getfield(L, 2, "budget");
+        lua_pushnumber(L, k.budget_seconds);
+        lua_setfield(L, -2, "seconds");
+        lua_pushnumber(L, k.budget_instructions);
+        lua_setfield(L, -2, "instructions");
+        lua_pop(L, 1);
+    }
+    if (status == LUA_OK) {
         lua_pushboolean(L, 1);
-        lua_replace(L, first - 1);   /* true just below the results */
-        return lua_gettop(L) - first + 2;
+        lua_replace(L, 2);   /* true just below the results */
+        return lua_gettop(L) - 1;
     }
     lua_pushboolean(L, 0);
-    if (inner.tripped) push_limit_message(L, &inner, name, seconds, max_steps, memory);
-    else lua_pushvalue(L, -2);   /* the error object as it is */
+    lua_insert(L, -2);       /* false, then the message or the error object as it is */
     return 2;
 }
 

@@ -6,6 +6,7 @@
 
 #include <lua.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* "./pmf.db", or $PMF_DB when set. */
 const char *pmf_default_db_path(void);
@@ -24,6 +25,29 @@ int pmf_traceback_handler(lua_State *L);
  * now): long C loops call it every so often and stop; it has armed the run's hook so the
  * error cannot be swallowed.  0 outside any run. */
 int pmf_sandbox_expired(lua_State *L);
+
+/* A sandboxed call made many times under one set of limits (a recipe's row function, once
+ * per figure): the options are read once by pmf_sandbox_prepare, and each pmf_sandbox_pcall
+ * is as limited as one pmf.sandbox.run(fn, opts, ...) with the same opts (time, instructions,
+ * memory per call; the budget shared by all the calls), without re-reading them.  The name
+ * and chunk strings must stay alive (anchored by the caller, e.g. in the opts table). */
+typedef struct {
+    double seconds;              /* per call */
+    int64_t instructions, memory;
+    int budgeted;                /* a shared budget: what is left of it below */
+    double budget_seconds;
+    double budget_instructions;
+    const char *name, *chunk;    /* for messages: what runs, the chunk whose line to name */
+    int tripped;                 /* the last call reached a limit */
+} pmf_sandbox_call;
+
+/* Read opts (the table at index opts, or none: the defaults), as pmf.sandbox.run does, into
+ * *k; chunk defaults to the source of the function at index fn.  Raises on misuse. */
+void pmf_sandbox_prepare(lua_State *L, int fn, int opts, pmf_sandbox_call *k);
+/* lua_pcall(L, nargs, nresults, 0) under k's limits, taking what it used off k's budget.
+ * LUA_OK with the results; else the error object on top, k->tripped set when a limit was
+ * reached, the message then "<file>:<line>: <limit> exceeded (limit ...)". */
+int pmf_sandbox_pcall(lua_State *L, pmf_sandbox_call *k, int nargs, int nresults);
 
 /* The C modules' openers (each returns its module table), preloaded by pmf.c as
  * "pmf.core.<name>". */

@@ -1,6 +1,10 @@
 /*
  * core/recipe.c: the import recipe engine (see recipe.h), compiled once, run per row in C.
  *
+ * Owns: the compiled recipe (struct pmf_recipe, core/recipe_internal.h), built once by
+ * core/recipe.h's setters and freed here, and its small string map; applying it to a
+ * file (the header, each row) is core/recipe_row.c.
+ *
  * Design decisions:
  * - The recipe rewrites a publisher's row into the importer's long-form fields and hands
  *   them on: every check (UTF-8, metric, area, period, numbers, duplicates, sign-off locks)
@@ -16,47 +20,10 @@
  * - Abolished area codes resolve to themselves (store_area.h): a figure for a former code
  *   is kept under that code, never added to its successor.
  */
-#include "recipe.h"
-#include "period.h"
+#include "recipe_internal.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-
-#define UNKNOWN_MAX 4096
-
-typedef struct { char *key; size_t len; uint64_t h; int val; } slot;
-typedef struct { slot *s; size_t cap, n; } smap;
-
-typedef struct { char *metric, *breakdown; int year_type; } measure;
-typedef struct { char *code; int skip; char *err; } area_ans;   /* code NULL: skip or err */
-typedef struct { char *column; char *value; int prefix, col; } skip_rule;
-
-struct pmf_recipe {
-    char *name;
-    char **mapcol; int *mapfield; int nmaps;
-    char **ignore; int nignore, ignore_rest;
-    char *consts[PMF_IMPORT_NCOLS];
-    smap measures; measure *meas; int nmeas, unmapped_skip;
-    char **mjoin; int nmjoin, *mjoincol; char keybuf[1024];
-    char **marks; int *markmean; int nmarks;
-    unsigned tx; double scale;
-    int layout, year_type, area_by;
-    char *ptemplate;
-    smap pfix; char **pfixto; int npfix;
-    char **skipkinds; int nskipkinds;
-    skip_rule *rules; int nrules;
-    const pmf_areas *areas;
-    pmf_recipe_rowfn rowfn;         /* the row function's hook (rowfn.row NULL: none) */
-    smap areamap; area_ans *ans; int nans, capans, nunknown;
-    /* bound to a header */
-    int col[PMF_IMPORT_NCOLS];      /* column index of each field, -1 none */
-    int *cells; int ncells;         /* wide: the cell columns */
-    char **hdr; size_t nhdr;
-    int64_t skipped[PMF_SKIP_NREASONS];
-    char valbuf[64], perbuf[256];
-};
 
 /* ---- a small string map ---- */
 static uint64_t hash(const char *s, size_t n) {
@@ -71,11 +38,11 @@ static slot *find(const smap *m, const char *s, size_t n, uint64_t h) {
         if (!e->key || (e->h == h && e->len == n && !memcmp(e->key, s, n))) return e;
     }
 }
-static int smap_get(const smap *m, const char *s, size_t n) {
+int rcp_smap_get(const smap *m, const char *s, size_t n) {
     slot *e = find(m, s, n, hash(s, n));
     return e && e->key ? e->val : -1;
 }
-static int smap_put(smap *m, const char *s, size_t n, int val) {
+int rcp_smap_put(smap *m, const char *s, size_t n, int val) {
     if ((m->n + 1) * 2 > m->cap) {
         size_t cap = m->cap ? m->cap * 2 : 32;
         slot *ns = calloc(cap, sizeof *ns);
@@ -108,7 +75,7 @@ static void smap_free(smap *m) {
     m->cap = m->n = 0;
 }
 
-static char *dup(const char *s) {
+char *rcp_dup(const char *s) {
     size_t n = strlen(s) + 1;
     char *d = malloc(n);
     if (d) memcpy(d, s, n);
@@ -118,12 +85,12 @@ static int push_str(char ***arr, int *n, const char *s) {
     char **a = realloc(*arr, (size_t)(*n + 1) * sizeof *a);
     if (!a) return -1;
     *arr = a;
-    if (!(a[*n] = dup(s))) return -1;
+    if (!(a[*n] = rcp_dup(s))) return -1;
     (*n)++;
     return 0;
 }
 /* Trimmed view of a field. */
-static void trim(const char **s, size_t *n) {
+void rcp_trim(const char **s, size_t *n) {
     while (*n && (**s == ' ' || **s == '\t')) { (*s)++; (*n)--; }
     while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t')) (*n)--;
 }
@@ -131,7 +98,7 @@ static void trim(const char **s, size_t *n) {
 /* ---- building ---- */
 pmf_recipe *pmf_recipe_new(const char *name) {
     pmf_recipe *r = calloc(1, sizeof *r);
-    if (!r || !(r->name = dup(name ? name : "recipe"))) { free(r); return NULL; }
+    if (!r || !(r->name = rcp_dup(name ? name : "recipe"))) { free(r); return NULL; }
     r->scale = 1;
     r->area_by = -1;
     return r;
@@ -156,7 +123,7 @@ void pmf_recipe_free(pmf_recipe *r) {
     free(r->mjoincol);
     free(r->meas);
     for (int i = 0; i < r->nmarks; i++) free(r->marks[i]);
-    free(r->marks); free(r->markmean);
+    free(r->marks); free(r->markmean); free(r->marklen);
     for (int i = 0; i < r->nskipkinds; i++) free(r->skipkinds[i]);
     free(r->skipkinds);
     for (int i = 0; i < r->nrules; i++) { free(r->rules[i].column); free(r->rules[i].value); }
@@ -183,7 +150,7 @@ int pmf_recipe_ignore(pmf_recipe *r, const char *column) {
 }
 int pmf_recipe_const(pmf_recipe *r, int field, const char *value) {
     free(r->consts[field]);
-    return (r->consts[field] = dup(value)) ? 0 : -1;
+    return (r->consts[field] = rcp_dup(value)) ? 0 : -1;
 }
 int pmf_recipe_measure_also(pmf_recipe *r, const char *column) {
     int *c = realloc(r->mjoincol, (size_t)(r->nmjoin + 1) * sizeof *c);
@@ -196,11 +163,11 @@ int pmf_recipe_measure(pmf_recipe *r, const char *text, const char *metric, cons
     measure *m = realloc(r->meas, (size_t)(r->nmeas + 1) * sizeof *m);
     if (!m) return -1;
     r->meas = m;
-    m[r->nmeas].breakdown = breakdown ? dup(breakdown) : NULL;
+    m[r->nmeas].breakdown = breakdown ? rcp_dup(breakdown) : NULL;
     if (breakdown && !m[r->nmeas].breakdown) return -1;
-    if (!(m[r->nmeas].metric = dup(metric))) return -1;
+    if (!(m[r->nmeas].metric = rcp_dup(metric))) return -1;
     m[r->nmeas].year_type = year_type;
-    if (smap_put(&r->measures, text, strlen(text), r->nmeas) != 0) return -1;
+    if (rcp_smap_put(&r->measures, text, strlen(text), r->nmeas) != 0) return -1;
     r->nmeas++;
     return 0;
 }
@@ -210,6 +177,10 @@ int pmf_recipe_marker(pmf_recipe *r, const char *text, int meaning) {
     if (!mm) return -1;
     r->markmean = mm;
     mm[r->nmarks] = meaning;
+    size_t *ml = realloc(r->marklen, (size_t)(r->nmarks + 1) * sizeof *ml);
+    if (!ml) return -1;
+    r->marklen = ml;
+    ml[r->nmarks] = strlen(text);
     return push_str(&r->marks, &r->nmarks, text);
 }
 void pmf_recipe_value(pmf_recipe *r, unsigned tx, double scale) { r->tx = tx; r->scale = scale; }
@@ -217,10 +188,10 @@ void pmf_recipe_layout(pmf_recipe *r, int layout) { r->layout = layout; }
 void pmf_recipe_year_type(pmf_recipe *r, int year_type) { r->year_type = year_type; }
 int pmf_recipe_period_template(pmf_recipe *r, const char *tmpl) {
     free(r->ptemplate);
-    return (r->ptemplate = dup(tmpl)) ? 0 : -1;
+    return (r->ptemplate = rcp_dup(tmpl)) ? 0 : -1;
 }
 int pmf_recipe_period_fix(pmf_recipe *r, const char *from, const char *to) {
-    if (smap_put(&r->pfix, from, strlen(from), r->npfix) != 0) return -1;
+    if (rcp_smap_put(&r->pfix, from, strlen(from), r->npfix) != 0) return -1;
     return push_str(&r->pfixto, &r->npfix, to);
 }
 void pmf_recipe_area_by(pmf_recipe *r, int by) { r->area_by = by; }
@@ -231,349 +202,13 @@ int pmf_recipe_skip(pmf_recipe *r, const char *column, const char *value, int pr
     skip_rule *s = realloc(r->rules, (size_t)(r->nrules + 1) * sizeof *s);
     if (!s) return -1;
     r->rules = s;
-    s[r->nrules] = (skip_rule){dup(column), dup(value), prefix, -1};
+    s[r->nrules] = (skip_rule){rcp_dup(column), rcp_dup(value), prefix, -1};
     if (!s[r->nrules].column || !s[r->nrules].value) return -1;
     r->nrules++;
     return 0;
 }
 int pmf_recipe_needs_areas(const pmf_recipe *r) { return r->area_by >= 0 || r->nskipkinds > 0; }
 void pmf_recipe_set_areas(pmf_recipe *r, const pmf_areas *a) { r->areas = a; }
-
-/* ---- the header ---- */
-static int colidx(const pmf_recipe *r, const char *name) {
-    for (size_t i = 0; i < r->nhdr; i++) if (!strcasecmp(r->hdr[i], name)) return (int)i;
-    return -1;
-}
-
-static void header_list(const pmf_recipe *r, char *out, size_t n) {
-    size_t u = 0;
-    out[0] = '\0';
-    for (size_t i = 0; i < r->nhdr && u + 8 < n; i++)
-        u += (size_t)snprintf(out + u, n - u, "%s'%s'", i ? ", " : "", r->hdr[i]);
-    if (u >= n) snprintf(out + n - 5, 5, "...");
-}
-
-int pmf_recipe_header(pmf_recipe *r, const pmf_csv_field *f, size_t n, char *err, size_t errlen) {
-    static const char *const names[PMF_IMPORT_NCOLS] = {"metric", "area", "period", "value",
-        "breakdown", "numerator", "denominator", "flag", "source"};
-    for (size_t i = 0; i < r->nhdr; i++) free(r->hdr[i]);
-    free(r->hdr);
-    free(r->cells);
-    r->cells = NULL;
-    r->ncells = 0;
-    memset(r->skipped, 0, sizeof r->skipped);
-    if (!(r->hdr = calloc(n ? n : 1, sizeof *r->hdr))) goto nomem;
-    r->nhdr = n;
-    for (size_t i = 0; i < n; i++) {
-        const char *s = f[i].s;
-        size_t len = f[i].len;
-        trim(&s, &len);
-        if (len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) { s += 3; len -= 3; }
-        if (!(r->hdr[i] = malloc(len + 1))) goto nomem;
-        memcpy(r->hdr[i], s, len);
-        r->hdr[i][len] = '\0';
-    }
-    if (r->rowfn.header && r->rowfn.header(r->rowfn.ud, (const char *const *)r->hdr, n, err, errlen) != 0)
-        return -1;
-    char list[600];
-    char *used = calloc(n ? n : 1, 1);
-    if (!used) goto nomem;
-    for (int k = 0; k < PMF_IMPORT_NCOLS; k++) r->col[k] = -1;
-    for (int m = 0; m < r->nmaps; m++) {
-        int c = colidx(r, r->mapcol[m]);
-        if (c < 0) {
-            header_list(r, list, sizeof list);
-            snprintf(err, errlen, "recipe %s: column '%s' (for %s) is not in the file's header "
-                     "(it has %s)", r->name, r->mapcol[m], names[r->mapfield[m]], list);
-            free(used);
-            return -1;
-        }
-        r->col[r->mapfield[m]] = c;
-        used[c] = 1;
-    }
-    for (int m = 0; m < r->nignore; m++) {
-        int c = colidx(r, r->ignore[m]);
-        if (c >= 0) used[c] = 1;
-    }
-    for (int m = 0; m < r->nmjoin; m++) {
-        if ((r->mjoincol[m] = colidx(r, r->mjoin[m])) < 0) {
-            header_list(r, list, sizeof list);
-            snprintf(err, errlen, "recipe %s: measure column '%s' is not in the file's header "
-                     "(it has %s)", r->name, r->mjoin[m], list);
-            free(used);
-            return -1;
-        }
-        used[r->mjoincol[m]] = 1;
-    }
-    for (int m = 0; m < r->nrules; m++) {
-        r->rules[m].col = colidx(r, r->rules[m].column);
-        if (r->rules[m].col < 0) {
-            header_list(r, list, sizeof list);
-            snprintf(err, errlen, "recipe %s: skip rule's column '%s' is not in the file's "
-                     "header (it has %s)", r->name, r->rules[m].column, list);
-            free(used);
-            return -1;
-        }
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (used[i] || !r->hdr[i][0]) continue;
-        if (r->layout == PMF_RECIPE_WIDE_PERIODS ||
-            (r->layout == PMF_RECIPE_WIDE_MEASURES &&
-             smap_get(&r->measures, r->hdr[i], strlen(r->hdr[i])) >= 0)) {
-            int *c = realloc(r->cells, (size_t)(r->ncells + 1) * sizeof *c);
-            if (!c) { free(used); goto nomem; }
-            r->cells = c;
-            c[r->ncells++] = (int)i;
-        } else if (!r->ignore_rest) {
-            snprintf(err, errlen, "recipe %s: column '%s' (column %zu) is not named by the "
-                     "recipe: map it, list it under ignore, or ignore \"*\"%s", r->name,
-                     r->hdr[i], i + 1, r->layout == PMF_RECIPE_WIDE_MEASURES
-                     ? " (or add it to the measure map)" : "");
-            free(used);
-            return -1;
-        }
-    }
-    free(used);
-    int wide = r->layout != PMF_RECIPE_LONG;
-    const int need[4] = {PMF_IMPORT_METRIC, PMF_IMPORT_AREA, PMF_IMPORT_PERIOD, PMF_IMPORT_VALUE};
-    for (int k = 0; k < 4; k++) {
-        int f2 = need[k];
-        if (r->col[f2] >= 0 || r->consts[f2]) continue;
-        if (wide && f2 == PMF_IMPORT_VALUE) continue;
-        if (r->layout == PMF_RECIPE_WIDE_PERIODS && f2 == PMF_IMPORT_PERIOD) continue;
-        if (r->layout == PMF_RECIPE_WIDE_MEASURES && f2 == PMF_IMPORT_METRIC) continue;
-        snprintf(err, errlen, "recipe %s: nothing gives the '%s' (map a column to it or "
-                 "give a constant)", r->name, names[f2]);
-        return -1;
-    }
-    if (!wide) r->ncells = 1;
-    return 0;
-nomem:
-    snprintf(err, errlen, "out of memory");
-    return -1;
-}
-
-int pmf_recipe_ncells(const pmf_recipe *r) { return r->ncells; }
-void pmf_recipe_colnos(const pmf_recipe *r, int *colno) {
-    for (int k = 0; k < PMF_IMPORT_NCOLS; k++) colno[k] = r->col[k] + 1;
-}
-int64_t pmf_recipe_skipped(const pmf_recipe *r, int reason) {
-    return reason >= 0 && reason < PMF_SKIP_NREASONS ? r->skipped[reason] : 0;
-}
-
-int pmf_recipe_skip_row(pmf_recipe *r, const pmf_csv_field *row, size_t n) {
-    for (int m = 0; m < r->nrules; m++) {
-        const skip_rule *k = &r->rules[m];
-        if ((size_t)k->col >= n) continue;
-        const char *s = row[k->col].s;
-        size_t len = row[k->col].len, vl = strlen(k->value);
-        trim(&s, &len);
-        if (k->prefix ? len >= vl && !memcmp(s, k->value, vl) : len == vl && !memcmp(s, k->value, vl)) {
-            r->skipped[PMF_SKIP_RULE]++;
-            return 1;
-        }
-    }
-    return 0;
-}
-
-/* ---- one figure ---- */
-static int marker_list(const pmf_recipe *r, char *out, size_t n) {
-    static const char *const mean[] = {"", "missing", "suppressed", "not applicable"};
-    size_t u = 0;
-    out[0] = '\0';
-    for (int i = 0; i < r->nmarks && u + 40 < n; i++)
-        u += (size_t)snprintf(out + u, n - u, "%s'%s' (%s)", i ? ", " : "", r->marks[i],
-                              mean[r->markmean[i]]);
-    return r->nmarks;
-}
-
-/* The area: resolved once per distinct text.  1 ok (f rewritten), 0 skipped, -1 error. */
-static int area_of(pmf_recipe *r, pmf_csv_field *f, char *err, size_t errlen) {
-    const char *s = f->s;
-    size_t len = f->len;
-    trim(&s, &len);
-    int k = smap_get(&r->areamap, s, len);
-    area_ans tmp = {NULL, 0, NULL}, *a = &tmp;
-    if (k >= 0) a = &r->ans[k];
-    else {
-        char text[512], msg[1024];
-        pmf_area_hit hit;
-        if (len >= sizeof text) len = sizeof text - 1;
-        memcpy(text, s, len);
-        text[len] = '\0';
-        int by = r->area_by < 0 ? PMF_AREA_BY_CODE : r->area_by;
-        if (pmf_area_resolve(r->areas, text, (pmf_area_by)by, -1, &hit, msg, sizeof msg) != 0)
-            tmp.err = dup(msg);
-        else {
-            for (int i = 0; i < r->nskipkinds; i++)
-                if (!strcasecmp(r->skipkinds[i], hit.kind)) tmp.skip = 1;
-            if (!tmp.skip) tmp.code = dup(hit.code);
-        }
-        if (!tmp.err || r->nunknown < UNKNOWN_MAX) {
-            if (r->nans == r->capans) {
-                int cap = r->capans ? r->capans * 2 : 64;
-                area_ans *na = realloc(r->ans, (size_t)cap * sizeof *na);
-                if (na) { r->ans = na; r->capans = cap; }
-            }
-            if (r->nans < r->capans && smap_put(&r->areamap, text, len, r->nans) == 0) {
-                r->ans[r->nans] = tmp;
-                a = &r->ans[r->nans++];
-                if (tmp.err) r->nunknown++;
-            }
-        }
-    }
-    int rc;
-    if (a->err) { snprintf(err, errlen, "%s", a->err); rc = -1; }
-    else if (a->skip) { r->skipped[PMF_SKIP_AREA_KIND]++; rc = 0; }
-    else { f->s = a->code; f->len = strlen(a->code); rc = 1; }
-    if (a == &tmp) { free(tmp.code); free(tmp.err); }
-    return rc;
-}
-
-/* The value: markers, then transforms.  1 ok, 0 skipped, -1 error. */
-static int value_of(pmf_recipe *r, pmf_csv_field *v, pmf_csv_field *flag, char *err, size_t errlen) {
-    const char *s = v->s;
-    size_t len = v->len;
-    trim(&s, &len);
-    for (int i = 0; i < r->nmarks; i++) {
-        if (strlen(r->marks[i]) != len || memcmp(r->marks[i], s, len)) continue;
-        switch (r->markmean[i]) {
-        case PMF_MARK_MISSING: r->skipped[PMF_SKIP_MISSING]++; return 0;
-        case PMF_MARK_NA: r->skipped[PMF_SKIP_NA]++; return 0;
-        default:
-            *v = (pmf_csv_field){"", 0};
-            *flag = (pmf_csv_field){"suppressed", 10};
-            return 1;
-        }
-    }
-    if (!len) return 1;   /* the importer says it is empty */
-    if (!r->tx && r->scale == 1) {
-        unsigned char c = (unsigned char)s[0];
-        if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.') return 1;
-    } else {
-        char buf[64];
-        size_t u = 0;
-        for (size_t i = 0; i < len && u + 1 < sizeof buf; i++) {
-            char c = s[i];
-            if (c == ',' && (r->tx & PMF_TX_THOUSANDS)) continue;
-            if (c == '%' && (r->tx & PMF_TX_PERCENT) && i == len - 1) continue;
-            if ((r->tx & PMF_TX_POUND) && i == 0 && len > 2 && !memcmp(s, "\xC2\xA3", 2)) { i++; continue; }
-            buf[u++] = c;
-        }
-        double x;
-        if (u < sizeof buf - 1 && pmf_parse_number(buf, u, &x) == PMF_NUM_OK) {
-            snprintf(r->valbuf, sizeof r->valbuf, "%.15g", x * r->scale);
-            v->s = r->valbuf;
-            v->len = strlen(r->valbuf);
-            return 1;
-        }
-    }
-    char list[600];
-    if (marker_list(r, list, sizeof list))
-        snprintf(err, errlen, "'%.*s' is not a number, nor a missing-value marker recipe %s "
-                 "declares (%s)", (int)(len > 200 ? 200 : len), s, r->name, list);
-    else
-        snprintf(err, errlen, "'%.*s' is not a number (recipe %s declares no missing-value "
-                 "markers)", (int)(len > 200 ? 200 : len), s, r->name);
-    return -1;
-}
-
-int pmf_recipe_cell(pmf_recipe *r, const pmf_csv_field *row, size_t n, int i,
-                    pmf_csv_field *f, pmf_recipe_cell_info *info, char *err, size_t errlen) {
-    for (int k = 0; k < PMF_IMPORT_NCOLS; k++) {
-        int c = r->col[k];
-        if (c >= 0) f[k] = (size_t)c < n ? row[c] : (pmf_csv_field){"", 0};
-        else if (r->consts[k]) f[k] = (pmf_csv_field){r->consts[k], strlen(r->consts[k])};
-        else f[k] = (pmf_csv_field){NULL, 0};
-    }
-    info->year_type = r->year_type;
-    info->colno = 0;
-    info->colname = NULL;
-    int vcol = r->col[PMF_IMPORT_VALUE];
-    if (r->layout != PMF_RECIPE_LONG) {
-        vcol = r->cells[i];
-        f[PMF_IMPORT_VALUE] = (size_t)vcol < n ? row[vcol] : (pmf_csv_field){"", 0};
-        pmf_csv_field name = {r->hdr[vcol], strlen(r->hdr[vcol])};
-        if (r->layout == PMF_RECIPE_WIDE_PERIODS) f[PMF_IMPORT_PERIOD] = name;
-        else f[PMF_IMPORT_METRIC] = name;
-    }
-    /* declared fix-ups of period labels, then the template */
-    if (r->npfix && f[PMF_IMPORT_PERIOD].s) {
-        const char *s = f[PMF_IMPORT_PERIOD].s;
-        size_t len = f[PMF_IMPORT_PERIOD].len;
-        trim(&s, &len);
-        int k = smap_get(&r->pfix, s, len);
-        if (k >= 0) f[PMF_IMPORT_PERIOD] = (pmf_csv_field){r->pfixto[k], strlen(r->pfixto[k])};
-    }
-    if (r->ptemplate && f[PMF_IMPORT_PERIOD].s) {
-        const char *s = f[PMF_IMPORT_PERIOD].s, *at = strstr(r->ptemplate, "{}");
-        size_t len = f[PMF_IMPORT_PERIOD].len;
-        trim(&s, &len);
-        int pre = at ? (int)(at - r->ptemplate) : (int)strlen(r->ptemplate);
-        int w = snprintf(r->perbuf, sizeof r->perbuf, "%.*s%.*s%s", pre, r->ptemplate,
-                         (int)(len > 100 ? 100 : len), s, at ? at + 2 : "");
-        f[PMF_IMPORT_PERIOD] = (pmf_csv_field){r->perbuf, w < 0 ? 0 : (size_t)w};
-    }
-    /* the measure map */
-    if (r->nmeas && f[PMF_IMPORT_METRIC].s) {
-        const char *s = f[PMF_IMPORT_METRIC].s;
-        size_t len = f[PMF_IMPORT_METRIC].len;
-        trim(&s, &len);
-        if (r->nmjoin) {   /* "indicator | unit" */
-            size_t u = (size_t)snprintf(r->keybuf, sizeof r->keybuf, "%.*s", (int)(len > 400 ? 400 : len), s);
-            for (int j = 0; j < r->nmjoin && u < sizeof r->keybuf; j++) {
-                int c = r->mjoincol[j];
-                const char *t = (size_t)c < n ? row[c].s : "";
-                size_t tl = (size_t)c < n ? row[c].len : 0;
-                trim(&t, &tl);
-                if (!tl) continue;   /* a blank column adds nothing to the key */
-                u += (size_t)snprintf(r->keybuf + u, sizeof r->keybuf - u, " | %.*s",
-                                      (int)(tl > 200 ? 200 : tl), t);
-            }
-            s = r->keybuf;
-            len = u < sizeof r->keybuf ? u : sizeof r->keybuf - 1;
-        }
-        int m = smap_get(&r->measures, s, len);
-        if (m < 0) {
-            if (r->unmapped_skip) { r->skipped[PMF_SKIP_MEASURE]++; return 0; }
-            info->colno = r->col[PMF_IMPORT_METRIC] + 1;
-            info->colname = info->colno ? r->hdr[info->colno - 1] : NULL;
-            snprintf(err, errlen, "measure '%.*s' is not in recipe %s's measure map",
-                     (int)(len > 300 ? 300 : len), s, r->name);
-            return -1;
-        }
-        f[PMF_IMPORT_METRIC] = (pmf_csv_field){r->meas[m].metric, strlen(r->meas[m].metric)};
-        if (r->meas[m].year_type) info->year_type = r->meas[m].year_type;
-        if (r->meas[m].breakdown)
-            f[PMF_IMPORT_BREAKDOWN] = (pmf_csv_field){r->meas[m].breakdown, strlen(r->meas[m].breakdown)};
-    }
-    /* the value */
-    if (vcol >= 0) {
-        int rc = value_of(r, &f[PMF_IMPORT_VALUE], &f[PMF_IMPORT_FLAG], err, errlen);
-        if (rc <= 0) {
-            info->colno = vcol + 1;
-            info->colname = r->hdr[vcol];
-            return rc;
-        }
-    }
-    /* the area */
-    if (r->areas && pmf_recipe_needs_areas(r) && f[PMF_IMPORT_AREA].s && f[PMF_IMPORT_AREA].len) {
-        int rc = area_of(r, &f[PMF_IMPORT_AREA], err, errlen);
-        if (rc <= 0) {
-            info->colno = r->col[PMF_IMPORT_AREA] + 1;
-            info->colname = info->colno ? r->hdr[info->colno - 1] : NULL;
-            return rc;
-        }
-    }
-    info->colno = vcol + 1;
-    info->colname = vcol >= 0 ? r->hdr[vcol] : "value";
-    if (r->rowfn.row) {
-        int rc = r->rowfn.row(r->rowfn.ud, row, n, f, err, errlen);
-        if (rc == 0) r->skipped[PMF_SKIP_ROW_FN]++;
-        if (rc <= 0) return rc;   /* an error names the figure's column */
-    }
-    return 1;
-}
 
 void pmf_recipe_set_rowfn(pmf_recipe *r, const pmf_recipe_rowfn *fn) {
     if (fn) r->rowfn = *fn;

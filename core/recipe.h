@@ -7,7 +7,7 @@
  * code -> metric id, with a year type per measure), missing-value markers and what each
  * means, value transforms, the file's year type, how areas are named and which kinds of
  * area are skipped, and rows to skip.  Pure C over import.h's fields and store_area.h; no
- * Lua.  The importer (core/import.c) calls it through three hooks: pmf_recipe_header once,
+ * Lua.  The importer (core/import_read.c) calls it through three hooks: pmf_recipe_header once,
  * pmf_recipe_skip_row per row, pmf_recipe_cell per figure of the row.
  *
  * A recipe holds its binding to one file's header and its counts, so one recipe serves one
@@ -83,6 +83,8 @@ typedef struct {
     int colno;               /* the column a message names (1-based), 0 the row */
     const char *colname;     /* its name (the value column's for a figure) */
     int year_type;           /* the figure's year type (measure's, else the recipe's) */
+    int has_value;           /* the value transforms read the figure: its number is value */
+    double value;            /* (the importer then does not read the value's text again) */
 } pmf_recipe_cell_info;
 
 /* Figure i of a row into f (PMF_IMPORT_NCOLS fields; texts live until the next call):

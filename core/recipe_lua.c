@@ -10,19 +10,22 @@
  *     measure_also={column...},
  *     unmapped="skip"|"error", markers={{text, meaning}...}, thousands=, percent=, pound=,
  *     scale=, year_type=, period_template=, period_fix={{from, to}...}, area_by=, skip_area_kinds={...}, skip={{column, value, prefix}...},
- *     row=function, row_run=pmf.sandbox.run, row_opts={name=, chunk=, budget=} }
+ *     row=function, row_opts={name=, chunk=, budget=} }
  *
  * The row function (spec.row) is run here, as core/recipe.h's row hook: for each figure,
- * row_run(row, row_opts, t) from C, t ONE table per import reused for every row (column name
+ * row(t) under the sandbox's limits (pmf_sandbox_pcall: the same limits as
+ * pmf.sandbox.run(row, row_opts, t), read once per import when the header is bound, so a
+ * row pays for the call alone), t ONE table per import reused for every row (column name
  * -> text, then the derived fields metric, area, period, value, ...), so the whole import's
  * row-function time and instructions come off ONE budget (row_opts.budget).  A limit reached
- * (the sandbox's "... exceeded (limit ...)" failure) stops the import (-2); any other error
- * refuses the row with the function's own file:line message.  The Lua values the hook needs
+ * stops the import (-2); any other error refuses the row with the function's own file:line
+ * message.  The Lua values the hook needs
  * are registry references released by __gc; the lua_State is the one importing
  * (pmf_lrecipe_opt notes it).
  */
 #include "recipe_lua.h"
 #include "period.h"
+#include "pmf_internal.h"
 
 #include <lauxlib.h>
 #include <stdio.h>
@@ -33,7 +36,8 @@
 typedef struct {
     pmf_recipe *r;
     lua_State *L;                          /* the importing state (set by pmf_lrecipe_opt) */
-    int fn, run, opts, rowt, names, last;  /* registry refs (LUA_NOREF: no row function) */
+    int fn, opts, rowt, names, last;       /* registry refs (LUA_NOREF: no row function) */
+    pmf_sandbox_call call;                 /* the limits, read once per import */
     size_t ncols;                          /* columns named in names */
     int colno[PMF_IMPORT_NCOLS];           /* each field's column (1-based; 0 none) */
     unsigned set;                          /* fields the row table may hold (bit k: fields[k]) */
@@ -47,7 +51,7 @@ static int gc(lua_State *L) {
     urecipe *u = luaL_checkudata(L, 1, MT);
     pmf_recipe_free(u->r);
     u->r = NULL;
-    int *refs[] = {&u->fn, &u->run, &u->opts, &u->rowt, &u->names, &u->last};
+    int *refs[] = {&u->fn, &u->opts, &u->rowt, &u->names, &u->last};
     for (size_t i = 0; i < sizeof refs / sizeof *refs; i++) {
         luaL_unref(L, LUA_REGISTRYINDEX, *refs[i]);
         *refs[i] = LUA_NOREF;
@@ -55,15 +59,24 @@ static int gc(lua_State *L) {
     return 0;
 }
 
-/* The header hook: the column names, kept as Lua strings (the row table's keys). */
+/* The header hook: the column names, kept as Lua strings (the row table's keys); the
+ * sandbox's limits read once for the whole import (its one budget starts here). */
 static int row_header(void *ud, const char *const *names, size_t n, char *err, size_t errlen) {
     (void)err; (void)errlen;
     urecipe *u = ud;
     lua_State *L = u->L;
-    lua_createtable(L, (int)n, 0);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, u->fn);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, u->opts);
+    pmf_sandbox_prepare(L, -2, -1, &u->call);   /* name and chunk: anchored by opts */
+    lua_pop(L, 2);
+    lua_createtable(L, (int)n + PMF_IMPORT_NCOLS, 0);
     for (size_t i = 0; i < n; i++) {
         lua_pushstring(L, names[i]);
         lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    for (int k = 0; k < PMF_IMPORT_NCOLS; k++) {   /* then the fields' names, interned once */
+        lua_pushstring(L, fields[k]);
+        lua_rawseti(L, -2, (lua_Integer)(n + 1 + (size_t)k));
     }
     lua_rawseti(L, LUA_REGISTRYINDEX, u->names);
     lua_createtable(L, 0, (int)n + PMF_IMPORT_NCOLS);   /* a fresh row table per import */
@@ -82,13 +95,11 @@ static int row_call(void *ud, const pmf_csv_field *row, size_t n, pmf_csv_field 
     urecipe *u = ud;
     lua_State *L = u->L;
     int top = lua_gettop(L), rc = 1;
-    if (!lua_checkstack(L, 8)) {
+    if (!lua_checkstack(L, 12)) {
         snprintf(err, errlen, "row function: out of memory");
         return -2;
     }
-    lua_rawgeti(L, LUA_REGISTRYINDEX, u->run);
     lua_rawgeti(L, LUA_REGISTRYINDEX, u->fn);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, u->opts);
     lua_rawgeti(L, LUA_REGISTRYINDEX, u->rowt);
     int t = lua_gettop(L);
     lua_rawgeti(L, LUA_REGISTRYINDEX, u->names);
@@ -104,26 +115,22 @@ static int row_call(void *ud, const pmf_csv_field *row, size_t n, pmf_csv_field 
     for (int k = 0; k < PMF_IMPORT_NCOLS; k++) {
         int c = u->colno[k] - 1;
         if (!f[k].s && !((u->set | u->clash) & (1u << k))) continue;
+        lua_rawgeti(L, t + 1, (lua_Integer)(u->ncols + 1 + (size_t)k));   /* its name */
         if (!f[k].s) lua_pushnil(L);
         else if (c >= 0 && (size_t)c < nc && f[k].s == row[c].s && f[k].len == row[c].len) {
             lua_rawgeti(L, t + 1, (lua_Integer)c + 1);
             lua_rawget(L, t);
         } else lua_pushlstring(L, f[k].s, f[k].len);
-        lua_setfield(L, t, fields[k]);
+        lua_settable(L, t);
     }
     lua_pop(L, 1);
     u->set = ~0u;   /* whatever the function does to the table, until it is read back */
-    if (lua_pcall(L, 3, 2, 0) != LUA_OK) {   /* run itself failed (out of memory) */
-        snprintf(err, errlen, "row function: %s", lua_tostring(L, -1));
-        lua_settop(L, top);
-        return -2;
-    }
-    if (!lua_toboolean(L, -2)) {   /* the function raised, or a limit was reached */
+    if (pmf_sandbox_pcall(L, &u->call, 1, 1) != LUA_OK) {   /* raised, or a limit reached */
         const char *msg = luaL_tolstring(L, -1, NULL);
-        int limit = strstr(msg, " exceeded (limit ") != NULL;
-        snprintf(err, errlen, limit ? "the recipe's row function was stopped: %s" : "%s", msg);
+        snprintf(err, errlen, u->call.tripped ? "the recipe's row function was stopped: %s" : "%s",
+                 msg);
         lua_settop(L, top);
-        return limit ? -2 : -1;
+        return u->call.tripped ? -2 : -1;
     }
     if (lua_isnil(L, -1)) {
         rc = 0;   /* skipped by the row function */
@@ -137,12 +144,17 @@ static int row_call(void *ud, const pmf_csv_field *row, size_t n, pmf_csv_field 
         int same = lua_rawequal(L, r, -1);
         lua_pop(L, 1);
         if (same) u->set = 0;   /* recounted below; another table: rowt may hold anything */
+        lua_rawgeti(L, LUA_REGISTRYINDEX, u->names);
+        int nm = lua_gettop(L);
         for (int k = 0; k < PMF_IMPORT_NCOLS && rc == 1; k++) {
-            int ty = lua_getfield(L, r, fields[k]);
+            lua_Integer key = (lua_Integer)(u->ncols + 1 + (size_t)k);
+            lua_rawgeti(L, nm, key);
+            int ty = lua_gettable(L, r);
             if (ty == LUA_TNUMBER) {   /* as text, kept in the table so that it stays alive */
                 lua_tolstring(L, -1, NULL);
-                lua_pushvalue(L, -1);
-                lua_setfield(L, r, fields[k]);
+                lua_rawgeti(L, nm, key);
+                lua_pushvalue(L, -2);
+                lua_settable(L, r);
             }
             if (same && ty != LUA_TNIL) u->set |= 1u << k;
             if (ty == LUA_TNIL) {
@@ -193,7 +205,8 @@ int pmf_lrecipe_new(lua_State *L) {
     urecipe *u = lua_newuserdatauv(L, sizeof *u, 0);
     u->r = NULL;
     u->L = L;
-    u->fn = u->run = u->opts = u->rowt = u->names = u->last = LUA_NOREF;
+    u->fn = u->opts = u->rowt = u->names = u->last = LUA_NOREF;
+    memset(&u->call, 0, sizeof u->call);
     u->ncols = 0;
     if (luaL_newmetatable(L, MT)) {
         lua_pushcfunction(L, gc);
@@ -305,7 +318,6 @@ int pmf_lrecipe_new(lua_State *L) {
     if (lua_getfield(L, 1, "row") == LUA_TFUNCTION) {
         lua_pop(L, 1);
         u->fn = ref_field(L, 1, "row", LUA_TFUNCTION);
-        u->run = ref_field(L, 1, "row_run", LUA_TFUNCTION);
         u->opts = ref_field(L, 1, "row_opts", LUA_TTABLE);
         lua_newtable(L);
         u->names = luaL_ref(L, LUA_REGISTRYINDEX);

@@ -40,8 +40,9 @@
 -- Design decisions: the words only describe; nothing of the file's rows runs in Lua unless
 -- the recipe has a row function.  The checked spec is compiled once into a C struct
 -- (core/recipe.c) that rewrites each row on the importer's row path, so a recipe import runs
--- at the plain importer's speed.  The row function is called from C (core/recipe_lua.c) in
--- pmf.sandbox.run, every call of one import sharing ONE budget (time, instructions) made by
+-- at the plain importer's speed.  The row function is called from C (core/recipe_lua.c) under
+-- pmf.sandbox's limits (the options below read once per import, each call limited as a
+-- pmf.sandbox.run), every call of one import sharing ONE budget (time, instructions) made by
 -- M.compile: a runaway function stops the import naming the recipe's file and line.  It runs
 -- after the declarative mapping so that it sees (and may fix) what the engine derived.  A word used
 -- wrongly raises at the recipe's own line (error level 2), so every recipe error reads
@@ -348,7 +349,6 @@ function M.compile(spec)
   c.name = spec.name
   if spec.row then   -- one budget for the whole import's calls
     local lim = sandbox.limits()
-    c.row_run = sandbox.run
     c.row_opts = { name = string.format("%s:%d (the recipe's row function)", spec.name, spec.row_line or 0),
                    chunk = "@" .. spec.name,
                    budget = { seconds = lim.seconds, instructions = lim.instructions } }

@@ -16,7 +16,7 @@
  * Built with -DPMF_FUZZ_STANDALONE instead of -fsanitize=fuzzer, it is a plain program that
  * runs the files named on its command line (the corpus) once each.
  */
-// sources: core/csv.c
+// sources: core/csv.c core/csv_number.c
 
 #include <math.h>
 #include <stdint.h>

@@ -16,7 +16,7 @@
  *                core/xlsx_read.c core/xlsx_sheet.c tests/fuzz/fuzz_xlsx.c -lzip -lexpat -lm)
  * The seed files in tests/fuzz/corpus/xlsx therefore start with that mode byte.
  */
-// sources: core/csv.c core/xlsx_read.c core/xlsx_sheet.c core/calendar.c
+// sources: core/csv.c core/csv_number.c core/xlsx_read.c core/xlsx_sheet.c core/calendar.c
 
 #include <stdint.h>
 #include <stdio.h>

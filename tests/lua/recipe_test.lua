@@ -211,6 +211,29 @@ do
   T.ok(not r5 and msg5:find("no recipe 'no_such_recipe'") and msg5:find("defra_recycling"), "unknown recipe: " .. tostring(msg5))
 end
 
+-- ---- value transforms: the figure read once, as written -------------------------------------
+do
+  local s = fresh()
+  local rp = write("tx.lua", 'recipe "transforms"\ncolumns { area = "area_code", period = "period", value = "rate" }\n' ..
+                   'constant { metric = "household_waste_recycled_pct" }\nmissing { ["n/a"] = "missing" }\n' ..
+                   'value { thousands = true, percent = true }\nyear_type "financial"\n')
+  local cp = write("tx.csv", 'area_code,period,rate\nE08000027,2021/22,"1,234.5%"\nE08000028,2021/22,-2000.25\n' ..
+                   'E08000029,2021/22,38.125%\nE08000030,2021/22,n/a\nE08000031,2021/22,"12,345,678"\n')
+  local r, msg = import(s, rp, cp)
+  T.ok(r and r.new == 4 and r.skipped_by.missing == 1, "transforms: four figures, one missing: " .. tostring(msg))
+  T.eq({ s:get("household_waste_recycled_pct", "E08000027", "2021/22"),
+         s:get("household_waste_recycled_pct", "E08000028", "2021/22"),
+         s:get("household_waste_recycled_pct", "E08000029", "2021/22"),
+         (s:get("household_waste_recycled_pct", "E08000031", "2021/22")) },
+       { 1234.5, -2000.25, 38.125, 12345678 }, "transforms: separators and % stripped, each figure exact")
+  local bp = write("txbad.csv", 'area_code,period,rate\nE08000027,2021/22,"1,23x"\n')
+  local before = count(s)
+  local r2, msg2 = import(s, rp, bp)
+  T.ok(not r2 and msg2:find("txbad%.csv:2:3: column 'rate': '1,23x' is not a number, nor a missing%-value marker"),
+       "transforms: a value that is not a number names the file, line and column: " .. tostring(msg2))
+  T.eq(count(s), before, "transforms: the bad file leaves the store unchanged")
+end
+
 -- ---- the row function (the odd case) ----------------------------------------------------
 do
   local s = fresh()
@@ -269,6 +292,24 @@ do
          l[1] .. ": stopped by the limit, naming the recipe file and line: " .. tostring(msg5))
     T.eq(count(s2), before2, l[1] .. ": the store unchanged")
   end
+  -- every per-call limit holds on the row function's lean entry: memory and time too
+  local other = {
+    { "mem.lua", "row(function(r)\n  local t = {}\n  for i = 1, 1e9 do t[i] = string.rep('x', 1000) .. i end\nend)\n",
+      { memory = 4 * 1024 * 1024, instructions = 1e12, seconds = 30 }, "memory limit exceeded" },
+    { "pcall_mem.lua", "row(function(r)\n  local t = {}\n  while true do pcall(function() t[#t + 1] = string.rep('y', 4096) end) end\nend)\n",
+      { memory = 4 * 1024 * 1024, instructions = 1e12, seconds = 30 }, "memory limit exceeded" },
+    { "slow.lua", "row(function(r)\n  while true do end\nend)\n",
+      { seconds = 0.2, instructions = 1e15 }, "time limit exceeded" },
+  }
+  for _, l in ipairs(other) do
+    pmf.sandbox.limits(l[3])
+    local lp = recipe_with(l[1], l[2])
+    local r5, msg5 = import(s2, lp, FIX .. "rowfn.csv")
+    T.ok(not r5 and msg5:find("row function was stopped: [^\n]*" .. l[1]:gsub("%.", "%%.") .. ":%d+: " .. l[4]),
+         l[1] .. ": stopped by the " .. l[4]:match("^%a+") .. " limit, naming the recipe file and line: " .. tostring(msg5))
+    T.eq(count(s2), before2, l[1] .. ": the store unchanged")
+  end
+  pmf.sandbox.limits { instructions = 200000, seconds = 5 }
   -- ONE budget for the whole import: each row's work (some 8,000 instructions) is far below
   -- the limit, the total is not
   local many = { "area_code,period,rate" }
