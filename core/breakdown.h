@@ -2,7 +2,7 @@
  * core/breakdown.h: the one check of imported text and the one breakdown normaliser.
  *
  * Pure C over store.h; no Lua.  Used by the importer (core/import.c) for every row and, through
- * pmf.importer.breakdown, by store:observe, store:get and store:history (lua/pmf/store.lua), so
+ * pmf.importer.breakdown, by store:observe, store:get and store:history (lua/pmf/store/), so
  * that a breakdown typed at the command line finds the figure an import stored.
  *
  * Text: every text field of an import is UTF-8 without NUL bytes.  pmf_text_check rejects a NUL,

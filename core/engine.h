@@ -1,6 +1,6 @@
 /*
  * engine.h: the KPI engine's kernels, pure C (no Lua here; the binding is lengine.c, module
- * `pmf.engine`, driven by lua/pmf/kpi.lua).
+ * `pmf.engine`, driven by lua/pmf/kpi/).
  *
  * The engine rates many KPIs for many areas and periods at once.  Its unit is the GRID: one
  * KPI (or one input metric) over `na` areas (rows) and `np` periods (columns), stored column

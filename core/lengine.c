@@ -1,6 +1,6 @@
 /*
  * lengine.c: the Lua binding of the KPI engine's kernels, module `pmf.engine` (the kernels
- * are engine.c; lua/pmf/kpi.lua drives them).
+ * are engine.c; lua/pmf/kpi/ drives them).
  *
  *   engine.reader(store)                           -> Reader (figures as of the store's view)
  *   engine.fetch(reader, metric, area_ids, periods [, carry [, part, nrows]]) -> Grid

@@ -5,7 +5,7 @@
  *
  * The C side is deliberately small (as lsqlite3 is): the store's own methods for areas,
  * metrics, observations, commentary, sign-off and so on are written in Lua over `query`,
- * `exec` and `transaction` (lua/pmf/store.lua); the hot paths (import, series) are C files of
+ * `exec` and `transaction` (lua/pmf/store/); the hot paths (import, series) are C files of
  * their own that take a store with pmf_checkstore.  One decision is made here for the Lua
  * side: `in_force` (which version of a figure is in force at the view's cutoff), so that the
  * rule has one statement (store.h) for C and Lua alike.
@@ -269,7 +269,7 @@ static int store_metric_id(lua_State *L) {
 
 /* store:in_force(metric_id, area_id, breakdown, start, len) -> batch | nil: the batch of
  * the version in force at the view's cutoff of one stored span (store.h's rule, decided in
- * C; store.lua's get, history and observe ask here).  Raises on a store error. */
+ * C; store:get, store:history and store:observe ask here).  Raises on a store error. */
 static int store_in_force(lua_State *L) {
     int64_t cutoff, batch;
     pmf_store *s = pmf_checkstore(L, 1, &cutoff);
@@ -419,7 +419,7 @@ static const luaL_Reg store_funcs[] = {
 };
 
 /* Returns a table {open=, now=, asof_ms=, checkwritable=, Store=<methods>}; the Lua library adds methods to
- * Store (lua/pmf/store.lua). */
+ * Store (lua/pmf/store/). */
 int luaopen_pmf_store(lua_State *L) {
     luaL_newmetatable(L, METRIC_DEF_MT);
     lua_pushcfunction(L, metric_def_gc);

@@ -1,5 +1,5 @@
 /*
- * lstore_area.c: store:resolve_area and pmf._store.area_key, the Lua face of the area
+ * lstore_area.c: store:resolve_area and pmf.core.store.area_key, the Lua face of the area
  * resolver (store_area.c), with the snapshot cache a root store keeps (lstore.h).
  *
  * Design decisions: the snapshot is loaded once and kept until another connection commits
@@ -94,7 +94,7 @@ int pmf_lareas_resolve(lua_State *L, pmf_store *s, pmf_lareas *c) {
     return 2;
 }
 
-/* pmf._store.area_key(text) -> the key names are compared by (store_area.h) */
+/* pmf.core.store.area_key(text) -> the key names are compared by (store_area.h) */
 int pmf_lareas_key(lua_State *L) {
     char key[PMF_AREA_KEY_MAX];
     size_t n = pmf_area_key(luaL_checkstring(L, 1), key, sizeof key);

@@ -1,6 +1,6 @@
 /*
  * core/lstore_sql.c: SQL from Lua, the three Store methods the Lua library's store methods
- * are written over (lua/pmf/store.lua): store:query, store:columns and store:exec
+ * are written over (lua/pmf/store/): store:query, store:columns and store:exec
  * (registered by lstore.c).
  *
  * Decisions:

@@ -42,7 +42,7 @@ int luaopen_cjson_safe(lua_State *L);   /* also in liblua5.4-cjson, not in its h
 /* The C modules, in package.preload (as linit.c registers the standard libraries): each
  * file core/l<name>.c ends in one luaL_Reg table and its opener.  lua/pmf/lib.lua requires
  * them and makes the public fields (pmf.period, pmf.rag, pmf.series, ...).  "pmf.core.*"
- * names are not the Lua library's own (lua/pmf/store.lua is "pmf.store"), so a C module and
+ * names are not the Lua library's own (lua/pmf/store/ is "pmf.store"), so a C module and
  * a Lua module never share a name.  cjson is linked in: preloading it makes `require
  * "cjson"` find this copy. */
 static const luaL_Reg cmodules[] = {

@@ -4,7 +4,7 @@
  *
  * A schema change is a new entry at the END of the list, never an edit of an old one: a
  * store made by an older pmf replays only the entries it lacks.  SQL lives in the store
- * layer only (store*.c, lua/pmf/store.lua).
+ * layer only (store*.c, lua/pmf/store/).
  */
 #include "store_internal.h"
 
