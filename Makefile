@@ -46,6 +46,7 @@ CORE_SRC := core/pmf.c \
             core/lstore.c \
             core/lstore_sql.c \
             core/csv.c \
+            core/csv_open.c \
             core/csv_number.c \
             core/period.c \
             core/period_parse.c \
