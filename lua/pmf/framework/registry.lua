@@ -143,7 +143,9 @@ function M.get(s, id)
   if type(id) ~= "string" then error("framework.get: id must be a string", 2) end
   local row = s:framework_version(id, s:cutoff_ms())
   if not row then
-    if s:framework_stored(id) then return nil, "framework '" .. id .. "' was not loaded yet as of " .. tostring(s:as_of()) end
+    if s:framework_stored(id) then
+      return nil, "framework '" .. id .. "' was not loaded yet as of " .. tostring(s:as_of())
+    end
     return nil, "unknown framework '" .. id .. "' (load it with `pmf load FILE`)"
   end
   -- The metrics it reads from the store are those in force at the view: part of the key.
