@@ -46,6 +46,7 @@ CORE_SRC := core/pmf.c \
             core/lstore.c \
             core/lstore_sql.c \
             core/csv.c \
+            core/csv_open.c \
             core/csv_number.c \
             core/period.c \
             core/period_parse.c \
@@ -59,6 +60,7 @@ CORE_SRC := core/pmf.c \
             core/reader.c \
             core/store_read.c \
             core/series.c \
+            core/series_math.c \
             core/lseries.c \
             core/lseries_args.c \
             core/lseries_bulk.c \
@@ -80,6 +82,7 @@ CORE_SRC := core/pmf.c \
             core/pattern.c \
             core/lpattern.c \
             core/lxlsx.c \
+            core/lxlsx_member.c \
             core/lxlsx_spark.c \
             core/xlsx_spark.c \
             core/lfile.c \

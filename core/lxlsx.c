@@ -4,6 +4,7 @@
  *
  *   pmf.xlsx.write(path, book) -> true | nil, message
  *   pmf.xlsx.member(path, name) -> the bytes of one member of the zip (inflated) | nil
+ *            (read back by libzip: core/lxlsx_member.c)
  *
  *   book = { created = unix seconds (the document date; default 0 = 1980, for identical
  *            bytes on every run), title = "...",
@@ -39,7 +40,8 @@
  * - Formats are cached per (bold, fill, color, num_format) in a Lua table keyed by that
  *   description, since libxlsxwriter keeps every format it is given.
  * - The workbook's author (docProps/core.xml creator) is always "pmf": the mark by which
- *   pmf.render knows an existing .xlsx is a report it may replace (pmf.xlsx.member).
+ *   pmf.render knows an existing .xlsx is a report it may replace (pmf.xlsx.member,
+ *   core/lxlsx_member.c).
  * - Error contract: a malformed book (wrong types) raises; failing to write the file
  *   (bad directory, ...) returns nil, message.
  */
@@ -53,8 +55,8 @@
 #include <lauxlib.h>
 
 #include <xlsxwriter.h>
-#include <zip.h>
 
+#include "lxlsx_member.h"
 #include "lxlsx_spark.h"
 
 #define PMF_XLSX_MT "pmf.xlsx.Workbook"
@@ -471,51 +473,9 @@ static int xlsx_write(lua_State *L) {
     return 1;
 }
 
-/* ---- reading a member back -------------------------------------------------------------
- * pmf marks every workbook it writes with the document property creator = "pmf", so that
- * `-o book.xlsx` replaces a pmf report but never someone's own workbook (pmf.render reads
- * docProps/core.xml back through member()).  The zip is read by libzip, as the xlsx reader
- * (xlsx_read.c) reads it.  Anything unexpected (not a zip, no such member, a member larger
- * than MEMBER_MAX) is "no such member": nil. */
-
-#define MEMBER_MAX (1 << 20)
-
-/* The bytes of member `want` of the zip at path, pushed as a string; 0 when not found. */
-static int zip_member(lua_State *L, const char *path, const char *want) {
-    zip_t *z = zip_open(path, ZIP_RDONLY, NULL);
-    if (!z) return 0;
-    zip_stat_t st;
-    zip_file_t *f = NULL;
-    int found = 0;
-    if (zip_stat(z, want, 0, &st) == 0 && (st.valid & ZIP_STAT_SIZE) && st.size <= MEMBER_MAX
-        && (f = zip_fopen(z, want, 0)) != NULL) {
-        size_t n = (size_t)st.size;
-        char *bytes = lua_newuserdatauv(L, n ? n : 1, 0);     /* GC-owned: nothing leaks */
-        if (zip_fread(f, bytes, n) == (zip_int64_t)n) {
-            lua_pushlstring(L, bytes, n);
-            found = 1;
-        }
-    }
-    if (f) zip_fclose(f);
-    zip_discard(z);
-    return found;
-}
-
-/* pmf.xlsx.member(path, name) -> the member's bytes (inflated) | nil (not a zip, no such
- * member, or one larger than MEMBER_MAX) | nil, message (the file cannot be opened). */
-static int xlsx_member(lua_State *L) {
-    const char *path = luaL_checkstring(L, 1);
-    const char *name = luaL_checkstring(L, 2);
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return luaL_fileresult(L, 0, path);
-    fclose(fp);
-    if (!zip_member(L, path, name)) luaL_pushfail(L);
-    return 1;
-}
-
 static const luaL_Reg xlsx_funcs[] = {
     { "write",   xlsx_write },
-    { "member",  xlsx_member },
+    { "member",  pmf_lxlsx_member },
     { NULL,    NULL }
 };
 

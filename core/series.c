@@ -1,7 +1,8 @@
 /*
  * core/series.c: metric time series (see series.h).  No SQL here (store_read.c reads) and
  * no rules of its own (reader.c combines): this file shapes reads into values, matrices and
- * whole-table totals.
+ * whole-table totals.  The arithmetic that needs no store (block starts, the trend line) is
+ * core/series_math.c.
  *
  * Design decisions:
  * - The matrix reads, per area, only the windows its periods need (pmf_read_window),
@@ -24,7 +25,6 @@
 #include "series.h"
 #include "store_read.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,17 +66,6 @@ struct pmf_series {
     crule *rules;                 /* with the cache: metric rules looked up, until a write */
     size_t nrules, caprules;
 };
-
-static int32_t posmod(int32_t a, int32_t m) {
-    int32_t r = a % m;
-    return r < 0 ? r + m : r;
-}
-
-int32_t pmf_series_block_start(int32_t m, int32_t len, int year_start) {
-    if (len <= 1) return m;
-    if (12 % len == 0) return m - posmod(m - (year_start - 1), len);
-    return m - posmod(m, len);
-}
 
 pmf_series *pmf_series_open(pmf_store *s, int64_t cutoff_ms) {
     pmf_series *x = calloc(1, sizeof *x);
@@ -497,36 +486,4 @@ int pmf_series_aggregate_all(pmf_series *x, int32_t len, int year_start,
     int rc = pmf_figures_scan_all(x->fig, aggregate_series, &c, &out->rows);
     free(rules);
     return rc == 0 ? 0 : -1;
-}
-
-/* ---------------------------------------------------------------------------------------
- * Trend.
- * ------------------------------------------------------------------------------------- */
-
-int pmf_series_trend(const double *x, const double *y, size_t n, pmf_trend *out) {
-    double sx = 0, sy = 0;
-    size_t k = 0;
-    memset(out, 0, sizeof *out);
-    out->slope = out->intercept = out->r2 = NAN;
-    for (size_t i = 0; i < n; i++)
-        if (!isnan(y[i]) && !isnan(x[i])) {
-            sx += x[i];
-            sy += y[i];
-            k++;
-        }
-    out->n = k;
-    if (k < 2) return -1;
-    double mx = sx / (double)k, my = sy / (double)k, sxx = 0, sxy = 0, syy = 0;
-    for (size_t i = 0; i < n; i++)
-        if (!isnan(y[i]) && !isnan(x[i])) {
-            double dx = x[i] - mx, dy = y[i] - my;
-            sxx += dx * dx;
-            sxy += dx * dy;
-            syy += dy * dy;
-        }
-    if (sxx == 0) return -1;
-    out->slope = sxy / sxx;
-    out->intercept = my - out->slope * mx;
-    out->r2 = syy == 0 ? 1.0 : sxy * sxy / (sxx * syy);
-    return 0;
 }

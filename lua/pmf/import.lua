@@ -69,7 +69,7 @@ end
 function M.declared_keys(s)
   local framework = require "pmf.framework"
   local keys = {}
-  for _, row in ipairs(s:query("SELECT id FROM framework ORDER BY id")) do
+  for _, row in ipairs(s:framework_rows()) do
     local ok, fw = pcall(framework.get, s, row.id)
     if ok and type(fw) == "table" then
       for _, kpi in pairs(fw.kpis or {}) do

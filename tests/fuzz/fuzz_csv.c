@@ -10,13 +10,14 @@
  * pmf_parse_number, whose accepted values must be finite and, without thousands
  * separators, equal to strtod's.  Any broken promise aborts.
  *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined core/csv.c tests/fuzz/fuzz_csv.c
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined core/csv.c core/csv_open.c \
+ *     core/csv_number.c tests/fuzz/fuzz_csv.c
  *   ./a.out -max_total_time=60 tests/fuzz/corpus/csv
  * The seed files in tests/fuzz/corpus/csv therefore start with that chunk byte.
  * Built with -DPMF_FUZZ_STANDALONE instead of -fsanitize=fuzzer, it is a plain program that
  * runs the files named on its command line (the corpus) once each.
  */
-// sources: core/csv.c core/csv_number.c
+// sources: core/csv.c core/csv_open.c core/csv_number.c
 
 #include <math.h>
 #include <stdint.h>

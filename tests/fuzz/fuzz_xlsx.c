@@ -13,10 +13,11 @@
  * start with the file name.
  *
  *   make fuzz   (or by hand: clang -g -O1 -fsanitize=fuzzer,address,undefined core/csv.c
- *                core/xlsx_read.c core/xlsx_sheet.c tests/fuzz/fuzz_xlsx.c -lzip -lexpat -lm)
+ *                core/csv_open.c core/xlsx_read.c core/xlsx_sheet.c tests/fuzz/fuzz_xlsx.c
+ *                -lzip -lexpat -lm)
  * The seed files in tests/fuzz/corpus/xlsx therefore start with that mode byte.
  */
-// sources: core/csv.c core/csv_number.c core/xlsx_read.c core/xlsx_sheet.c core/calendar.c
+// sources: core/csv.c core/csv_open.c core/csv_number.c core/xlsx_read.c core/xlsx_sheet.c core/calendar.c
 
 #include <stdint.h>
 #include <stdio.h>

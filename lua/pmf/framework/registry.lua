@@ -9,9 +9,8 @@
 -- - get(store, id) re-runs the stored source of the version in force at the store's cutoff,
 --   cached per (id, version, hash, metric epoch): a report as at a past date uses the
 --   framework, and the metric definitions, as they were.
--- - The SQL on the framework tables (framework, framework_version, framework_metric) is
---   still here, as it was in framework.lua: moving it behind Store methods belongs to the
---   store layer (lua/pmf/store.lua) and is left for its owner.
+-- - No SQL here: the framework tables (framework, framework_version, framework_metric) are
+--   read and written through lua/pmf/store/frameworks.lua, inside this file's transaction.
 -- Error contract: load returns info | nil, message, errors; get returns fw | nil, message;
 -- misuse (a store that is not one, an id that is not a string) raises.
 local pmf = require "pmf"
@@ -21,12 +20,6 @@ local metrics = require "pmf.framework.metrics"
 local read_file, registered, differs = compile.read_file, metrics.registered, metrics.differs
 
 local M = {}
-
-local function latest_version(s, id, cutoff)
-  return s:query([[SELECT version, hash, path, source, loaded_at, loaded_ms, loaded_by
-                     FROM framework_version WHERE framework = ? AND loaded_ms <= ?
-                    ORDER BY version DESC LIMIT 1]], id, cutoff or math.maxinteger)[1]
-end
 
 local function count(map)
   local n = 0
@@ -52,7 +45,8 @@ function M.load(s, path, opts)
   pmf._checkwritable(s)
   local src, rerr = read_file(path)
   if not src then return nil, path .. ": cannot read: " .. tostring(rerr) end
-  local audit = require("pmf.store").audit
+  local store = require "pmf.store"
+  local audit = store.audit
   local fw, errors, info, out_of_order
   -- Checked inside the write transaction, so that no other load changes a metric between
   -- the conflict check and the writes.
@@ -67,15 +61,14 @@ function M.load(s, path, opts)
       return batch
     end
     if fw.kind == "framework" then
-      local cur = latest_version(s, fw.id)
+      local cur = s:framework_version(fw.id)
       local version = cur and cur.version or 0
       local changed = not cur or cur.hash ~= fw.hash
       if changed then version = version + 1 end
       -- Back-filling (opts.at): versions are numbered in the order they were in force, so a
       -- new version may not be dated before the latest one (load history oldest first).
       if changed and cur and opts.at then
-        local br = s:query("SELECT recorded_at, recorded_ms FROM batch WHERE id = ?",
-                           get_batch(fw.id .. " v" .. version))[1]
+        local br = store.batch_row(s, get_batch(fw.id .. " v" .. version))
         if br.recorded_ms < cur.loaded_ms then
           out_of_order = string.format("%s: --at %s is before v%d of %s (loaded %s): a back-filled " ..
                                        "version must come after the versions already stored (load " ..
@@ -84,16 +77,11 @@ function M.load(s, path, opts)
           error(out_of_order, 0)
         end
       end
-      s:exec([[INSERT INTO framework(id, title, year_start, version) VALUES (?, ?, ?, ?)
-               ON CONFLICT(id) DO UPDATE SET title = excluded.title,
-               year_start = excluded.year_start, version = excluded.version]],
-             fw.id, fw.title, fw.year_start, version)
+      store.write_framework(s, fw.id, fw.title, fw.year_start, version)
       if changed then
         local b = get_batch(fw.id .. " v" .. version)
-        local br = s:query("SELECT recorded_at, recorded_ms, recorded_by FROM batch WHERE id = ?", b)[1]
-        s:exec([[INSERT INTO framework_version(framework, version, hash, path, source, loaded_at,
-                 loaded_ms, loaded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)]], fw.id, version, fw.hash,
-               path, src, br.recorded_at, br.recorded_ms, br.recorded_by)
+        store.write_framework_version(s, b, { framework = fw.id, version = version,
+                                              hash = fw.hash, path = path, source = src })
         audit(s, b, "load", fw.id .. " v" .. version .. " " .. path .. " sha256:" .. fw.hash:sub(1, 12) ..
               (fw.catalogue and (" catalogue " .. fw.catalogue.path .. " sha256:" ..
                                  fw.catalogue.hash:sub(1, 12)) or ""))
@@ -121,14 +109,13 @@ function M.load(s, path, opts)
       s:group{ id = g.id, title = g.title, source = g.source or path, framework = fw.id,
                members = g.members }
     end
-    s:exec("DELETE FROM framework_metric WHERE framework = ?", fw.id)
-    local all = {}
-    for _, id in ipairs(fw.metric_order) do all[id] = true end
-    for _, id in ipairs(fw.metrics_used) do all[id] = true end
-    for id in pairs(all) do
-      s:exec("INSERT OR IGNORE INTO framework_metric(framework, metric) VALUES (?, ?)",
-             fw.id, s:metric_id(id))
+    local all, seen = {}, {}
+    for _, list in ipairs{ fw.metric_order, fw.metrics_used } do
+      for _, id in ipairs(list) do
+        if not seen[id] then seen[id] = true; all[#all + 1] = id end
+      end
     end
+    store.write_framework_metrics(s, fw.id, all)
   end)
   if out_of_order then return nil, out_of_order, { out_of_order } end
   if not ok then error(terr, 0) end
@@ -154,10 +141,11 @@ local cache = {}
 function M.get(s, id)
   s = pmf.default_store(s)
   if type(id) ~= "string" then error("framework.get: id must be a string", 2) end
-  local row = latest_version(s, id, s:cutoff_ms())
+  local row = s:framework_version(id, s:cutoff_ms())
   if not row then
-    local any = s:query("SELECT 1 AS x FROM framework_version WHERE framework = ?", id)[1]
-    if any then return nil, "framework '" .. id .. "' was not loaded yet as of " .. tostring(s:as_of()) end
+    if s:framework_stored(id) then
+      return nil, "framework '" .. id .. "' was not loaded yet as of " .. tostring(s:as_of())
+    end
     return nil, "unknown framework '" .. id .. "' (load it with `pmf load FILE`)"
   end
   -- The metrics it reads from the store are those in force at the view: part of the key.
@@ -181,8 +169,8 @@ end
 function M.list(s)
   s = pmf.default_store(s)
   local out = {}
-  for _, r in ipairs(s:query("SELECT id, title FROM framework ORDER BY id")) do
-    local v = latest_version(s, r.id, s:cutoff_ms())
+  for _, r in ipairs(s:framework_rows()) do
+    local v = s:framework_version(r.id, s:cutoff_ms())
     if v then
       local fw = M.get(s, r.id)
       out[#out + 1] = { id = r.id, title = fw and fw.title or r.title, version = v.version,
@@ -197,8 +185,7 @@ end
 -- M.versions(store, id) -> every stored version of a framework (as of the view), oldest first.
 function M.versions(s, id)
   s = pmf.default_store(s)
-  return s:query([[SELECT version, hash, path, loaded_at, loaded_by FROM framework_version
-                    WHERE framework = ? AND loaded_ms <= ? ORDER BY version]], id, s:cutoff_ms())
+  return s:framework_versions(id)
 end
 
 return M

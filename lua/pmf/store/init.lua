@@ -7,7 +7,8 @@
 -- The files, one concern each: common.lua (what they share), areas.lua (areas, comparator
 -- groups), metrics.lua (the metric catalogue), observations.lua (figures), signoff.lua
 -- (sign-off, reopening, the locks they make), records.lua (targets, commentary, action
--- updates, risk assessments), documents.lua (return workbooks, publications).  Each adds
+-- updates, risk assessments), documents.lua (return workbooks, publications),
+-- frameworks.lua (stored framework versions and the rows a load writes).  Each adds
 -- its methods to pmf.Store and returns its module functions, gathered here into one table.
 --
 -- Everything here honours the store's as-of view: a view made by store:as_of(date) sees
@@ -25,7 +26,8 @@ local M = {}
 M.to_period, M.metric_id, M.area_id, M.audit =
   common.to_period, common.metric_id, common.area_id, common.audit
 
-for _, part in ipairs{ "areas", "metrics", "signoff", "observations", "records", "documents" } do
+for _, part in ipairs{ "areas", "metrics", "signoff", "observations", "records", "documents",
+                        "frameworks" } do
   for k, v in pairs(require("pmf.store." .. part)) do
     if M[k] ~= nil then error("pmf.store: '" .. k .. "' is defined twice (" .. part .. ")") end
     M[k] = v
