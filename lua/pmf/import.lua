@@ -6,7 +6,7 @@
 -- from a row source (CSV through core/csv.c's reader, bound as pmf.importer.rows; JSON
 -- items; an XLSX sheet can be one more source),
 -- with every field's text through the same C check (pmf.importer.text_check), and written
--- through lua/pmf/store.lua (no SQL here), one transaction and one batch per file.
+-- through lua/pmf/store/ (no SQL here), one transaction and one batch per file.
 -- opts.kind chooses the kind (default: the CSV header, or the JSON's first item);
 -- opts.skip_bad = REJECTS path refuses bad rows alone (for every kind) and writes them,
 -- with their line and reason, through pmf.render's checked atomic output.
@@ -53,7 +53,7 @@ local formats = { csv = "auto", long = "long", wide = "wide", json = "json" }
 
 local C = kinds.importer   -- pmf.importer, or an error naming core/limport.c
 
--- The metrics a KPI formula (as framework.lua normalises it) reads.
+-- The metrics a KPI formula (as pmf.framework normalises it) reads.
 local function formula_metrics(f, out)
   if type(f) ~= "table" then return end
   if f.kind == "metric" then out[#out + 1] = f.metric

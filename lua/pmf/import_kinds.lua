@@ -8,7 +8,7 @@
 -- {name=, items=bool, header={names}|nil, next=function() -> line, rec, raw}, rec mapping
 -- the kind's column names to the strings given, raw the row as given (for the rejects
 -- file).  The per-kind check, the duplicate check, the comparison with the row known now
--- and the write (lua/pmf/store.lua) know nothing of the source.  The duplicate check keeps
+-- and the write (lua/pmf/store/) know nothing of the source.  The duplicate check keeps
 -- one key per good row in memory: these files are a few thousand rows, not millions.
 local pmf = require "pmf"
 

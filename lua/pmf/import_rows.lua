@@ -2,7 +2,7 @@
 -- (lua/pmf/import_kinds.lua): the row sources (any grid of text, such as a CSV file read by
 -- core/csv.c through pmf.importer.rows; JSON items; one row given on the command line), the
 -- per-row loop with its checks, duplicate check, comparison with the row known now and
--- write (through lua/pmf/store.lua, no SQL here), one transaction and one batch per file,
+-- write (through lua/pmf/store/, no SQL here), one transaction and one batch per file,
 -- and --skip-bad's rejects.  pmf.import re-exports grid_source, import_grid and import_one.
 local pmf = require "pmf"
 local kinds = require "pmf.import_kinds"

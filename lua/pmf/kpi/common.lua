@@ -95,7 +95,7 @@ end
 local comparators = require "pmf.framework.comparators"
 local group_id, comparator = comparators.group_id, comparators.of
 
--- A KPI's carry rule in months (framework.lua checked its text).
+-- A KPI's carry rule in months (pmf.framework checked its text).
 local function carry_months(kpi)
   local m, err = pmf.engine.carry_months(kpi.carry)
   if not m then error("KPI " .. kpi.id .. ": " .. err, 0) end
