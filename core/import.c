@@ -658,7 +658,7 @@ static int had_data(pmf_import *im, entry *me, int64_t metric) {
 /* The row's breakdown, normalised and spelt as first stored or seen (breakdown.h), in
  * im->bd; the metric's declared keys checked.  0, or -1 recorded (or fatal). */
 static int breakdown_of(pmf_import *im, long line, int colno, const pmf_csv_field *f,
-                        int64_t metric, entry *me, const pmf_csv_field *mf) {
+                        int64_t metric, int64_t area, entry *me, const pmf_csv_field *mf) {
     strbuf *b = &im->bd;
     b->len = 0;
     if (sb_room(b, f->len) != 0) return fatal(im, "(out of memory)");
@@ -697,7 +697,7 @@ static int breakdown_of(pmf_import *im, long line, int colno, const pmf_csv_fiel
     }
     int had = had_data(im, me, metric);   /* a metric new to the store has no spellings */
     if (had < 0) return -1;
-    if (had && pmf_breakdown_stored_spelling(im->store, metric, -1, b->s, b->len) < 0)
+    if (had && pmf_breakdown_metric_spelling(im->store, metric, area, b->s, b->len) < 0)
         return fatal(im, "reading breakdowns");
     if (!(e = add(&im->breakdowns, key->s, key->len, 0, &tmp))) return fatal(im, "(out of memory)");
     if (e != &tmp) {
@@ -792,7 +792,7 @@ static int process(pmf_import *im, long line, const pmf_csv_field *f, const int 
         bad = 1;
     im->bd.len = 0;
     if (f[PMF_IMPORT_BREAKDOWN].s && metric >= 0 &&
-        breakdown_of(im, line, COLNO(PMF_IMPORT_BREAKDOWN), &f[PMF_IMPORT_BREAKDOWN], metric, me,
+        breakdown_of(im, line, COLNO(PMF_IMPORT_BREAKDOWN), &f[PMF_IMPORT_BREAKDOWN], metric, area, me,
                      mf) != 0)
         bad = 1;
     if (bad || im->fatal) return -1;
