@@ -23,14 +23,30 @@ M.ENGLAND = ENGLAND
 local Rng = {}
 Rng.__index = Rng
 
--- FNV-1a over the seed and the key parts: a 64-bit state, never 0.
+-- FNV-1a over the seed and the key parts: a 64-bit state, never 0.  The state after each
+-- key prefix is kept (part by part, per seed), so a key that differs from an earlier one only
+-- in its last part (a month, a category) costs the hashing of that part alone: the streams
+-- are drawn per figure, and hashing whole keys byte by byte was most of the generator's time.
+local function mix(h, s)
+  for j = 1, #s do h = (h ~ s:byte(j)) * 0x100000001b3 end
+  return (h ~ 0xff) * 0x100000001b3
+end
+
+local prefix_state = {}      -- [seed state] = node; node[part] = node; node[0] = state
+
 local function hash(seed, ...)
-  local h = 0xcbf29ce484222325 ~ (math.tointeger(seed) or 0)
-  for i = 1, select("#", ...) do
+  local n = select("#", ...)
+  local h0 = 0xcbf29ce484222325 ~ (math.tointeger(seed) or 0)
+  local node = prefix_state[h0]
+  if not node then node = { [0] = h0 }; prefix_state[h0] = node end
+  for i = 1, n - 1 do
     local s = tostring((select(i, ...)))
-    for j = 1, #s do h = (h ~ s:byte(j)) * 0x100000001b3 end
-    h = (h ~ 0xff) * 0x100000001b3
+    local child = node[s]
+    if not child then child = { [0] = mix(node[0], s) }; node[s] = child end
+    node = child
   end
+  local h = node[0]
+  if n >= 1 then h = mix(h, tostring((select(n, ...)))) end
   if h == 0 then h = 0x9e3779b97f4a7c15 end
   return h
 end
