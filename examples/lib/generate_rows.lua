@@ -30,14 +30,15 @@ local categories, breakdown_value, round, decimals_of =
 -- Buckets of rows by recording date: each month's return a few working days after the
 -- month (now and then late), each year's annual figures after the year.
 local function recorded_at(g, m, t)
-  local key = (m.annual and "y" or "m") .. t
-  local d = g.rec[key]
+  local dates = g.rec[m.annual and "year" or "month"]
+  if not dates then dates = {}; g.rec[m.annual and "year" or "month"] = dates end
+  local d = dates[t]
   if d then return d end
   local r = defs.rng(g.seed, "recorded", m.annual and "year" or "month", t)
   local last = m.annual and t + 11 or t
   local wd = r:chance(0.12) and r:int(12, 16) or r:int(4, 9)
   d = period.add_working_days(month_end(last), wd)
-  g.rec[key] = d
+  dates[t] = d
   return d
 end
 
@@ -125,9 +126,15 @@ end
 
 -- ---- run -------------------------------------------------------------------------------------
 
+-- A period's label, made once per time (every metric and area asks again).
+local labels = { [true] = {}, [false] = {} }
 local function label_of(t, annual)
-  if annual then return tostring(period.span(t, 12)) end
-  return month_label(t)
+  local l = labels[annual][t]
+  if not l then
+    l = annual and tostring(period.span(t, 12)) or month_label(t)
+    labels[annual][t] = l
+  end
+  return l
 end
 
 -- The metric whose return a metric's figures come with: a ratio's numerator follows its

@@ -14,8 +14,8 @@
 -- Design decisions:
 -- - One browser for every job.  Starting Chromium costs more CPU than printing a report, so
 --   a run with many PDFs (the demo's packs, write_pdfs) pays it once: every job gets its own
---   tab, all tabs load together, then all are printed together (the renderers work in
---   parallel) and each answer is written as it arrives.
+--   tab, the tabs load together, then are printed together (the renderers work in parallel)
+--   and each answer is written as it arrives; ten tabs at a time, so memory stays bounded.
 -- - The protocol goes through --remote-debugging-pipe (JSON messages ended by NUL, commands
 --   on the browser's fd 3, answers on its fd 4), as tests/browser/check.js does in Node: no
 --   port, no WebSocket, nothing from npm.  Plain Lua io cannot read up to a NUL, so the
@@ -91,7 +91,8 @@ local function start(exe, dir)
   return b
 end
 
--- Read messages until want(msg) is true; the others are kept in pending for later waits.
+-- Read messages until want(msg) is true; the answers and load events among the others are
+-- kept in pending for later waits (other events are of no use here).
 local function wait(b, pending, want)
   for i, msg in ipairs(pending) do
     if want(msg) then table.remove(pending, i); return msg end
@@ -100,7 +101,7 @@ local function wait(b, pending, want)
     local msg = b.next()
     if not msg then return nil end
     if want(msg) then return msg end
-    pending[#pending + 1] = msg
+    if msg.id or msg.method == "Page.loadEventFired" then pending[#pending + 1] = msg end
   end
 end
 
@@ -120,9 +121,9 @@ local function decode_to(data, path)
   return p:close() == true
 end
 
-local function print_all(b, jobs)
-  local pending = {}
-  -- every tab opened and its page asked for, then every load awaited
+-- One wave of jobs: every tab opened and its page asked for, every load awaited, every page
+-- printed at once and each answer written as it comes; the tabs are closed.
+local function print_wave(b, pending, jobs)
   for _, job in ipairs(jobs) do
     local t, err = call(b, pending, "Target.createTarget", { url = "about:blank" })
     if not t then return nil, err end
@@ -148,7 +149,6 @@ local function print_all(b, jobs)
     end)
     if not loaded then return nil, "chromium stopped" end
   end
-  -- every page printed at once; each answer written as it comes
   local by_id = {}
   for _, job in ipairs(jobs) do
     local id
@@ -170,6 +170,18 @@ local function print_all(b, jobs)
       return nil, job.name .. ": cannot write what chromium printed"
     end
     b.send("Target.closeTarget", { targetId = job.target })
+  end
+  return true
+end
+
+-- Every job, WAVE tabs at a time (a tab holds a renderer's memory: a run of a hundred
+-- reports must not load them all at once), then the browser closed.
+local WAVE = 10
+local function print_all(b, jobs)
+  local pending = {}
+  for first = 1, #jobs, WAVE do
+    local ok, err = print_wave(b, pending, table.move(jobs, first, math.min(first + WAVE - 1, #jobs), 1, {}))
+    if not ok then return nil, err end
   end
   call(b, pending, "Browser.close", {})
   return true

@@ -82,6 +82,20 @@ if exe and os.execute("command -v pdftotext >/dev/null && command -v pdfinfo >/d
   T.ok(ia:find("Tagged:%s+yes"), "a tagged PDF")
   T.eq(png_size(read(png)), { 640, 480 }, "the PNG is the window asked for")
   for _, p in ipairs({ a, b, c, pa, pb, png }) do os.remove(p) end
+
+  -- more jobs than one wave of tabs (ten): every one printed, each from its own page
+  local jobs, mixed = {}, 0
+  for i = 1, 12 do
+    jobs[i] = { src = T.write_tmp(".html", page("Page " .. i, "<p>page number " .. i .. " here</p>")),
+                out = T.tmpname(".pdf") }
+  end
+  T.eq({ pdfprint.run(exe, jobs) }, { true }, "twelve PDFs in one run")
+  for i, job in ipairs(jobs) do
+    local text = run("pdftotext " .. job.out .. " -")
+    if not text:find("page number " .. i .. " here", 1, true) then mixed = mixed + 1 end
+    os.remove(job.src); os.remove(job.out)
+  end
+  T.eq(mixed, 0, "each of the twelve holds its own page")
 else
   T.ok(false, "pdfprint needs chromium and poppler-utils (pdftotext, pdfinfo) on this machine")
 end
