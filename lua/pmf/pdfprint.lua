@@ -14,8 +14,10 @@
 -- Design decisions:
 -- - One browser for every job.  Starting Chromium costs more CPU than printing a report, so
 --   a run with many PDFs (the demo's packs, write_pdfs) pays it once: every job gets its own
---   tab, the tabs load together, then are printed together (the renderers work in parallel)
---   and each answer is written as it arrives; ten tabs at a time, so memory stays bounded.
+--   tab, the tabs load together, then are printed together and each answer is written as
+--   it arrives; ten tabs at a time, so memory stays bounded.  Each tab is in a browser
+--   context of its own (Target.createBrowserContext): file:// pages of one context share a
+--   renderer process, which would print them one after another on one core.
 -- - The protocol goes through --remote-debugging-pipe (JSON messages ended by NUL, commands
 --   on the browser's fd 3, answers on its fd 4), as tests/browser/check.js does in Node: no
 --   port, no WebSocket, nothing from npm.  Plain Lua io cannot read up to a NUL, so the
@@ -125,7 +127,11 @@ end
 -- printed at once and each answer written as it comes; the tabs are closed.
 local function print_wave(b, pending, jobs)
   for _, job in ipairs(jobs) do
-    local t, err = call(b, pending, "Target.createTarget", { url = "about:blank" })
+    local c, cerr = call(b, pending, "Target.createBrowserContext", {})
+    if not c then return nil, cerr end
+    job.context = c.browserContextId
+    local t, err = call(b, pending, "Target.createTarget", { url = "about:blank",
+                                                             browserContextId = job.context })
     if not t then return nil, err end
     job.target = t.targetId
     local a, aerr = call(b, pending, "Target.attachToTarget", { targetId = t.targetId, flatten = true })
@@ -169,7 +175,7 @@ local function print_wave(b, pending, jobs)
     if not (msg.result and msg.result.data and decode_to(msg.result.data, job.out)) then
       return nil, job.name .. ": cannot write what chromium printed"
     end
-    b.send("Target.closeTarget", { targetId = job.target })
+    b.send("Target.disposeBrowserContext", { browserContextId = job.context })   -- and its tab
   end
   return true
 end
