@@ -137,6 +137,24 @@ int pmf_breakdown_stored_spelling(pmf_store *s, int64_t metric, int64_t area, ch
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : -1;
 }
 
+int pmf_breakdown_metric_spelling(pmf_store *s, int64_t metric, int64_t near, char *b,
+                                  size_t len) {
+    if (near >= 0) {
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(pmf_store_db(s), "SELECT 1 FROM observation WHERE metric = ?1"
+                               " AND area = ?2 AND breakdown = ?3 LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+            return -1;
+        sqlite3_bind_int64(st, 1, metric);
+        sqlite3_bind_int64(st, 2, near);
+        sqlite3_bind_text(st, 3, b, (int)len, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (rc == SQLITE_ROW) return 1;
+        if (rc != SQLITE_DONE) return -1;
+    }
+    return pmf_breakdown_stored_spelling(s, metric, -1, b, len);
+}
+
 int pmf_breakdown_canonical(pmf_store *s, int64_t metric, int64_t area, const char *in,
                             size_t len, char *out, size_t *outlen, size_t *at, const char **why) {
     if (pmf_breakdown_normalise(in, len, out, outlen, at, why) != 0) return -1;

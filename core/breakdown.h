@@ -56,4 +56,12 @@ int pmf_breakdown_canonical(pmf_store *s, int64_t metric, int64_t area, const ch
 int pmf_breakdown_stored_spelling(pmf_store *s, int64_t metric, int64_t area, char *b,
                                   size_t len);
 
+/* The same answer as pmf_breakdown_stored_spelling(s, metric, -1, b, len), asked first of
+ * one area the caller has at hand (`near`, ignored when < 0): when that area already stores
+ * b exactly, b is the answer (an exact match is preferred either way) and the scan of the
+ * metric's rows is skipped: one seek of the key instead.  The importer's path for a monthly
+ * return of breakdowns, whose spellings are nearly always stored for the same area. */
+int pmf_breakdown_metric_spelling(pmf_store *s, int64_t metric, int64_t near, char *b,
+                                  size_t len);
+
 #endif

@@ -248,7 +248,7 @@ int imp_had_data(pmf_import *im, entry *me, int64_t metric) {
 /* The row's breakdown, normalised and spelt as first stored or seen (breakdown.h), in
  * im->bd; the metric's declared keys checked.  0, or -1 recorded (or fatal). */
 int imp_breakdown_of(pmf_import *im, long line, int colno, const pmf_csv_field *f,
-                     int64_t metric, entry *me, const pmf_csv_field *mf) {
+                     int64_t metric, int64_t area, entry *me, const pmf_csv_field *mf) {
     strbuf *b = &im->bd;
     b->len = 0;
     if (imp_sb_room(b, f->len) != 0) return imp_fatal(im, "(out of memory)");
@@ -287,7 +287,7 @@ int imp_breakdown_of(pmf_import *im, long line, int colno, const pmf_csv_field *
     }
     int had = imp_had_data(im, me, metric);   /* a metric new to the store has no spellings */
     if (had < 0) return -1;
-    if (had && pmf_breakdown_stored_spelling(im->store, metric, -1, b->s, b->len) < 0)
+    if (had && pmf_breakdown_metric_spelling(im->store, metric, area, b->s, b->len) < 0)
         return imp_fatal(im, "reading breakdowns");
     if (!(e = add(&im->breakdowns, key->s, key->len, 0, &tmp))) return imp_fatal(im, "(out of memory)");
     if (e != &tmp) {

@@ -126,7 +126,7 @@ int imp_check_text(pmf_import *im, long line, const pmf_csv_field *f, const int 
                    int valcolno, const char *valcol);
 int imp_had_data(pmf_import *im, entry *me, int64_t metric);
 int imp_breakdown_of(pmf_import *im, long line, int colno, const pmf_csv_field *f,
-                     int64_t metric, entry *me, const pmf_csv_field *mf);
+                     int64_t metric, int64_t area, entry *me, const pmf_csv_field *mf);
 
 /* import_row.c: one figure; a row as a unit (skip_bad). */
 int imp_process(pmf_import *im, long line, const pmf_csv_field *f, const int *colno,

@@ -111,8 +111,8 @@ int imp_process(pmf_import *im, long line, const pmf_csv_field *f, const int *co
         bad = 1;
     im->bd.len = 0;
     if (f[PMF_IMPORT_BREAKDOWN].s && metric >= 0 &&
-        imp_breakdown_of(im, line, COLNO(PMF_IMPORT_BREAKDOWN), &f[PMF_IMPORT_BREAKDOWN], metric, me,
-                         mf) != 0)
+        imp_breakdown_of(im, line, COLNO(PMF_IMPORT_BREAKDOWN), &f[PMF_IMPORT_BREAKDOWN], metric,
+                         area, me, mf) != 0)
         bad = 1;
     if (bad || im->fatal) return -1;
 #undef COLNO

@@ -13,16 +13,20 @@
 --     than one node);
 --   - the benchmark of the council's first KPI with a ranked comparator group, with its chart;
 -- each in text, Markdown, CSV, JSON, HTML and XLSX, and the whole set as one PDF per council
--- (<council>-pack.pdf: a Cabinet report pack, a page break per report; Chromium prints the
--- five packs in parallel, as one Chromium run per report would be most of the demo's time).
--- With Chromium installed it also refreshes the README's screenshots in SHOTS (default
--- docs/screenshots/): Walsall's scorecard, exceptions, dashboard and benchmark.
+-- (<council>-pack.pdf: a Cabinet report pack, a page break per report).  With Chromium
+-- installed it also refreshes the README's screenshots in SHOTS (default docs/screenshots/):
+-- Walsall's scorecard, exceptions, dashboard and benchmark.  The packs and the screenshots
+-- come from one Chromium run (pmf.render.write_packs, through pmf.render.chromium), as starting
+-- Chromium costs more than printing a pack.  The example data come from examples/lib/
+-- (generate.lua: example code beside this script, not part of the engine).
 -- Everything is reproducible: the same store and the same bytes every run (the PDFs and
 -- PNGs are made by Chromium and carry its own dates).
 local pmf = require "pmf"
 
 local out = arg[1] or "out"
 local here = (arg[0] or ""):match("^(.*)/[^/]*$") or "."
+package.path = here .. "/lib/?.lua;" .. package.path
+local generate = require "generate"          -- examples/lib/: example code, not the engine's
 local root = here .. "/.."
 local shots = arg[2] or (root .. "/docs/screenshots")
 local COUNCILS = { "dudley", "walsall", "sandwell", "south_staffordshire", "wolverhampton" }
@@ -33,7 +37,7 @@ if #pmf.framework.list(s) > 0 then
 end
 
 -- 1. The frameworks, loaded as of the first day of the data.
-local first = pmf.generate.range{}
+local first = generate.range{}
 io.write("Loading frameworks into ", s:path(), "\n")
 for _, id in ipairs(COUNCILS) do
   local info, err = pmf.framework.load(s, root .. "/frameworks/" .. id .. ".lua",
@@ -43,9 +47,9 @@ for _, id in ipairs(COUNCILS) do
 end
 
 -- 2. Example data.
-local summary, err = pmf.generate.run{ store = s, seed = 2025, by = "pmf demo" }
+local summary, err = generate.run{ store = s, seed = 2025, by = "pmf demo" }
 if not summary then error(err, 0) end
-io.write(pmf.generate.describe(summary), "\n")
+io.write(generate.describe(summary), "\n")
 
 -- The top-level priorities: the first level below the roots with more than one node.
 local function top_priorities(fw)
@@ -98,22 +102,15 @@ for _, id in ipairs(COUNCILS) do
     count.data_only or 0, dir, #paths + 1))
 end
 
--- 4. The PDF packs and the README's screenshots, printed together by Chromium.
+-- 4. The PDF packs and the README's screenshots, printed by one Chromium.
 if pmf.render.chromium() then
-  assert(pmf.render.write_packs(packs, { force = true }))
-  io.write("PDF packs: ", out, "/<council>/<council>-pack.pdf\n")
   os.execute("mkdir -p '" .. shots .. "'")
-  local cmds = {}
+  local pngs = {}
   for _, kind in ipairs({ "scorecard", "exceptions", "dashboard", "benchmark" }) do
-    local page = shot_pages[kind]
-    if page then
-      local png = shots .. "/" .. kind .. ".png"
-      cmds[#cmds + 1] = string.format("( %s --headless --no-sandbox --disable-gpu --hide-scrollbars " ..
-        "--user-data-dir=%s --window-size=1200,900 --screenshot=%s file://%s >/dev/null 2>&1; rm -rf %s ) &",
-        pmf.render.chromium(), png .. ".profile", png, pmf.file.realpath(page), png .. ".profile")
-    end
+    if shot_pages[kind] then pngs[#pngs + 1] = { shot_pages[kind], shots .. "/" .. kind .. ".png" } end
   end
-  os.execute(table.concat(cmds, " ") .. " wait")
+  assert(pmf.render.write_packs(packs, { force = true, screenshots = pngs }))
+  io.write("PDF packs: ", out, "/<council>/<council>-pack.pdf\n")
   io.write("Screenshots: ", shots, "/{scorecard,exceptions,dashboard,benchmark}.png\n")
 else
   io.write("PDF packs and screenshots skipped: pdf output needs chromium (apt-get install chromium)\n")

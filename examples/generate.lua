@@ -5,13 +5,18 @@
 --
 -- When the store has no framework loaded yet, the council frameworks in frameworks/ (next to
 -- this script's folder) are loaded first, dated the first day of the data so that reports
--- as of earlier dates see them; --load FILE loads others.  Then pmf.generate
--- writes figures for every loaded framework's metrics, for each council, its comparator
--- group and England, month by month from 2021/22 to 2025/26 Q2 (or --years N financial
--- years ending with --to), with revisions, commentary, action updates, risk assessments and
+-- as of earlier dates see them; --load FILE loads others.  Then the generator
+-- (lib/generate.lua beside this script: example code, not part of the engine) writes figures
+-- for every loaded framework's metrics, for each council, its comparator group and England,
+-- month by month from 2021/22 to 2025/26 Q2 (or --years N financial years ending with --to),
+-- with revisions, commentary, action updates, risk assessments and
 -- one signed-off quarter per framework.  The same seed always gives the same store.
 -- Exit status 0 on success, 1 on a bad argument or when the store already has generated data.
 local pmf = require "pmf"
+
+local dir = (arg[0] or ""):match("^(.*)/[^/]*$") or "."
+package.path = dir .. "/lib/?.lua;" .. package.path
+local generate = require "generate"
 
 local USAGE = "usage: pmf --db FILE examples/generate.lua [--seed N] [--years N] " ..
               "[--from LABEL] [--to LABEL] [--load FILE]... [--no-extras]"
@@ -52,7 +57,6 @@ end
 
 local s = pmf.default_store()
 if #loads == 0 and #pmf.framework.list(s) == 0 then
-  local dir = (arg[0] or ""):match("^(.*)/[^/]*$") or "."
   for _, name in ipairs(COUNCILS) do
     local path = dir .. "/../frameworks/" .. name .. ".lua"
     local f = io.open(path, "rb")
@@ -61,7 +65,7 @@ if #loads == 0 and #pmf.framework.list(s) == 0 then
 end
 -- Loaded as of the first day of the data, so that reports as of any date in the range (for
 -- revisions and sign-off) see the frameworks.
-local ok_range, first = pcall(pmf.generate.range, opts)
+local ok_range, first = pcall(generate.range, opts)
 if not ok_range then fail(tostring(first)) end
 for _, path in ipairs(loads) do
   local info, err = pmf.framework.load(s, path, { at = first .. "T00:00:00", by = opts.by })
@@ -69,7 +73,7 @@ for _, path in ipairs(loads) do
   print(info.message)
 end
 
-local ok, r, err = pcall(pmf.generate.run, opts)
+local ok, r, err = pcall(generate.run, opts)
 if not ok then fail(tostring(r)) end
 if not r then fail(err) end
-print(pmf.generate.describe(r))
+print(generate.describe(r))

@@ -61,7 +61,6 @@ end
 local lazy = {
   framework = "pmf.framework", kpi = "pmf.kpi", report = "pmf.report",
   render = "pmf.render", cli = "pmf.cli",
-  generate = "pmf.generate",
 }
 setmetatable(pmf, {
   __index = function(t, k)

@@ -60,10 +60,12 @@ eq "$have" "$want" "the installed axe-core is the version package-lock.json pins
 FW=walsall
 PERIOD="2025/26 Q2"
 cat > setup.lua <<LUA
+package.path = "$ROOT/examples/lib/?.lua;" .. package.path
+local generate = require "generate"
 local s = pmf.default_store()
-local first = pmf.generate.range{ years = 2 }
+local first = generate.range{ years = 2 }
 assert(pmf.framework.load(s, "$ROOT/frameworks/$FW.lua", { at = first .. "T00:00:00", by = "a11y test" }))
-assert(pmf.generate.run{ store = s, seed = 13, years = 2, by = "a11y test" })
+assert(generate.run{ store = s, seed = 13, years = 2, by = "a11y test" })
 LUA
 pmf setup.lua
 rc_is 0 "the store is set up (framework $FW, generated data)"

@@ -12,6 +12,8 @@ for f in bin/pmf lib/libpmf.a include/pmf.h lib/lua/5.4/pmf.so share/pmf/lua/pmf
   ok "installs $f" test -e "$P/$f"
 done
 ok "installs the frameworks" test -n "$(ls "$P/share/pmf/frameworks" 2>/dev/null)"
+ok "installs the PDF printer (lua/pmf/render/chromium.lua)" test -e "$P/share/pmf/lua/pmf/render/chromium.lua"
+eq "$(find "$P" -name 'generate*.lua' | wc -l)" "0" "the demo-data generator is not installed (examples/lib/ is example code)"
 
 # The installed binary, run from elsewhere with the source tree out of sight, uses its own tree.
 OUT=$(cd "$WORK" && env -u PMF_HOME ${PMF_WRAP:-} "$P/bin/pmf" --db :memory: -e 'print(pmf.home)' 2>&1)

@@ -1,10 +1,12 @@
--- tests/lua/generate_test.lua: pmf.generate, the example data generator.
+-- tests/lua/generate_test.lua: examples/lib/generate.lua, the example data generator (not
+-- part of the engine: loaded from examples/lib/ as the demo loads it).
 -- Run: build/pmf tests/lua/generate_test.lua (from the repository root).
 local T = dofile(arg[0]:match("^(.-)[^/]*$") .. "harness.lua")
 local pmf = require "pmf"
-local G = pmf.generate
 
 local root = (arg[0]:match("^(.-)tests/lua/[^/]*$") or "./")
+package.path = root .. "examples/lib/?.lua;" .. package.path
+local G = require "generate"
 local FRAMEWORKS = { "dudley", "walsall", "sandwell", "south_staffordshire", "wolverhampton" }
 
 -- A fresh store with the council frameworks loaded as of the data's first day.

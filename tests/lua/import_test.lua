@@ -303,6 +303,16 @@ do
                   value = 6, breakdown = "sex =f" }, "revised", "observe normalises")
   T.eq(s:breakdowns("waste_recycled", "E08000027"), { "age_band=18-24", "sex=F" },
        "observe adds no spelling either")
+  -- the spelling is the metric's, whichever area stored it: another area takes 'sex=F' too,
+  -- and a row of the area that stores it exactly keeps it
+  p = write(".csv", BH .. "waste_recycled,E08000028,2025-04,7,SEX=f\n" ..
+            "waste_recycled,E08000027,2025-05,2,sex=F\n")
+  assert(s:import(p))
+  os.remove(p)
+  T.eq(s:breakdowns("waste_recycled", "E08000028"), { "sex=F" },
+       "another area's 'SEX=f' takes the spelling stored for the metric")
+  T.eq(s:breakdowns("waste_recycled", "E08000027"), { "age_band=18-24", "sex=F" },
+       "the storing area's own 'sex=F' adds no spelling")
   T.err(function() s:get("waste_recycled", "E08000027", "2025-04", "not a breakdown") end,
         "breakdown 'not a breakdown' is not key=value", "get: a malformed breakdown raises")
   T.err(function() s:history("waste_recycled", "E08000027", "2025-04", "sex=F\0") end,

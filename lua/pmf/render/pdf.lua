@@ -2,14 +2,16 @@
 -- printed by headless Chromium, one report or several at once.
 --
 --   pdf.chromium() -> the Chromium to print with, or nil
---   pdf.print(jobs) -> true | nil, message   ({html =, file =} each, printed in parallel)
+--   pdf.print(jobs [, shots]) -> true | nil, message   ({html =, file =} each, all printed
+--        by one Chromium: pmf.render.chromium)
 --   pdf.write_pdfs({{report, path}, ...} [, opts]), pdf.write_packs({{reports, path, title},
 --        ...} [, opts]) -> true | nil, message   (through pmf.render.output, as any output)
 --
 -- PDF is the HTML printed by headless Chromium (A4 landscape from the print CSS; the page
 -- number and the report's title in the footer from @page margin boxes).  Chromium is found
 -- as $PMF_CHROMIUM, else chromium, chromium-browser or google-chrome on the PATH.  Several
--- reports print in parallel (write_pdfs), as one Chromium run takes a second or two.
+-- reports (write_pdfs, write_packs) print in one Chromium run (pmf.render.chromium), as
+-- starting Chromium costs more than printing a report.
 -- The printing (chromium, print) is one unit here, apart from the outputs' rules.
 local pmf = require "pmf"
 local html = require "pmf.render.html"
@@ -36,29 +38,26 @@ end
 
 local NO_CHROMIUM = "pdf output needs chromium (apt-get install chromium)"
 
--- print(jobs) -> true | nil, message: each job {html = bytes, file = pdf path}, printed
--- up to 4 at a time; every file checked to be a PDF afterwards.
-function M.print(jobs)
+-- print(jobs [, shots]) -> true | nil, message: each job {html = bytes, file = pdf path},
+-- all printed by one Chromium (pmf.render.chromium); every file checked to be a PDF
+-- afterwards.  shots: {{html file, png file}, ...} captured (1200 x 900) in the same run.
+function M.print(jobs, shots)
   local exe = M.chromium()
   if not exe then return nil, NO_CHROMIUM end
-  local i = 1
-  while i <= #jobs do
-    local cmds = {}
-    for j = i, math.min(i + 3, #jobs) do
-      local job = jobs[j]
-      job.src = job.file .. ".src.html"
-      local ok, err = put(job.src, job.html, job.shown or job.file)
-      if not ok then return nil, err end
-      local prof = job.file .. ".profile"
-      cmds[#cmds + 1] = "( " .. shq(exe) .. " --headless --no-sandbox --disable-gpu --no-pdf-header-footer" ..
-                        " --user-data-dir=" .. shq(prof) .. " --print-to-pdf=" .. shq(job.file) ..
-                        " " .. shq("file://" .. (pmf.file.realpath(job.src) or job.src)) ..
-                        " >/dev/null 2>&1; rm -rf " .. shq(prof) .. " ) &"
+  local prints = {}
+  for _, job in ipairs(jobs) do
+    job.src = job.file .. ".src.html"
+    local ok, err = put(job.src, job.html, job.shown or job.file)
+    if not ok then
+      for _, j in ipairs(prints) do os.remove(j.src) end
+      return nil, err
     end
-    os.execute(table.concat(cmds, " ") .. " wait")
-    for j = i, math.min(i + 3, #jobs) do os.remove(jobs[j].src) end
-    i = i + 4
+    prints[#prints + 1] = { src = job.src, out = job.file, kind = "pdf", name = job.shown or job.file }
   end
+  for _, shot in ipairs(shots or {}) do prints[#prints + 1] = { src = shot[1], out = shot[2], kind = "png" } end
+  local ok, err = require("pmf.render.chromium").run(exe, prints)
+  for _, job in ipairs(jobs) do os.remove(job.src) end
+  if not ok then return nil, err end
   for _, job in ipairs(jobs) do
     if read_head(job.file, 5) ~= "%PDF-" then
       return nil, (job.shown or job.file) .. ": chromium did not print a PDF"
@@ -70,8 +69,8 @@ end
 -- Print the jobs ({html, file, t = target, shown}) and put each PDF in place: renamed over its
 -- target, or written through put() when the target is a device or pipe.  On any failure
 -- the temporary files are removed.  true | nil, message.
-local function print_and_commit(jobs)
-  local ok, err = M.print(jobs)
+local function print_and_commit(jobs, shots)
+  local ok, err = M.print(jobs, shots)
   if not ok then
     for _, j in ipairs(jobs) do os.remove(j.file) end
     return nil, err
@@ -107,6 +106,9 @@ function M.write_pdfs(list, opts)
   return print_and_commit(jobs)
 end
 
+-- write_packs({{reports, path, title}, ...} [, opts]) -> true | nil, message: packs as PDFs,
+-- printed together, each renamed into place as any output.  opts.screenshots = {{html file,
+-- png file}, ...}: pages captured as PNG (1200 x 900) by the same Chromium (the demo's).
 function M.write_packs(list, opts)
   opts = opts or {}
   if not M.chromium() then return nil, NO_CHROMIUM end
@@ -118,7 +120,7 @@ function M.write_packs(list, opts)
     jobs[#jobs + 1] = { html = html.pack(item[1], item[3]), file = assert(pmf.file.temp(t.path)),
                         shown = item[2], t = t }
   end
-  return print_and_commit(jobs)
+  return print_and_commit(jobs, opts.screenshots)
 end
 
 return M
