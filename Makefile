@@ -103,13 +103,14 @@ UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 # and the tests call (`make print-debs` prints them), and ../shared/tools/fresh-machine runs
 # the README's two commands on a bare Debian.  binutils: ld -r, objcopy and ar make libpmf.a,
 # and tests/e2e/symbols.sh reads the exports with nm.  zlib1g-dev: libxlsxwriter's pkg-config file
-# links -lz.  fonts-dejavu-core: Chromium needs a font to print text into PDFs.  man-db: the
+# links -lz.  chromium, fonts-dejavu-core: `make demo` writes each council's PDF pack and the
+# README's screenshots (Chromium prints; it needs a font to print text).  man-db: the
 # man page test.  libzip-dev, libexpat1-dev: the xlsx reader's zip and XML layers.  nodejs,
 # npm: the browser tests run axe-core (tests/browser, npm ci) under Debian's /usr/bin/node.
 DEBS      := gcc make binutils pkg-config liblua5.4-dev lua5.4 libsqlite3-dev lua-cjson-dev \
-             libreadline-dev libxlsxwriter-dev zlib1g-dev sqlite3 libzip-dev libexpat1-dev
-TEST_DEBS := valgrind tmux chromium fonts-dejavu-core clang libclang-rt-14-dev cppcheck \
-             poppler-utils man-db nodejs npm
+             libreadline-dev libxlsxwriter-dev zlib1g-dev sqlite3 libzip-dev libexpat1-dev \
+             chromium fonts-dejavu-core
+TEST_DEBS := valgrind tmux clang libclang-rt-14-dev cppcheck poppler-utils man-db nodejs npm
 
 .PHONY: all demo test test-run check-asan check-valgrind bench fuzz install uninstall \
         deps test-deps clean cppcheck print-debs
