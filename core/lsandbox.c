@@ -65,7 +65,9 @@
 static const char CTX_KEY = 'k';   /* its address is the registry key of the context */
 
 /* The limits of the active run: saved whole when a run starts inside another, and put
- * back when it ends. */
+ * back when it ends.  Where it tripped is kept beside them (sandbox_ctx.where), saved and
+ * put back only when it holds something, so that a call (one per imported row under a
+ * recipe's row function) does not copy its 400 bytes four times. */
 typedef struct {
     int64_t cap;             /* allocation fails past this; INT64_MAX outside any run */
     int64_t steps, max_steps;
@@ -74,7 +76,6 @@ typedef struct {
     int mem_tripped;
     lua_State *running;      /* the thread of the run (hooks are per thread) */
     const char *chunk;       /* the user's chunkname, whose line to report */
-    char where[400];         /* "file:line" where the limit tripped, or "" */
 } run_limits;
 
 typedef struct {
@@ -84,6 +85,7 @@ typedef struct {
     int active;              /* nesting depth of limited runs */
     unsigned calls;          /* allocations, for the clock check */
     run_limits run;
+    char where[400];         /* the active run's "file:line" where a limit tripped, or "" */
     double def_seconds;      /* defaults */
     int64_t def_instructions, def_memory;
 } sandbox_ctx;
@@ -96,15 +98,15 @@ static double now_seconds(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Note in c->run.where the line the user chunk is at in thread L (the first note stands). */
+/* Note in c->where the line the user chunk is at in thread L (the first note stands). */
 static void note_where(sandbox_ctx *c, lua_State *L) {
     lua_Debug ar;
-    if (c->run.where[0] || !L) return;
+    if (c->where[0] || !L) return;
     for (int level = 0; level < 64 && lua_getstack(L, level, &ar); level++) {
         if (!lua_getinfo(L, "Sl", &ar) || ar.currentline <= 0) continue;
         if (c->run.chunk && strcmp(ar.source, c->run.chunk) != 0) continue;
         const char *src = (ar.source[0] == '@' || ar.source[0] == '=') ? ar.source + 1 : ar.short_src;
-        snprintf(c->run.where, sizeof c->run.where, "%s:%d", src, ar.currentline);
+        snprintf(c->where, sizeof c->where, "%s:%d", src, ar.currentline);
         return;
     }
 }
@@ -208,9 +210,10 @@ static const char *opt_str_field(lua_State *L, int t, const char *k) {
 }
 
 /* Push the message for a tripped limit. */
-static void push_limit_message(lua_State *L, const run_limits *r, const char *name,
-                               double seconds, int64_t instructions, int64_t memory) {
-    const char *where = r->where[0] ? r->where : name ? name : "user code";
+static void push_limit_message(lua_State *L, const run_limits *r, const char *at,
+                               const char *name, double seconds, int64_t instructions,
+                               int64_t memory) {
+    const char *where = at[0] ? at : name ? name : "user code";
     char limit[64];
     if (r->tripped[0] == 'm') {
         if (memory % (1024 * 1024) == 0)
@@ -270,6 +273,10 @@ static int limited_pcall(lua_State *L, sandbox_ctx *c, pmf_sandbox_call *k, int 
     }
     /* save the outer run's limits (nesting), set ours: never looser than the outer's */
     run_limits outer = c->run;
+    char outer_where[sizeof c->where];
+    int had_where = c->where[0] != '\0';   /* rarely: the outer run has tripped already */
+    if (had_where) memcpy(outer_where, c->where, sizeof outer_where);
+    c->where[0] = '\0';
     lua_Hook o_hook = lua_gethook(L);
     int o_mask = lua_gethookmask(L), o_count = lua_gethookcount(L);
     int64_t cap = k->memory > 0 ? c->used + k->memory : INT64_MAX;
@@ -291,6 +298,10 @@ static int limited_pcall(lua_State *L, sandbox_ctx *c, pmf_sandbox_call *k, int 
     if (!c->run.tripped && c->run.mem_tripped) c->run.tripped = "memory limit";
     if (!c->run.tripped && end > c->run.deadline) c->run.tripped = "time limit";   /* came back late */
     run_limits inner = c->run;
+    char at[sizeof c->where];
+    if (inner.tripped) memcpy(at, c->where, sizeof at);
+    if (had_where) memcpy(c->where, outer_where, sizeof c->where);
+    else c->where[0] = '\0';
     c->active--;
     c->run = outer;
     c->run.steps += inner.steps;   /* the inner run's work counts against the outer budget */
@@ -302,7 +313,7 @@ static int limited_pcall(lua_State *L, sandbox_ctx *c, pmf_sandbox_call *k, int 
     k->tripped = inner.tripped != NULL;
     if (!inner.tripped) return status;
     lua_settop(L, base);
-    push_limit_message(L, &inner, k->name, seconds, max_steps, k->memory);
+    push_limit_message(L, &inner, at, k->name, seconds, max_steps, k->memory);
     return status == LUA_OK ? LUA_ERRRUN : status;
 }
 
