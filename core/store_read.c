@@ -30,7 +30,7 @@ struct pmf_figures {
 };
 
 static const char fetch_sql[] =
-    "SELECT start, len, value, numerator, denominator, flags, batch FROM observation "
+    "SELECT start, len, batch, value, numerator, denominator, flags FROM observation "
     " WHERE metric = ?1 AND area = ?2 AND breakdown = ?3 AND start >= ?4 AND start <= ?5 "
     " ORDER BY start, len, batch";
 
@@ -121,18 +121,21 @@ static int emit(pmf_figures *f, const pmf_obs *o) {
 }
 
 /* Fold the rows of a statement positioned on its first row (columns from col0: start, len,
- * value, numerator, denominator, flags, batch) into figures in force, while same() says the
- * row belongs to the series.  Returns the last step's code (SQLITE_ROW: stopped on the next
- * series' first row), or -1 on a memory failure. */
-static int fold_series(pmf_figures *f, sqlite3_stmt *st, int col0, int rc, int64_t *rows,
-                       int (*same)(sqlite3_stmt *, const int64_t *), const int64_t *key) {
+ * batch, value, numerator, denominator [, flags]) into figures in force, while same() says
+ * the row belongs to the series.  `want` (PMF_FIG_*) says what to read beyond span, value
+ * and rec: the parts are read anyway where the value is NULL (they give it).  Returns the
+ * last step's code (SQLITE_ROW: stopped on the next series' first row), or -1 on a memory
+ * failure. */
+static int fold_series(pmf_figures *f, sqlite3_stmt *st, int col0, int want, int rc,
+                       int64_t *rows, int (*same)(sqlite3_stmt *, const int64_t *),
+                       const int64_t *key) {
     pmf_obs cur = {0};
     int64_t crank = 0;
     int have = 0;
     f->n = 0;
     for (; rc == SQLITE_ROW && (!same || same(st, key)); rc = sqlite3_step(st)) {
         int32_t s = sqlite3_column_int(st, col0), len = sqlite3_column_int(st, col0 + 1);
-        int64_t b = sqlite3_column_int64(st, col0 + 6), r = pmf_batch_rank(&f->view, b);
+        int64_t b = sqlite3_column_int64(st, col0 + 2), r = pmf_batch_rank(&f->view, b);
         if (rows) (*rows)++;
         if (len < 1 || r == 0) continue;
         if (have && cur.start == s && cur.len == len) {
@@ -142,10 +145,14 @@ static int fold_series(pmf_figures *f, sqlite3_stmt *st, int col0, int rc, int64
         }
         cur.start = s;
         cur.len = len;
-        cur.value = column_double(st, col0 + 2);
-        cur.numerator = column_double(st, col0 + 3);
-        cur.denominator = column_double(st, col0 + 4);
-        cur.flags = sqlite3_column_int64(st, col0 + 5) & 15;
+        cur.value = column_double(st, col0 + 3);
+        if ((want & PMF_FIG_PARTS) || isnan(cur.value)) {
+            cur.numerator = column_double(st, col0 + 4);
+            cur.denominator = column_double(st, col0 + 5);
+        } else {
+            cur.numerator = cur.denominator = NAN;
+        }
+        cur.flags = want & PMF_FIG_FLAGS ? sqlite3_column_int64(st, col0 + 6) & 15 : 0;
         cur.rec = f->view.ms[b];
         crank = r;
         have = 1;
@@ -164,7 +171,8 @@ const pmf_obs *pmf_figures_read(pmf_figures *f, int64_t metric, int64_t area,
     sqlite3_bind_text(st, 3, breakdown ? breakdown : "", -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 4, from);
     sqlite3_bind_int(st, 5, to);
-    int rc = fold_series(f, st, 0, sqlite3_step(st), NULL, NULL, NULL);
+    int rc = fold_series(f, st, 0, PMF_FIG_PARTS | PMF_FIG_FLAGS, sqlite3_step(st), NULL,
+                         NULL, NULL);
     int rrc = sqlite3_reset(st);
     if (rc != SQLITE_DONE) {          /* a failed step (busy, I/O, interrupted) or memory */
         (void)rrc;
@@ -266,16 +274,23 @@ static int same_series(sqlite3_stmt *st, const int64_t *key) {
                                 (size_t)blen) == 0);
 }
 
-int pmf_figures_scan_all(pmf_figures *f, pmf_series_fn fn, void *ctx, int64_t *rows) {
+int pmf_figures_scan_all(pmf_figures *f, const unsigned char *want, int64_t nwant,
+                         pmf_series_fn fn, void *ctx, int64_t *rows) {
     sqlite3_stmt *st;
     char *bd = NULL;
     size_t bdcap = 0;
-    int rc, out = 0;
+    int rc, out = 0, flags = !want;
     *rows = 0;
     f->error = NULL;
+    for (int64_t m = 0; m < nwant && !flags; m++) flags = want[m] & PMF_FIG_FLAGS;
+    /* the flags column only when someone wants it: each column read costs every row */
     if (sqlite3_prepare_v2(pmf_store_db(f->store),
-            "SELECT metric, area, breakdown, start, len, value, numerator, denominator, flags,"
-            "       batch FROM observation ORDER BY metric, area, breakdown, start, len, batch",
+            flags ? "SELECT metric, area, breakdown, start, len, batch, value, numerator,"
+                    "       denominator, flags FROM observation"
+                    " ORDER BY metric, area, breakdown, start, len, batch"
+                  : "SELECT metric, area, breakdown, start, len, batch, value, numerator,"
+                    "       denominator FROM observation"
+                    " ORDER BY metric, area, breakdown, start, len, batch",
             -1, &st, NULL) != SQLITE_OK)
         return -1;
     rc = sqlite3_step(st);
@@ -294,7 +309,9 @@ int pmf_figures_scan_all(pmf_figures *f, pmf_series_fn fn, void *ctx, int64_t *r
         if (blen) memcpy(bd, sqlite3_column_text(st, 2), (size_t)blen);
         int64_t key[4] = {sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), blen,
                           (int64_t)(intptr_t)bd};
-        rc = fold_series(f, st, 3, rc, rows, same_series, key);
+        int w = !want ? PMF_FIG_PARTS | PMF_FIG_FLAGS
+                      : key[0] >= 0 && key[0] < nwant ? want[key[0]] : 0;
+        rc = fold_series(f, st, 3, w, rc, rows, same_series, key);
         if (rc < 0) {
             out = -1;
             break;
