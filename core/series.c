@@ -19,8 +19,10 @@
  *   times; each lookup is a query).  A matrix call holds one read transaction for its stamp
  *   check and all its reads (pmf_figures_hold): a statement on its own opens and closes one
  *   each time, a good part of the cost of a short range scan.
- * - Whole-table aggregation streams one ordered scan (pmf_figures_scan_all) and combines
- *   each series' blocks with pmf_read_value, like every other caller.
+ * - Whole-table aggregation streams the table in key order (pmf_figures_scan_all, asking
+ *   numerator and denominator only of ratio metrics: a column costs every row) and combines
+ *   each series' blocks with pmf_read_value, like every other caller, each block given only
+ *   the figures that can count for it (not the series' whole history).
  */
 #include "series.h"
 #include "store_read.h"

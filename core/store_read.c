@@ -9,6 +9,10 @@
  *   rule for "the version in force at T".  No join to `batch`: the view is loaded once.
  * - A read costs the rows of its window only (the caller asks for [from, to]: the months the
  *   periods it rates need, reader.h pmf_read_window), never the series' whole history.
+ * - The whole-table scan goes metric by metric (a seek each), so that each metric's rows are
+ *   read with only the columns its caller wants (numerator, denominator, flags: each column
+ *   costs every row of the table).  Parts are still needed where a value is NULL (they give
+ *   it): those few rows are looked up by key.
  */
 #include "store_read.h"
 
