@@ -19,8 +19,10 @@
  *   times; each lookup is a query).  A matrix call holds one read transaction for its stamp
  *   check and all its reads (pmf_figures_hold): a statement on its own opens and closes one
  *   each time, a good part of the cost of a short range scan.
- * - Whole-table aggregation streams one ordered scan (pmf_figures_scan_all) and combines
- *   each series' blocks with pmf_read_value, like every other caller.
+ * - Whole-table aggregation streams the table in key order (pmf_figures_scan_all, asking
+ *   numerator and denominator only of ratio metrics: a column costs every row) and combines
+ *   each series' blocks with pmf_read_value, like every other caller, each block given only
+ *   the figures that can count for it (not the series' whole history).
  */
 #include "series.h"
 #include "store_read.h"
@@ -453,13 +455,23 @@ static int aggregate_series(void *vctx, int64_t metric, int64_t area, const pmf_
     if (n == 0) return 0;
     pmf_read_rule rule = {PMF_AGG_SUM, PMF_REF_END, 0};
     if (metric >= 0 && metric < c->nrules) rule = c->rules[metric];
-    int32_t last = obs[0].start;
-    for (size_t i = 0; i < n; i++)
+    int32_t last = obs[0].start, maxlen = 1;
+    for (size_t i = 0; i < n; i++) {
         if (obs[i].start + obs[i].len - 1 > last) last = obs[i].start + obs[i].len - 1;
+        if (obs[i].len > maxlen) maxlen = obs[i].len;
+    }
+    /* Block b is read from the figures that can count for it (the result is the same as
+     * from all of them, without walking a long history per block): a `last` reference or
+     * a carry anchor lies within its figure's span, so a figure starting before
+     * b - (maxlen - 1) - carry has neither in reach; none starting at b + len counts. */
+    int64_t back = (int64_t)maxlen - 1 + rule.carry;
+    size_t lo = 0, hi = 0;
     for (int32_t b = pmf_series_block_start(obs[0].start, c->len, c->year_start); b <= last;
          b += c->len) {
         pmf_agg_result r;
-        pmf_read_value(obs, n, &rule, b, c->len, &r);
+        while (lo < n && obs[lo].start < (int64_t)b - back) lo++;
+        while (hi < n && obs[hi].start < (int64_t)b + c->len) hi++;
+        pmf_read_value(obs + lo, hi - lo, &rule, b, c->len, &r);
         if (r.status == PMF_READ_NODATA && r.nfig == 0) continue;
         c->t->cells++;
         if (r.months == r.expected) c->t->complete++;
@@ -483,7 +495,17 @@ int pmf_series_aggregate_all(pmf_series *x, int32_t len, int year_start,
         return -1;
     }
     c.rules = rules;
-    int rc = pmf_figures_scan_all(x->fig, aggregate_series, &c, &out->rows);
+    /* the totals use values only: numerator and denominator where the rule is ratio */
+    unsigned char *want = calloc(c.nrules > 0 ? (size_t)c.nrules : 1, 1);
+    if (!want) {
+        free(rules);
+        x->error = "out of memory";
+        return -1;
+    }
+    for (int64_t m = 0; m < c.nrules; m++)
+        want[m] = rules[m].agg == PMF_AGG_RATIO ? PMF_FIG_PARTS : 0;
+    int rc = pmf_figures_scan_all(x->fig, want, c.nrules, aggregate_series, &c, &out->rows);
+    free(want);
     free(rules);
     return rc == 0 ? 0 : -1;
 }

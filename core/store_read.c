@@ -9,10 +9,15 @@
  *   rule for "the version in force at T".  No join to `batch`: the view is loaded once.
  * - A read costs the rows of its window only (the caller asks for [from, to]: the months the
  *   periods it rates need, reader.h pmf_read_window), never the series' whole history.
+ * - The whole-table scan goes metric by metric (a seek each), so that each metric's rows are
+ *   read with only the columns its caller wants (numerator, denominator, flags: each column
+ *   costs every row of the table).  Parts are still needed where a value is NULL (they give
+ *   it): those few rows are looked up by key.
  */
 #include "store_read.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,7 +35,7 @@ struct pmf_figures {
 };
 
 static const char fetch_sql[] =
-    "SELECT start, len, value, numerator, denominator, flags, batch FROM observation "
+    "SELECT start, len, batch, value, flags, numerator, denominator FROM observation "
     " WHERE metric = ?1 AND area = ?2 AND breakdown = ?3 AND start >= ?4 AND start <= ?5 "
     " ORDER BY start, len, batch";
 
@@ -120,19 +125,36 @@ static int emit(pmf_figures *f, const pmf_obs *o) {
     return 0;
 }
 
+/* The parts of the row st is on, looked up by its key (lookup: parts_sql, metric bound;
+ * st's columns: area, breakdown, start, len, batch from col0 - 2).  0 or -1. */
+static int lookup_parts(sqlite3_stmt *lookup, sqlite3_stmt *st, int col0, pmf_obs *o) {
+    for (int i = 0; i < 5; i++) sqlite3_bind_value(lookup, i + 2, sqlite3_column_value(st, col0 - 2 + i));
+    int rc = sqlite3_step(lookup);
+    if (rc == SQLITE_ROW) {
+        o->numerator = column_double(lookup, 0);
+        o->denominator = column_double(lookup, 1);
+    }
+    sqlite3_reset(lookup);
+    return rc == SQLITE_ROW ? 0 : -1;
+}
+
 /* Fold the rows of a statement positioned on its first row (columns from col0: start, len,
- * value, numerator, denominator, flags, batch) into figures in force, while same() says the
- * row belongs to the series.  Returns the last step's code (SQLITE_ROW: stopped on the next
- * series' first row), or -1 on a memory failure. */
-static int fold_series(pmf_figures *f, sqlite3_stmt *st, int col0, int rc, int64_t *rows,
+ * batch, value, then flags with PMF_FIG_FLAGS in `want`, then numerator, denominator with
+ * PMF_FIG_PARTS) into figures in force, while same() says the row belongs to the series.
+ * Without PMF_FIG_PARTS the parts are NaN, except where the value is NULL (they give it):
+ * those come from `lookup` (lookup_parts).  Returns the last step's code (SQLITE_ROW:
+ * stopped on the next series' first row), or -1 on a memory or lookup failure. */
+static int fold_series(pmf_figures *f, sqlite3_stmt *st, int col0, int want,
+                       sqlite3_stmt *lookup, int rc, int64_t *rows,
                        int (*same)(sqlite3_stmt *, const int64_t *), const int64_t *key) {
+    int cparts = col0 + (want & PMF_FIG_FLAGS ? 5 : 4);
     pmf_obs cur = {0};
     int64_t crank = 0;
     int have = 0;
     f->n = 0;
     for (; rc == SQLITE_ROW && (!same || same(st, key)); rc = sqlite3_step(st)) {
         int32_t s = sqlite3_column_int(st, col0), len = sqlite3_column_int(st, col0 + 1);
-        int64_t b = sqlite3_column_int64(st, col0 + 6), r = pmf_batch_rank(&f->view, b);
+        int64_t b = sqlite3_column_int64(st, col0 + 2), r = pmf_batch_rank(&f->view, b);
         if (rows) (*rows)++;
         if (len < 1 || r == 0) continue;
         if (have && cur.start == s && cur.len == len) {
@@ -142,10 +164,15 @@ static int fold_series(pmf_figures *f, sqlite3_stmt *st, int col0, int rc, int64
         }
         cur.start = s;
         cur.len = len;
-        cur.value = column_double(st, col0 + 2);
-        cur.numerator = column_double(st, col0 + 3);
-        cur.denominator = column_double(st, col0 + 4);
-        cur.flags = sqlite3_column_int64(st, col0 + 5) & 15;
+        cur.value = column_double(st, col0 + 3);
+        cur.numerator = cur.denominator = NAN;
+        if (want & PMF_FIG_PARTS) {
+            cur.numerator = column_double(st, cparts);
+            cur.denominator = column_double(st, cparts + 1);
+        } else if (isnan(cur.value) && lookup_parts(lookup, st, col0, &cur) != 0) {
+            return -1;
+        }
+        cur.flags = want & PMF_FIG_FLAGS ? sqlite3_column_int64(st, col0 + 4) & 15 : 0;
         cur.rec = f->view.ms[b];
         crank = r;
         have = 1;
@@ -164,7 +191,8 @@ const pmf_obs *pmf_figures_read(pmf_figures *f, int64_t metric, int64_t area,
     sqlite3_bind_text(st, 3, breakdown ? breakdown : "", -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 4, from);
     sqlite3_bind_int(st, 5, to);
-    int rc = fold_series(f, st, 0, sqlite3_step(st), NULL, NULL, NULL);
+    int rc = fold_series(f, st, 0, PMF_FIG_PARTS | PMF_FIG_FLAGS, NULL, sqlite3_step(st),
+                         NULL, NULL, NULL);
     int rrc = sqlite3_reset(st);
     if (rc != SQLITE_DONE) {          /* a failed step (busy, I/O, interrupted) or memory */
         (void)rrc;
@@ -257,52 +285,115 @@ int pmf_store_metric_rules(pmf_store *s, int64_t cutoff_ms, pmf_read_rule **rule
     return out == 0 && rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* Does the row belong to the series key = {metric, area, breakdown bytes, pointer}? */
+/* Does the row belong to the series key = {area, breakdown bytes, pointer}? */
 static int same_series(sqlite3_stmt *st, const int64_t *key) {
-    int blen = sqlite3_column_bytes(st, 2);
-    return sqlite3_column_int64(st, 0) == key[0] && sqlite3_column_int64(st, 1) == key[1] &&
-           blen == key[2] &&
-           (blen == 0 || memcmp(sqlite3_column_text(st, 2), (const char *)(intptr_t)key[3],
+    int blen = sqlite3_column_bytes(st, 1);
+    return sqlite3_column_int64(st, 0) == key[0] && blen == key[1] &&
+           (blen == 0 || memcmp(sqlite3_column_text(st, 1), (const char *)(intptr_t)key[2],
                                 (size_t)blen) == 0);
 }
 
-int pmf_figures_scan_all(pmf_figures *f, pmf_series_fn fn, void *ctx, int64_t *rows) {
-    sqlite3_stmt *st;
-    char *bd = NULL;
-    size_t bdcap = 0;
-    int rc, out = 0;
-    *rows = 0;
-    f->error = NULL;
-    if (sqlite3_prepare_v2(pmf_store_db(f->store),
-            "SELECT metric, area, breakdown, start, len, value, numerator, denominator, flags,"
-            "       batch FROM observation ORDER BY metric, area, breakdown, start, len, batch",
-            -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    rc = sqlite3_step(st);
+static const char scan_cols[][48] = {
+    "",                                   /* by PMF_FIG_* bits: what follows the value */
+    ", numerator, denominator",
+    ", flags",
+    ", flags, numerator, denominator",
+};
+
+/* One metric's series (its id: the value m): st_of[want] prepared on first use. */
+static int scan_metric(pmf_figures *f, sqlite3_value *m, int want, sqlite3_stmt **st_of,
+                       sqlite3_stmt *lookup, char **bd, size_t *bdcap, pmf_series_fn fn,
+                       void *ctx, int64_t *rows) {
+    int64_t metric = sqlite3_value_int64(m);
+    int out = 0;
+    if (!st_of[want]) {
+        char sql[320];
+        snprintf(sql, sizeof sql,
+                 "SELECT area, breakdown, start, len, batch, value%s FROM observation"
+                 " WHERE metric = ?1 ORDER BY area, breakdown, start, len, batch",
+                 scan_cols[want]);
+        if (sqlite3_prepare_v2(pmf_store_db(f->store), sql, -1, &st_of[want], NULL) != SQLITE_OK)
+            return -1;
+    }
+    sqlite3_stmt *st = st_of[want];
+    sqlite3_bind_value(st, 1, m);
+    sqlite3_bind_value(lookup, 1, m);
+    int rc = sqlite3_step(st);
     while (rc == SQLITE_ROW) {
-        int blen = sqlite3_column_bytes(st, 2);
-        if ((size_t)blen + 1 > bdcap) {
-            char *nb = realloc(bd, (size_t)blen + 64);
+        int blen = sqlite3_column_bytes(st, 1);
+        if ((size_t)blen + 1 > *bdcap) {
+            char *nb = realloc(*bd, (size_t)blen + 64);
             if (!nb) {
                 f->error = "out of memory";
                 out = -1;
                 break;
             }
-            bd = nb;
-            bdcap = (size_t)blen + 64;
+            *bd = nb;
+            *bdcap = (size_t)blen + 64;
         }
-        if (blen) memcpy(bd, sqlite3_column_text(st, 2), (size_t)blen);
-        int64_t key[4] = {sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), blen,
-                          (int64_t)(intptr_t)bd};
-        rc = fold_series(f, st, 3, rc, rows, same_series, key);
+        if (blen) memcpy(*bd, sqlite3_column_text(st, 1), (size_t)blen);
+        int64_t key[3] = {sqlite3_column_int64(st, 0), blen, (int64_t)(intptr_t)*bd};
+        rc = fold_series(f, st, 2, want, lookup, rc, rows, same_series, key);
         if (rc < 0) {
             out = -1;
             break;
         }
-        if ((out = fn(ctx, key[0], key[1], f->buf, f->n)) != 0) break;
+        if ((out = fn(ctx, metric, key[0], f->buf, f->n)) != 0) break;
     }
     if (out == 0 && rc != SQLITE_DONE) out = -1;
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
+    return out;
+}
+
+/* Metric by metric (each its own range scan, in key order), so that each reads only the
+ * columns it wants: a column costs every row. */
+int pmf_figures_scan_all(pmf_figures *f, const unsigned char *want, int64_t nwant,
+                         pmf_series_fn fn, void *ctx, int64_t *rows) {
+    sqlite3 *db = pmf_store_db(f->store);
+    sqlite3_stmt *first = NULL, *next = NULL, *lookup = NULL, *st_of[4] = {0};
+    sqlite3_value *m = NULL;
+    char *bd = NULL;
+    size_t bdcap = 0;
+    int out = -1;
+    *rows = 0;
+    f->error = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT metric FROM observation ORDER BY metric LIMIT 1", -1,
+                           &first, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "SELECT metric FROM observation WHERE metric > ?1"
+                               " ORDER BY metric LIMIT 1", -1, &next, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "SELECT numerator, denominator FROM observation WHERE metric = ?1"
+                               " AND area = ?2 AND breakdown = ?3 AND start = ?4 AND len = ?5"
+                               " AND batch = ?6", -1, &lookup, NULL) != SQLITE_OK)
+        goto done;
+    pmf_figures_hold(f);              /* one read transaction: one snapshot for all metrics */
+    sqlite3_stmt *q = first;
+    for (;;) {
+        int rc = sqlite3_step(q);
+        if (rc == SQLITE_DONE) {
+            out = 0;
+            break;
+        }
+        sqlite3_value_free(m);
+        m = rc == SQLITE_ROW ? sqlite3_value_dup(sqlite3_column_value(q, 0)) : NULL;
+        sqlite3_reset(q);
+        if (!m) {
+            if (rc == SQLITE_ROW) f->error = "out of memory";
+            break;
+        }
+        int64_t id = sqlite3_value_int64(m);
+        int w = !want ? PMF_FIG_PARTS | PMF_FIG_FLAGS : id >= 0 && id < nwant ? want[id] & 3 : 0;
+        if ((out = scan_metric(f, m, w, st_of, lookup, &bd, &bdcap, fn, ctx, rows)) != 0) break;
+        out = -1;
+        q = next;
+        sqlite3_bind_value(next, 1, m);
+    }
+    pmf_figures_release(f);
+done:
+    sqlite3_finalize(first);
+    sqlite3_finalize(next);
+    sqlite3_finalize(lookup);
+    for (int i = 0; i < 4; i++) sqlite3_finalize(st_of[i]);
+    sqlite3_value_free(m);
     free(bd);
     f->n = 0;
     return out;

@@ -55,12 +55,21 @@ int pmf_store_metric_rule(pmf_store *s, const char *code, int64_t cutoff_ms, int
  * entries; ids without a metric read as sum.  0 or -1. */
 int pmf_store_metric_rules(pmf_store *s, int64_t cutoff_ms, pmf_read_rule **rules, int64_t *n);
 
+/* What a scan reads of a figure beyond its span, value and rec (each column read costs
+ * every row of the table): PMF_FIG_PARTS numerator and denominator (else NaN, except where
+ * the stored value is NULL: they give it), PMF_FIG_FLAGS its flags (else 0). */
+#define PMF_FIG_PARTS 1
+#define PMF_FIG_FLAGS 2
+
 /* Stream every series (metric, area, breakdown) of the whole observation table in key
- * order: fn gets each series' figures in force (sorted) and the number of rows read so far;
- * a non-zero return stops the scan and is returned.  -1 on a store failure. */
+ * order: fn gets each series' figures in force (sorted); *rows counts the rows read.  A
+ * non-zero return from fn stops the scan and is returned.  want[metric] (PMF_FIG_* bits)
+ * says what to read for metric ids below nwant, nothing more for others; want NULL: all.
+ * -1 on a store failure. */
 typedef int (*pmf_series_fn)(void *ctx, int64_t metric, int64_t area, const pmf_obs *obs,
                              size_t n);
-int pmf_figures_scan_all(pmf_figures *f, pmf_series_fn fn, void *ctx, int64_t *rows);
+int pmf_figures_scan_all(pmf_figures *f, const unsigned char *want, int64_t nwant,
+                         pmf_series_fn fn, void *ctx, int64_t *rows);
 
 /* A stamp that changes whenever the store's data may have changed: this connection's
  * writes (sqlite3_total_changes64) and other connections' commits (PRAGMA data_version).
