@@ -315,11 +315,14 @@ static void rules_add(pmf_series *x, const char *code, int64_t id, const pmf_rea
         x->rules = nr;
         x->caprules = nc;
     }
+    crule *r = &x->rules[x->nrules];
     size_t len = strlen(code) + 1;
-    char *c = malloc(len);
-    if (!c) return;
-    memcpy(c, code, len);
-    x->rules[x->nrules++] = (crule){c, id, *rule, found};
+    if (!(r->code = malloc(len))) return;
+    memcpy(r->code, code, len);
+    r->id = id;
+    r->rule = *rule;
+    r->found = found;
+    x->nrules++;
 }
 
 /* With the cache on, a rule looked up is kept until the store's data changes (a report
