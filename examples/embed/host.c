@@ -1,8 +1,8 @@
 /*
  * examples/embed/host.c: a small C program that embeds pmf.
  *
- *   cc host.c -o host -I<prefix>/include <prefix>/lib/libpmf.a \
- *      $(pkg-config --libs sqlite3 lua5.4-cjson lua5.4) -lm
+ *   cc host.c -o host -I<prefix>/include $(pkg-config --cflags lua5.4) <prefix>/lib/libpmf.a \
+ *      $(pkg-config --libs sqlite3 lua5.4-cjson lua5.4 xlsxwriter libzip expat) -lm
  *   ./host store.db [script.lua]
  *
  * It opens an engine on a store, runs Lua through the public API, reads a result back through
