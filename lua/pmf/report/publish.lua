@@ -4,7 +4,8 @@
 --
 -- Design decisions:
 -- - A report is publishable when no red or amber KPI lacks commentary and its period is
---   signed off (blockers).  The publication row (framework, report, params, framework
+--   signed off: period_blockers owns that rule and its messages, and the quarterly round
+--   (pmf.returns.round) lists the same ones as the quarter's readiness.  The publication row (framework, report, params, framework
 --   hash, as of, output hash, batch) is written through the store layer (pmf.store), and in
 --   the root store when the report was read from an as-of view.
 -- - The publication's id is on the page ("Published (publication N)"), so the row is
@@ -19,22 +20,40 @@ local P = {}
 -- pmf.report, loaded by the time any of these runs (it loads this file).
 local function report() return require "pmf.report" end
 
--- The blockers to publishing a report: red/amber KPIs without commentary, and a period not
--- signed off.  Returns a list of messages (empty when publishable).
-function P.blockers(rep)
-  local ctx = rep._ctx
+-- What blocks publishing a framework's period: the one list both the publish gate
+-- (pmf.report.blockers, pmf.report.publish) and the quarterly round's readiness
+-- (pmf.returns.round, the chase report) show.  The rules, in this order:
+--   1. each KPI rated a status that needs commentary (red, amber) with none written, in
+--      the framework's KPI order, naming its owner;
+--   2. while the period is not signed off: each figure sign-off waits for (returns were
+--      issued for the period and lack it: pmf.returns.missing), then the sign-off itself.
+-- A figure missing from a period already signed off (--despite) blocks nothing.
+-- facts (optional) holds what the caller has read already: exceptions (the rows of
+-- pmf.kpi.exceptions for fw and p), awaited (pmf.returns.missing's list).
+-- Returns a list of messages (empty when publishable).
+function P.period_blockers(s, fw, p, facts)
+  facts = facts or {}
   local out = {}
-  local rows = pmf.kpi.exceptions{ store = ctx.store, framework = ctx.fw, period = ctx.period }
+  local rows = facts.exceptions or pmf.kpi.exceptions{ store = s, framework = fw, period = p }
   for _, r in ipairs(rows) do
     if r.commentary_required and (r.commentary == nil or r.commentary == "") then
-      out[#out + 1] = string.format("%s (%s) is %s and has no commentary", r.kpi,
-                                    r.title or "", r.rag)
+      out[#out + 1] = string.format("%s (%s) is %s and has no commentary (owner: %s)", r.kpi,
+                                    r.title or "", r.rag, r.owner or "none")
     end
   end
-  if not ctx.store:is_signed_off(ctx.fw.id, ctx.period) then
-    out[#out + 1] = string.format("%s %s is not signed off", ctx.fw.id, tostring(ctx.period))
+  if not s:is_signed_off(fw.id, p) then
+    local awaited = facts.awaited or require("pmf.returns").missing(s, fw, p)
+    for _, m in ipairs(awaited) do out[#out + 1] = "figure missing: " .. m end
+    out[#out + 1] = string.format("%s %s is not signed off", fw.id, tostring(p))
   end
   return out
+end
+
+-- pmf.report.blockers(report) -> what blocks publishing the report's framework and period
+-- (period_blockers above).
+function P.blockers(rep)
+  local ctx = rep._ctx
+  return P.period_blockers(ctx.store, ctx.fw, ctx.period)
 end
 
 -- The output hash a publication records (to show a rebuild is byte-identical): SHA-256

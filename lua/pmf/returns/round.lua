@@ -2,10 +2,12 @@
 -- `pmf.returns.round`; its functions are pmf.returns'): each owner's figures and commentary
 -- due, the data-entry deadline and working days to it, and the round's state: what was
 -- received, what is missing or late, and what still blocks publishing (the chase report's
--- data, and the figures sign-off waits for).
+-- data, and the figures sign-off waits for).  What blocks publishing is
+-- pmf.report.publish's period_blockers, the publish gate's own list.
 local pmf = require "pmf"
 local storelib = require "pmf.store"
 local framework = require "pmf.framework"
+local publish = require "pmf.report.publish"
 
 local M = {}
 
@@ -77,6 +79,12 @@ local function working_days_between(a, b)
 end
 M.working_days_between = working_days_between
 
+-- awaited(round) -> the figures sign-off waits for: the round's missing figures once any
+-- return workbook was issued for the period (none before).
+local function awaited(res)
+  return res.issued and res.missing or {}
+end
+
 -- returns.round(store, fw, period, today) -> {deadline=, owners = {...}, items = {...},
 -- blockers = {...}, missing = {messages}, issued = bool}; fw a framework table, period a
 -- Period, today "YYYY-MM-DD".  An item is a figure or a commentary due from an owner.
@@ -86,7 +94,8 @@ function M.round(s, fw, p, today)
   local issues = storelib.latest_issues(s, fw.id, p.start, p.len)
   local receipts = storelib.receipts(s, fw.id, p.start, p.len)
   local exc = {}
-  for _, r in ipairs(pmf.kpi.exceptions{ store = s, framework = fw, period = p }) do
+  local rated = pmf.kpi.exceptions{ store = s, framework = fw, period = p }
+  for _, r in ipairs(rated) do
     if r.area == nil or r.area == fw.council then exc[r.kpi] = r end
   end
   local wd = deadline and working_days_between(today, deadline)
@@ -133,17 +142,7 @@ function M.round(s, fw, p, today)
       end
     end
   end
-  for _, kid in ipairs(fw.kpi_order) do
-    local e = exc[kid]
-    if e and e.commentary_required and (e.commentary == nil or e.commentary == "") then
-      res.blockers[#res.blockers + 1] = string.format("%s (%s) is %s and has no commentary (owner: %s)",
-                                                      kid, e.title or "", e.rag, e.owner or "none")
-    end
-  end
-  for _, m in ipairs(res.missing) do res.blockers[#res.blockers + 1] = "figure missing: " .. m end
-  if not s:is_signed_off(fw.id, p) then
-    res.blockers[#res.blockers + 1] = string.format("%s %s is not signed off", fw.id, tostring(p))
-  end
+  res.blockers = publish.period_blockers(s, fw, p, { exceptions = rated, awaited = awaited(res) })
   return res
 end
 
@@ -154,7 +153,7 @@ function M.missing(s, fw, p)
   local f, q = resolve(s, fw, p)
   if not f then return {} end
   if not next(storelib.latest_issues(s, f.id, q.start, q.len)) then return {} end
-  return M.round(s, f, q, pmf.period.today()).missing
+  return awaited(M.round(s, f, q, pmf.period.today()))
 end
 
 return M
