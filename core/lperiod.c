@@ -9,8 +9,8 @@
  * declared type and returns the label's flags beside the Period (period.h); without the
  * table a label is read as pmf_period_parse reads it, and one carrying a flag is refused.
  *
- * Error contract: a label that does not parse, a period with no DHIS2 form or not inside
- * one financial quarter/half/year are expected failures and return nil, message (except
+ * Error contract: a label that does not parse, a date that is not one (day_number), a
+ * period with no DHIS2 form or not inside one financial quarter/half/year are expected failures and return nil, message (except
  * pmf.period(label), the raising convenience).  Wrong types, bad year starts, bad dates and
  * arithmetic that leaves the years 1000-9999 are misuse and raise.
  */
@@ -223,6 +223,22 @@ static int period_is_working_day(lua_State *L) {
     return 1;
 }
 
+/* day_number(s) -> days since 1970-01-01 of the date s, exactly "YYYY-MM-DD" (the one
+ * calendar's reading: a real day in the years 1000-9999) | nil, message.  Lua code that
+ * checks a date or counts days (the importer, the xlsx creation date) asks this, so no
+ * second copy of month lengths or day counts lives in Lua. */
+static int period_day_number(lua_State *L) {
+    const char *s = luaL_checkstring(L, 1);
+    pmf_date d;
+    if (pmf_date_parse(s, &d) != 0) {
+        luaL_pushfail(L);
+        lua_pushfstring(L, "'%s' is not a date YYYY-MM-DD (years 1000-9999)", s);
+        return 2;
+    }
+    lua_pushinteger(L, (lua_Integer)pmf_days_from_civil(d.y, d.m, d.d));
+    return 1;
+}
+
 /* bank_holidays(year) -> { "YYYY-MM-DD", ... } in date order (England and Wales). */
 static int period_bank_holidays(lua_State *L) {
     lua_Integer y = luaL_checkinteger(L, 1);
@@ -267,6 +283,7 @@ static const luaL_Reg period_funcs[] = {
     { "month",            period_month },
     { "range",            period_range },
     { "is_working_day",   period_is_working_day },
+    { "day_number",       period_day_number },
     { "bank_holidays",    period_bank_holidays },
     { "add_working_days", period_add_working_days },
     { "today",            period_today },

@@ -83,14 +83,9 @@ local function number(v)
   return n
 end
 
+-- A date as the one calendar reads it (core/calendar.c, through pmf.period.day_number).
 local function is_date(v)
-  local y, m, d = v:match("^(%d%d%d%d)%-(%d%d)%-(%d%d)$")
-  if not y then return false end
-  y, m, d = tonumber(y), tonumber(m), tonumber(d)
-  if m < 1 or m > 12 or d < 1 then return false end
-  local mdays = { 31, (y % 4 == 0 and (y % 100 ~= 0 or y % 400 == 0)) and 29 or 28,
-                  31, 30, 31, 30, 31, 31, 30, 31, 30, 31 }
-  return d <= mdays[m]
+  return pmf.period.day_number(v) ~= nil
 end
 
 -- The framework of a row (cached per id): fw | nil, message.

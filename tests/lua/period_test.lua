@@ -285,4 +285,19 @@ T.err(function() return period.parse("2023", { year_type = "fiscal" }) end, "inv
       "an unknown year type is misuse")
 T.err(function() return period("2025/26 qX") end, "\"2025/26 qX\"", "errors quote the label as given")
 
+-- day_number: the one calendar's day count (hand-worked from 1970-01-01), for Lua that checks
+-- a date or counts days (the importer's dates, the xlsx creation date).
+for _, c in ipairs({ { "1970-01-01", 0 }, { "1969-12-31", -1 }, { "2000-03-01", 11017 },
+                     { "2024-02-29", 19782 }, { "2025-10-20", 20381 }, { "1000-01-01", -354285 },
+                     { "9999-12-31", 2932896 } }) do
+  T.eq(period.day_number(c[1]), c[2], "day_number(" .. c[1] .. ")")
+end
+for _, bad in ipairs({ "2025-02-29", "1900-02-29", "2025-04-31", "2025-13-01", "2025-00-10",
+                       "2025-01-00", "0999-12-31", "2025-1-01", "2025-01-01T00:00", " 2025-01-01" }) do
+  local n, why = period.day_number(bad)
+  T.ok(n == nil and why == "'" .. bad .. "' is not a date YYYY-MM-DD (years 1000-9999)",
+       "day_number refuses " .. bad .. " (" .. tostring(why) .. ")")
+end
+T.err(function() return period.day_number({}) end, "string expected", "day_number of a non-string is misuse")
+
 T.done()

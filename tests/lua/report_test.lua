@@ -688,6 +688,8 @@ if pmf.render.has_xlsx() then
   has(sheet, "<autoFilter", "xlsx: an autofilter")
   has(sheet, 'state="frozen"', "xlsx: a frozen header")
   has(pmf.xlsx.member(xp, "docProps/core.xml"), fwh, "xlsx: the full hash in the properties")
+  has(pmf.xlsx.member(xp, "docProps/core.xml"), "<dcterms:created xsi:type=\"dcterms:W3CDTF\">2025-10-20T00:00:00Z<",
+      "xlsx: created at midnight UTC of the as-of date")
   local bp = T.tmpname(".xlsx")
   assert(bm:write(bp))
   T.ok(pmf.xlsx.member(bp, "xl/chartsheets/sheet1.xml") ~= nil, "xlsx: the benchmark has a chart sheet")

@@ -127,18 +127,11 @@ local function xlsx_sheet(name, columns, rows, used, top)
            sparklines = sparks }
 end
 
--- Unix seconds of an as-of label's date (for the workbook's creation date).
+-- Unix seconds of an as-of label's date (for the workbook's creation date): midnight UTC,
+-- so no dependence on the local time zone; the day count is the one calendar's.
 local function epoch(date)
-  local y, m, d = tostring(date or ""):match("^(%d%d%d%d)%-(%d%d)%-(%d%d)")
-  if not y then return nil end
-  y, m, d = tonumber(y), tonumber(m), tonumber(d)
-  -- days from civil (proleptic Gregorian), so no dependence on the local time zone
-  y = m <= 2 and y - 1 or y
-  local era = (y >= 0 and y or y - 399) // 400
-  local yoe = y - era * 400
-  local doy = (153 * (m + (m > 2 and -3 or 9)) + 2) // 5 + d - 1
-  local doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-  return (era * 146097 + doe - 719468) * 86400
+  local days = pmf.period.day_number(tostring(date or ""):sub(1, 10))
+  return days and days * 86400 or nil
 end
 
 -- The workbook: a title block above each sheet's header (framework, period in words, as-of,

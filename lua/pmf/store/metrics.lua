@@ -115,7 +115,7 @@ function Store:latest_month(metrics, area)
     end
   end
   if not best then return nil end
-  return string.format("%04d-%02d", best // 12, best % 12 + 1)
+  return tostring(pmf.period.span(best, 1))      -- the month's label, as pmf.period writes it
 end
 
 -- store:metric_epoch() -> "N:T": how many metric definitions are visible at the store's
