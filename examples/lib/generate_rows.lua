@@ -101,7 +101,8 @@ local function write_buckets(g, opts)
       f:close()
       local ci = os.clock()
       local res, err, errs = pmf.import(path, { store = s, format = "long", at = at,
-                                                by = opts.by, source = g.source, year_start = 4 })
+                                                by = opts.by, source = g.source, year_start = 4,
+                                                name = g.source })   -- not the random path
       os.remove(path)
       g.import_cpu = (g.import_cpu or 0) + os.clock() - ci
       if not res then

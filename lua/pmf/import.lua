@@ -31,7 +31,8 @@
 -- or a month name; April; observations only: the other kinds use their framework's),
 -- dry_run, max_errors (20), source (the observations' source where a row has none), by and
 -- at (who and when, for the batch), progress (a bar on stderr for a large file on a
--- terminal).
+-- terminal), name (observations from CSV or XLSX: what the batch and the messages call the
+-- file, default its path; for a temporary file written by a program).
 --
 -- Returns the summary {kind=, rows=, new=, revised=, unchanged=, errors=0, batch=, dry_run=,
 -- file=, refused= and rejects= with skip_bad} or, for a file that cannot be read or is
@@ -98,7 +99,7 @@ end
 local function copts(s, opts, extra)
   local o = {
     year_start = opts.year_start, dry_run = opts.dry_run, max_errors = opts.max_errors,
-    by = opts.by, at = opts.at, source = opts.source, progress = opts.progress,
+    by = opts.by, at = opts.at, source = opts.source, progress = opts.progress, name = opts.name,
     breakdown_keys = M.declared_keys(s), year_type = opts.period_type,
   }
   for k, v in pairs(extra) do o[k] = v end

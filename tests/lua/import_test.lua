@@ -19,6 +19,20 @@ local write = T.write_tmp
 
 local HDR = "metric,area,period,value\n"
 
+-- ---- name: what the batch and the messages call a (temporary) file --------------------
+do
+  local s = fresh()
+  local p = write(".csv", HDR .. "waste_recycled,E08000027,2025-04,41.5\n")
+  local r = assert(pmf.import(p, { store = s, name = "April's return" }))
+  T.eq(s:query("SELECT source FROM batch WHERE id = ?", r.batch)[1].source, "April's return",
+       "name: the batch is named as given, not by the path")
+  local bad = write(".csv", HDR .. "waste_recycled,E08000027,2025-04,lots\n")
+  local _, msg = pmf.import(bad, { store = s, name = "May's return" })
+  T.eq(msg, "May's return:2:4: column 'value': 'lots' is not a number",
+       "name: and so are its messages, by line and column")
+  os.remove(p); os.remove(bad)
+end
+
 -- ---- long form ----------------------------------------------------------------------
 do
   local s = fresh()
