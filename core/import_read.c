@@ -292,6 +292,6 @@ int pmf_import_use_recipe(pmf_import *im, pmf_recipe *r) {
         im->fatal = 1;
         return -1;
     }
-    pmf_recipe_set_areas(r, im->arearef);
+    pmf_recipe_set_areas(r, im->arearef, im->o.year_start);
     return 0;
 }

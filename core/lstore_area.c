@@ -54,19 +54,23 @@ int pmf_lareas_resolve(lua_State *L, pmf_store *s, pmf_lareas *c) {
     static const char *const bys[] = {"any", "code", "name", "la_number", NULL};
     const char *text = luaL_checkstring(L, 2);
     int by = PMF_AREA_BY_ANY;
-    int32_t at = -1;
+    int32_t at = -1, months = 0;
     if (!lua_isnoneornil(L, 3)) {
         luaL_checktype(L, 3, LUA_TTABLE);
         lua_getfield(L, 3, "by");
         if (!lua_isnil(L, -1)) by = luaL_checkoption(L, -1, NULL, bys);
         lua_getfield(L, 3, "at");
-        if (!lua_isnil(L, -1)) at = pmf_checkperiod(L, -1, 0)->start;
+        if (!lua_isnil(L, -1)) {
+            const pmf_period *p = pmf_checkperiod(L, -1, 0);
+            at = p->start;
+            months = p->len;
+        }
         lua_pop(L, 2);
     }
     pmf_areas *areas = areas_of(L, c, s);
     pmf_area_hit hit;
     char msg[1024];
-    if (pmf_area_resolve(areas, text, (pmf_area_by)by, at, &hit, msg, sizeof msg) != 0) {
+    if (pmf_area_resolve(areas, text, (pmf_area_by)by, at, months, &hit, msg, sizeof msg) != 0) {
         luaL_pushfail(L);
         lua_pushstring(L, msg);
         return 2;

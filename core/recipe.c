@@ -19,6 +19,10 @@
  *   its reason, so the summary accounts for all rows.
  * - Abolished area codes resolve to themselves (store_area.h): a figure for a former code
  *   is kept under that code, never added to its successor.
+ * - A name two codes carried in turn (Buckinghamshire, Perth & Kinross) is resolved as at
+ *   the row's period: its label is read (under the figure's year type) only for such
+ *   names, and only the code in force during the period is taken; a period both were in
+ *   force during is an error naming both, never a guess.
  */
 #include "recipe_internal.h"
 
@@ -208,7 +212,10 @@ int pmf_recipe_skip(pmf_recipe *r, const char *column, const char *value, int pr
     return 0;
 }
 int pmf_recipe_needs_areas(const pmf_recipe *r) { return r->area_by >= 0 || r->nskipkinds > 0; }
-void pmf_recipe_set_areas(pmf_recipe *r, const pmf_areas *a) { r->areas = a; }
+void pmf_recipe_set_areas(pmf_recipe *r, const pmf_areas *a, int year_start) {
+    r->areas = a;
+    r->year_start = year_start;
+}
 
 void pmf_recipe_set_rowfn(pmf_recipe *r, const pmf_recipe_rowfn *fn) {
     if (fn) r->rowfn = *fn;

@@ -65,9 +65,11 @@ int pmf_recipe_skip_area_kind(pmf_recipe *r, const char *kind);   /* "region", "
 /* Skip rows whose column equals value (prefix: starts with it); counted under the rule. */
 int pmf_recipe_skip(pmf_recipe *r, const char *column, const char *value, int prefix);
 
-/* Does the recipe resolve area names (the importer then hands it the areas)? */
+/* Does the recipe resolve area names (the importer then hands it the areas, and the year
+ * start its period labels are read with: a name two codes carried in turn, such as
+ * Buckinghamshire, is resolved as at the row's period)? */
 int pmf_recipe_needs_areas(const pmf_recipe *r);
-void pmf_recipe_set_areas(pmf_recipe *r, const pmf_areas *a);
+void pmf_recipe_set_areas(pmf_recipe *r, const pmf_areas *a, int year_start);
 
 /* Bind the file's header (resetting the counts).  0, or -1 with a message in err naming the
  * recipe and the column. */

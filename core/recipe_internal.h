@@ -18,7 +18,9 @@ typedef struct { char *key; size_t len; uint64_t h; int val; } slot;
 typedef struct { slot *s; size_t cap, n; } smap;
 
 typedef struct { char *metric, *breakdown; int year_type; } measure;
-typedef struct { char *code; int skip; char *err; } area_ans;   /* code NULL: skip or err */
+/* An area text's answer: a code, a skipped kind, an error, or (ambiguous) a name only the
+ * row's period settles (err then says why when it does not). */
+typedef struct { char *code; int skip; char *err; int ambiguous; } area_ans;
 typedef struct { char *column; char *value; int prefix, col; } skip_rule;
 
 struct pmf_recipe {
@@ -36,6 +38,7 @@ struct pmf_recipe {
     char **skipkinds; int nskipkinds;
     skip_rule *rules; int nrules;
     const pmf_areas *areas;
+    int year_start;                 /* the importer's, for reading a row's period */
     pmf_recipe_rowfn rowfn;         /* the row function's hook (rowfn.row NULL: none) */
     smap areamap; area_ans *ans; int nans, capans, nunknown;
     /* bound to a header */

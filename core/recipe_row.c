@@ -6,10 +6,12 @@
  * the skip rules, and each figure of a row (pmf_recipe_cell): constants, period fix-ups and
  * template, the measure map, missing-value markers and value transforms (the figure read
  * once here when transformed), area names resolved once per distinct text through
- * core/store_area.h, then the optional row function.  Nothing allocates per row.  The design
+ * core/store_area.h (a name two codes carried in turn, per row as at its period), then the
+ * optional row function.  Nothing allocates per row.  The design
  * decisions are at the top of core/recipe.c.
  */
 #include "recipe_internal.h"
+#include "period.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,29 +166,66 @@ static int marker_list(const pmf_recipe *r, char *out, size_t n) {
     return r->nmarks;
 }
 
-/* The area: resolved once per distinct text.  1 ok (f rewritten), 0 skipped, -1 error. */
-static int area_of(pmf_recipe *r, pmf_csv_field *f, char *err, size_t errlen) {
+/* The kinds of area the recipe skips: 1 when hit's kind is one. */
+static int skipped_kind(const pmf_recipe *r, const pmf_area_hit *hit) {
+    for (int i = 0; i < r->nskipkinds; i++)
+        if (!strcasecmp(r->skipkinds[i], hit->kind)) return 1;
+    return 0;
+}
+
+/* A name two codes carried in turn, resolved as at the row's period (its label read under
+ * the figure's year type).  1 ok (f rewritten), 0 skipped, -1 error (the period does not
+ * read: the name's own message; it does not settle it: the message naming both). */
+static int area_at_period(pmf_recipe *r, const area_ans *a, const char *text, pmf_csv_field *f,
+                          const pmf_csv_field *pf, int year_type, char *err, size_t errlen) {
+    char label[256];
+    const char *s = pf ? pf->s : NULL;
+    size_t len = pf ? pf->len : 0;
+    pmf_period p;
+    pmf_period_info info;
+    pmf_period_opts po = {r->year_start, year_type};
+    if (s) rcp_trim(&s, &len);
+    if (!s || !len || len >= sizeof label) { snprintf(err, errlen, "%s", a->err); return -1; }
+    memcpy(label, s, len);
+    label[len] = '\0';
+    if (pmf_period_parse_typed(label, &po, &p, &info, NULL, 0) != 0) {
+        snprintf(err, errlen, "%s", a->err);
+        return -1;
+    }
+    pmf_area_hit hit;
+    int by = r->area_by < 0 ? PMF_AREA_BY_CODE : r->area_by;
+    if (pmf_area_resolve(r->areas, text, (pmf_area_by)by, p.start, p.len, &hit, err, errlen) != 0)
+        return -1;
+    if (skipped_kind(r, &hit)) { r->skipped[PMF_SKIP_AREA_KIND]++; return 0; }
+    f->s = hit.code;   /* the snapshot's string: lives as long as the areas */
+    f->len = strlen(hit.code);
+    return 1;
+}
+
+/* The area: resolved once per distinct text (a name two codes carried in turn, once per
+ * row, by its period).  1 ok (f rewritten), 0 skipped, -1 error. */
+static int area_of(pmf_recipe *r, pmf_csv_field *f, const pmf_csv_field *pf, int year_type,
+                   char *err, size_t errlen) {
     const char *s = f->s;
     size_t len = f->len;
     rcp_trim(&s, &len);
+    char text[512];
+    if (len >= sizeof text) len = sizeof text - 1;
+    memcpy(text, s, len);
+    text[len] = '\0';
     int k = rcp_smap_get(&r->areamap, s, len);
-    area_ans tmp = {NULL, 0, NULL}, *a = &tmp;
+    area_ans tmp = {NULL, 0, NULL, 0}, *a = &tmp;
     if (k >= 0) a = &r->ans[k];
     else {
-        char text[512], msg[1024];
+        char msg[1024];
         pmf_area_hit hit;
-        if (len >= sizeof text) len = sizeof text - 1;
-        memcpy(text, s, len);
-        text[len] = '\0';
         int by = r->area_by < 0 ? PMF_AREA_BY_CODE : r->area_by;
-        if (pmf_area_resolve(r->areas, text, (pmf_area_by)by, -1, &hit, msg, sizeof msg) != 0)
+        int rc = pmf_area_resolve(r->areas, text, (pmf_area_by)by, -1, 0, &hit, msg, sizeof msg);
+        if (rc != 0) {
             tmp.err = rcp_dup(msg);
-        else {
-            for (int i = 0; i < r->nskipkinds; i++)
-                if (!strcasecmp(r->skipkinds[i], hit.kind)) tmp.skip = 1;
-            if (!tmp.skip) tmp.code = rcp_dup(hit.code);
-        }
-        if (!tmp.err || r->nunknown < UNKNOWN_MAX) {
+            tmp.ambiguous = rc == -2;
+        } else if (!(tmp.skip = skipped_kind(r, &hit))) tmp.code = rcp_dup(hit.code);
+        if (!tmp.err || tmp.ambiguous || r->nunknown < UNKNOWN_MAX) {
             if (r->nans == r->capans) {
                 int cap = r->capans ? r->capans * 2 : 64;
                 area_ans *na = realloc(r->ans, (size_t)cap * sizeof *na);
@@ -195,12 +234,13 @@ static int area_of(pmf_recipe *r, pmf_csv_field *f, char *err, size_t errlen) {
             if (r->nans < r->capans && rcp_smap_put(&r->areamap, text, len, r->nans) == 0) {
                 r->ans[r->nans] = tmp;
                 a = &r->ans[r->nans++];
-                if (tmp.err) r->nunknown++;
+                if (tmp.err && !tmp.ambiguous) r->nunknown++;
             }
         }
     }
     int rc;
-    if (a->err) { snprintf(err, errlen, "%s", a->err); rc = -1; }
+    if (a->ambiguous) rc = area_at_period(r, a, text, f, pf, year_type, err, errlen);
+    else if (a->err) { snprintf(err, errlen, "%s", a->err); rc = -1; }
     else if (a->skip) { r->skipped[PMF_SKIP_AREA_KIND]++; rc = 0; }
     else { f->s = a->code; f->len = strlen(a->code); rc = 1; }
     if (a == &tmp) { free(tmp.code); free(tmp.err); }
@@ -347,7 +387,7 @@ int pmf_recipe_cell(pmf_recipe *r, const pmf_csv_field *row, size_t n, int i,
     }
     /* the area */
     if (r->areas && pmf_recipe_needs_areas(r) && f[PMF_IMPORT_AREA].s && f[PMF_IMPORT_AREA].len) {
-        int rc = area_of(r, &f[PMF_IMPORT_AREA], err, errlen);
+        int rc = area_of(r, &f[PMF_IMPORT_AREA], &f[PMF_IMPORT_PERIOD], info->year_type, err, errlen);
         if (rc <= 0) {
             info->colno = r->col[PMF_IMPORT_AREA] + 1;
             info->colname = info->colno ? r->hdr[info->colno - 1] : NULL;

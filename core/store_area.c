@@ -295,17 +295,17 @@ static void describe(const area_rec *r, char *err, size_t errlen) {
     append(err, errlen, ")");
 }
 
-/* Candidates for (kind, key): one in force at at_month (or the only one) -> 0; none -> 1;
- * several -> -1 with the message written. */
-static int pick(const pmf_areas *a, int kind, const char *key, int32_t at_month, const char *shown,
-                size_t *found, char *err, size_t errlen) {
+/* Candidates for (kind, key): the only one, or the one in force during months at_month ..
+ * last (inclusive) -> 0; none -> 1; several -> -1 with the message written. */
+static int pick(const pmf_areas *a, int kind, const char *key, int32_t at_month, int32_t last,
+                const char *shown, size_t *found, char *err, size_t errlen) {
     size_t i = first_alias(a, kind, key), n = 0, in_force = 0, pick_all = 0, pick_now = 0;
     for (size_t j = i; j < a->naliases && a->aliases[j].kind == kind && !strcmp(a->aliases[j].key, key); j++) {
         if (j > i && a->aliases[j].area == a->aliases[j - 1].area) continue;
         const area_rec *r = &a->areas[a->aliases[j].area];
         n++;
         pick_all = a->aliases[j].area;
-        if (at_month >= 0 && r->from <= at_month && at_month <= r->to) in_force++, pick_now = a->aliases[j].area;
+        if (at_month >= 0 && r->from <= last && at_month <= r->to) in_force++, pick_now = a->aliases[j].area;
     }
     if (n == 0) return 1;
     if (n == 1) { *found = pick_all; return 0; }
@@ -421,9 +421,10 @@ static int all_digits(const char *t, size_t n) {
 }
 
 int pmf_area_resolve(const pmf_areas *a, const char *text, pmf_area_by by, int32_t at_month,
-                     pmf_area_hit *out, char *err, size_t errlen) {
+                     int32_t months, pmf_area_hit *out, char *err, size_t errlen) {
     char shown[PMF_AREA_KEY_MAX], key[PMF_AREA_KEY_MAX];
     size_t b = 0, e, found = 0;
+    int32_t last = at_month + (months > 1 ? months - 1 : 0);
     if (err && errlen) err[0] = '\0';
     if (!text) text = "";
     e = strlen(text);
@@ -448,13 +449,13 @@ int pmf_area_resolve(const pmf_areas *a, const char *text, pmf_area_by by, int32
         return -1;
     }
     if (by == PMF_AREA_BY_LA_NUMBER || (by == PMF_AREA_BY_ANY && all_digits(shown, n))) {
-        int rc = pick(a, 1, shown, at_month, shown, &found, err, errlen);
+        int rc = pick(a, 1, shown, at_month, last, shown, &found, err, errlen);
         if (rc == 0) fill(a, found, "la_number", out);
         else if (rc == 1) errorf(err, errlen, "unknown DfE LA number '%s'", shown);
-        return rc == 0 ? 0 : -1;
+        return rc == 0 ? 0 : rc == 1 ? -1 : -2;
     }
     pmf_area_key(shown, key, sizeof key);
-    int rc = pick(a, 0, key, at_month, shown, &found, err, errlen);
+    int rc = pick(a, 0, key, at_month, last, shown, &found, err, errlen);
     if (rc == 0) {
         fill(a, found, "name", out);
         return 0;
@@ -462,6 +463,7 @@ int pmf_area_resolve(const pmf_areas *a, const char *text, pmf_area_by by, int32
     if (rc == 1) {
         errorf(err, errlen, "unknown area '%s'", shown);
         suggest(a, key, err, errlen);
+        return -1;
     }
-    return -1;
+    return -2;
 }

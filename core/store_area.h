@@ -13,9 +13,9 @@
  *   that code, and the hit says which code(s) succeeded it and the day it ended.  Nothing
  *   here ever adds a former area's figure to its successor.
  * - A name or LA number carried by several codes (Buckinghamshire: the county E10000002
- *   until March 2020, the unitary E06000060 since) resolves only when one of them was in
- *   force in the month given (`at_month`); otherwise it is an error naming every candidate,
- *   never a guess.  An unknown name gets "did you mean" suggestions (edit distance and
+ *   until March 2020, the unitary E06000060 since) resolves only when exactly one of them
+ *   was in force during the period given (`at_month`, `months`: any of its months); otherwise
+ *   it is an error naming every candidate, never a guess.  An unknown name gets "did you mean" suggestions (edit distance and
  *   shared words over every known key).
  * - pmf_areas is a snapshot loaded once (a few hundred areas, a few thousand aliases):
  *   lookups are binary searches over sorted arrays, with no SQL and no allocation per call,
@@ -64,13 +64,17 @@ pmf_areas *pmf_areas_load(pmf_store *s, char *err, size_t errlen);
 void pmf_areas_free(pmf_areas *a);
 
 /*
- * Resolves text (surrounding space ignored).  at_month: a month index (year * 12 + month
- * - 1) that picks among codes that carried the same name or LA number at different times;
- * negative for none.  Returns 0 and *out, or -1 with a message quoting the text as given
- * ("unknown area 'Bristol Cty'; did you mean 'Bristol, City of' (E06000023)?", "'Dorset'
- * is ambiguous: ...").  The message may be long: errlen of 1024 shows everything.
+ * Resolves text (surrounding space ignored).  at_month, months: a period (its first month
+ * index, year * 12 + month - 1, and its length) that picks among codes that carried the
+ * same name or LA number at different times: the one in force during any of its months;
+ * at_month negative for none (months is then ignored; 0 or 1 mean a month).  Returns 0 and
+ * *out; -1 with a message quoting the text as given ("unknown area 'Bristol Cty'; did you
+ * mean 'Bristol, City of' (E06000023)?"); or -2 when several codes carry the text and the
+ * period (none, or one several were in force during) does not settle it ("'Dorset' is
+ * ambiguous: ... or ...; give the code or the period").  The message may be long: errlen
+ * of 1024 shows everything.
  */
 int pmf_area_resolve(const pmf_areas *a, const char *text, pmf_area_by by, int32_t at_month,
-                     pmf_area_hit *out, char *err, size_t errlen);
+                     int32_t months, pmf_area_hit *out, char *err, size_t errlen);
 
 #endif

@@ -1,0 +1,113 @@
+-- tests/lua/import_gaps_test.lua: what a new user hit importing real files (issue #12's
+-- audit): an area name that only the row's period settles, the publishers' (Rev), (OT) and
+-- (Final) suffixes, targets, commentary, actions and risks from a workbook, error messages
+-- naming the file's own columns, every bad field of a row reported, and the small things
+-- (a refused import creates no store, "1 row").
+local T = dofile(arg[0]:match("^(.-)[^/]*$") .. "harness.lua")
+local pmf = require "pmf"
+
+local here = arg[0]:match("^(.-)[^/]*$")
+local ROOT = here .. "../../"
+local FIX = here .. "../fixtures/recipes/"
+local RECIPES = ROOT .. "frameworks/recipes/"
+local function write(text, suffix) return T.write_tmp(suffix, text) end
+
+local function fresh()
+  local s = assert(pmf.open(":memory:"))
+  assert(pmf.framework.load(s, ROOT .. "frameworks/catalogue.lua"))
+  assert(pmf.framework.load(s, RECIPES .. "public_metrics.lua"))
+  return s
+end
+
+local function count(s, where)
+  return s:query("SELECT count(*) AS n FROM observation" .. (where and (" WHERE " .. where) or ""))[1].n
+end
+
+local function code_of(s, metric)   -- the area codes a metric's figures are stored under
+  local out = {}
+  for _, r in ipairs(s:query("SELECT DISTINCT a.code AS code FROM observation o JOIN area a ON " ..
+                             "a.id = o.area JOIN metric m ON m.id = o.metric WHERE m.code = ? " ..
+                             "ORDER BY a.code", metric)) do
+    out[#out + 1] = r.code
+  end
+  return out
+end
+
+-- ---- 1. an ambiguous name is resolved as at the row's period --------------------------
+do
+  local s = fresh()
+  local recipe = write([[
+recipe "Quarterly fly-tipping by name"
+columns { area = "Authority", period = "Quarter", value = "Incidents" }
+constant { metric = "fly_tipping_incidents" }
+areas { by = "name" }
+]], ".lua")
+  local csv = write([[
+Authority,Quarter,Incidents
+Buckinghamshire,April to June 2019 (Q1),120
+Buckinghamshire,April to June 2021 (Q1),140
+Perth & Kinross,April to June 2023 (Q1),30
+Perth & Kinross,April to June 2016 (Q1),25
+]], ".csv")
+  local r, msg, errs = s:import(csv, { recipe = recipe })
+  T.ok(r, "names settled by the row's period import: " .. tostring(msg) .. " " ..
+       table.concat(errs or {}, " / "))
+  T.eq(code_of(s, "fly_tipping_incidents"), { "E06000060", "E10000002", "S12000024", "S12000048" },
+       "each row under the area that existed during its period")
+  T.eq(s:get("fly_tipping_incidents", "E10000002", "2019/20 Q1"), 120, "Buckinghamshire 2019: the county")
+  T.eq(s:get("fly_tipping_incidents", "E06000060", "2021/22 Q1"), 140, "Buckinghamshire 2021: the unitary")
+  T.eq(s:get("fly_tipping_incidents", "S12000048", "2023/24 Q1"), 30, "Perth & Kinross 2023: the new code")
+  T.eq(s:get("fly_tipping_incidents", "S12000024", "2016/17 Q1"), 25, "Perth & Kinross 2016: the old code")
+
+  -- a period both existed in does not settle it: an error naming both, the store unchanged
+  local s2 = fresh()
+  local csv2 = write("Authority,Quarter,Incidents\nBuckinghamshire,January to December 2020,9\n", ".csv")
+  local r2, msg2 = s2:import(csv2, { recipe = recipe, period_type = "calendar" })
+  T.ok(not r2, "a period spanning both areas is refused")
+  T.ok(tostring(msg2):find("E10000002", 1, true) and tostring(msg2):find("E06000060", 1, true),
+       "the error names both areas: " .. tostring(msg2))
+  T.ok(tostring(msg2):find(":2:1: column 'Authority'", 1, true), "it names the line and the file's column: " .. tostring(msg2))
+  T.eq(count(s2), 0, "nothing imported")
+
+  -- the Lua API gives the same answers
+  T.eq(s:resolve_area("Perth & Kinross", { at = "2023/24 Q1" }), "S12000048", "resolve_area: P&K 2023")
+  T.eq(s:resolve_area("Buckinghamshire", { at = "2019/20" }), "E10000002", "resolve_area: the county in 2019/20")
+end
+
+-- ---- 2. (Rev) is stored as a revised figure; (OT) and (Final) are final ----------------
+do
+  local s = fresh()
+  local csv = write([[
+metric,area,period,value
+fly_tipping_incidents,E08000027,2023 (Rev),10
+fly_tipping_incidents,E08000028,2023 (OT),11
+fly_tipping_incidents,E08000029,2023 (Final),12
+fly_tipping_incidents,E08000030,2023 (prov),13
+]], ".csv")
+  local r, msg = s:import(csv, { period_type = "financial" })
+  T.ok(r, "suffixed labels import: " .. tostring(msg))
+  local h = s:history("fly_tipping_incidents", "E08000027", "2022/23")
+  T.eq(h[1] and h[1].flags, { "revised" }, "(Rev): the figure is flagged revised")
+  T.eq(s:history("fly_tipping_incidents", "E08000028", "2022/23")[1].flags, {}, "(OT): an outturn, no flag")
+  T.eq(s:history("fly_tipping_incidents", "E08000029", "2022/23")[1].flags, {}, "(Final): final, no flag")
+  T.eq(s:history("fly_tipping_incidents", "E08000030", "2022/23")[1].flags, { "provisional" }, "(prov) as before")
+  -- the flag column takes the word too, and a final label contradicting 'provisional' is refused
+  local csv2 = write("metric,area,period,value,flag\nfly_tipping_incidents,E08000031,2023/24,5,revised\n", ".csv")
+  T.ok(s:import(csv2), "'revised' is a flag word")
+  T.eq(s:history("fly_tipping_incidents", "E08000031", "2023/24")[1].flags, { "revised" }, "flag column: revised")
+  local csv3 = write("metric,area,period,value,flag\nfly_tipping_incidents,E08000031,2024 (Final),5,provisional\n", ".csv")
+  local r3, msg3 = s:import(csv3, { period_type = "financial" })
+  T.ok(not r3 and tostring(msg3):find("final", 1, true), "(Final) with flag provisional is refused: " .. tostring(msg3))
+
+  -- the LAIT recipe's (Rev) rows come in flagged revised
+  local l = fresh()
+  assert(pmf.framework.load(l, RECIPES .. "dfe_lait_metrics.lua"))
+  local lr, lmsg = l:import(FIX .. "bds_long_westmids.csv", { recipe = "dfe_lait" })
+  T.ok(lr, "LAIT imports: " .. tostring(lmsg))
+  local nrev = 0
+  for line in io.lines(FIX .. "bds_long_westmids.csv") do if line:find("(Rev)", 1, true) then nrev = nrev + 1 end end
+  T.ok(nrev > 0, "the LAIT cut has (Rev) rows")
+  T.eq(count(l, "flags & 256 = 256"), nrev, "LAIT: every (Rev) row is stored revised")
+end
+
+T.done("import_gaps")
