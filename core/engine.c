@@ -24,7 +24,7 @@ void pmf_engine_fill(pmf_engine_grid *g, const pmf_agg_result *res) {
             const pmf_agg_result *r = &res[i * g->np + j];
             size_t at = j * g->na + i;
             g->value[at] = r->status == PMF_READ_OK ? r->value : NAN;
-            g->flags[at] = (unsigned char)(r->flags & 0xff);
+            g->flags[at] = (uint16_t)(r->flags & 0xffff);
             g->rec[at] = r->rec;
             g->src[at].start = r->from_start;
             g->src[at].len = r->from_len;
@@ -65,7 +65,7 @@ void pmf_engine_combine(pmf_engine_op op, double scale, const pmf_engine_grid *a
         size_t base = cols[k] * na;
         for (i = base; i < base + na; i++) {
             double x = a->value[i], r;
-            unsigned char f = a->flags[i];
+            uint16_t f = a->flags[i];
             int64_t rec = a->rec[i];
             switch (op) {
             case PMF_ENGINE_DIV:

@@ -63,7 +63,7 @@ typedef struct pmf_engine_grid {
     pmf_engine_span *src;           /* the span the figures came from (carried_from) */
     double *target;
     int64_t *rec;                   /* latest recorded_ms of the figures used; 0 if none */
-    unsigned char *flags;
+    uint16_t *flags;                /* PMF_FLAG_* bits (store.h) */
     pmf_rag_status *status;
     pmf_rag_trend *dot_prev, *dot_year;
     int *rank, *quartile;

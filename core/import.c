@@ -74,7 +74,8 @@
  * - Periods are read by pmf_period_parse_typed under the figure's year type (a recipe's
  *   measure, else the import's: --period-type), cached per (label, year type); an ambiguous
  *   label with no year type declared is an error naming both readings, and a label's
- *   "(prov)" makes the figure provisional.
+ *   "(prov)" makes the figure provisional, "(Rev)" revised (PMF_FLAG_REVISED); "(OT)" and
+ *   "(Final)" mark a final figure (no flag; with a `provisional` flag, an error).
  *
  * - Sign-off.  The locked spans (framework, start, len, latest event 'signoff') of every
  *   metric are loaded once at the start; a row overlapping one is an error.

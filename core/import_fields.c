@@ -100,9 +100,12 @@ void imp_table_free(table *t) {
  * ------------------------------------------------------------------------------------- */
 
 int pmf_import_parse_flags(const char *s, size_t len, size_t *bad, size_t *badlen) {
-    static const char *const words[] = {"provisional", "estimated", "proxy", "suppressed"};
-    static const int bits[] = {PMF_FLAG_PROVISIONAL, PMF_FLAG_ESTIMATED, PMF_FLAG_PROXY,
-                               PMF_FLAG_SUPPRESSED};
+#define WORD(bit, word) word,
+#define BIT(bit, word) bit,
+    static const char *const words[] = {PMF_STORED_FLAGS(WORD)};
+    static const int bits[] = {PMF_STORED_FLAGS(BIT)};
+#undef WORD
+#undef BIT
     int flags = 0;
     size_t i = 0;
     while (i <= len) {
@@ -113,7 +116,7 @@ int pmf_import_parse_flags(const char *s, size_t len, size_t *bad, size_t *badle
         while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t')) b--;
         if (b > a) {
             int found = 0;
-            for (int k = 0; k < 4 && !found; k++)
+            for (size_t k = 0; k < sizeof bits / sizeof bits[0] && !found; k++)
                 if (strlen(words[k]) == b - a && strncasecmp(words[k], s + a, b - a) == 0) {
                     flags |= bits[k];
                     found = 1;

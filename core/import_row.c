@@ -81,13 +81,22 @@ int imp_process(pmf_import *im, long line, const pmf_csv_field *f, const int *co
         flags = pmf_import_parse_flags(f[PMF_IMPORT_FLAG].s, f[PMF_IMPORT_FLAG].len, &at, &n);
         if (flags < 0) {
             pmf_csv_field w = {f[PMF_IMPORT_FLAG].s + at, n};
-            imp_failf(im, line, COLNO(PMF_IMPORT_FLAG), "flag", "unknown flag '%s' (provisional, "
-                      "estimated, proxy, suppressed)", imp_shown(im, &w));
+            imp_failf(im, line, COLNO(PMF_IMPORT_FLAG), "flag", "unknown flag '%s' (" PMF_FLAG_WORDS ")",
+                      imp_shown(im, &w));
             flags = 0;
             bad = 1;
         }
     }
-    if (lflags & PMF_LABEL_PROVISIONAL) flags |= PMF_FLAG_PROVISIONAL;   /* "2025 (prov)" */
+    /* the label's suffix: "2025 (prov)" provisional, "2025 (Rev)" revised; "(OT)" (outturn)
+     * and "(Final)" say the figure is final, which an unflagged figure is: no flag, and a
+     * flag column calling it provisional contradicts the label */
+    if (lflags & PMF_LABEL_PROVISIONAL) flags |= PMF_FLAG_PROVISIONAL;
+    if (lflags & PMF_LABEL_REVISED) flags |= PMF_FLAG_REVISED;
+    if ((lflags & (PMF_LABEL_OUTTURN | PMF_LABEL_FINAL)) && (flags & PMF_FLAG_PROVISIONAL)) {
+        imp_failf(im, line, COLNO(PMF_IMPORT_FLAG), "flag", "'provisional', but the period label "
+                  "'%s' says the figure is final", imp_shown(im, &f[PMF_IMPORT_PERIOD]));
+        bad = 1;
+    }
     double value = 0, num = 0, den = 0;
     int vnull = 1, nnull = 1, dnull = 1;
     if (!f[PMF_IMPORT_VALUE].s) {

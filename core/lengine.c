@@ -406,5 +406,13 @@ int luaopen_pmf_engine(lua_State *L) {
     lua_setfield(L, -2, "LATE");
     lua_pushinteger(L, PMF_FLAG_CARRIED);
     lua_setfield(L, -2, "CARRIED");
+    /* STORED_FLAGS: {{bit, word}, ...}: the stored flags in store.h's order */
+    lua_newtable(L);
+    int nf = 0;
+#define FLAG(bit, word) lua_createtable(L, 2, 0); lua_pushinteger(L, bit); lua_rawseti(L, -2, 1); \
+    lua_pushstring(L, word); lua_rawseti(L, -2, 2); lua_rawseti(L, -2, ++nf);
+    PMF_STORED_FLAGS(FLAG)
+#undef FLAG
+    lua_setfield(L, -2, "STORED_FLAGS");
     return 1;
 }

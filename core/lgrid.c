@@ -36,7 +36,7 @@ lgrid *pmf_grid_new(lua_State *L, size_t na, size_t np, int full) {
     if (full) size += n * (2 * sizeof(double) + sizeof(pmf_rag_status) +
                            2 * sizeof(pmf_rag_trend) + 2 * sizeof(int)) +
                       np * sizeof(pmf_engine_stat);
-    size += ALIGN8(n);
+    size += ALIGN8(n * sizeof(uint16_t));
     p = lua_newuserdatauv(L, size, 0);
     memset(p, 0, size);
     u = (lgrid *)(void *)p;
@@ -62,7 +62,7 @@ lgrid *pmf_grid_new(lua_State *L, size_t na, size_t np, int full) {
         }
         for (j = 0; j < np; j++) u->stat[j].n = SIZE_MAX;
     }
-    u->g.flags = p;
+    u->g.flags = (uint16_t *)(void *)p;
     for (j = 0; j < n; j++) u->g.value[j] = NAN;
     luaL_setmetatable(L, PMF_GRID_MT);
     return u;

@@ -62,7 +62,7 @@ int importer_parse_flags(lua_State *L) {
     int bits = pmf_import_parse_flags(s, len, &at, &n);
     if (bits < 0) {
         luaL_pushfail(L);
-        lua_pushfstring(L, "unknown flag '%s' (provisional, estimated, proxy, suppressed)",
+        lua_pushfstring(L, "unknown flag '%s' (" PMF_FLAG_WORDS ")",
                         lua_pushlstring(L, s + at, n));
         return 2;
     }

@@ -166,14 +166,11 @@ void lseries_setbool(lua_State *L, const char *k, int v) {
 }
 
 void lseries_pushflags(lua_State *L, int64_t flags) {
-    static const char *const names[] = {"provisional", "estimated", "proxy", "suppressed"};
+#define PUSH(bit, word) if (flags & (bit)) { lua_pushstring(L, word); lua_rawseti(L, -2, ++n); }
     lua_createtable(L, 0, 0);
     int n = 0;
-    for (int i = 0; i < 4; i++)
-        if (flags & ((int64_t)1 << i)) {
-            lua_pushstring(L, names[i]);
-            lua_rawseti(L, -2, ++n);
-        }
+    PMF_STORED_FLAGS(PUSH)
+#undef PUSH
     if (flags & PMF_FLAG_INCOMPLETE) {
         lua_pushstring(L, "incomplete");
         lua_rawseti(L, -2, ++n);

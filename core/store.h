@@ -21,6 +21,15 @@
 #define PMF_FLAG_ESTIMATED   2
 #define PMF_FLAG_PROXY       4
 #define PMF_FLAG_SUPPRESSED  8
+#define PMF_FLAG_REVISED     256  /* the publisher revised it: a "(Rev)" / "(R)" label */
+/* The stored flags and the words naming them (the CSV flag column, a figure's `flags`
+ * list in Lua and reports), in the order they are listed: the one list every layer uses
+ * (C through this macro, Lua through pmf.core.engine.STORED_FLAGS). */
+#define PMF_STORED_FLAGS(X) X(PMF_FLAG_PROVISIONAL, "provisional") X(PMF_FLAG_ESTIMATED, "estimated") \
+    X(PMF_FLAG_PROXY, "proxy") X(PMF_FLAG_SUPPRESSED, "suppressed") X(PMF_FLAG_REVISED, "revised")
+#define PMF_FLAG_STORED (PMF_FLAG_PROVISIONAL | PMF_FLAG_ESTIMATED | PMF_FLAG_PROXY | \
+                         PMF_FLAG_SUPPRESSED | PMF_FLAG_REVISED)
+#define PMF_FLAG_WORDS "provisional, estimated, proxy, suppressed, revised"   /* for messages */
 /* Flags a reading adds (reader.h, engine.h); the one definition of every flag bit. */
 #define PMF_FLAG_INCOMPLETE  16   /* fewer months than the period spans */
 #define PMF_FLAG_WITHHELD    32   /* small-number suppression: the value is withheld */

@@ -172,7 +172,7 @@ static int fold_series(pmf_figures *f, sqlite3_stmt *st, int col0, int want,
         } else if (isnan(cur.value) && lookup_parts(lookup, st, col0, &cur) != 0) {
             return -1;
         }
-        cur.flags = want & PMF_FIG_FLAGS ? sqlite3_column_int64(st, col0 + 4) & 15 : 0;
+        cur.flags = want & PMF_FIG_FLAGS ? sqlite3_column_int64(st, col0 + 4) & PMF_FLAG_STORED : 0;
         cur.rec = f->view.ms[b];
         crank = r;
         have = 1;

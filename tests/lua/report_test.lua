@@ -588,16 +588,20 @@ has(db:render("text"), "Headline:", "text: the headline counts")
 
 -- flags as footnotes in every format: `late` too
 s:reopen("rt", Q, { reason = "report_test: an estimated figure" })
-s:observe{ metric = "placements", area = "E08000027", period = Q, value = 60001, flags = { "estimated" },
-           at = "2025-10-06T09:00" }
+s:observe{ metric = "placements", area = "E08000027", period = Q, value = 60001,
+           flags = { "estimated", "revised" }, at = "2025-10-06T09:00" }
 local fl = assert(pmf.report.run("scorecard", { framework = "rt", period = Q }))
 local k3
 for _, r in ipairs(fl.rows) do if r.kpi == "K3" then k3 = r end end
 T.ok(k3 and k3.flag_marks and k3.flag_marks:find("e", 1, true), "an estimated figure is marked e")
+T.ok(k3 and k3.flag_marks and k3.flag_marks:find("r", 1, true), "a revised figure (a '(Rev)' label) is marked r")
 for _, fmt in ipairs({ "text", "md", "html" }) do
   has(fl:render(fmt), "estimated", fmt .. ": the flag is explained in a note")
+  has(fl:render(fmt), "revised by the publisher", fmt .. ": revised is explained in a note")
 end
 has(fl:render("csv"), "estimated", "csv: the flags column")
+has(fl:render("csv"), "revised", "csv: the flags column names revised")
+has(fl:render("json"), '"revised"', "json: the flags list names revised")
 local late = { kpi = "KX", title = "Late one", value = 1, display = "1", rag = "green", flags = { "late" } }
 local lrep = setmetatable({ title = "T", columns = fl.columns, rows = { late } }, pmf.report.Report)
 for _, fmt in ipairs({ "csv", "json" }) do has(lrep:render(fmt), "late", fmt .. ": late shown") end

@@ -15,7 +15,7 @@
 typedef struct {
     double value[NA * NP], rated[NA * NP], target[NA * NP];
     int64_t rec[NA * NP];
-    unsigned char flags[NA * NP];
+    uint16_t flags[NA * NP];
     pmf_engine_span src[NA * NP];
     pmf_rag_status status[NA * NP];
     pmf_rag_trend dprev[NA * NP], dyear[NA * NP];

@@ -18,9 +18,16 @@ local M = {}
 M.ENGLAND = "E92000001"
 M.STATUSES = { red = true, amber = true, green = true, blue = true, no_data = true,
                data_only = true, error = true }
-local FLAG_NAMES = { { 1, "provisional" }, { 2, "estimated" }, { 4, "proxy" },
-                     { 8, "suppressed" }, { 16, "incomplete" }, { 32, "suppressed" },
-                     { 64, "late" }, { 128, "carried" } }
+-- The stored flags (core/store.h's one list), then those a reading adds.
+local FLAG_NAMES = {}
+do
+  local E = require "pmf.core.engine"
+  for _, f in ipairs(E.STORED_FLAGS) do FLAG_NAMES[#FLAG_NAMES + 1] = f end
+  for _, f in ipairs({ { E.INCOMPLETE, "incomplete" }, { E.SUPPRESSED, "suppressed" },
+                       { E.LATE, "late" }, { E.CARRIED, "carried" } }) do
+    FLAG_NAMES[#FLAG_NAMES + 1] = f
+  end
+end
 M.FREQ_MONTHS = { monthly = 1, quarterly = 3, ["half-yearly"] = 6, annual = 12 }
 local MONTHS = { january = 1, february = 2, march = 3, april = 4, may = 5, june = 6,
                  july = 7, august = 8, september = 9, october = 10, november = 11,

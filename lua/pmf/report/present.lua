@@ -21,6 +21,7 @@ local P = {}
 -- Flags a row can carry, in footnote order: {flag, mark, meaning}.
 local FLAGS = {
   { "provisional", "p", "provisional: may be revised" },
+  { "revised", "r", "revised by the publisher" },
   { "estimated", "e", "estimated" },
   { "late", "L", "late: arrived after the data-entry deadline" },
   { "carried", "c", "carried forward from an earlier period (shown)" },

@@ -1,7 +1,7 @@
 -- lua/pmf/store/observations.lua: figures (Store methods written in Lua): recording an
 -- observation (a new version, never an update; refused in a signed-off span), reading the
 -- current one and its history as of the view, its breakdowns, and the flags
--- (provisional, estimated, proxy, suppressed) kept as bits.
+-- (provisional, estimated, proxy, suppressed, revised: core/store.h's list) kept as bits.
 local pmf = require "pmf"
 local common = require "pmf.store.common"
 local signoff = require "pmf.store.signoff"
@@ -14,7 +14,12 @@ local M = {}
 
 -- ---- observations --------------------------------------------------------------------
 
-local flag_bits = { provisional = 1, estimated = 2, proxy = 4, suppressed = 8 }
+local STORED_FLAGS = require("pmf.core.engine").STORED_FLAGS   -- {{bit, word}...}, store.h's
+local flag_bits, flag_words = {}, {}
+for _, f in ipairs(STORED_FLAGS) do
+  flag_bits[f[2]] = f[1]
+  flag_words[#flag_words + 1] = f[2]
+end
 M.flag_bits = flag_bits
 
 -- "provisional|estimated" or {"provisional"} -> bitmask; raises on an unknown flag.
@@ -27,7 +32,7 @@ function M.flags(v, level)
   for _, w in ipairs(list) do
     local b = flag_bits[w:lower()]
     if not b then
-      error("unknown flag '" .. w .. "' (provisional, estimated, proxy, suppressed)", (level or 2) + 1)
+      error("unknown flag '" .. w .. "' (" .. table.concat(flag_words, ", ") .. ")", (level or 2) + 1)
     end
     bits = bits | b
   end
@@ -36,7 +41,7 @@ end
 
 function M.flag_names(bits)
   local out = {}
-  for _, name in ipairs({ "provisional", "estimated", "proxy", "suppressed" }) do
+  for _, name in ipairs(flag_words) do
     if bits & flag_bits[name] ~= 0 then out[#out + 1] = name end
   end
   return out
