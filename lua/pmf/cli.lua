@@ -94,11 +94,19 @@ end
 --   "optional"  used when there, never created (`pmf check` checks metric ids against it);
 --   "reference" the store if it exists, else one in memory with the reference data (areas);
 --   "none"      no store (`pmf test` makes its own; `pmf help`).
--- So only commands that write create ./pmf.db.  Returns true, or nil and a message.
+-- So only commands that write create ./pmf.db, and a command that fails having written
+-- nothing leaves no store behind (see drop_unused).  Returns true (and whether this call
+-- created the store), or nil and a message.
 local function open_for(c, db, as_of)
   if pmf.store ~= nil or not db then return true end
   local need = c.store or "required"
   if need == "none" then return true end
+  if need == "required" and db ~= ":memory:" then
+    local f = io.open(db, "rb")
+    if f then f:close() end
+    pmf.open_default(db, as_of)
+    return true, not f
+  end
   if need ~= "required" and db ~= ":memory:" then
     local f = io.open(db, "rb")
     if f then
@@ -113,6 +121,16 @@ local function open_for(c, db, as_of)
   end
   pmf.open_default(db, as_of)
   return true
+end
+
+-- A store this run created for a command that then failed with nothing written (no batch:
+-- a refused import, an unknown recipe) is removed, so a refused import creates no store.
+local function drop_unused(db)
+  local s = pmf.store
+  if not s or s:query("SELECT count(*) AS n FROM batch")[1].n > 0 then return end
+  s:close()
+  pmf.store = nil
+  for _, p in ipairs({ db, db .. "-wal", db .. "-shm", db .. "-journal" }) do os.remove(p) end
 end
 
 -- M.run({"import", "file.csv", "--dry-run"} [, db, as_of]) -> exit status.  db and as_of
@@ -130,12 +148,13 @@ function M.run(argv, db, as_of)
     return 2
   end
   if opts.help then return help(name) end
-  local opened, oerr = open_for(c, db, as_of)
-  if not opened then return M.fail(name, oerr) end
+  local opened, created = open_for(c, db, as_of)
+  if not opened then return M.fail(name, created) end
   local ok, status = xpcall(c.run, function(e)
     if type(e) == "table" and e.usage then return e end
     return debug.traceback(tostring(e), 2)
   end, opts, rest)
+  if created and (not ok or (math.tointeger(status) or 0) ~= 0) then drop_unused(db) end
   if not ok then
     if type(status) == "table" and status.usage then
       io.stderr:write("pmf ", name, ": ", status.msg, "\nusage: pmf ", c.usage or name, "\n")

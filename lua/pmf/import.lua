@@ -265,6 +265,18 @@ function M.rejects_csv(header, rejects)
   return table.concat(out, "\n") .. "\n"
 end
 
+-- The header of an xlsx sheet (for flags-only recipes, and a workbook's kind), or nil.
+local function xlsx_header(path, spec)
+  local x = rawget(pmf, "xlsxread")
+  if not x then return nil end
+  local r = x.open(path, { sheet = spec.sheet, range = spec.range })
+  if not r then return nil end
+  local header
+  for row in r:rows() do header = row break end
+  r:close()
+  return header
+end
+
 -- M.import(store, path, opts) -> summary | nil, message, errors.  opts.kind: observations,
 -- targets, commentary, actions or risks (default: from the header, or the JSON's first
 -- item); opts.skip_bad = REJECTS path: bad rows are refused alone and written there.
@@ -276,13 +288,18 @@ function M.import(s, path, opts)
   if format == nil then
     format = path:lower():match("%.json$") and "json" or path:lower():match("%.xlsx$") and "xlsx" or "csv"
   end
-  if opts.recipe or opts.metric or opts.map or opts.missing or opts.sheet or format == "xlsx" then
+  local kind = opts.kind
+  local recipe_flags = opts.recipe or opts.metric or opts.map or opts.missing
+  if format == "xlsx" and not recipe_flags and path ~= "-" then
+    -- a workbook: observations through the C importer, the other kinds by the sheet's header
+    kind = kind or M.detect(xlsx_header(path, { sheet = opts.sheet }) or {})
+    if kind == "observations" then return M.import_recipe(s, path, opts, format) end
+  elseif recipe_flags or opts.sheet or format == "xlsx" then
     return M.import_recipe(s, path, opts, format)
   end
-  if not formats[format] then
-    error("import: format must be csv, long, wide or json, not '" .. tostring(format) .. "'", 2)
+  if not formats[format] and format ~= "xlsx" then
+    error("import: format must be csv, long, wide, json or xlsx, not '" .. tostring(format) .. "'", 2)
   end
-  local kind = opts.kind
   if kind ~= nil and kind ~= "observations" and not KINDS[kind] then
     error("import: kind must be " .. table.concat(KIND_NAMES, ", ") .. ", not '" .. tostring(kind) .. "'", 2)
   end
@@ -302,12 +319,14 @@ function M.import(s, path, opts)
       if type(data[1]) == "table" then for k in pairs(data[1]) do keys[#keys + 1] = tostring(k) end end
       kind = M.detect(keys)
     end
+  elseif format == "xlsx" then
+    header = xlsx_header(path, { sheet = opts.sheet })
   else
     header = peek_header(path)
     kind = kind or (header and M.detect(header)) or "observations"
   end
   if kind ~= "observations" and (format == "long" or format == "wide") then
-    error("import: format " .. format .. " is for observations; " .. kind .. " are csv or json", 2)
+    error("import: format " .. format .. " is for observations; " .. kind .. " are csv, json or xlsx", 2)
   end
   local render = require "pmf.render"
   local function rejects_header(r)
@@ -346,6 +365,9 @@ function M.import(s, path, opts)
   else
     local src
     if format == "json" then src = json_source(path, kind, data)
+    elseif format == "xlsx" then
+      src, msg, errs = krows.xlsx_source(path, kind, opts)
+      if not src then return nil, msg, errs or { msg, total = 1 } end
     else
       src, msg, errs = csv_source(path, kind)
       if not src then return nil, msg, errs or { msg, total = 1 } end
@@ -360,18 +382,6 @@ function M.import(s, path, opts)
     r.rejects_file = opts.skip_bad
   end
   return r
-end
-
--- The header of an xlsx sheet (for flags-only recipes), or nil.
-local function xlsx_header(path, spec)
-  local x = rawget(pmf, "xlsxread")
-  if not x then return nil end
-  local r = x.open(path, { sheet = spec.sheet, range = spec.range })
-  if not r then return nil end
-  local header
-  for row in r:rows() do header = row break end
-  r:close()
-  return header
 end
 
 -- M.import_recipe(store, path, opts, format) -> as M.import: observations read through a
@@ -438,7 +448,7 @@ local SKIP_WORDS = { rule = "by skip_rows", missing = "missing values",
                      measure = "unmapped measures", row_function = "by the row function" }
 function M.describe(r)
   local noun = r.kind and KINDS[r.kind] and KINDS[r.kind].noun or "rows"
-  if noun ~= "rows" and r.rows == 1 then noun = noun:sub(1, -2) end
+  if r.rows == 1 then noun = noun:sub(1, -2) end   -- "1 row", "1 target" 
   local counts = string.format("%d new, %d revised, %d unchanged", r.new, r.revised, r.unchanged)
   if r.rejects_file then
     counts = string.format("%d imported (%s), %d refused (see %s)", r.new + r.revised + r.unchanged,

@@ -1,6 +1,7 @@
 -- lua/pmf/import_rows.lua: importing the rows of a source as one of the other kinds
 -- (lua/pmf/import_kinds.lua): the row sources (any grid of text, such as a CSV file read by
--- core/csv.c through pmf.importer.rows; JSON items; one row given on the command line), the
+-- core/csv.c through pmf.importer.rows or an XLSX sheet read by core/xlsx_read.c; JSON
+-- items; one row given on the command line), the
 -- per-row loop with its checks, duplicate check, comparison with the row known now and
 -- write (through lua/pmf/store/, no SQL here), one transaction and one batch per file,
 -- and --skip-bad's rejects.  pmf.import re-exports grid_source, import_grid and import_one.
@@ -197,6 +198,29 @@ local function csv_source(path, kind)
   return M.grid_source(path == "-" and "<stdin>" or path, rows, kind)
 end
 
+-- A sheet of an .xlsx workbook as a row source (core/xlsx_read.h through pmf.xlsxread): the
+-- sheet's rows as text, lines the sheet's row numbers; messages name the workbook and the
+-- sheet ("t2.xlsx (sheet 'Targets'):3:2: column 'kpi': ...").  opts.sheet: a name or number
+-- (default the first).
+local function xlsx_source(path, kind, opts)
+  local X = rawget(pmf, "xlsxread")
+  if not X then return nil, "this pmf was built without the xlsx reader (core/lxlsxread.c)" end
+  local r, err = X.open(path, { sheet = opts and opts.sheet })
+  if not r then return nil, err end
+  local it, width = r:rows(), nil
+  local rows = {
+    next = function()   -- a sheet leaves trailing empty cells out: padded to the header's width
+      local row, rownum = it()
+      if not row then return nil end
+      if not width then width = #row end
+      for i = #row + 1, width do row[i] = "" end
+      return rownum, row
+    end,
+    close = function() r:close() end,
+  }
+  return M.grid_source(string.format("%s (sheet '%s')", path, r:sheet()), rows, kind)
+end
+
 -- A JSON row source over decoded items (a list of objects with the kind's fields).
 local function json_source(path, kind, data)
   local cjson = require "cjson.safe"
@@ -254,5 +278,6 @@ end
 M.import_rows = import_rows
 M.csv_source = csv_source
 M.json_source = json_source
+M.xlsx_source = xlsx_source
 
 return M

@@ -110,4 +110,58 @@ fly_tipping_incidents,E08000030,2023 (prov),13
   T.eq(count(l, "flags & 256 = 256"), nrev, "LAIT: every (Rev) row is stored revised")
 end
 
+-- ---- 3. targets, commentary, actions and risks from a workbook ----------------------------
+do
+  local IFIX = here .. "../fixtures/import/"
+  local function book(sheets)   -- sheets: { {name=, header={...}, rows={{...}}} }
+    local p = T.tmpname(".xlsx")
+    local spec = { sheets = {} }
+    for _, sh in ipairs(sheets) do
+      local cols = {}
+      for i, h in ipairs(sh.header) do cols[i] = { title = h } end
+      spec.sheets[#spec.sheets + 1] = { name = sh.name, rows = sh.rows, columns = cols }
+    end
+    assert(pmf.xlsx.write(p, spec))
+    return p
+  end
+  local s = assert(pmf.open(":memory:"))
+  assert(pmf.framework.load(s, IFIX .. "importables_fw.lua"))
+  local t2 = book({ { name = "Targets", header = { "framework", "kpi", "area", "period", "value", "note" },
+                      rows = { { "imp", "K1", "E08000027", "2025/26", 46.5, "Cabinet" },
+                               { "imp", "K2", "E08000027", "2025/26 Q1", 40, "" } } } })
+  local r, msg = s:import(t2)
+  T.ok(r, "a workbook of targets imports, its kind from its header: " .. tostring(msg))
+  T.eq(r and { r.kind, r.rows, r.new }, { "targets", 2, 2 }, "targets from xlsx: counts")
+  T.eq(s:stored_target("imp", "K1", "E08000027", "2025/26"), 46.5, "targets from xlsx: the value")
+  r, msg = s:import(t2, { kind = "targets" })
+  T.ok(r and r.unchanged == 2, "--kind targets: the same workbook again changes nothing: " .. tostring(msg))
+
+  local multi = book({
+    { name = "Cover", header = { "about" }, rows = { { "Quarter 1 return" } } },
+    { name = "Comments", header = { "framework", "kpi", "period", "text", "author" },
+      rows = { { "imp", "K1", "2025/26 Q1", "Fell after the strike.", "Jo" } } },
+    { name = "Actions", header = { "framework", "action", "status", "date", "progress" },
+      rows = { { "imp", "A1", "on_track", "2025-06-30", 25 } } },
+    { name = "Risks", header = { "framework", "risk", "likelihood", "impact", "date" },
+      rows = { { "imp", "R1", 3, 4, "2025-06-30" } } } })
+  r, msg = s:import(multi, { sheet = "Comments" })
+  T.ok(r and r.kind == "commentary" and r.new == 1, "commentary from a named sheet: " .. tostring(msg))
+  T.eq((s:commentary("imp", "K1", "2025/26 Q1")), "Fell after the strike.", "commentary from xlsx: the text")
+  r, msg = s:import(multi, { sheet = "Actions" })
+  T.ok(r and r.kind == "actions" and r.new == 1, "actions from xlsx: " .. tostring(msg))
+  r, msg = s:import(multi, { sheet = "Risks" })
+  T.ok(r and r.kind == "risks" and r.new == 1, "risks from xlsx: " .. tostring(msg))
+
+  -- the same all-or-nothing rules and messages: sheet, row and column named
+  local before = T.count(s, "target")
+  local bad = book({ { name = "Targets", header = { "framework", "kpi", "area", "period", "value" },
+                       rows = { { "imp", "K1", "E08000027", "2026/27", 50 },
+                                { "imp", "NOPE", "E08000027", "2026/27", 50 } } } })
+  local r2, msg2 = s:import(bad)
+  T.ok(not r2, "a bad row refuses the workbook")
+  T.ok(tostring(msg2):find("sheet 'Targets'", 1, true) and tostring(msg2):find(":3:2: column 'kpi'", 1, true),
+       "the message names the sheet, row and column: " .. tostring(msg2))
+  T.eq(T.count(s, "target"), before, "nothing imported from it")
+end
+
 T.done("import_gaps")

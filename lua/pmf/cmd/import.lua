@@ -10,8 +10,9 @@ local import = require "pmf.import"
 local returns = require "pmf.returns"
 
 local help = [[
-Each FILE is UTF-8 CSV with a header (or JSON: an array of objects with the same fields).
-Its header says what it holds (or --kind does):
+Each FILE is UTF-8 CSV with a header, JSON (an array of objects with the same fields) or a
+sheet of an .xlsx workbook (--sheet; the first by default).  Its header says what it holds
+(or --kind does):
   observations  metric,area,period,value[,breakdown,numerator,denominator,flag,source]
                 (long form), or metric,area[,breakdown],2025-04,2025-05,... (wide form)
   targets       framework,kpi,area,period,value[,note]
@@ -50,7 +51,7 @@ Publishers' files (see README "Recipes"):
                      (a suppressed figure) or not_applicable (no row); repeatable
   --period-type T    financial, academic or calendar: how year labels such as 2023 or
                      2011-12 are read (ambiguous labels are otherwise errors)
-  --sheet NAME       the sheet of an .xlsx workbook (default the first)
+  --sheet NAME       the sheet of an .xlsx workbook (default the first), for any kind
   --recipes          list the shipped recipes]]
 
 return {
@@ -78,9 +79,9 @@ return {
     if opts.period_type and not ({ financial = true, academic = true, calendar = true })[opts.period_type] then
       cli.usage_error("--period-type must be financial, academic or calendar")
     end
-    local recipe_opts = opts.recipe or opts.metric or opts.map or opts.missing or opts.sheet
+    local recipe_opts = opts.recipe or opts.metric or opts.map or opts.missing
     if recipe_opts and opts.kind and opts.kind ~= "observations" then
-      cli.usage_error("--recipe, --metric, --map, --missing and --sheet are for observations")
+      cli.usage_error("--recipe, --metric, --map and --missing are for observations")
     end
     local max_errors = opts.max_errors and math.tointeger(tonumber(opts.max_errors))
     if opts.max_errors and (not max_errors or max_errors < 1) then
