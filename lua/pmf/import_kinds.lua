@@ -122,7 +122,15 @@ end
 local function need_period(ctx, c, rec, signed)
   local label = trim(rec.period)
   if blank(label) then return nil, "period", "a period is required" end
-  local p, err = pmf.period.parse(label, c.year_start)
+  local p, err
+  if ctx.year_type then   -- declared (--period-type): labels such as "Q1 2025" read by it
+    p, err = pmf.period.parse(label, { year_start = c.year_start, year_type = ctx.year_type })
+  else
+    p, err = pmf.period.parse(label, c.year_start)
+    if not p and tostring(err):find("declare the year type", 1, true) then
+      err = err .. " (--period-type financial, academic or calendar)"
+    end
+  end
   if not p then return nil, "period", err end
   if signed then
     for _, l in ipairs(c.locks) do

@@ -22,7 +22,7 @@ local ROLLBACK = "pmf.import: rolled back (errors or a dry run)"
 -- Import the rows of source `src` as `kind`.  Returns as M.import.
 local function import_rows(s, kind, src, opts)
   local max = opts.max_errors or 20
-  local ctx = { s = s, fws = {} }
+  local ctx = { s = s, fws = {}, year_type = opts.period_type }
   local msgs, total = {}, 0
   local sum = { kind = kind, rows = 0, new = 0, revised = 0, unchanged = 0, errors = 0,
                 refused = 0, dry_run = opts.dry_run and true or false, rejects = {} }
@@ -272,7 +272,8 @@ function M.import_one(s, kind, rec, opts)
       return 1, rec, {}
     end,
   }
-  return import_rows(s, kind, src, { by = opts.by, at = opts.at, dry_run = opts.dry_run })
+  return import_rows(s, kind, src, { by = opts.by, at = opts.at, dry_run = opts.dry_run,
+                                     period_type = opts.period_type })
 end
 
 M.import_rows = import_rows

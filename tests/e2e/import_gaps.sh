@@ -39,4 +39,13 @@ pmf import t2.xlsx --kind targets --sheet Targets
 rc_is 0 "--kind targets --sheet Targets"
 out_has "1 target: 0 new, 0 revised, 1 unchanged" "the same again changes nothing"
 
+# pmf comment: an ambiguous label says how to declare the year type, and --period-type does
+pmf comment --framework imp --kpi K1 --period "Q1 2025" "Fell in the strike."
+rc_is 1 "an ambiguous period is refused"
+err_has "declare the year type \(--period-type financial, academic or calendar\)" "naming the option that declares it"
+pmf comment --framework imp --kpi K1 --period "Q1 2025" --period-type calendar "Fell in the strike."
+rc_is 0 "--period-type calendar reads it"
+pmf comment --framework imp --kpi K1 --period "Q1 2025" --period-type calendar
+out_has "^Fell in the strike.$" "and it reads back"
+
 done_testing
