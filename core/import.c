@@ -288,6 +288,7 @@ void pmf_import_free(pmf_import *im) {
     free(im->xf);
     pmf_areas_free(im->arearef);
     for (int i = 0; i < NSHOWN; i++) imp_sb_free(&im->shown[i]);
+    imp_sb_free(&im->colbuf);
     for (int i = 0; i < im->nlocks; i++) free(im->locks[i].framework);
     free(im->locks);
     for (int i = 0; i < im->nmsgs; i++) free(im->msgs[i]);

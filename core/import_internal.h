@@ -81,6 +81,7 @@ struct pmf_import {
     strbuf rowmsg;           /* skip_bad: the row's first error (its reason) */
     sqlite3_stmt *sp_begin, *sp_undo, *sp_end;   /* skip_bad: the per-row savepoint */
     strbuf shown[NSHOWN];    /* inputs as shown in messages */
+    strbuf colbuf;           /* a file's column name as a message names it */
     lock *locks;
     int nlocks;
     pmf_import_summary sum;
@@ -109,6 +110,9 @@ void imp_sb_free(strbuf *b);
 /* Record one error ("NAME:LINE:COLNO: column 'col': message"; see import_msg.c). */
 void imp_failf(pmf_import *im, long line, int colno, const char *col, const char *fmt, ...);
 const char *imp_colword(const pmf_import *im);   /* "column", or "field" for JSON items */
+/* The name a message gives column colno (1-based): the file's own header cell, trimmed
+ * (however the recipe or --map reads it), else `field` (JSON items, constants). */
+const char *imp_colname_at(pmf_import *im, int colno, const char *field);
 /* Input as a message shows it, in im->shown[k] until the next call with that k. */
 const char *imp_shown_k(pmf_import *im, int k, const char *s, size_t len);
 const char *imp_shown(pmf_import *im, const pmf_csv_field *f);

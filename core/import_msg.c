@@ -66,6 +66,7 @@ void imp_sb_free(strbuf *b) {
  * messages is flat in the number of errors. */
 void imp_failf(pmf_import *im, long line, int colno, const char *col, const char *fmt, ...) {
     im->sum.errors++;
+    if (col) col = imp_colname_at(im, colno, col);   /* the file's own column, always */
     int row = im->in_row && line > 0;   /* skip_bad: the row's reason, not a file error */
     if (row && im->rowmsg.len) return;
     if (!row && im->nmsgs >= im->o.max_errors) return;
@@ -97,6 +98,18 @@ void imp_failf(pmf_import *im, long line, int colno, const char *col, const char
 }
 
 const char *imp_colword(const pmf_import *im) { return im->o.items ? "field" : "column"; }
+
+const char *imp_colname_at(pmf_import *im, int colno, const char *field) {
+    if (colno <= 0 || im->o.items || !im->colname || (size_t)colno > im->ncols) return field;
+    const char *s = im->colname[colno - 1];
+    size_t n = strlen(s);
+    if (n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) { s += 3; n -= 3; }
+    while (n && (*s == ' ' || *s == '\t')) { s++; n--; }
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
+    if (!n) return field;
+    im->colbuf.len = 0;
+    return imp_sb_add(&im->colbuf, s, n) == 0 ? im->colbuf.s : field;
+}
 
 void pmf_import_fail(pmf_import *im, long line, const char *msg) {
     imp_failf(im, line, 0, NULL, "%s", msg);

@@ -174,9 +174,12 @@ static void recipe_row(pmf_import *im, long line, const pmf_csv_field *row, size
                 im->sum.rows++;
                 imp_failf(im, line, ci.colno, ci.colname, "%s", err);
             } else if (rc > 0) {
+                int cn[PMF_IMPORT_NCOLS];   /* a wide cell: its header cell's column */
+                memcpy(cn, colno, sizeof cn);
+                if (ci.hdrfield >= 0) cn[ci.hdrfield] = ci.colno;
                 im->row_year_type = ci.year_type;
                 im->row_value = ci.has_value ? &ci.value : NULL;
-                imp_process(im, line, f, colno, NULL, ci.colname ? ci.colname : "value", ci.colno);
+                imp_process(im, line, f, cn, NULL, ci.colname ? ci.colname : "value", ci.colno);
                 im->row_year_type = 0;
                 im->row_value = NULL;
             }

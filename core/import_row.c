@@ -39,7 +39,8 @@ int imp_process(pmf_import *im, long line, const pmf_csv_field *f, const int *co
     entry *me = NULL;
     int64_t metric = -1, area = -1;
     if (imp_is_blank(mf)) {
-        imp_failf(im, line, COLNO(PMF_IMPORT_METRIC), NULL, "%s 'metric' is empty", imp_colword(im));
+        imp_failf(im, line, COLNO(PMF_IMPORT_METRIC), NULL, "%s '%s' is empty", imp_colword(im),
+                  imp_colname_at(im, COLNO(PMF_IMPORT_METRIC), "metric"));
         bad = 1;
     } else if ((metric = imp_code_id(im, &im->metrics, mf, 1, &me)) == -2) {
         return imp_fatal(im, "(out of memory)");
@@ -48,7 +49,8 @@ int imp_process(pmf_import *im, long line, const pmf_csv_field *f, const int *co
         bad = 1;
     }
     if (imp_is_blank(af)) {
-        imp_failf(im, line, COLNO(PMF_IMPORT_AREA), NULL, "%s 'area' is empty", imp_colword(im));
+        imp_failf(im, line, COLNO(PMF_IMPORT_AREA), NULL, "%s '%s' is empty", imp_colword(im),
+                  imp_colname_at(im, COLNO(PMF_IMPORT_AREA), "area"));
         bad = 1;
     } else if ((area = imp_code_id(im, &im->areas, af, 0, NULL)) == -2) {
         return imp_fatal(im, "(out of memory)");
@@ -61,7 +63,8 @@ int imp_process(pmf_import *im, long line, const pmf_csv_field *f, const int *co
     unsigned lflags = 0;
     if (pp) p = *pp;
     else if (!f[PMF_IMPORT_PERIOD].s || imp_is_blank(&f[PMF_IMPORT_PERIOD])) {
-        imp_failf(im, line, COLNO(PMF_IMPORT_PERIOD), NULL, "%s 'period' is empty", imp_colword(im));
+        imp_failf(im, line, COLNO(PMF_IMPORT_PERIOD), NULL, "%s '%s' is empty", imp_colword(im),
+                  imp_colname_at(im, COLNO(PMF_IMPORT_PERIOD), "period"));
         bad = 1;
     } else if (imp_period_of(im, &f[PMF_IMPORT_PERIOD], &p, &lflags, err, sizeof err) != 0) {
         /* period.c quotes at most 52 bytes of the label ('period "LABEL": why', the label

@@ -85,6 +85,8 @@ typedef struct {
     int colno;               /* the column a message names (1-based), 0 the row */
     const char *colname;     /* its name (the value column's for a figure) */
     int year_type;           /* the figure's year type (measure's, else the recipe's) */
+    int hdrfield;            /* wide layouts: the field the cell's header cell gives (the
+                                period or the metric: its column is colno), else -1 */
     int has_value;           /* the value transforms read the figure: its number is value */
     double value;            /* (the importer then does not read the value's text again) */
 } pmf_recipe_cell_info;

@@ -314,6 +314,7 @@ int pmf_recipe_cell(pmf_recipe *r, const pmf_csv_field *row, size_t n, int i,
         else f[k] = (pmf_csv_field){NULL, 0};
     }
     info->year_type = r->year_type;
+    info->hdrfield = -1;
     info->has_value = 0;
     info->colno = 0;
     info->colname = NULL;
@@ -322,8 +323,8 @@ int pmf_recipe_cell(pmf_recipe *r, const pmf_csv_field *row, size_t n, int i,
         vcol = r->cells[i];
         f[PMF_IMPORT_VALUE] = (size_t)vcol < n ? row[vcol] : (pmf_csv_field){"", 0};
         pmf_csv_field name = {r->hdr[vcol], strlen(r->hdr[vcol])};
-        if (r->layout == PMF_RECIPE_WIDE_PERIODS) f[PMF_IMPORT_PERIOD] = name;
-        else f[PMF_IMPORT_METRIC] = name;
+        info->hdrfield = r->layout == PMF_RECIPE_WIDE_PERIODS ? PMF_IMPORT_PERIOD : PMF_IMPORT_METRIC;
+        f[info->hdrfield] = name;
     }
     /* declared fix-ups of period labels, then the template */
     if (r->npfix && f[PMF_IMPORT_PERIOD].s) {

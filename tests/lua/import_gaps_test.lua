@@ -164,4 +164,39 @@ do
   T.eq(T.count(s, "target"), before, "nothing imported from it")
 end
 
+-- ---- 4. errors name the file's own column (and its number) -----------------------------
+do
+  local s = fresh()
+  local csv = write([[
+LA Name,ONS Code,Year,Total Incidents
+Dudley,E0800027,2023-24,10
+Sandwell,E08000028,2023-2x,11
+Walsall,E08000030,2023-24,
+]], ".csv")
+  local r, msg, errs = s:import(csv, { metric = "fly_tipping_incidents",
+    map = { "ONS Code=area", "Year=period", "Total Incidents=value", "LA Name=ignore" },
+    period_type = "financial" })
+  T.ok(not r, "a mapped file with bad rows is refused")
+  local all = table.concat(errs or {}, "\n")
+  T.ok(all:find(":2:2: column 'ONS Code': unknown area 'E0800027'", 1, true), "an unknown code names 'ONS Code': " .. all)
+  T.ok(all:find(":3:3: column 'Year': period \"2023-2x\"", 1, true), "a bad period names 'Year': " .. all)
+  T.ok(all:find(":4:4: column 'Total Incidents' is empty", 1, true), "an empty value names 'Total Incidents': " .. all)
+  T.ok(not all:find("column 'area'", 1, true) and not all:find("column 'period'", 1, true),
+       "no message names pmf's field instead of the file's column")
+
+  -- a wide file: the period is the header cell, and its column is named
+  local recipe = write([[
+recipe "wide"
+columns { area = "code" }
+constant { metric = "fly_tipping_incidents" }
+layout "wide_periods"
+]], ".lua")
+  local wide = write("code,2009-10,2010-11\nE08000027,5,6\n", ".csv")
+  local r2, _, errs2 = s:import(wide, { recipe = recipe })
+  T.ok(not r2, "an ambiguous header period is refused")
+  local all2 = table.concat(errs2 or {}, "\n")
+  T.ok(all2:find(":2:3: column '2010-11': period \"2010-11\" is ambiguous", 1, true),
+       "it names the header cell's column and number: " .. all2)
+end
+
 T.done("import_gaps")

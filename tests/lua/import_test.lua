@@ -196,7 +196,7 @@ do
   one(HDR .. "waste_recycled,E08000027,2025-05,1e999\n", ":2:4: column 'value': '1e999' is too large",
       "value out of range")
   one("metric,area,period,value,flag\nwaste_recycled,E08000027,2025-05,1,provisional|late\n",
-      ":2:5: column 'flag': unknown flag 'late' (provisional, estimated, proxy, suppressed)",
+      ":2:5: column 'flag': unknown flag 'late' (provisional, estimated, proxy, suppressed, revised)",
       "unknown flag")
   one("metric,area,period,value,numerator\nwaste_recycled,E08000027,2025-05,1,half\n",
       ":2:5: column 'numerator': 'half' is not a number", "bad numerator")
@@ -271,7 +271,7 @@ do
   T.err(function() s:import(FIX .. "long.csv", { year_start = "Smarch" }) end, "",
         "a bad year start raises")
   T.eq(pmf.importer.parse_flags("Provisional; suppressed"), 9, "parse_flags")
-  T.eq(select(2, pmf.importer.parse_flags("x")), "unknown flag 'x' (provisional, estimated, proxy, suppressed)",
+  T.eq(select(2, pmf.importer.parse_flags("x")), "unknown flag 'x' (provisional, estimated, proxy, suppressed, revised)",
        "parse_flags: nil, message")
   T.ok(pmf.importer.peak_rss() > 0, "peak_rss")
   -- inside a transaction the import is a savepoint: rolled back with it
