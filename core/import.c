@@ -55,7 +55,7 @@
  * - Partial imports on purpose (opts.skip_bad, `--skip-bad`).  Each row (a CSV line, or one
  *   pmf_import_row) runs inside a savepoint; a row with any error is rolled back to it alone
  *   (a wide line's good cells with its bad one), its counts restored, and handed to
- *   opts.reject with its fields as given and its first message whole (the reason), which
+ *   opts.reject with its fields as given and its messages whole (the reason), which
  *   is then not kept as an error of the file.  Errors about the file (its header, a store
  *   failure) still refuse it whole.  A duplicate key refuses the later row: the earlier one
  *   is already in the batch.  The duplicate check's TEMP table is made before the first

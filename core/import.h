@@ -59,7 +59,7 @@ typedef struct {
     void *progress_ud;
     /* Partial import on purpose (`--skip-bad`): a bad row (a CSV line, or one
      * pmf_import_row) is refused alone, its writes undone, and reported to `reject` with
-     * its fields as given and the reason (its first error, whole); the other rows are
+     * its fields as given and the reason (its errors, whole, "; " between); the other rows are
      * imported.  Errors about the file itself (its header, a store failure) still refuse
      * it whole.  The rows' messages are then not kept as errors. */
     int skip_bad;

@@ -78,7 +78,8 @@ struct pmf_import {
     table metrics, areas, periods, breakdowns;
     strbuf bd, bdkey;        /* the row's normalised breakdown and its cache key */
     int in_row;              /* skip_bad: inside a row that may be refused alone */
-    strbuf rowmsg;           /* skip_bad: the row's first error (its reason) */
+    strbuf rowmsg;           /* skip_bad: the row's errors, "; " between (its reason) */
+    int rownmsgs;            /* skip_bad: the row's errors so far */
     sqlite3_stmt *sp_begin, *sp_undo, *sp_end;   /* skip_bad: the per-row savepoint */
     strbuf shown[NSHOWN];    /* inputs as shown in messages */
     strbuf colbuf;           /* a file's column name as a message names it */
@@ -97,6 +98,7 @@ struct pmf_import {
     pmf_areas *arearef;      /* the recipe's area names */
     int row_year_type;       /* the figure's year type (a recipe's measure), else o.year_type */
     const double *row_value; /* the figure's value as the recipe read it (or NULL) */
+    unsigned row_bad;        /* fields (1 << PMF_IMPORT_*) the recipe found bad: reported */
     strbuf pkey;             /* a period label's cache key (label + year type) */
     pmf_csv_field *xf;       /* an XLSX row as fields */
     size_t xcap;

@@ -3,8 +3,8 @@
  *
  * Owns: the growable byte buffer the importer's pieces build text in (strbuf: nothing here
  * raises, so it is freed by its owner), recording one error (imp_failf: counted always,
- * kept whole up to max_errors; under --skip-bad a row's first error is its reason, not an
- * error of the file), input shown as given (imp_shown_k: control characters and bytes that
+ * kept whole up to max_errors; under --skip-bad a row's errors, up to max_errors of them,
+ * are its reason, not errors of the file), input shown as given (imp_shown_k: control characters and bytes that
  * are not UTF-8 written \xNN, cut past SHOWN_MAX bytes saying so), store failures
  * (imp_fatal), and the kept messages' accessors.  See core/import.c for the design.
  */
@@ -68,7 +68,7 @@ void imp_failf(pmf_import *im, long line, int colno, const char *col, const char
     im->sum.errors++;
     if (col) col = imp_colname_at(im, colno, col);   /* the file's own column, always */
     int row = im->in_row && line > 0;   /* skip_bad: the row's reason, not a file error */
-    if (row && im->rowmsg.len) return;
+    if (row && im->rownmsgs++ >= im->o.max_errors) return;   /* each bad field, up to the cap */
     if (!row && im->nmsgs >= im->o.max_errors) return;
     strbuf b = {NULL, 0, 0};
     int rc;
@@ -90,8 +90,10 @@ void imp_failf(pmf_import *im, long line, int colno, const char *col, const char
             va_end(ap);
         }
     }
-    if (rc == 0 && row) {
-        if (imp_sb_add(&im->rowmsg, b.s, strlen(b.s)) != 0) im->rowmsg.len = 0;
+    if (rc == 0 && row) {   /* the row's reason: every error of the row, "; " between */
+        if ((im->rowmsg.len && imp_sb_add(&im->rowmsg, "; ", 2) != 0) ||
+            imp_sb_add(&im->rowmsg, b.s, strlen(b.s)) != 0)
+            im->rowmsg.len = 0;
         free(b.s);
     } else if (rc == 0) im->msgs[im->nmsgs++] = b.s;
     else free(b.s);

@@ -177,11 +177,20 @@ static void recipe_row(pmf_import *im, long line, const pmf_csv_field *row, size
                 int cn[PMF_IMPORT_NCOLS];   /* a wide cell: its header cell's column */
                 memcpy(cn, colno, sizeof cn);
                 if (ci.hdrfield >= 0) cn[ci.hdrfield] = ci.colno;
+                im->row_bad = 0;   /* each field the recipe could not read, reported */
+                for (int k = 0; k < PMF_IMPORT_NCOLS; k++) {
+                    if (!ci.ferr[k]) continue;
+                    im->row_bad |= 1u << k;
+                    if (!*ci.ferr[k]) continue;
+                    if (k == PMF_IMPORT_VALUE) imp_failf(im, line, ci.colno, ci.colname, "%s", ci.ferr[k]);
+                    else imp_failf(im, line, cn[k], imp_colnames[k], "%s", ci.ferr[k]);
+                }
                 im->row_year_type = ci.year_type;
                 im->row_value = ci.has_value ? &ci.value : NULL;
                 imp_process(im, line, f, cn, NULL, ci.colname ? ci.colname : "value", ci.colno);
                 im->row_year_type = 0;
                 im->row_value = NULL;
+                im->row_bad = 0;
             }
         }
     }

@@ -38,7 +38,9 @@ int imp_process(pmf_import *im, long line, const pmf_csv_field *f, const int *co
     const pmf_csv_field *af = f[PMF_IMPORT_AREA].s ? &f[PMF_IMPORT_AREA] : &none;
     entry *me = NULL;
     int64_t metric = -1, area = -1;
-    if (imp_is_blank(mf)) {
+    if (im->row_bad & (1u << PMF_IMPORT_METRIC)) {
+        bad = 1;   /* the recipe reported it */
+    } else if (imp_is_blank(mf)) {
         imp_failf(im, line, COLNO(PMF_IMPORT_METRIC), NULL, "%s '%s' is empty", imp_colword(im),
                   imp_colname_at(im, COLNO(PMF_IMPORT_METRIC), "metric"));
         bad = 1;
@@ -48,7 +50,9 @@ int imp_process(pmf_import *im, long line, const pmf_csv_field *f, const int *co
         imp_failf(im, line, COLNO(PMF_IMPORT_METRIC), "metric", "unknown metric '%s'", imp_shown(im, mf));
         bad = 1;
     }
-    if (imp_is_blank(af)) {
+    if (im->row_bad & (1u << PMF_IMPORT_AREA)) {
+        bad = 1;
+    } else if (imp_is_blank(af)) {
         imp_failf(im, line, COLNO(PMF_IMPORT_AREA), NULL, "%s '%s' is empty", imp_colword(im),
                   imp_colname_at(im, COLNO(PMF_IMPORT_AREA), "area"));
         bad = 1;
@@ -102,7 +106,9 @@ int imp_process(pmf_import *im, long line, const pmf_csv_field *f, const int *co
     }
     double value = 0, num = 0, den = 0;
     int vnull = 1, nnull = 1, dnull = 1;
-    if (!f[PMF_IMPORT_VALUE].s) {
+    if (im->row_bad & (1u << PMF_IMPORT_VALUE)) {
+        bad = 1;
+    } else if (!f[PMF_IMPORT_VALUE].s) {
         imp_failf(im, line, 0, NULL, "%s '%s' is missing", imp_colword(im), valcol);
         bad = 1;
     } else if (im->row_value) {
@@ -263,6 +269,7 @@ int imp_row_begin(pmf_import *im) {
     if (rc != SQLITE_DONE) return imp_fatal(im, "starting a row");
     im->in_row = 1;
     im->rowmsg.len = 0;
+    im->rownmsgs = 0;
     return 0;
 }
 

@@ -89,10 +89,16 @@ typedef struct {
                                 period or the metric: its column is colno), else -1 */
     int has_value;           /* the value transforms read the figure: its number is value */
     double value;            /* (the importer then does not read the value's text again) */
+    /* Fields the recipe could not read (each bad field of a row is reported, not only the
+     * first): per PMF_IMPORT_* field its message (NULL: fine; "": not to be read, nothing
+     * to report), living until the next call; the importer reports them and does not read
+     * those fields again.  Set on 1 only. */
+    const char *ferr[PMF_IMPORT_NCOLS];
 } pmf_recipe_cell_info;
 
 /* Figure i of a row into f (PMF_IMPORT_NCOLS fields; texts live until the next call):
- * 1 ready, 0 skipped (counted), -1 an error in err about column info->colno, -2 the row
+ * 1 ready (perhaps with fields the recipe could not read: info->ferr), 0 skipped
+ * (counted), -1 an error in err about column info->colno (the row function's), -2 the row
  * function stopped the import (err says why). */
 int pmf_recipe_cell(pmf_recipe *r, const pmf_csv_field *row, size_t n, int i,
                     pmf_csv_field *f, pmf_recipe_cell_info *info, char *err, size_t errlen);

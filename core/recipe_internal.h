@@ -47,6 +47,7 @@ struct pmf_recipe {
     char **hdr; size_t nhdr;
     int64_t skipped[PMF_SKIP_NREASONS];
     char valbuf[64], perbuf[256];
+    char ebuf[3][1024];             /* the cell's field errors: metric, value, area */
 };
 
 /* recipe.c: a small string map (text -> int; -1 absent), and string helpers. */

@@ -316,6 +316,7 @@ int pmf_recipe_cell(pmf_recipe *r, const pmf_csv_field *row, size_t n, int i,
     info->year_type = r->year_type;
     info->hdrfield = -1;
     info->has_value = 0;
+    memset(info->ferr, 0, sizeof info->ferr);
     info->colno = 0;
     info->colname = NULL;
     int vcol = r->col[PMF_IMPORT_VALUE];
@@ -365,38 +366,38 @@ int pmf_recipe_cell(pmf_recipe *r, const pmf_csv_field *row, size_t n, int i,
         int m = rcp_smap_get(&r->measures, s, len);
         if (m < 0) {
             if (r->unmapped_skip) { r->skipped[PMF_SKIP_MEASURE]++; return 0; }
-            info->colno = r->col[PMF_IMPORT_METRIC] + 1;
-            info->colname = info->colno ? r->hdr[info->colno - 1] : NULL;
-            snprintf(err, errlen, "measure '%.*s' is not in recipe %s's measure map",
-                     (int)(len > 300 ? 300 : len), s, r->name);
-            return -1;
+            snprintf(r->ebuf[0], sizeof r->ebuf[0], "measure '%.*s' is not in recipe %s's measure "
+                     "map", (int)(len > 300 ? 300 : len), s, r->name);
+            info->ferr[PMF_IMPORT_METRIC] = r->ebuf[0];
+        } else {
+            f[PMF_IMPORT_METRIC] = (pmf_csv_field){r->meas[m].metric, strlen(r->meas[m].metric)};
+            if (r->meas[m].year_type) info->year_type = r->meas[m].year_type;
+            if (r->meas[m].breakdown)
+                f[PMF_IMPORT_BREAKDOWN] = (pmf_csv_field){r->meas[m].breakdown, strlen(r->meas[m].breakdown)};
         }
-        f[PMF_IMPORT_METRIC] = (pmf_csv_field){r->meas[m].metric, strlen(r->meas[m].metric)};
-        if (r->meas[m].year_type) info->year_type = r->meas[m].year_type;
-        if (r->meas[m].breakdown)
-            f[PMF_IMPORT_BREAKDOWN] = (pmf_csv_field){r->meas[m].breakdown, strlen(r->meas[m].breakdown)};
     }
-    /* the value */
+    /* the value (a missing marker skips the figure, whatever else is wrong with it) */
     if (vcol >= 0) {
         int rc = value_of(r, &f[PMF_IMPORT_VALUE], &f[PMF_IMPORT_FLAG], &info->value,
-                          &info->has_value, err, errlen);
-        if (rc <= 0) {
-            info->colno = vcol + 1;
-            info->colname = r->hdr[vcol];
-            return rc;
-        }
+                          &info->has_value, r->ebuf[1], sizeof r->ebuf[1]);
+        if (rc == 0) return 0;
+        if (rc < 0) info->ferr[PMF_IMPORT_VALUE] = r->ebuf[1];
     }
-    /* the area */
+    /* the area (a kind the recipe skips is skipped, unless the figure is bad already) */
     if (r->areas && pmf_recipe_needs_areas(r) && f[PMF_IMPORT_AREA].s && f[PMF_IMPORT_AREA].len) {
-        int rc = area_of(r, &f[PMF_IMPORT_AREA], &f[PMF_IMPORT_PERIOD], info->year_type, err, errlen);
-        if (rc <= 0) {
-            info->colno = r->col[PMF_IMPORT_AREA] + 1;
-            info->colname = info->colno ? r->hdr[info->colno - 1] : NULL;
-            return rc;
+        int rc = area_of(r, &f[PMF_IMPORT_AREA], &f[PMF_IMPORT_PERIOD], info->year_type,
+                         r->ebuf[2], sizeof r->ebuf[2]);
+        if (rc < 0) info->ferr[PMF_IMPORT_AREA] = r->ebuf[2];
+        else if (rc == 0) {
+            if (!info->ferr[PMF_IMPORT_METRIC] && !info->ferr[PMF_IMPORT_VALUE]) return 0;
+            r->skipped[PMF_SKIP_AREA_KIND]--;   /* not skipped after all: refused */
+            info->ferr[PMF_IMPORT_AREA] = "";   /* not read again; nothing to say of it */
         }
     }
     info->colno = vcol + 1;
     info->colname = vcol >= 0 ? r->hdr[vcol] : "value";
+    for (int k = 0; k < PMF_IMPORT_NCOLS; k++)
+        if (info->ferr[k]) return 1;   /* the importer reports them; no row function */
     if (r->rowfn.row) {
         int rc = r->rowfn.row(r->rowfn.ud, row, n, f, err, errlen);
         info->has_value = 0;   /* the value is the text the function returns */

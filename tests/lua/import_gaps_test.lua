@@ -199,4 +199,45 @@ layout "wide_periods"
        "it names the header cell's column and number: " .. all2)
 end
 
+-- ---- 5. every bad field of a row is reported (one refused row) ---------------------------
+do
+  local s = fresh()
+  local recipe = write([[
+recipe "Contractor's quarterly waste return"
+columns { area = "Authority", period = "Quarter", metric = "Measure", value = "Result" }
+ignore { "Comment" }
+measures { ["Kerbside recycling rate"] = "household_waste_recycled_pct" }
+missing { ["n/a"] = "missing" }
+value { percent = true }
+areas { by = "name", skip = { "region" } }
+]], ".lua")
+  local csv = write([[
+Authority,Quarter,Measure,Result,Comment
+Coventy,April to June 2025 (Q1),Kerbside recycling rate,n.a.,
+Coventry,Apri to June 2025,Bins emptied,x,
+Coventry,April to June 2025 (Q1),Kerbside recycling rate,41.2%,
+]], ".csv")
+  local r, _, errs = s:import(csv, { recipe = recipe })
+  T.ok(not r, "a file with bad rows is refused")
+  local all = table.concat(errs or {}, "\n")
+  T.ok(all:find(":2:1: column 'Authority': unknown area 'Coventy'", 1, true), "row 2: the area: " .. all)
+  T.ok(all:find(":2:4: column 'Result': 'n.a.' is not a number", 1, true), "row 2: and the value: " .. all)
+  T.ok(all:find(":3:2: column 'Quarter': period \"Apri to June 2025\"", 1, true), "row 3: the period: " .. all)
+  T.ok(all:find(":3:3: column 'Measure': measure 'Bins emptied'", 1, true), "row 3: the measure: " .. all)
+  T.ok(all:find(":3:4: column 'Result': 'x' is not a number", 1, true), "row 3: and the value: " .. all)
+  T.eq(errs and errs.total, 5, "five errors counted")
+  local r2, _, errs2 = s:import(csv, { recipe = recipe, max_errors = 2 })
+  T.ok(not r2 and #errs2 == 2 and errs2.total == 5, "--max-errors keeps 2 and counts every error")
+  -- --skip-bad: each bad row refused once, its reason naming every bad field
+  local rej = T.tmpname(".csv")
+  local r3, m3 = s:import(csv, { recipe = recipe, skip_bad = rej })
+  T.ok(r3 and r3.refused == 2 and r3.new == 1, "--skip-bad: 2 rows refused, 1 imported: " .. tostring(m3))
+  local f = io.open(rej, "rb")
+  local text = f and f:read("a") or ""
+  if f then f:close() end
+  T.ok(text:find("unknown area 'Coventy'", 1, true) and text:find("'n.a.' is not a number", 1, true),
+       "the rejects file's reason names both bad fields: " .. text)
+  os.remove(rej)
+end
+
 T.done("import_gaps")
