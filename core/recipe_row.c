@@ -209,14 +209,18 @@ static int area_of(pmf_recipe *r, pmf_csv_field *f, const pmf_csv_field *pf, int
     const char *s = f->s;
     size_t len = f->len;
     rcp_trim(&s, &len);
-    char text[512];
+    char text[512];   /* the text NUL-terminated: made only when it is resolved */
     if (len >= sizeof text) len = sizeof text - 1;
-    memcpy(text, s, len);
-    text[len] = '\0';
     int k = rcp_smap_get(&r->areamap, s, len);
     area_ans tmp = {NULL, 0, NULL, 0}, *a = &tmp;
-    if (k >= 0) a = &r->ans[k];
-    else {
+    if (k >= 0 && !r->ans[k].ambiguous) a = &r->ans[k];
+    else if (k >= 0) {
+        a = &r->ans[k];
+        memcpy(text, s, len);
+        text[len] = '\0';
+    } else {
+        memcpy(text, s, len);
+        text[len] = '\0';
         char msg[1024];
         pmf_area_hit hit;
         int by = r->area_by < 0 ? PMF_AREA_BY_CODE : r->area_by;

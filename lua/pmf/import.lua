@@ -4,7 +4,7 @@
 -- Observations are imported in C (below).  The other kinds (lua/pmf/import_kinds.lua, their
 -- columns and checks; lua/pmf/import_rows.lua, their rows) are checked in Lua, row by row
 -- from a row source (CSV through core/csv.c's reader, bound as pmf.importer.rows; JSON
--- items; an XLSX sheet can be one more source),
+-- items; a sheet of an .xlsx workbook, its kind told by its header like a CSV file's),
 -- with every field's text through the same C check (pmf.importer.text_check), and written
 -- through lua/pmf/store/ (no SQL here), one transaction and one batch per file.
 -- opts.kind chooses the kind (default: the CSV header, or the JSON's first item);

@@ -4,7 +4,7 @@
 -- kinds and detect).
 --
 -- A kind is its columns and a check.  The rows come from a row source (CSV through the C
--- reader, JSON items; an XLSX sheet is meant to be one more source): a source is
+-- reader, JSON items, an XLSX sheet): a source is
 -- {name=, items=bool, header={names}|nil, next=function() -> line, rec, raw}, rec mapping
 -- the kind's column names to the strings given, raw the row as given (for the rejects
 -- file).  The per-kind check, the duplicate check, the comparison with the row known now

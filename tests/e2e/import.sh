@@ -56,7 +56,7 @@ out_has "wide.csv: 5 rows: 0 new, [0-9]+ revised" "the other files are still imp
 printf 'metric,area,period,value\nwaste_recycled,E08000027,2024-04,5\n' | "$PMF_BIN" import - >"$WORK/.out" 2>&1
 RC=$?; OUT=$(cat "$WORK/.out")
 rc_is 0 "'-' reads standard input"
-eq "$OUT" "-: 1 rows: 1 new, 0 revised, 0 unchanged (batch 7)" "stdin summary"
+eq "$OUT" "-: 1 row: 1 new, 0 revised, 0 unchanged (batch 7)" "stdin summary"
 
 printf 'metric,area,period,value\nwaste_recycled,E08000027,2024/25 Q1,5\n' > fy.csv
 pmf import fy.csv --year-start January
@@ -109,7 +109,7 @@ printf 'metric,area,period,value,breakdown
 waste_recycled,E08000027,2023-04,8,sex=f
 ' > bd2.csv
 pmf import bd2.csv
-out_has "1 rows: 0 new, 1 revised" "another spelling revises the same figure"
+out_has "1 row: 0 new, 1 revised" "another spelling revises the same figure"
 pmf history waste_recycled E08000027 2023-04 --breakdown "SEX = f"
 rc_is 0 "history finds it however it is typed"
 out_has "^1 +7 " "the first version"
@@ -233,7 +233,7 @@ pmf -e 'print(#store:query([[SELECT 1 FROM observation o JOIN metric m ON m.id =
 eq "$OUT" "0" "the refused file left the store unchanged"
 pmf import flags.csv --metric household_waste_recycled_pct --map code=area --map yr=period --map v=value --missing ':'
 rc_is 0 "flags: --metric, --map and --missing import a simple file"
-out_has "1 rows: 1 new.*1 skipped as the recipe declares \(1 missing values\)" "the marker's row skipped and counted"
+out_has "1 row: 1 new.*1 skipped as the recipe declares \(1 missing values\)" "the marker's row skipped and counted"
 printf 'metric,area,period,value\nhousehold_waste_recycled_pct,E08000027,2011-12,4\n' > ambig.csv
 pmf import ambig.csv
 rc_is 1 "an ambiguous period label is refused"
