@@ -1,5 +1,5 @@
 -- `pmf import FILE...`: import observations, targets, commentary, action updates or risk
--- assessments from CSV or JSON files, each file in one transaction and one batch: all of a
+-- assessments from CSV, JSON or XLSX files, each file in one transaction and one batch: all of a
 -- file's rows or none, unless --skip-bad REJECTS.csv asks for the good rows and a file of the
 -- refused ones.  A return workbook (`pmf returns`) is recognised by its hidden sheet and
 -- taken back whole by pmf.returns.  Prints one summary line per file on stdout, or every error (up to
