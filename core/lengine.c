@@ -10,6 +10,9 @@
  *                                                  for the first nrows areas only
  *   engine.publish(g, decimals, cols)              the published figure (decimals < 0: as is)
  *   engine.grid(na, np)                            -> Grid with every array
+ *   engine.rows(list)                              -> Indices: a list of rows or columns
+ *                                                  converted once; any argument below
+ *                                                  taking a list of indices takes one
  *   engine.combine(op, scale, a, b, out, cols)     op "copy" | "div" | "sub"
  *   engine.suppress(in, below, out, cols)
  *   engine.rate(g, rule, cols)                     rule as pmf.rag.rate's (target ignored)
@@ -354,6 +357,7 @@ static const luaL_Reg engine_funcs[] = {
     { "publish",   engine_publish   },
     { "carry_months", engine_carry_months },
     { "grid",      engine_grid      },
+    { "rows",      pmf_grid_rows    },
     { "combine",   engine_combine   },
     { "suppress",  engine_suppress  },
     { "rate",      engine_rate      },
