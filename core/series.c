@@ -244,16 +244,13 @@ static size_t first_from(const pmf_obs *obs, size_t n, int32_t m) {
     return lo;
 }
 
-/* How far a series being walked is read ahead: at least READ_AHEAD months, and as much
- * again as is cached already, so a long walk costs a few range scans per series (each
- * read's seek and statement cost as much as some dozens of rows) while a call still reads
- * in proportion to what was asked. */
-#define READ_AHEAD 60     /* months */
-
-static int32_t read_ahead(const cached *e) {
-    int64_t have = (int64_t)e->hi - e->lo + 1;
-    return have > READ_AHEAD ? (int32_t)(have < 1200 ? have : 1200) : READ_AHEAD;
-}
+/* A series read a second time beyond what is cached is being walked through (a report
+ * period after period): the rest of it in the direction of travel is read in one range
+ * scan, so a walk costs two statements per series (the first window, then the rest) rather
+ * than one per call; each statement's seek costs as much as some dozens of rows.  Over a
+ * walk every row is read once; a call that is not part of a walk reads only its windows. */
+#define READ_ALL_BEFORE INT32_MIN
+#define READ_ALL_AFTER INT32_MAX
 
 /* A hint to fetch memory that will be read soon (no effect where the compiler has none). */
 #if defined(__GNUC__)
@@ -307,10 +304,10 @@ static const pmf_obs *read_main(pmf_series *x, mcache *mc, int64_t area, int32_t
         mc->n++;
         if (cache_add(x, e, got, k, 0) != 0) goto oom;
     } else {
-        /* a series read a second time is being walked through: read ahead in the
-         * direction of travel (read_ahead), so a walk costs a few seeks */
+        /* a series read a second time is being walked through: read the rest of it in
+         * the direction of travel */
         if (from < e->lo) {
-            int32_t lo = from - read_ahead(e);
+            int32_t lo = READ_ALL_BEFORE;
             if (!(got = pmf_figures_read(x->fig, metric, area, "", lo, e->lo - 1, mc->want,
                                          &k)))
                 return NULL;
@@ -318,7 +315,7 @@ static const pmf_obs *read_main(pmf_series *x, mcache *mc, int64_t area, int32_t
             e->lo = lo;
         }
         if (to > e->hi) {
-            int32_t hi = to + read_ahead(e);
+            int32_t hi = READ_ALL_AFTER;
             if (!(got = pmf_figures_read(x->fig, metric, area, "", e->hi + 1, hi, mc->want,
                                          &k)))
                 return NULL;
