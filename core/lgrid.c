@@ -41,7 +41,12 @@ lgrid *pmf_grid_new(lua_State *L, size_t na, size_t np, int full) {
                       np * sizeof(pmf_engine_stat);
     size += ALIGN8(n);
     p = lua_newuserdatauv(L, size, 0);
-    memset(p, 0, size);
+    /* zeroed where zero is the start (header, rec, src, stats to flags); the value, target
+     * and published arrays are set to NaN below instead (a call makes a grid per KPI: its
+     * setting-up is part of every call's fixed cost) */
+    memset(p, 0, ALIGN8(sizeof(lgrid)));
+    memset(p + ALIGN8(sizeof(lgrid)) + n * sizeof(double), 0,
+           n * (sizeof(int64_t) + sizeof(pmf_engine_span)));
     u = (lgrid *)(void *)p;
     p += ALIGN8(sizeof(lgrid));
     u->g.na = na;
@@ -58,6 +63,7 @@ lgrid *pmf_grid_new(lua_State *L, size_t na, size_t np, int full) {
         u->g.dot_year = (pmf_rag_trend *)(void *)p;    p += n * sizeof(pmf_rag_trend);
         u->g.rank = (int *)(void *)p;                  p += n * sizeof(int);
         u->g.quartile = (int *)(void *)p;              p += n * sizeof(int);
+        memset(u->stat, 0, (size_t)(p - (unsigned char *)(void *)u->stat));
         for (j = 0; j < n; j++) {
             u->g.target[j] = NAN;
             u->g.rated[j] = NAN;
@@ -66,6 +72,7 @@ lgrid *pmf_grid_new(lua_State *L, size_t na, size_t np, int full) {
         for (j = 0; j < np; j++) u->stat[j].n = SIZE_MAX;
     }
     u->g.flags = p;
+    memset(p, 0, ALIGN8(n));
     for (j = 0; j < n; j++) u->g.value[j] = NAN;
     luaL_setmetatable(L, PMF_GRID_MT);
     return u;
