@@ -14,6 +14,12 @@
  *   sit side by side (ids are mostly consecutive), the first figure is found by guessing
  *   its index from the month (figures are mostly monthly) rather than by binary search,
  *   and the matrix prefetches a few areas ahead.  Measured with tests/bench/bench_public.lua.
+ * - A series read a second time beyond its cached months is being walked (a report
+ *   period after period): the rest of it in that direction is read in one range scan, so a
+ *   walk costs two statements per series, not one per call (READ_ALL_BEFORE/AFTER).
+ * - The KPI engine's Reader asks for values only (pmf_series_values_only): figures'
+ *   numerators and denominators are read for `ratio` metrics only; each column costs every
+ *   row read.  Each metric's cached figures remember what was read with them.
  * - With the cache on, the metric rules looked up are kept too, and dropped with the figures
  *   when the store's data changes (a report asks for the same few metrics thousands of
  *   times; each lookup is a query).  A matrix call holds one read transaction for its stamp
