@@ -17,26 +17,32 @@
 
 #include "engine.h"
 
-void pmf_engine_fill(pmf_engine_grid *g, const pmf_agg_result *res) {
-    size_t i, j;
-    for (j = 0; j < g->np; j++)
-        for (i = 0; i < g->na; i++) {
-            const pmf_agg_result *r = &res[i * g->np + j];
-            size_t at = j * g->na + i;
+void pmf_engine_fill_at(pmf_engine_grid *g, const pmf_agg_result *res, const size_t *rows,
+                        size_t nrows, const size_t *cols, size_t ncols) {
+    for (size_t c = 0; c < ncols; c++) {
+        size_t base = (cols ? cols[c] : c) * g->na;
+        for (size_t k = 0; k < nrows; k++) {
+            const pmf_agg_result *r = &res[k * ncols + c];
+            size_t at = base + (rows ? rows[k] : k);
             g->value[at] = r->status == PMF_READ_OK ? r->value : NAN;
             g->flags[at] = (uint16_t)(r->flags & 0xffff);
             g->rec[at] = r->rec;
             g->src[at].start = r->from_start;
             g->src[at].len = r->from_len;
         }
+    }
 }
 
-double pmf_engine_round(double v, int d) {
-    double p, x, f;
+void pmf_engine_fill(pmf_engine_grid *g, const pmf_agg_result *res) {
+    pmf_engine_fill_at(g, res, NULL, g->na, NULL, g->np);
+}
+
+/* v rounded to d decimals, p = 10^d (a column's cells share it: pow is dearer than the
+ * rounding). */
+static double round_to(double v, int d, double p) {
+    double x, f;
     char buf[400];
     if (!isfinite(v) || d < 0) return v;
-    if (d > 15) d = 15;
-    p = pow(10.0, d);
     x = v * p;
     f = x - floor(x);
     if (!isfinite(x) || fabs(x) > 1e15 || fabs(f - 0.5) < 1e-6) {
@@ -47,11 +53,18 @@ double pmf_engine_round(double v, int d) {
     return round(x) / p;
 }
 
+double pmf_engine_round(double v, int d) {
+    if (d > 15) d = 15;
+    return round_to(v, d, d >= 0 ? pow(10.0, d) : 1.0);
+}
+
 void pmf_engine_publish(pmf_engine_grid *g, int decimals, const size_t *cols, size_t ncols) {
     size_t k, i, na = g->na;
+    int d = decimals > 15 ? 15 : decimals;
+    double p = d >= 0 ? pow(10.0, d) : 1.0;
     for (k = 0; k < ncols; k++) {
         size_t base = cols[k] * na;
-        for (i = base; i < base + na; i++) g->rated[i] = pmf_engine_round(g->value[i], decimals);
+        for (i = base; i < base + na; i++) g->rated[i] = round_to(g->value[i], d, p);
     }
 }
 

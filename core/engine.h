@@ -82,6 +82,11 @@ typedef struct pmf_engine_stat {
  * period j: series.h's matrix layout). */
 void pmf_engine_fill(pmf_engine_grid *g, const pmf_agg_result *res);
 
+/* Fill cells (rows[k], cols[c]) from res[k * ncols + c] for k < nrows, c < ncols (rows or
+ * cols NULL: 0, 1, 2...); the other cells are left as they are (a new grid's: no data). */
+void pmf_engine_fill_at(pmf_engine_grid *g, const pmf_agg_result *res, const size_t *rows,
+                        size_t nrows, const size_t *cols, size_t ncols);
+
 /* ---- kernels over columns: each takes the list of columns (periods) to work on ---- */
 
 /* out = a (COPY), scale * a / b (DIV) or a - b (SUB) on columns cols[0..ncols); see COMBINE.

@@ -10,6 +10,9 @@
  *                                                  for the first nrows areas only
  *   engine.publish(g, decimals, cols)              the published figure (decimals < 0: as is)
  *   engine.grid(na, np)                            -> Grid with every array
+ *   engine.rows(list)                              -> Indices: a list of rows or columns
+ *                                                  converted once; any argument below
+ *                                                  taking a list of indices takes one
  *   engine.combine(op, scale, a, b, out, cols)     op "copy" | "div" | "sub"
  *   engine.suppress(in, below, out, cols)
  *   engine.rate(g, rule, cols)                     rule as pmf.rag.rate's (target ignored)
@@ -75,6 +78,7 @@ static int engine_reader(lua_State *L) {
     r->x = pmf_series_open(s, cutoff);
     if (!r->x || pmf_series_cache(r->x, READER_CACHE_FIGURES) != 0)
         return luaL_error(L, "store error: %s", sqlite3_errmsg(pmf_store_db(s)));
+    pmf_series_values_only(r->x);       /* grids keep values, flags, times and spans */
     return 1;
 }
 
@@ -102,10 +106,11 @@ static void *reader_scratch(lua_State *L, int idx, size_t size) {
 static int engine_fetch(lua_State *L) {
     lreader *rd = luaL_checkudata(L, 1, PMF_READER_MT);
     const char *code = luaL_checkstring(L, 2);
-    size_t na, np, i, j, nk = 0, *row, *part = NULL, npart = 0, nrows = 0, *map;
-    int64_t *ids, *known, metric = -1;
-    pmf_period *periods, *sub_periods;
-    pmf_agg_result *res, *sub;
+    size_t na, np, i, j, nk = 0, nk2 = 0, nf = 0, np2 = 0, *row, *part = NULL, npart = 0,
+           nrows = 0, *fcol, *pcol;
+    int64_t *known, metric = -1;
+    pmf_period *periods, *fper, *pper;
+    pmf_agg_result *res;
     unsigned char *is_part;
     pmf_read_rule rule = {PMF_AGG_SUM, PMF_REF_END, 0};
     lgrid *u;
@@ -136,25 +141,29 @@ static int engine_fetch(lua_State *L) {
         part = pmf_grid_indices(L, 6, np, 0, &npart);
     }
     {
-        size_t o_known = ALIGN8(na * sizeof *ids), o_row = o_known + ALIGN8(na * sizeof(int64_t)),
-               o_per = o_row + ALIGN8(na * sizeof(size_t)),
-               o_map = o_per + 2 * ALIGN8(np * sizeof *periods),
-               o_res = o_map + ALIGN8(np * sizeof(size_t)) + ALIGN8(np),
-               o_sub = o_res + na * np * sizeof *res;
-        unsigned char *base = reader_scratch(L, 1, o_sub + (npart ? na * np * sizeof *res : 0));
-        ids = (int64_t *)(void *)base;
-        known = (int64_t *)(void *)(base + o_known);
+        size_t o_row = ALIGN8(na * sizeof *known), o_per = o_row + ALIGN8(na * sizeof(size_t)),
+               o_col = o_per + 3 * ALIGN8(np * sizeof *periods),
+               o_part = o_col + 2 * ALIGN8(np * sizeof(size_t)), o_res = o_part + ALIGN8(np);
+        unsigned char *base = reader_scratch(L, 1, o_res + na * np * sizeof *res);
+        known = (int64_t *)(void *)base;
         row = (size_t *)(void *)(base + o_row);
         periods = (pmf_period *)(void *)(base + o_per);
-        sub_periods = periods + np;
-        map = (size_t *)(void *)(base + o_map);
-        is_part = base + o_map + ALIGN8(np * sizeof(size_t));
+        fper = periods + np;
+        pper = fper + np;
+        fcol = (size_t *)(void *)(base + o_col);
+        pcol = fcol + np;
+        is_part = base + o_part;
         res = (pmf_agg_result *)(void *)(base + o_res);
-        sub = (pmf_agg_result *)(void *)(base + o_sub);
     }
+    /* unknown areas (and every area of an unknown metric) read as no data: only the known
+     * ones go to the reader, their results filled into their own rows; a new grid's other
+     * cells are no data already */
     for (i = 0; i < na; i++) {
         lua_rawgeti(L, 3, (lua_Integer)i + 1);
-        ids[i] = lua_isinteger(L, -1) && found == 1 ? (int64_t)lua_tointeger(L, -1) : -1;
+        if (lua_isinteger(L, -1) && found == 1 && lua_tointeger(L, -1) >= 0) {
+            row[nk] = i;
+            known[nk++] = (int64_t)lua_tointeger(L, -1);
+        }
         lua_pop(L, 1);
     }
     for (j = 0; j < np; j++) {
@@ -162,62 +171,32 @@ static int engine_fetch(lua_State *L) {
         periods[j] = *pmf_checkperiod(L, -1, 0);
         lua_pop(L, 1);
     }
-    /* unknown areas (and every area of an unknown metric) read as no data: only the known
-     * ones go to the reader, in one call (results land in the first rows of res, then move
-     * to their own rows, last first; the rows left are no data) */
-    for (i = 0; i < na; i++)
-        if (ids[i] >= 0) {
-            row[nk] = i;
-            known[nk++] = ids[i];
+    /* the columns listed in `part` are read for the first nrows areas only (a council's
+     * report needs its previous period and last year for its own rows, not for every
+     * comparator): two reads, each filled into its rows and columns */
+    memset(is_part, 0, np);
+    for (j = 0; j < npart; j++) is_part[part[j]] = 1;
+    for (j = 0; j < np; j++) {
+        if (is_part[j]) {
+            pcol[np2] = j;
+            pper[np2++] = periods[j];
+        } else {
+            fcol[nf] = j;
+            fper[nf++] = periods[j];
         }
-    if (npart > 0) {
-        /* the partial columns for the first nrows areas only: read them apart, then lay
-         * both reads out in the grid's rows and columns (the rest is no data) */
-        size_t nf = 0, np2 = 0, nk2 = 0;
-        memset(is_part, 0, np);
-        for (j = 0; j < npart; j++) is_part[part[j]] = 1;
-        for (j = 0; j < np; j++) {
-            if (is_part[j]) {
-                map[j] = np2;
-                sub_periods[np2++] = periods[j];
-            } else {
-                map[j] = nf;
-                periods[nf++] = periods[j];     /* in place: nf <= j */
-            }
-        }
-        while (nk2 < nk && row[nk2] < nrows) nk2++;
-        if ((nk > 0 && nf > 0 &&
-             pmf_series_matrix(rd->x, metric, &rule, known, nk, "", periods, nf, sub) != 0) ||
-            (nk2 > 0 && pmf_series_matrix(rd->x, metric, &rule, known, nk2, "", sub_periods,
-                                          np2, sub + nk * nf) != 0))
-            return luaL_error(L, "store error: %s", pmf_series_error(rd->x));
-        for (i = 0; i < na * np; i++) {
-            memset(&res[i], 0, sizeof res[i]);
-            res[i].status = PMF_READ_NODATA;
-        }
-        for (size_t k = 0; k < nk; k++)
-            for (j = 0; j < np; j++) {
-                if (!is_part[j]) res[row[k] * np + j] = sub[k * nf + map[j]];
-                else if (k < nk2) res[row[k] * np + j] = sub[nk * nf + k * np2 + map[j]];
-            }
-        u = pmf_grid_new(L, na, np, 0);
-        pmf_engine_fill(&u->g, res);
-        return 1;
     }
-    if (nk > 0 && pmf_series_matrix(rd->x, metric, &rule, known, nk, "", periods, np, res) != 0)
-        return luaL_error(L, "store error: %s", pmf_series_error(rd->x));
-    for (i = nk; i-- > 0;) {
-        if (row[i] == i) break;             /* the rest are in place already */
-        memcpy(&res[row[i] * np], &res[i * np], np * sizeof *res);
-    }
-    for (i = 0; i < na; i++)
-        if (ids[i] < 0)
-            for (j = 0; j < np; j++) {
-                memset(&res[i * np + j], 0, sizeof *res);
-                res[i * np + j].status = PMF_READ_NODATA;
-            }
+    while (nk2 < nk && row[nk2] < nrows) nk2++;
     u = pmf_grid_new(L, na, np, 0);
-    pmf_engine_fill(&u->g, res);
+    if (nk > 0 && nf > 0) {
+        if (pmf_series_matrix(rd->x, metric, &rule, known, nk, "", fper, nf, res) != 0)
+            return luaL_error(L, "store error: %s", pmf_series_error(rd->x));
+        pmf_engine_fill_at(&u->g, res, row, nk, fcol, nf);
+    }
+    if (nk2 > 0 && np2 > 0) {
+        if (pmf_series_matrix(rd->x, metric, &rule, known, nk2, "", pper, np2, res) != 0)
+            return luaL_error(L, "store error: %s", pmf_series_error(rd->x));
+        pmf_engine_fill_at(&u->g, res, row, nk2, pcol, np2);
+    }
     return 1;
 }
 
@@ -378,6 +357,7 @@ static const luaL_Reg engine_funcs[] = {
     { "publish",   engine_publish   },
     { "carry_months", engine_carry_months },
     { "grid",      engine_grid      },
+    { "rows",      pmf_grid_rows    },
     { "combine",   engine_combine   },
     { "suppress",  engine_suppress  },
     { "rate",      engine_rate      },

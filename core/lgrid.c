@@ -11,6 +11,9 @@
  * - A Grid is one GC-owned userdata holding its header and all its arrays, so nothing
  *   malloc'd is ever held across a raise and 800,000 ratings cost no Lua tables.
  * - Rows (areas) and columns (periods) are 1-based in Lua; misuse raises.
+ * - A list of rows used many times (a comparator group's, by every KPI of a call) can be
+ *   converted once (engine.rows -> an Indices userdata), which every kernel taking a list
+ *   of indices accepts in place of the table.
  * - g:cell returns everything a rating row reads of one cell in one call: a report builds
  *   hundreds of thousands of rows, and each method call costs as much as the read itself.
  */
@@ -38,7 +41,12 @@ lgrid *pmf_grid_new(lua_State *L, size_t na, size_t np, int full) {
                       np * sizeof(pmf_engine_stat);
     size += ALIGN8(n * sizeof(uint16_t));
     p = lua_newuserdatauv(L, size, 0);
-    memset(p, 0, size);
+    /* zeroed where zero is the start (header, rec, src, stats to flags); the value, target
+     * and published arrays are set to NaN below instead (a call makes a grid per KPI: its
+     * setting-up is part of every call's fixed cost) */
+    memset(p, 0, ALIGN8(sizeof(lgrid)));
+    memset(p + ALIGN8(sizeof(lgrid)) + n * sizeof(double), 0,
+           n * (sizeof(int64_t) + sizeof(pmf_engine_span)));
     u = (lgrid *)(void *)p;
     p += ALIGN8(sizeof(lgrid));
     u->g.na = na;
@@ -55,6 +63,7 @@ lgrid *pmf_grid_new(lua_State *L, size_t na, size_t np, int full) {
         u->g.dot_year = (pmf_rag_trend *)(void *)p;    p += n * sizeof(pmf_rag_trend);
         u->g.rank = (int *)(void *)p;                  p += n * sizeof(int);
         u->g.quartile = (int *)(void *)p;              p += n * sizeof(int);
+        memset(u->stat, 0, (size_t)(p - (unsigned char *)(void *)u->stat));
         for (j = 0; j < n; j++) {
             u->g.target[j] = NAN;
             u->g.rated[j] = NAN;
@@ -63,6 +72,7 @@ lgrid *pmf_grid_new(lua_State *L, size_t na, size_t np, int full) {
         for (j = 0; j < np; j++) u->stat[j].n = SIZE_MAX;
     }
     u->g.flags = (uint16_t *)(void *)p;
+    memset(p, 0, ALIGN8(n * sizeof(uint16_t)));
     for (j = 0; j < n; j++) u->g.value[j] = NAN;
     luaL_setmetatable(L, PMF_GRID_MT);
     return u;
@@ -82,11 +92,25 @@ static size_t check_cell(lua_State *L, const lgrid *u, int idx) {
     return (size_t)(j - 1) * u->g.na + (size_t)(i - 1);
 }
 
+/* An Indices userdata: a list of 0-based indices converted once (pmf_grid_rows). */
+typedef struct lindices {
+    size_t n, max;              /* max: the largest index + 1 (0 when empty) */
+    size_t v[];
+} lindices;
+
 /* A Lua array of 1-based indices below `limit` (0 allowed when zero_ok: SIZE_MAX) at idx,
- * as a 0-based size_t array in a GC-owned userdata pushed on the stack. */
+ * as a 0-based size_t array in a GC-owned userdata pushed on the stack; or an Indices
+ * (engine.rows) at idx, checked against `limit`, nothing pushed. */
 size_t *pmf_grid_indices(lua_State *L, int idx, size_t limit, int zero_ok, size_t *n) {
     size_t k, len;
     size_t *out;
+    lindices *pre = luaL_testudata(L, idx, PMF_INDICES_MT);
+    if (pre) {
+        if (pre->max > limit)
+            luaL_argerror(L, idx, lua_pushfstring(L, "an index is not 1..%d", (int)limit));
+        *n = pre->n;
+        return pre->v;
+    }
     luaL_checktype(L, idx, LUA_TTABLE);
     len = (size_t)lua_rawlen(L, idx);
     out = lua_newuserdatauv(L, (len ? len : 1) * sizeof *out, 0);
@@ -107,6 +131,33 @@ size_t *pmf_grid_indices(lua_State *L, int idx, size_t limit, int zero_ok, size_
     }
     *n = len;
     return out;
+}
+
+/* rows(list) -> Indices: a list of 1-based indices (positive integers) converted once, for
+ * the kernels that take a list of rows or columns many times (a comparator group's rows,
+ * every KPI of a call). */
+int pmf_grid_rows(lua_State *L) {
+    size_t len, k;
+    lindices *u;
+    luaL_checktype(L, 1, LUA_TTABLE);
+    len = (size_t)lua_rawlen(L, 1);
+    u = lua_newuserdatauv(L, sizeof *u + (len ? len : 1) * sizeof u->v[0], 0);
+    u->n = len;
+    u->max = 0;
+    for (k = 0; k < len; k++) {
+        lua_Integer v;
+        int ok;
+        lua_rawgeti(L, 1, (lua_Integer)k + 1);
+        v = lua_tointegerx(L, -1, &ok);
+        lua_pop(L, 1);
+        if (!ok || v < 1 || v > INT_MAX)
+            luaL_argerror(L, 1, lua_pushfstring(L, "index %d is not a positive integer",
+                                                (int)k + 1));
+        u->v[k] = (size_t)(v - 1);
+        if ((size_t)v > u->max) u->max = (size_t)v;
+    }
+    luaL_setmetatable(L, PMF_INDICES_MT);
+    return 1;
 }
 
 static double opt_number(lua_State *L, int idx) {
@@ -320,6 +371,8 @@ static const luaL_Reg grid_methods[] = {
 };
 
 void pmf_grid_register(lua_State *L) {
+    luaL_newmetatable(L, PMF_INDICES_MT);
+    lua_pop(L, 1);
     if (luaL_newmetatable(L, PMF_GRID_MT)) {
         luaL_newlib(L, grid_methods);
         lua_setfield(L, -2, "__index");

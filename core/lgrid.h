@@ -13,6 +13,7 @@
 #include "engine.h"
 
 #define PMF_GRID_MT "pmf.Grid"
+#define PMF_INDICES_MT "pmf.Indices"
 #define ALIGN8(x) (((x) + 7) & ~(size_t)7)
 
 typedef struct lgrid {
@@ -28,8 +29,11 @@ lgrid *pmf_grid_new(lua_State *L, size_t na, size_t np, int full);
 /* The Grid at idx (`full`: a rating grid); raises otherwise. */
 lgrid *pmf_grid_check(lua_State *L, int idx, int full);
 /* A Lua array of 1-based indices below `limit` (0 allowed when zero_ok: SIZE_MAX) at idx, as
- * a 0-based array in a GC-owned userdata pushed on the stack. */
+ * a 0-based array in a GC-owned userdata pushed on the stack; or an Indices (engine.rows)
+ * at idx, checked against `limit` (nothing pushed). */
 size_t *pmf_grid_indices(lua_State *L, int idx, size_t limit, int zero_ok, size_t *n);
+/* engine.rows(list) -> Indices: 1-based indices converted once. */
+int pmf_grid_rows(lua_State *L);
 /* x, or nil for NaN. */
 void pmf_grid_push_number(lua_State *L, double x);
 /* n, median, mean, q1, q3 (nil where NaN); returns 5. */

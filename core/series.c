@@ -14,6 +14,12 @@
  *   sit side by side (ids are mostly consecutive), the first figure is found by guessing
  *   its index from the month (figures are mostly monthly) rather than by binary search,
  *   and the matrix prefetches a few areas ahead.  Measured with tests/bench/bench_public.lua.
+ * - A series read a second time beyond its cached months is being walked (a report
+ *   period after period): the rest of it in that direction is read in one range scan, so a
+ *   walk costs two statements per series, not one per call (READ_ALL_BEFORE/AFTER).
+ * - The KPI engine's Reader asks for values only (pmf_series_values_only): figures'
+ *   numerators and denominators are read for `ratio` metrics only; each column costs every
+ *   row read.  Each metric's cached figures remember what was read with them.
  * - With the cache on, the metric rules looked up are kept too, and dropped with the figures
  *   when the store's data changes (a report asks for the same few metrics thousands of
  *   times; each lookup is a query).  A matrix call holds one read transaction for its stamp
@@ -45,6 +51,7 @@ typedef struct cached {
  * side in memory. */
 typedef struct mcache {
     int64_t metric;
+    int want;                     /* PMF_FIG_* bits its figures were read with */
     cached *tab;
     size_t cap, n;
 } mcache;
@@ -65,6 +72,7 @@ struct pmf_series {
     mcache *mets;                 /* NULL: no cache */
     size_t nmets, capmets, figures, max_figures;
     int64_t stamp[2];
+    int values_only;              /* pmf_series_values_only */
     crule *rules;                 /* with the cache: metric rules looked up, until a write */
     size_t nrules, caprules;
 };
@@ -110,6 +118,8 @@ void pmf_series_close(pmf_series *x) {
     free(x);
 }
 
+void pmf_series_values_only(pmf_series *x) { x->values_only = 1; }
+
 int pmf_series_cache(pmf_series *x, size_t max_figures) {
     if (x->mets) return 0;
     x->capmets = 16;
@@ -133,10 +143,26 @@ static int cache_check(pmf_series *x) {
     return 0;
 }
 
-/* The metric's table of series (made on first use); NULL when out of memory. */
-static mcache *metric_cache(pmf_series *x, int64_t metric) {
+/* The metric's table of series (made on first use), its figures read with `want`;
+ * NULL when out of memory.  A table read with less than `want` is emptied first (a metric's
+ * rule decides `want`, and a rule changes only with the store's data, which drops the
+ * cache: this is a guard, not a path). */
+static mcache *metric_cache(pmf_series *x, int64_t metric, int want) {
     for (size_t m = 0; m < x->nmets; m++)
-        if (x->mets[m].metric == metric) return &x->mets[m];
+        if (x->mets[m].metric == metric) {
+            mcache *mc = &x->mets[m];
+            if ((mc->want & want) != want) {
+                for (size_t i = 0; i < mc->cap; i++) {
+                    if (mc->tab[i].area >= 0) x->figures -= mc->tab[i].n;
+                    free(mc->tab[i].obs);
+                    memset(&mc->tab[i], 0, sizeof mc->tab[i]);
+                    mc->tab[i].area = -1;
+                }
+                mc->n = 0;
+                mc->want = want;
+            }
+            return mc;
+        }
     if (x->nmets == x->capmets) {
         mcache *nm = realloc(x->mets, x->capmets * 2 * sizeof *nm);
         if (!nm) return NULL;
@@ -145,6 +171,7 @@ static mcache *metric_cache(pmf_series *x, int64_t metric) {
     }
     mcache *mc = &x->mets[x->nmets];
     mc->metric = metric;
+    mc->want = want;
     mc->n = 0;
     mc->cap = 512;
     if (!(mc->tab = malloc(mc->cap * sizeof *mc->tab))) return NULL;
@@ -223,7 +250,13 @@ static size_t first_from(const pmf_obs *obs, size_t n, int32_t m) {
     return lo;
 }
 
-#define READ_AHEAD 60     /* months */
+/* A series read a second time beyond what is cached is being walked through (a report
+ * period after period): the rest of it in the direction of travel is read in one range
+ * scan, so a walk costs two statements per series (the first window, then the rest) rather
+ * than one per call; each statement's seek costs as much as some dozens of rows.  Over a
+ * walk every row is read once; a call that is not part of a walk reads only its windows. */
+#define READ_ALL_BEFORE INT32_MIN
+#define READ_ALL_AFTER INT32_MAX
 
 /* A hint to fetch memory that will be read soon (no effect where the compiler has none). */
 #if defined(__GNUC__)
@@ -269,25 +302,28 @@ static const pmf_obs *read_main(pmf_series *x, mcache *mc, int64_t area, int32_t
     const pmf_obs *got;
     size_t k;
     if (e->area < 0) {
-        if (!(got = pmf_figures_read(x->fig, metric, area, "", from, to, &k))) return NULL;
+        if (!(got = pmf_figures_read(x->fig, metric, area, "", from, to, mc->want, &k)))
+            return NULL;
         e->area = area;
         e->lo = from;
         e->hi = to;
         mc->n++;
         if (cache_add(x, e, got, k, 0) != 0) goto oom;
     } else {
-        /* a series read a second time is being walked through: read ahead in the
-         * direction of travel, so a walk costs one seek per READ_AHEAD months */
+        /* a series read a second time is being walked through: read the rest of it in
+         * the direction of travel */
         if (from < e->lo) {
-            int32_t lo = from - READ_AHEAD;
-            if (!(got = pmf_figures_read(x->fig, metric, area, "", lo, e->lo - 1, &k)))
+            int32_t lo = READ_ALL_BEFORE;
+            if (!(got = pmf_figures_read(x->fig, metric, area, "", lo, e->lo - 1, mc->want,
+                                         &k)))
                 return NULL;
             if (cache_add(x, e, got, k, 1) != 0) goto oom;
             e->lo = lo;
         }
         if (to > e->hi) {
-            int32_t hi = to + READ_AHEAD;
-            if (!(got = pmf_figures_read(x->fig, metric, area, "", e->hi + 1, hi, &k)))
+            int32_t hi = READ_ALL_AFTER;
+            if (!(got = pmf_figures_read(x->fig, metric, area, "", e->hi + 1, hi, mc->want,
+                                         &k)))
                 return NULL;
             if (cache_add(x, e, got, k, 0) != 0) goto oom;
             e->hi = hi;
@@ -348,7 +384,8 @@ int pmf_series_metric(pmf_series *x, const char *code, int64_t *id, pmf_read_rul
 const pmf_obs *pmf_series_fetch(pmf_series *x, int64_t metric, int64_t area,
                                 const char *breakdown, int32_t from, int32_t to, size_t *n) {
     x->error = NULL;
-    return pmf_figures_read(x->fig, metric, area, breakdown, from, to, n);
+    return pmf_figures_read(x->fig, metric, area, breakdown, from, to,
+                            PMF_FIG_PARTS | PMF_FIG_FLAGS, n);
 }
 
 int pmf_series_value(pmf_series *x, int64_t metric, const pmf_read_rule *rule, int64_t area,
@@ -404,12 +441,14 @@ int pmf_series_matrix(pmf_series *x, int64_t metric, const pmf_read_rule *rule,
         for (of[p] = 0; of[p] < nw && !(w[of[p]].from <= from && to <= w[of[p]].to); of[p]++) {}
     }
     int rc = 0, main = !breakdown || !*breakdown;
+    int want = x->values_only && rule->agg != PMF_AGG_RATIO ? PMF_FIG_FLAGS
+                                                             : PMF_FIG_FLAGS | PMF_FIG_PARTS;
     mcache *mc = NULL;
     x->error = NULL;
     pmf_figures_hold(x->fig);             /* the check and the reads: one read transaction */
     if (main && x->mets) {
         if (cache_check(x) != 0) rc = -1;
-        else if (!(mc = metric_cache(x, metric))) {
+        else if (!(mc = metric_cache(x, metric, want))) {
             x->error = "out of memory";
             rc = -1;
         }
@@ -422,7 +461,7 @@ int pmf_series_matrix(pmf_series *x, int64_t metric, const pmf_read_rule *rule,
             size_t n;
             const pmf_obs *obs = mc ? read_main(x, mc, areas[a], w[k].from, w[k].to, &n)
                                       : pmf_figures_read(x->fig, metric, areas[a], breakdown,
-                                                         w[k].from, w[k].to, &n);
+                                                         w[k].from, w[k].to, want, &n);
             if (!obs) {
                 rc = -1;
                 break;

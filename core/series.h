@@ -34,6 +34,13 @@ const char *pmf_series_error(const pmf_series *x);
  * matrix call) or it grows past max_figures.  0 or -1. */
 int pmf_series_cache(pmf_series *x, size_t max_figures);
 
+/* From now on the matrix's results are wanted for their values, flags, recorded times and
+ * spans only (the KPI engine's grids): figures' numerators and denominators are then read
+ * only for `ratio` metrics (where they make the value; a NULL value still gets them), and
+ * the results of other rules have NaN numerator and denominator.  Each column read costs
+ * every row read. */
+void pmf_series_values_only(pmf_series *x);
+
 /* A metric's id and read rule by code: 1 found, 0 unknown, -1 on error. */
 int pmf_series_metric(pmf_series *x, const char *code, int64_t *id, pmf_read_rule *rule);
 

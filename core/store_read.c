@@ -9,6 +9,9 @@
  *   rule for "the version in force at T".  No join to `batch`: the view is loaded once.
  * - A read costs the rows of its window only (the caller asks for [from, to]: the months the
  *   periods it rates need, reader.h pmf_read_window), never the series' whole history.
+ * - Reads and scans select only the columns their caller wants (numerator and denominator
+ *   only where a rule combines them, flags only where shown): every column costs every row
+ *   read.  A NULL value still gets its parts (they give it) by a key lookup of that row.
  * - The whole-table scan goes metric by metric (a seek each), so that each metric's rows are
  *   read with only the columns its caller wants (numerator, denominator, flags: each column
  *   costs every row of the table).  Parts are still needed where a value is NULL (they give
@@ -24,7 +27,8 @@
 struct pmf_figures {
     pmf_store *store;
     int64_t cutoff_ms;
-    sqlite3_stmt *fetch;
+    sqlite3_stmt *fetch[4];       /* by PMF_FIG_* bits: the columns read; prepared on first use */
+    sqlite3_stmt *parts;          /* a NULL value's parts, by key (fetches without parts) */
     sqlite3_stmt *version;        /* PRAGMA data_version, for pmf_figures_stamp */
     sqlite3_stmt *hold, *release; /* SAVEPOINT / RELEASE: one read transaction for many reads */
     int holding;
@@ -34,10 +38,17 @@ struct pmf_figures {
     const char *error;            /* NULL: see sqlite3_errmsg */
 };
 
-static const char fetch_sql[] =
-    "SELECT start, len, batch, value, flags, numerator, denominator FROM observation "
-    " WHERE metric = ?1 AND area = ?2 AND breakdown = ?3 AND start >= ?4 AND start <= ?5 "
-    " ORDER BY start, len, batch";
+/* What a read selects after start, len, batch, value, by PMF_FIG_* bits (the order
+ * fold_series reads them in). */
+static const char fig_cols[][32] = {
+    "", ", numerator, denominator", ", flags", ", flags, numerator, denominator",
+};
+
+/* The parts of one stored row (metric ?1, area ?2, breakdown ?3, start ?4, len ?5, batch ?6):
+ * a read without parts still needs them where the value is NULL (they give it). */
+static const char parts_sql[] =
+    "SELECT numerator, denominator FROM observation WHERE metric = ?1 AND area = ?2"
+    " AND breakdown = ?3 AND start = ?4 AND len = ?5 AND batch = ?6";
 
 pmf_figures *pmf_figures_open(pmf_store *s, int64_t cutoff_ms) {
     pmf_figures *f = calloc(1, sizeof *f);
@@ -45,7 +56,6 @@ pmf_figures *pmf_figures_open(pmf_store *s, int64_t cutoff_ms) {
     f->store = s;
     f->cutoff_ms = cutoff_ms;
     if (pmf_batch_view_load(s, cutoff_ms, &f->view) != 0 ||
-        sqlite3_prepare_v2(pmf_store_db(s), fetch_sql, -1, &f->fetch, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(pmf_store_db(s), "PRAGMA data_version", -1, &f->version, NULL) !=
             SQLITE_OK ||
         sqlite3_prepare_v2(pmf_store_db(s), "SAVEPOINT pmf_figures", -1, &f->hold, NULL) !=
@@ -63,7 +73,8 @@ void pmf_figures_close(pmf_figures *f) {
     pmf_figures_release(f);
     sqlite3_finalize(f->hold);
     sqlite3_finalize(f->release);
-    sqlite3_finalize(f->fetch);
+    for (int i = 0; i < 4; i++) sqlite3_finalize(f->fetch[i]);
+    sqlite3_finalize(f->parts);
     sqlite3_finalize(f->version);
     pmf_batch_view_free(&f->view);
     free(f->buf);
@@ -100,8 +111,13 @@ const char *pmf_figures_error(const pmf_figures *f) {
     return f->error ? f->error : sqlite3_errmsg(pmf_store_db(f->store));
 }
 
+/* A REAL column, NaN for NULL.  One call into the statement (sqlite3_column_value) rather
+ * than two (column_type, then column_double): each sqlite3_column_* call costs as much as
+ * the decoding, on every row read.  The value is used at once, on the connection's one
+ * thread (store.h: a store belongs to one thread; the connection is NOMUTEX). */
 static double column_double(sqlite3_stmt *st, int i) {
-    return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
+    sqlite3_value *v = sqlite3_column_value(st, i);
+    return sqlite3_value_type(v) == SQLITE_NULL ? NAN : sqlite3_value_double(v);
 }
 
 /* Append the version in force of one span, unless it withdraws the figure. */
@@ -126,9 +142,11 @@ static int emit(pmf_figures *f, const pmf_obs *o) {
 }
 
 /* The parts of the row st is on, looked up by its key (lookup: parts_sql, metric bound;
- * st's columns: area, breakdown, start, len, batch from col0 - 2).  0 or -1. */
+ * st's columns: start, len, batch from col0, and area, breakdown at col0 - 2 when col0 >= 2,
+ * else already bound).  0 or -1. */
 static int lookup_parts(sqlite3_stmt *lookup, sqlite3_stmt *st, int col0, pmf_obs *o) {
-    for (int i = 0; i < 5; i++) sqlite3_bind_value(lookup, i + 2, sqlite3_column_value(st, col0 - 2 + i));
+    for (int i = col0 >= 2 ? 0 : 2; i < 5; i++)
+        sqlite3_bind_value(lookup, i + 2, sqlite3_column_value(st, col0 - 2 + i));
     int rc = sqlite3_step(lookup);
     if (rc == SQLITE_ROW) {
         o->numerator = column_double(lookup, 0);
@@ -181,18 +199,44 @@ static int fold_series(pmf_figures *f, sqlite3_stmt *st, int col0, int want,
     return rc;
 }
 
+/* The fetch statement reading the columns `want` asks for (prepared on first use). */
+static sqlite3_stmt *fetch_stmt(pmf_figures *f, int want) {
+    if (!f->fetch[want]) {
+        char sql[320];
+        snprintf(sql, sizeof sql,
+                 "SELECT start, len, batch, value%s FROM observation"
+                 " WHERE metric = ?1 AND area = ?2 AND breakdown = ?3 AND start >= ?4"
+                 " AND start <= ?5 ORDER BY start, len, batch", fig_cols[want]);
+        if (sqlite3_prepare_v2(pmf_store_db(f->store), sql, -1, &f->fetch[want], NULL) !=
+            SQLITE_OK)
+            return NULL;
+    }
+    return f->fetch[want];
+}
+
 const pmf_obs *pmf_figures_read(pmf_figures *f, int64_t metric, int64_t area,
-                                const char *breakdown, int32_t from, int32_t to, size_t *n) {
-    sqlite3_stmt *st = f->fetch;
+                                const char *breakdown, int32_t from, int32_t to, int want,
+                                size_t *n) {
+    sqlite3_stmt *st, *lookup = NULL;
     f->error = NULL;
     *n = 0;
+    want &= PMF_FIG_PARTS | PMF_FIG_FLAGS;
+    if (!(st = fetch_stmt(f, want))) return NULL;
+    if (!(want & PMF_FIG_PARTS)) {
+        if (!f->parts && sqlite3_prepare_v2(pmf_store_db(f->store), parts_sql, -1, &f->parts,
+                                            NULL) != SQLITE_OK)
+            return NULL;
+        lookup = f->parts;
+        sqlite3_bind_int64(lookup, 1, metric);
+        sqlite3_bind_int64(lookup, 2, area);
+        sqlite3_bind_text(lookup, 3, breakdown ? breakdown : "", -1, SQLITE_STATIC);
+    }
     sqlite3_bind_int64(st, 1, metric);
     sqlite3_bind_int64(st, 2, area);
     sqlite3_bind_text(st, 3, breakdown ? breakdown : "", -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 4, from);
     sqlite3_bind_int(st, 5, to);
-    int rc = fold_series(f, st, 0, PMF_FIG_PARTS | PMF_FIG_FLAGS, NULL, sqlite3_step(st),
-                         NULL, NULL, NULL);
+    int rc = fold_series(f, st, 0, want, lookup, sqlite3_step(st), NULL, NULL, NULL);
     int rrc = sqlite3_reset(st);
     if (rc != SQLITE_DONE) {          /* a failed step (busy, I/O, interrupted) or memory */
         (void)rrc;
@@ -293,13 +337,6 @@ static int same_series(sqlite3_stmt *st, const int64_t *key) {
                                 (size_t)blen) == 0);
 }
 
-static const char scan_cols[][48] = {
-    "",                                   /* by PMF_FIG_* bits: what follows the value */
-    ", numerator, denominator",
-    ", flags",
-    ", flags, numerator, denominator",
-};
-
 /* One metric's series (its id: the value m): st_of[want] prepared on first use. */
 static int scan_metric(pmf_figures *f, sqlite3_value *m, int want, sqlite3_stmt **st_of,
                        sqlite3_stmt *lookup, char **bd, size_t *bdcap, pmf_series_fn fn,
@@ -311,7 +348,7 @@ static int scan_metric(pmf_figures *f, sqlite3_value *m, int want, sqlite3_stmt 
         snprintf(sql, sizeof sql,
                  "SELECT area, breakdown, start, len, batch, value%s FROM observation"
                  " WHERE metric = ?1 ORDER BY area, breakdown, start, len, batch",
-                 scan_cols[want]);
+                 fig_cols[want]);
         if (sqlite3_prepare_v2(pmf_store_db(f->store), sql, -1, &st_of[want], NULL) != SQLITE_OK)
             return -1;
     }

@@ -4,8 +4,8 @@
  *
  * A pmf_figures handle reads figures in force at a cutoff (the version rule is store.h's
  * pmf_batch_rank) and hands them to the reader (reader.h) as sorted pmf_obs arrays.  It owns
- * one prepared statement, the batch view and one reusable buffer, so hot loops allocate
- * nothing per row.  Every sqlite3_step result is checked: a busy or failing store gives an
+ * its prepared statements (one per set of columns read), the batch view and one reusable
+ * buffer, so hot loops allocate nothing per row.  Every sqlite3_step result is checked: a busy or failing store gives an
  * error (NULL / -1, message in sqlite3_errmsg of the store's connection, or "out of memory"
  * from pmf_figures_error), never "no data".
  */
@@ -33,11 +33,19 @@ const pmf_batch_view *pmf_figures_view(const pmf_figures *f);
 int pmf_figures_refresh(pmf_figures *f);
 const char *pmf_figures_error(const pmf_figures *f);         /* the last failure */
 
+/* What a read or scan reads of a figure beyond its span, value and rec (each column read costs
+ * every row of the table): PMF_FIG_PARTS numerator and denominator (else NaN, except where
+ * the stored value is NULL: they give it), PMF_FIG_FLAGS its flags (else 0). */
+#define PMF_FIG_PARTS 1
+#define PMF_FIG_FLAGS 2
+
 /* The figures in force for (metric, area, breakdown) starting in months [from, to], sorted
- * by (start, len), one per span, withdrawn ones left out; *n their number.  NULL on error.
+ * by (start, len), one per span, withdrawn ones left out; *n their number.  `want`
+ * (PMF_FIG_* bits, above) says what to read beyond span, value and rec.  NULL on error.
  * The array belongs to the handle and stays valid until its next read. */
 const pmf_obs *pmf_figures_read(pmf_figures *f, int64_t metric, int64_t area,
-                                const char *breakdown, int32_t from, int32_t to, size_t *n);
+                                const char *breakdown, int32_t from, int32_t to, int want,
+                                size_t *n);
 
 /* The batch of the version in force at cutoff_ms of one stored span (store.h's rule):
  * 1 (*batch set; the version may withdraw the figure), 0 when none is visible, -1 on
@@ -54,12 +62,6 @@ int pmf_store_metric_rule(pmf_store *s, const char *code, int64_t cutoff_ms, int
 /* Every metric's rule by id as defined at cutoff_ms: *rules (malloc'd, free it) has *n
  * entries; ids without a metric read as sum.  0 or -1. */
 int pmf_store_metric_rules(pmf_store *s, int64_t cutoff_ms, pmf_read_rule **rules, int64_t *n);
-
-/* What a scan reads of a figure beyond its span, value and rec (each column read costs
- * every row of the table): PMF_FIG_PARTS numerator and denominator (else NaN, except where
- * the stored value is NULL: they give it), PMF_FIG_FLAGS its flags (else 0). */
-#define PMF_FIG_PARTS 1
-#define PMF_FIG_FLAGS 2
 
 /* Stream every series (metric, area, breakdown) of the whole observation table in key
  * order: fn gets each series' figures in force (sorted); *rows counts the rows read.  A

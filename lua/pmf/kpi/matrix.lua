@@ -94,6 +94,23 @@ local function reader_of(store)
   return r
 end
 
+-- Area ids by code, kept per store view (a report asks for the same few hundred areas on
+-- every call, each a query): an area's id never changes once it has one, so only ids found
+-- are kept (an unknown code is asked again: it may be added later).
+local area_ids = setmetatable({}, { __mode = "k" })
+local function area_id_of(store, code)
+  local ids = area_ids[store]
+  if not ids then
+    ids = {}
+    area_ids[store] = ids
+  end
+  local id = ids[code]
+  if id then return id end
+  id = store:area_id(code)
+  if id then ids[code] = id end
+  return id or -1
+end
+
 -- rate_matrix{store=, framework=, kpis=, areas=, periods=, benchmark=true [, own_rows_only]}
 --   -> result {framework=fw, kpis = {KPI...}, areas = {codes} (requested first), periods =
 --      {Period} (every column), req = {column of each requested period}, grid = {kpi_id =
@@ -152,11 +169,21 @@ function M.rate_matrix(t)
   row(ENGLAND)
   ctx.rows, ctx.nrows = rows, #rows
   ctx.group_rows = function(gid) return gid and groups[gid] or nil end
+  -- a group's rows as engine Indices, converted once per call (every KPI benchmarks on them)
+  local gindex = {}
+  ctx.group_index = function(gid)
+    local r = gindex[gid]
+    if not r then
+      r = E.rows(groups[gid])
+      gindex[gid] = r
+    end
+    return r
+  end
 
   -- metric grids, fetched once each (per carry rule) through the one reader, for the
   -- columns needed only: a call costs the months of its periods, not the whole history
   local ids = {}
-  for i, c in ipairs(rows) do ids[i] = store:area_id(c) or -1 end
+  for i, c in ipairs(rows) do ids[i] = area_id_of(store, c) end
   local reader = reader_of(store)
   local cache = {}
   ctx.metric = function(id, kpi)

@@ -6,7 +6,8 @@
 --   rating.rate_kpi(ctx, kpi) -> Grid (rows ctx.rows, columns ctx.cols.periods)
 --
 -- ctx is built by lua/pmf/kpi/matrix.lua: store, fw, ys, cols (plan), rows, nrows, nreq,
--- metric(id, kpi) -> the metric's Grid, group_rows(gid), min_group(kpi, v), decimals(kpi),
+-- metric(id, kpi) -> the metric's Grid, group_rows(gid) (a list), group_index(gid) (the same
+-- as engine Indices, converted once per call), min_group(kpi, v), decimals(kpi),
 -- stored targets, bench (benchmark group sizes out), errors ("kpi|i|j" -> message out),
 -- light_row (the row a rag override gets), deadline columns.
 --
@@ -71,10 +72,11 @@ local function fill_targets(ctx, kpi, v, K, j, p)
       K:set_target(i, j, t)
     end
   elseif T.kind == "benchmark" then
-    local rows = ctx.group_rows(group_id(ctx.fw, T.group) or comparator(ctx.fw, v))
+    local gid = group_id(ctx.fw, T.group) or comparator(ctx.fw, v)
+    local rows = ctx.group_rows(gid)
     local t
     if rows and #rows > 0 then
-      local n, median, mean, q1, q3 = E.stats(K, rows, j, ctx.min_group(kpi, v))
+      local n, median, mean, q1, q3 = E.stats(K, ctx.group_index(gid), j, ctx.min_group(kpi, v))
       if median ~= nil then
         local stat = T.stat or "median"
         if stat == "median" then t = median
@@ -221,7 +223,7 @@ local function rate_kpi(ctx, kpi)
         local rows = ctx.group_rows(gid)
         if rows and #rows > 0 then
           local mg = ctx.min_group(kpi, v)
-          E.benchmark(K, rule, rows, cj, mg)
+          E.benchmark(K, rule, ctx.group_index(gid), cj, mg)
           for _, j in ipairs(cj) do ctx.bench[kpi.id .. "|" .. j] = { size = #rows, min = mg } end
         end
       end
