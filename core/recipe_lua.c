@@ -32,35 +32,145 @@
 #include <string.h>
 
 #define MT "pmf.Recipe"
+#define NF PMF_IMPORT_NCOLS
+
+static const char *const fields[] = {"metric", "area", "period", "value", "breakdown",
+    "numerator", "denominator", "flag", "source", NULL};
+
+/* The row the function sees: the state behind the proxy's metamethods, a userdata made once
+ * per import (when the header is bound) and held by the metamethods as their upvalue, so a
+ * proxy kept by the function past its import reads nil, never freed memory.  User values:
+ * 1 the writes table W (name -> value; NILMARK for a field set to nil), 2 the names table
+ * (1..NF the fields' names, then the columns'), which keeps key[]'s strings alive. */
+typedef struct {
+    const pmf_csv_field *row, *f;   /* the figure being called (NULL outside a call) */
+    size_t n;                       /* fields in row */
+    int dirty;                      /* W holds something */
+    unsigned wrote;                 /* fields written (bit k: fields[k]) */
+    size_t nkeys;                   /* NF + the header's columns */
+    struct { const char *s; size_t len; } key[];   /* the fields' names, then the columns' */
+} rowcell;
 
 typedef struct {
     pmf_recipe *r;
     lua_State *L;                          /* the importing state (set by pmf_lrecipe_opt) */
-    int fn, opts, rowt, names, last;       /* registry refs (LUA_NOREF: no row function) */
+    int fn, opts, cellref, proxyref, last; /* registry refs (LUA_NOREF: no row function) */
     pmf_sandbox_call call;                 /* the limits, read once per import */
-    size_t ncols;                          /* columns named in names */
-    int colno[PMF_IMPORT_NCOLS];           /* each field's column (1-based; 0 none) */
-    unsigned set;                          /* fields the row table may hold (bit k: fields[k]) */
-    unsigned clash;                        /* fields named as a column (always written) */
+    rowcell *cell;                         /* the proxy's state (anchored by cellref) */
+    const void *proxy;                     /* the proxy table (anchored by proxyref) */
 } urecipe;
 
-static const char *const fields[] = {"metric", "area", "period", "value", "breakdown",
-    "numerator", "denominator", "flag", "source", NULL};
+static const char NILMARK = 'n';   /* its address, a light userdata: "set to nil" in W */
 
 static int gc(lua_State *L) {
     urecipe *u = luaL_checkudata(L, 1, MT);
     pmf_recipe_free(u->r);
     u->r = NULL;
-    int *refs[] = {&u->fn, &u->opts, &u->rowt, &u->names, &u->last};
+    int *refs[] = {&u->fn, &u->opts, &u->cellref, &u->proxyref, &u->last};
     for (size_t i = 0; i < sizeof refs / sizeof *refs; i++) {
         luaL_unref(L, LUA_REGISTRYINDEX, *refs[i]);
         *refs[i] = LUA_NOREF;
     }
+    u->cell = NULL;
     return 0;
 }
 
-/* The header hook: the column names, kept as Lua strings (the row table's keys); the
- * sandbox's limits read once for the whole import (its one budget starts here). */
+/* The slot a key names: 0..NF-1 a field, NF.. a column (NF + its index), -1 none.  Short
+ * strings are interned, so a key is almost always found by its address; then by its text. */
+static int slot_of(const rowcell *c, lua_State *L, int idx) {
+    if (lua_type(L, idx) != LUA_TSTRING) return -1;
+    size_t len;
+    const char *s = lua_tolstring(L, idx, &len);
+    for (size_t i = 0; i < c->nkeys; i++)
+        if (c->key[i].s == s) return (int)i;
+    for (size_t i = 0; i < c->nkeys; i++)
+        if (c->key[i].len == len && !memcmp(c->key[i].s, s, len)) return (int)i;
+    return -1;
+}
+
+/* Push slot i's text as the importer has it now (nil: absent, or outside a call). */
+static void push_slot(lua_State *L, const rowcell *c, int i) {
+    const pmf_csv_field *v = !c->row || i < 0 ? NULL
+                             : i < NF ? &c->f[i]
+                             : (size_t)(i - NF) < c->n ? &c->row[i - NF] : NULL;
+    if (v && v->s) lua_pushlstring(L, v->s, v->len);
+    else if (v && i >= NF) lua_pushliteral(L, "");
+    else lua_pushnil(L);
+}
+
+/* proxy[k]: what the function wrote, else the column's or field's text, made now. */
+static int row_index(lua_State *L) {
+    rowcell *c = lua_touserdata(L, lua_upvalueindex(1));
+    if (c->dirty) {
+        lua_getiuservalue(L, lua_upvalueindex(1), 1);
+        lua_pushvalue(L, 2);
+        if (lua_rawget(L, -2) != LUA_TNIL) {
+            if (lua_touserdata(L, -1) == &NILMARK) lua_pushnil(L);
+            return 1;
+        }
+    }
+    push_slot(L, c, slot_of(c, L, 2));
+    return 1;
+}
+
+/* proxy[k] = v: recorded in W (nil as NILMARK, so that it hides the text). */
+static int row_newindex(lua_State *L) {
+    rowcell *c = lua_touserdata(L, lua_upvalueindex(1));
+    lua_settop(L, 3);
+    lua_getiuservalue(L, lua_upvalueindex(1), 1);
+    lua_pushvalue(L, 2);
+    if (lua_isnil(L, 3)) lua_pushlightuserdata(L, (void *)&NILMARK);
+    else lua_pushvalue(L, 3);
+    lua_rawset(L, -3);   /* raises on a nil or NaN key, as a table does */
+    c->dirty = 1;
+    int i = slot_of(c, L, 2);
+    if (i >= 0 && i < NF) c->wrote |= 1u << i;
+    return 0;
+}
+
+static int snapshot_next(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 2);
+    if (lua_next(L, 1)) return 2;
+    lua_pushnil(L);
+    return 1;
+}
+
+/* pairs(proxy): the row as a plain table would hold it (columns, then the fields present,
+ * a field winning over a column of its name, then the writes), iterated over a copy. */
+static int row_pairs(lua_State *L) {
+    rowcell *c = lua_touserdata(L, lua_upvalueindex(1));
+    lua_pushcfunction(L, snapshot_next);
+    lua_createtable(L, 0, (int)c->nkeys);
+    int t = lua_gettop(L);
+    lua_getiuservalue(L, lua_upvalueindex(1), 2);   /* names */
+    for (size_t i = NF; i < c->nkeys + NF; i++) {   /* the columns, then the fields: they win */
+        size_t k = i < c->nkeys ? i : i - c->nkeys;
+        lua_rawgeti(L, -1, (lua_Integer)k + 1);
+        push_slot(L, c, (int)k);
+        lua_rawset(L, t);
+    }
+    lua_pop(L, 1);
+    if (c->dirty) {
+        lua_getiuservalue(L, lua_upvalueindex(1), 1);
+        lua_pushnil(L);
+        while (lua_next(L, -2)) {
+            lua_pushvalue(L, -2);
+            lua_insert(L, -2);
+            if (lua_touserdata(L, -1) == &NILMARK) {
+                lua_pop(L, 1);
+                lua_pushnil(L);
+            }
+            lua_rawset(L, t);
+        }
+        lua_pop(L, 1);
+    }
+    lua_pushnil(L);
+    return 3;
+}
+
+/* The header hook: the sandbox's limits read once for the whole import (its one budget
+ * starts here); the proxy, its state and its metamethods made for this header. */
 static int row_header(void *ud, const char *const *names, size_t n, char *err, size_t errlen) {
     (void)err; (void)errlen;
     urecipe *u = ud;
@@ -69,111 +179,140 @@ static int row_header(void *ud, const char *const *names, size_t n, char *err, s
     lua_rawgeti(L, LUA_REGISTRYINDEX, u->opts);
     pmf_sandbox_prepare(L, -2, -1, &u->call);   /* name and chunk: anchored by opts */
     lua_pop(L, 2);
-    lua_createtable(L, (int)n + PMF_IMPORT_NCOLS, 0);
-    for (size_t i = 0; i < n; i++) {
-        lua_pushstring(L, names[i]);
+    size_t nkeys = NF + n;
+    rowcell *c = lua_newuserdatauv(L, sizeof *c + nkeys * sizeof c->key[0], 2);
+    memset(c, 0, sizeof *c);
+    c->nkeys = nkeys;
+    int ci = lua_gettop(L);
+    lua_newtable(L);
+    lua_setiuservalue(L, ci, 1);   /* W */
+    lua_createtable(L, (int)nkeys, 0);
+    for (size_t i = 0; i < nkeys; i++) {
+        const char *s = i < NF ? fields[i] : names[i - NF];
+        lua_pushstring(L, s);
+        c->key[i].s = lua_tolstring(L, -1, &c->key[i].len);   /* alive in the names table */
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
-    for (int k = 0; k < PMF_IMPORT_NCOLS; k++) {   /* then the fields' names, interned once */
-        lua_pushstring(L, fields[k]);
-        lua_rawseti(L, -2, (lua_Integer)(n + 1 + (size_t)k));
-    }
-    lua_rawseti(L, LUA_REGISTRYINDEX, u->names);
-    lua_createtable(L, 0, (int)n + PMF_IMPORT_NCOLS);   /* a fresh row table per import */
-    lua_rawseti(L, LUA_REGISTRYINDEX, u->rowt);
-    u->ncols = n;
-    u->set = u->clash = 0;
-    for (int k = 0; k < PMF_IMPORT_NCOLS; k++)
-        for (size_t i = 0; i < n; i++)
-            if (!strcmp(names[i], fields[k])) u->clash |= 1u << k;
+    lua_setiuservalue(L, ci, 2);
+    lua_newtable(L);   /* the proxy: empty, so that every read and write reaches the methods */
+    lua_createtable(L, 0, 4);
+    static const luaL_Reg methods[] = {
+        {"__index", row_index}, {"__newindex", row_newindex}, {"__pairs", row_pairs}, {NULL, NULL}};
+    lua_pushvalue(L, ci);
+    luaL_setfuncs(L, methods, 1);
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");   /* not the function's to change */
+    lua_setmetatable(L, -2);
+    u->proxy = lua_topointer(L, -1);
+    luaL_unref(L, LUA_REGISTRYINDEX, u->proxyref);
+    u->proxyref = luaL_ref(L, LUA_REGISTRYINDEX);
+    luaL_unref(L, LUA_REGISTRYINDEX, u->cellref);
+    u->cellref = luaL_ref(L, LUA_REGISTRYINDEX);   /* pops the cell */
+    u->cell = c;
     return 0;
 }
 
-/* The row hook: the function called on the row table under the shared budget. */
+/* Read field k of what the function returned (value on top) into f[k]; a number becomes
+ * its text, stored back under key (at index key) in the table at t so that it stays alive.
+ * 1, or -1 with a message in err.  Pops the value. */
+static int read_field(lua_State *L, int t, int key, int k, pmf_csv_field *f, char *err,
+                      size_t errlen) {
+    int ty = lua_type(L, -1), rc = 1;
+    if (lua_touserdata(L, -1) == &NILMARK) ty = LUA_TNIL;
+    if (ty == LUA_TNUMBER) {
+        lua_tolstring(L, -1, NULL);
+        lua_pushvalue(L, key);
+        lua_pushvalue(L, -2);
+        lua_rawset(L, t);
+    }
+    if (ty == LUA_TNIL) {
+        f[k] = (pmf_csv_field){NULL, 0};
+    } else if (ty == LUA_TSTRING || ty == LUA_TNUMBER) {
+        size_t len;
+        const char *s = lua_tolstring(L, -1, &len);   /* anchored by the table */
+        f[k] = (pmf_csv_field){s, len};
+    } else {
+        snprintf(err, errlen, "the recipe's row function returned %s = a %s (text or a number expected)",
+                 fields[k], luaL_typename(L, -1));
+        rc = -1;
+    }
+    lua_pop(L, 1);
+    return rc;
+}
+
+/* The row hook: the function called on the proxy under the shared budget, then what it
+ * returned read back: the proxy (only the fields it wrote), another table (every field), or
+ * nil (skip). */
 static int row_call(void *ud, const pmf_csv_field *row, size_t n, pmf_csv_field *f, char *err,
                     size_t errlen) {
     urecipe *u = ud;
     lua_State *L = u->L;
+    rowcell *c = u->cell;
     int top = lua_gettop(L), rc = 1;
     if (!lua_checkstack(L, 12)) {
         snprintf(err, errlen, "row function: out of memory");
         return -2;
     }
+    if (c->dirty) {   /* the last row's writes: forgotten */
+        lua_rawgeti(L, LUA_REGISTRYINDEX, u->cellref);
+        lua_getiuservalue(L, -1, 1);
+        lua_pushnil(L);
+        while (lua_next(L, -2)) {
+            lua_pop(L, 1);
+            lua_pushvalue(L, -1);
+            lua_pushnil(L);
+            lua_rawset(L, -4);
+        }
+        lua_settop(L, top);
+        c->dirty = 0;
+        c->wrote = 0;
+    }
+    c->row = row;
+    c->n = n;
+    c->f = f;
     lua_rawgeti(L, LUA_REGISTRYINDEX, u->fn);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, u->rowt);
-    int t = lua_gettop(L);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, u->names);
-    size_t nc = n < u->ncols ? n : u->ncols;
-    for (size_t i = 0; i < nc; i++) {
-        lua_rawgeti(L, t + 1, (lua_Integer)i + 1);
-        lua_pushlstring(L, row[i].s ? row[i].s : "", row[i].len);
-        lua_rawset(L, t);
-    }
-    /* the derived fields: a field that is a column's text as it stands reuses that string;
-     * a field absent now and absent from the table is left alone */
-    pmf_recipe_colnos(u->r, u->colno);
-    for (int k = 0; k < PMF_IMPORT_NCOLS; k++) {
-        int c = u->colno[k] - 1;
-        if (!f[k].s && !((u->set | u->clash) & (1u << k))) continue;
-        lua_rawgeti(L, t + 1, (lua_Integer)(u->ncols + 1 + (size_t)k));   /* its name */
-        if (!f[k].s) lua_pushnil(L);
-        else if (c >= 0 && (size_t)c < nc && f[k].s == row[c].s && f[k].len == row[c].len) {
-            lua_rawgeti(L, t + 1, (lua_Integer)c + 1);
-            lua_rawget(L, t);
-        } else lua_pushlstring(L, f[k].s, f[k].len);
-        lua_settable(L, t);
-    }
-    lua_pop(L, 1);
-    u->set = ~0u;   /* whatever the function does to the table, until it is read back */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, u->proxyref);
     if (pmf_sandbox_pcall(L, &u->call, 1, 1) != LUA_OK) {   /* raised, or a limit reached */
+        c->row = c->f = NULL;
         const char *msg = luaL_tolstring(L, -1, NULL);
         snprintf(err, errlen, u->call.tripped ? "the recipe's row function was stopped: %s" : "%s",
                  msg);
         lua_settop(L, top);
         return u->call.tripped ? -2 : -1;
     }
-    if (lua_isnil(L, -1)) {
+    int t = lua_gettop(L);
+    if (lua_isnil(L, t)) {
         rc = 0;   /* skipped by the row function */
-    } else if (!lua_istable(L, -1)) {
+    } else if (!lua_istable(L, t)) {
         snprintf(err, errlen, "the recipe's row function must return the row (a table) or nil, not %s",
-                 luaL_typename(L, -1));
+                 luaL_typename(L, t));
         rc = -1;
-    } else {
-        int r = lua_gettop(L);
-        lua_rawgeti(L, LUA_REGISTRYINDEX, u->rowt);
-        int same = lua_rawequal(L, r, -1);
-        lua_pop(L, 1);
-        if (same) u->set = 0;   /* recounted below; another table: rowt may hold anything */
-        lua_rawgeti(L, LUA_REGISTRYINDEX, u->names);
-        int nm = lua_gettop(L);
-        for (int k = 0; k < PMF_IMPORT_NCOLS && rc == 1; k++) {
-            lua_Integer key = (lua_Integer)(u->ncols + 1 + (size_t)k);
-            lua_rawgeti(L, nm, key);
-            int ty = lua_gettable(L, r);
-            if (ty == LUA_TNUMBER) {   /* as text, kept in the table so that it stays alive */
-                lua_tolstring(L, -1, NULL);
-                lua_rawgeti(L, nm, key);
-                lua_pushvalue(L, -2);
-                lua_settable(L, r);
+    } else if (lua_topointer(L, t) == u->proxy) {   /* the row: only what was written */
+        if (c->wrote) {
+            lua_rawgeti(L, LUA_REGISTRYINDEX, u->cellref);
+            lua_getiuservalue(L, -1, 1);
+            int w = lua_gettop(L);
+            for (int k = 0; k < NF && rc == 1; k++) {
+                if (!(c->wrote & (1u << k))) continue;
+                lua_pushlstring(L, c->key[k].s, c->key[k].len);
+                lua_pushvalue(L, -1);
+                lua_rawget(L, w);
+                rc = read_field(L, w, w + 1, k, f, err, errlen);   /* anchored by W */
+                lua_pop(L, 1);
             }
-            if (same && ty != LUA_TNIL) u->set |= 1u << k;
-            if (ty == LUA_TNIL) {
-                f[k] = (pmf_csv_field){NULL, 0};
-            } else if (ty == LUA_TSTRING || ty == LUA_TNUMBER) {
-                size_t len;
-                const char *s = lua_tolstring(L, -1, &len);   /* anchored by the table */
-                f[k] = (pmf_csv_field){s, len};
-            } else {
-                snprintf(err, errlen, "the recipe's row function returned %s = a %s (text or a number expected)",
-                         fields[k], luaL_typename(L, -1));
-                rc = -1;
-            }
+        }
+    } else {   /* another table: every field, as it holds them */
+        for (int k = 0; k < NF && rc == 1; k++) {
+            lua_pushlstring(L, c->key[k].s, c->key[k].len);
+            lua_pushvalue(L, -1);
+            lua_gettable(L, t);
+            rc = read_field(L, t, t + 1, k, f, err, errlen);
             lua_pop(L, 1);
         }
-        if (rc != 1) u->set = ~0u;
-        lua_pushvalue(L, r);   /* the returned table holds the texts until the next row */
+        lua_pushvalue(L, t);   /* the returned table holds the texts until the next row */
         lua_rawseti(L, LUA_REGISTRYINDEX, u->last);
     }
+    c->row = c->f = NULL;
     lua_settop(L, top);
     return rc;
 }
@@ -205,9 +344,10 @@ int pmf_lrecipe_new(lua_State *L) {
     urecipe *u = lua_newuserdatauv(L, sizeof *u, 0);
     u->r = NULL;
     u->L = L;
-    u->fn = u->opts = u->rowt = u->names = u->last = LUA_NOREF;
+    u->fn = u->opts = u->cellref = u->proxyref = u->last = LUA_NOREF;
     memset(&u->call, 0, sizeof u->call);
-    u->ncols = 0;
+    u->cell = NULL;
+    u->proxy = NULL;
     if (luaL_newmetatable(L, MT)) {
         lua_pushcfunction(L, gc);
         lua_setfield(L, -2, "__gc");
@@ -319,10 +459,6 @@ int pmf_lrecipe_new(lua_State *L) {
         lua_pop(L, 1);
         u->fn = ref_field(L, 1, "row", LUA_TFUNCTION);
         u->opts = ref_field(L, 1, "row_opts", LUA_TTABLE);
-        lua_newtable(L);
-        u->names = luaL_ref(L, LUA_REGISTRYINDEX);
-        lua_newtable(L);
-        u->rowt = luaL_ref(L, LUA_REGISTRYINDEX);
         lua_pushboolean(L, 0);
         u->last = luaL_ref(L, LUA_REGISTRYINDEX);
         pmf_recipe_rowfn hook = {row_header, row_call, u};
