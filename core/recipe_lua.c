@@ -13,15 +13,30 @@
  *     row=function, row_opts={name=, chunk=, budget=} }
  *
  * The row function (spec.row) is run here, as core/recipe.h's row hook: for each figure,
- * row(t) under the sandbox's limits (pmf_sandbox_pcall: the same limits as
- * pmf.sandbox.run(row, row_opts, t), read once per import when the header is bound, so a
- * row pays for the call alone), t ONE table per import reused for every row (column name
- * -> text, then the derived fields metric, area, period, value, ...), so the whole import's
- * row-function time and instructions come off ONE budget (row_opts.budget).  A limit reached
- * stops the import (-2); any other error refuses the row with the function's own file:line
- * message.  The Lua values the hook needs
- * are registry references released by __gc; the lua_State is the one importing
- * (pmf_lrecipe_opt notes it).
+ * row(r) under the sandbox's limits (pmf_sandbox_pcall: the same limits as
+ * pmf.sandbox.run(row, row_opts, r), read once per import when the header is bound, so a
+ * row pays for the call alone), and the whole import's row-function time and instructions
+ * come off ONE budget (row_opts.budget).  A limit reached stops the import (-2); any other
+ * error refuses the row with the function's own file:line message.
+ *
+ * The row's contract (README, "The row function"): r reads as a table holding the row's
+ * columns by header name (text) and the derived fields metric, area, period, value, ...
+ * (nil when absent; a field wins over a column of its name).  Design decision: build only
+ * what the function reads.  r is ONE empty proxy table per import whose metamethods (C
+ * closures over a rowcell) do the work:
+ *   __index     makes a column's or a field's Lua string when it is read, from the
+ *               importer's texts of the figure being called (nothing is made for a field
+ *               the function never reads; a proxy read outside its call gives nil);
+ *   __newindex  records the write in a table W (a nil as a marker, so that r.x = nil
+ *               clears a field even after a write to it), read before the texts;
+ *   __pairs     iterates a copy of the row as a plain table would hold it, writes applied;
+ *   __metatable protected.  next(r) and rawget see an empty table: iterate with pairs.
+ * What the function returns is read back: r itself -> only the fields it wrote (the others
+ * are the importer's texts as they were); another table -> every field, as it holds them;
+ * nil -> skip; anything else refuses the row.  Numbers become their text (stored back so
+ * that the text lives until the next row).  W is emptied before the next row, so nothing
+ * written carries over.  The Lua values the hook needs are registry references released by
+ * __gc; the lua_State is the one importing (pmf_lrecipe_opt notes it).
  */
 #include "recipe_lua.h"
 #include "period.h"
@@ -48,7 +63,8 @@ typedef struct {
     int dirty;                      /* W holds something */
     unsigned wrote;                 /* fields written (bit k: fields[k]) */
     size_t nkeys;                   /* NF + the header's columns */
-    struct { const char *s; size_t len; } key[];   /* the fields' names, then the columns' */
+    struct { const char *s; size_t len; int hidden; } key[];   /* the fields' names, then the
+                                    columns' (hidden: named as a field or an earlier column) */
 } rowcell;
 
 typedef struct {
@@ -128,43 +144,62 @@ static int row_newindex(lua_State *L) {
     return 0;
 }
 
-static int snapshot_next(lua_State *L) {
-    luaL_checktype(L, 1, LUA_TTABLE);
-    lua_settop(L, 2);
-    if (lua_next(L, 1)) return 2;
-    lua_pushnil(L);
-    return 1;
-}
-
-/* pairs(proxy): the row as a plain table would hold it (columns, then the fields present,
- * a field winning over a column of its name, then the writes), iterated over a copy. */
-static int row_pairs(lua_State *L) {
-    rowcell *c = lua_touserdata(L, lua_upvalueindex(1));
-    lua_pushcfunction(L, snapshot_next);
-    lua_createtable(L, 0, (int)c->nkeys);
-    int t = lua_gettop(L);
-    lua_getiuservalue(L, lua_upvalueindex(1), 2);   /* names */
-    for (size_t i = NF; i < c->nkeys + NF; i++) {   /* the columns, then the fields: they win */
-        size_t k = i < c->nkeys ? i : i - c->nkeys;
-        lua_rawgeti(L, -1, (lua_Integer)k + 1);
-        push_slot(L, c, (int)k);
-        lua_rawset(L, t);
-    }
-    lua_pop(L, 1);
+/* The value pairs gives for slot i (pushed), or nothing and 0 when the row has none. */
+static int pair_value(lua_State *L, const rowcell *c, int i) {
     if (c->dirty) {
         lua_getiuservalue(L, lua_upvalueindex(1), 1);
-        lua_pushnil(L);
-        while (lua_next(L, -2)) {
-            lua_pushvalue(L, -2);
-            lua_insert(L, -2);
-            if (lua_touserdata(L, -1) == &NILMARK) {
-                lua_pop(L, 1);
-                lua_pushnil(L);
-            }
-            lua_rawset(L, t);
+        lua_getiuservalue(L, lua_upvalueindex(1), 2);
+        lua_rawgeti(L, -1, i + 1);
+        int ty = lua_rawget(L, -3);
+        lua_replace(L, -3);
+        lua_pop(L, 1);
+        if (ty != LUA_TNIL) {
+            if (lua_touserdata(L, -1) != &NILMARK) return 1;
+            lua_pop(L, 1);
+            return 0;
         }
         lua_pop(L, 1);
     }
+    push_slot(L, c, i);
+    if (!lua_isnil(L, -1)) return 1;
+    lua_pop(L, 1);
+    return 0;
+}
+
+/* The iterator pairs(proxy) returns: the slots (fields, then columns, each name once) that
+ * hold something, then the other keys written.  next's contract: the key given is the last
+ * one returned. */
+static int row_next(lua_State *L) {
+    rowcell *c = lua_touserdata(L, lua_upvalueindex(1));
+    lua_settop(L, 2);
+    int i = lua_isnil(L, 2) ? 0 : slot_of(c, L, 2) + 1;
+    if (lua_isnil(L, 2) || i > 0) {
+        for (; (size_t)i < c->nkeys; i++) {
+            if (c->key[i].hidden) continue;
+            lua_getiuservalue(L, lua_upvalueindex(1), 2);
+            lua_rawgeti(L, -1, i + 1);   /* the name */
+            if (pair_value(L, c, i)) return 2;
+            lua_settop(L, 2);
+        }
+        lua_pushnil(L);   /* then W, from its start */
+        lua_replace(L, 2);
+    }
+    if (!c->dirty) return 0;
+    lua_getiuservalue(L, lua_upvalueindex(1), 1);
+    lua_pushvalue(L, 2);
+    while (lua_next(L, -2)) {
+        if (slot_of(c, L, -2) < 0 && lua_touserdata(L, -1) != &NILMARK) return 2;
+        lua_pop(L, 1);
+    }
+    return 0;
+}
+
+/* pairs(proxy): the row as a plain table would hold it (a field winning over a column of
+ * its name), writes applied. */
+static int row_pairs(lua_State *L) {
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_pushcclosure(L, row_next, 1);
+    lua_pushvalue(L, 1);
     lua_pushnil(L);
     return 3;
 }
@@ -191,6 +226,9 @@ static int row_header(void *ud, const char *const *names, size_t n, char *err, s
         const char *s = i < NF ? fields[i] : names[i - NF];
         lua_pushstring(L, s);
         c->key[i].s = lua_tolstring(L, -1, &c->key[i].len);   /* alive in the names table */
+        c->key[i].hidden = 0;
+        for (size_t j = 0; j < i; j++)
+            if (c->key[j].len == c->key[i].len && !memcmp(c->key[j].s, s, c->key[i].len)) c->key[i].hidden = 1;
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
     lua_setiuservalue(L, ci, 2);
