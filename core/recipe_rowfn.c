@@ -97,11 +97,14 @@ static int row_index(lua_State *L) {
 static int row_newindex(lua_State *L) {
     rowcell *c = lua_touserdata(L, lua_upvalueindex(1));
     lua_settop(L, 3);
+    if (lua_isnil(L, 2)) return luaL_error(L, "table index is nil");   /* as a table says it, at */
+    if (lua_type(L, 2) == LUA_TNUMBER && lua_tonumber(L, 2) != lua_tonumber(L, 2))
+        return luaL_error(L, "table index is NaN");                     /* the function's line */
     lua_getiuservalue(L, lua_upvalueindex(1), 1);
     lua_pushvalue(L, 2);
     if (lua_isnil(L, 3)) lua_pushlightuserdata(L, (void *)&NILMARK);
     else lua_pushvalue(L, 3);
-    lua_rawset(L, -3);   /* raises on a nil or NaN key, as a table does */
+    lua_rawset(L, -3);
     c->dirty = 1;
     int i = slot_of(c, L, 2);
     if (i >= 0 && i < NF) c->wrote |= 1u << i;

@@ -108,6 +108,11 @@ do   -- a field that is neither text nor a number
   local _, msg2 = import('row(function(r)\n  return { metric = r.metric, area = r.area, period = true, value = 1 }\nend)\n')
   T.ok(msg2 and msg2:find("returned period = a boolean"), "a boolean in a returned table is refused, named: " .. tostring(msg2))
 end
+do   -- a nil key is refused at the function's own line, as a table refuses it
+  local _, msg = import('row(function(r)\n  local k\n  r[k] = 1\n  return r\nend)\n')
+  T.ok(msg and msg:find("rowfn_data%.csv:2:4: column 'rate': [^\n]*rowfn%d+%.lua:8: table index is nil"),
+       "r[nil] = v: refused naming the recipe's line: " .. tostring(msg))
+end
 do   -- numbers as text: an integer, a float
   local r, msg, s = import('row(function(r)\n  if r.note == "first" then r.value = 41 else r.value = 0.5 end\n  return r\nend)\n')
   T.ok(r and r.new == 3, "numbers: imported: " .. tostring(msg))
