@@ -1,7 +1,7 @@
 -- tests/bench/bench_recipe.lua: importing through a recipe against plain import of the same
 -- rows, and an XLSX sheet of 100,000 rows through a recipe, beside raw SQLite in the same run.
 --
---   build/pmf tests/bench/bench_recipe.lua [rows]     (default 250,000; also dofile'd by
+--   build/pmf tests/bench/bench_recipe.lua [rows]     (default 100,000; also dofile'd by
 --                                                      tests/bench/bench.lua)
 --
 -- The same figures are written twice: as pmf's own CSV (metric,area,period,value) and as a
@@ -15,16 +15,18 @@
 -- against ONE sandbox budget for the whole import (1 s by default, PMF_LIMIT_SECONDS), so
 -- the bench raises the limit for that run.
 -- Measuring on a shared machine: the three imports (plain, recipe, recipe + row function)
--- are alternated over ROUNDS rounds (3; 2 with --quick), the order turned each round, each
--- into a fresh store; each ratio is taken between the BEST time of each kind, so that one
--- run slowed by a neighbour does not decide it.  The output says so and lists every time.
+-- are alternated over ROUNDS rounds (5 of 100,000 rows, as many rows in all as one import of
+-- 500,000; 2 of 50,000 with --quick), the order turned each round, each into a fresh store;
+-- each ratio is taken between the BEST time of each kind, so that one run slowed by a
+-- neighbour does not decide it (several short runs give more chances of a clean one than a
+-- few long ones).  The output says so and lists every time.
 -- Goals (issue 12): recipe >= 0.8x plain import's rows/s; with a Lua row function >= 0.5x;
 -- XLSX 100,000 rows in < 3 s.
 local pmf = require "pmf"
 
-local rows_wanted = math.tointeger(tonumber(arg and arg[1] or "") or 250000) or 250000
+local rows_wanted = math.tointeger(tonumber(arg and arg[1] or "") or 100000) or 100000
 if _G.PMF_BENCH_QUICK then rows_wanted = 50000 end
-local ROUNDS = _G.PMF_BENCH_QUICK and 2 or 3
+local ROUNDS = _G.PMF_BENCH_QUICK and 2 or 5
 local XLSX_ROWS = _G.PMF_BENCH_QUICK and 20000 or 100000
 local NMETRICS = 20
 local START = 2015 * 12 + 3
