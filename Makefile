@@ -74,6 +74,7 @@ CORE_SRC := core/pmf.c \
             core/recipe.c \
             core/recipe_row.c \
             core/recipe_lua.c \
+            core/recipe_rowfn.c \
             core/breakdown.c \
             core/engine.c \
             core/lengine.c \

@@ -40,7 +40,7 @@
 -- Design decisions: the words only describe; nothing of the file's rows runs in Lua unless
 -- the recipe has a row function.  The checked spec is compiled once into a C struct
 -- (core/recipe.c) that rewrites each row on the importer's row path, so a recipe import runs
--- at the plain importer's speed.  The row function is called from C (core/recipe_lua.c) under
+-- at the plain importer's speed.  The row function is called from C (core/recipe_rowfn.c) under
 -- pmf.sandbox's limits (the options below read once per import, each call limited as a
 -- pmf.sandbox.run), every call of one import sharing ONE budget (time, instructions) made by
 -- M.compile: a runaway function stops the import naming the recipe's file and line.  It runs
