@@ -16,9 +16,12 @@
 -- (<council>-pack.pdf: a Cabinet report pack, a page break per report).  With Chromium
 -- installed it also refreshes the README's screenshots in SHOTS (default docs/screenshots/):
 -- Walsall's scorecard, exceptions, dashboard and benchmark.  The packs and the screenshots
--- come from one Chromium run (pmf.render.write_packs, through pmf.render.chromium), as starting
--- Chromium costs more than printing a pack.  The example data come from examples/lib/
--- (generate.lua: example code beside this script, not part of the engine).
+-- come from one Chromium (a pmf.render.pdf printer, through pmf.render.chromium), started
+-- before the data are generated and handed each council's pack as soon as its reports are
+-- written: Chromium starts up and prints on the machine's other core while this script
+-- generates and writes the next council's reports, and the script waits for it only at
+-- the end.  The example data come from examples/lib/ (generate.lua: example code beside this
+-- script, not part of the engine).
 -- Everything is reproducible: the same store and the same bytes every run (the PDFs and
 -- PNGs are made by Chromium and carry its own dates).
 local pmf = require "pmf"
@@ -35,6 +38,9 @@ local s = pmf.default_store()
 if #pmf.framework.list(s) > 0 then
   error("the demo needs a fresh store; remove " .. s:path() .. " first", 0)
 end
+
+-- The PDF printer: Chromium starts now, beside the work below (nil without Chromium).
+local printer = pmf.render.chromium() and assert(pmf.render.printer({ force = true }))
 
 -- 1. The frameworks, loaded as of the first day of the data.
 local first = generate.range{}
@@ -67,7 +73,7 @@ end
 -- 3. Each framework's reports, for the latest period with figures (the reports' default).
 os.execute("mkdir -p '" .. out .. "'")
 local FORMATS = { "text", "md", "csv", "json", "html", "xlsx" }
-local packs, shot_pages, period = {}, {}, nil
+local period
 io.write("\nReports (latest period with figures, as known now) in ", out, "/:\n")
 for _, id in ipairs(COUNCILS) do
   local fw = assert(pmf.framework.get(s, id))
@@ -88,12 +94,21 @@ for _, id in ipairs(COUNCILS) do
   for _, rep in ipairs(all) do
     if rep.name ~= "golden_thread" then reps[#reps + 1] = rep end
   end
-  packs[#packs + 1] = { reps, dir .. "/" .. id .. "-pack.pdf",
-                        "Report pack | " .. (reps[1].council_name or id) .. " | " .. sc.period }
-  if id == "walsall" then
-    shot_pages = { scorecard = dir .. "/walsall-scorecard.html", exceptions = dir .. "/walsall-exceptions.html",
-                   dashboard = dir .. "/walsall-dashboard-" .. top_priorities(fw)[1] .. ".html",
-                   benchmark = bk and (dir .. "/walsall-benchmark-" .. bk .. ".html") }
+  -- the council's pack (and Walsall's screenshots) printed while the next council's run
+  if printer then
+    assert(printer:pack(reps, dir .. "/" .. id .. "-pack.pdf",
+                        "Report pack | " .. (reps[1].council_name or id) .. " | " .. sc.period))
+    if id == "walsall" then
+      local pages = { scorecard = dir .. "/walsall-scorecard.html", exceptions = dir .. "/walsall-exceptions.html",
+                      dashboard = dir .. "/walsall-dashboard-" .. top_priorities(fw)[1] .. ".html",
+                      benchmark = bk and (dir .. "/walsall-benchmark-" .. bk .. ".html") }
+      os.execute("mkdir -p '" .. shots .. "'")
+      local pngs = {}
+      for _, kind in ipairs({ "scorecard", "exceptions", "dashboard", "benchmark" }) do
+        if pages[kind] then pngs[#pngs + 1] = { pages[kind], shots .. "/" .. kind .. ".png" } end
+      end
+      assert(printer:shots(pngs))
+    end
   end
   local count = {}
   for _, r in ipairs(sc.rows) do count[r.rag] = (count[r.rag] or 0) + 1 end
@@ -102,14 +117,10 @@ for _, id in ipairs(COUNCILS) do
     count.data_only or 0, dir, #paths + 1))
 end
 
--- 4. The PDF packs and the README's screenshots, printed by one Chromium.
-if pmf.render.chromium() then
-  os.execute("mkdir -p '" .. shots .. "'")
-  local pngs = {}
-  for _, kind in ipairs({ "scorecard", "exceptions", "dashboard", "benchmark" }) do
-    if shot_pages[kind] then pngs[#pngs + 1] = { shot_pages[kind], shots .. "/" .. kind .. ".png" } end
-  end
-  assert(pmf.render.write_packs(packs, { force = true, screenshots = pngs }))
+-- 4. The PDF packs and the README's screenshots: the printer's last answers awaited, each
+-- PDF checked and put in place.
+if printer then
+  assert(printer:finish())
   io.write("PDF packs: ", out, "/<council>/<council>-pack.pdf\n")
   io.write("Screenshots: ", shots, "/{scorecard,exceptions,dashboard,benchmark}.png\n")
 else
