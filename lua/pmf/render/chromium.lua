@@ -246,8 +246,8 @@ end
 -- time; a wave waits until the tabs of earlier prints have room (their answers read).
 function Browser:print(jobs)
   check(jobs, "chromium print")
-  if self.err then return nil, self.err end
   if self.done then error("chromium print: the browser is finished", 2) end
+  if self.err then return nil, self.err end
   local ok, err = resolve(jobs)
   if not ok then return self:fail(err) end
   for first = 1, #jobs, WAVE do
