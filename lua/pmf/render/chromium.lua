@@ -5,6 +5,9 @@
 --   chromium.start(exe) -> browser | nil, message           (Chromium starts now)
 --   browser:print(jobs) -> true | nil, message              (asked for, not awaited)
 --   browser:finish() -> true | nil, message                 (every file written; closed)
+--   chromium.spawn(exe) -> browser | nil, message           (the same, driven from a process
+--                                                             of its own: print never waits)
+--   chromium.serve(exe)                                     (that process's main)
 --     jobs: {{src = HTML file, out = file to write, kind = "pdf" | "png",
 --             width =, height = (png: the window, default 1200 x 900),
 --             name = the file as messages name it (default out)}, ...}
@@ -21,12 +24,15 @@
 --   memory stays bounded.  Each step is sent for every tab before its answers are awaited,
 --   so the tabs' renderers start together.  (A browser context per tab, for a renderer
 --   each, measured no faster on two cores: not done.)
--- - Printing runs beside the caller.  print() returns once the pages are loaded and the
---   prints asked for; Chromium prints while the caller goes on (the demo writes the next
---   council's reports meanwhile: Chromium is a process of its own, on the other core), and
---   each file is written when its answer is read: by the next print() or by finish().
---   start() returns at once, so a caller can start the browser before it has anything to
---   print and Chromium's start-up runs beside its work too.
+-- - Printing runs beside the caller.  start()'s print() returns once the pages are loaded
+--   and the prints asked for; Chromium prints while the caller goes on, and each file is
+--   written when its answer is read: by the next print() or by finish().  Waiting for a
+--   page to load still holds the caller (for the demo's packs, about as long as printing
+--   one: the renderer is busy with the one before), so spawn() drives the same browser from
+--   a second Lua process (this engine's own interpreter: `pmf -e`, or lua5.4 with pmf.so)
+--   and print() only writes the jobs to it: the demo writes the next council's reports
+--   while Chromium loads and prints, on the machine's other core.  start() and spawn()
+--   return at once, so Chromium's start-up runs beside the caller's work too.
 -- - The protocol goes through --remote-debugging-pipe (JSON messages ended by NUL, commands
 --   on the browser's fd 3, answers on its fd 4), as tests/browser/check.js does in Node: no
 --   port, no WebSocket, nothing from npm.  Plain Lua io cannot read up to a NUL, so the
@@ -45,10 +51,11 @@
 --   failure names the job's output file and Chromium's own words (its answer's error, or
 --   the last line of its log).
 --
--- Error contract: run(), start(), print() and finish() return nil, message when Chromium
--- cannot be started, stops early, or refuses a page; they never raise for such failures
--- (misuse, a job without src or out, raises).  After a failed print() the browser still
--- needs finish() (which returns the first failure again).
+-- Error contract: run(), start(), spawn(), print() and finish() return nil, message when
+-- Chromium cannot be started, stops early, or refuses a page; they never raise for such
+-- failures (misuse, a job without src or out, or print() after finish(), raises).  A
+-- spawned browser's failures are found by its process and told by finish().  After a failed
+-- print() the browser still needs finish() (which returns the first failure again).
 local pmf = require "pmf"
 local cjson = require "cjson"
 
@@ -303,6 +310,121 @@ function M.start(exe)
   if not answers then cmd:close(); return give_up("cannot start " .. exe) end
   return setmetatable({ n = 0, dir = dir, log = log, cmd = cmd, answers = answers, open = 0,
                         replies = {}, loaded = {}, printing = {} }, Browser)
+end
+
+-- ---- the browser driven from a process of its own ----------------------------------------
+
+-- The command that runs a Lua chunk with this engine, as this process does: the pmf binary
+-- (with a store of its own in memory: the chunk needs none), or stock lua5.4 with this
+-- process's package paths (pmf.so).  nil inside another host (an embedding program).
+local function interpreter()
+  local self = pmf.file.realpath("/proc/self/exe")
+  if not self then return nil end
+  if self:match("/pmf$") then return shq(self) .. " --db :memory: -e " end
+  if self:match("/lua[%d.]*$") then
+    return "LUA_PATH=" .. shq(package.path) .. " LUA_CPATH=" .. shq(package.cpath) .. " " .. shq(self) .. " -e "
+  end
+  return nil
+end
+
+-- chromium.serve(exe): the printing process's main (chromium.spawn starts it): a browser
+-- started, each line of standard input a JSON list of jobs for browser:print, until a line
+-- "end"; then the browser finished and one line written: "ok", or "error" and the message.
+-- After a failure the lines are still read (the other side never waits on a full pipe).
+function M.serve(exe)
+  local b, err = M.start(exe)
+  for line in io.lines() do
+    if line == "end" then break end
+    if b and not err then
+      local ok, jobs = pcall(cjson.decode, line)
+      if ok and type(jobs) == "table" then
+        ok, err = b:print(jobs)
+      else
+        err = "chromium: a bad list of jobs: " .. line:sub(1, 80)
+      end
+    end
+  end
+  if b then
+    local ok, ferr = b:finish()
+    if not ok then err = err or ferr end
+  end
+  io.write(err and ("error\n" .. err) or "ok", "\n")
+  io.stdout:flush()
+end
+
+local Child = {}
+Child.__index = Child
+
+-- child:print(jobs) -> true | nil, message: the jobs checked and resolved here (misuse
+-- raises; a missing source is named at once), then handed to the printing process.
+function Child:print(jobs)
+  check(jobs, "chromium print")
+  if self.done then error("chromium print: the browser is finished", 2) end
+  if self.err then return nil, self.err end
+  local ok, err = resolve(jobs)
+  if not ok then self.err = err; return nil, err end
+  local list = {}
+  for i, job in ipairs(jobs) do
+    list[i] = { src = job.src, out = job.out, kind = job.kind, width = job.width, height = job.height,
+                name = job.name }
+  end
+  self.jobs:write(cjson.encode(list), "\n")
+  return true
+end
+
+-- child:finish() -> true | nil, message: the printing process told to end, awaited, and its
+-- verdict read (a process that stopped without one says so, with what it wrote).
+function Child:finish()
+  if not self.done then
+    self.done = true
+    self.jobs:write("end\n")
+    local text = self.proc:read("a") or ""
+    local ok, how, code = self.proc:close()
+    self.jobs:close()
+    os.execute("rm -rf " .. shq(self.dir))
+    local verdict, msg = text:match("^(%a+)\n(.-)\n?$")
+    if text == "ok\n" then
+      -- every job printed
+    elseif verdict == "error" then
+      self.err = self.err or msg
+    else
+      self.err = self.err or ("the printing process stopped (" .. tostring(how) .. " " .. tostring(code) ..
+                              ")" .. (text ~= "" and (": " .. text:gsub("%s+$", "")) or ""))
+    end
+    if ok and text ~= "ok\n" and not self.err then self.err = "the printing process said nothing" end
+  end
+  if self.err then return nil, self.err end
+  return true
+end
+
+Child.__gc = function(self) if not self.done then self:finish() end end
+Child.__close = Child.__gc
+
+-- chromium.spawn(exe) -> browser | nil, message: as start(), but the browser is driven from
+-- a process of its own (chromium.serve), so print() never waits for Chromium: not for its
+-- start, a page's load or an earlier print.  The jobs go to it through a FIFO this side
+-- holds open for reading and writing (a process that died cannot raise SIGPIPE here), its
+-- verdict comes back on its standard output.  Where no interpreter can be found (pmf
+-- embedded in another program), the browser of start().
+function M.spawn(exe)
+  local interp = interpreter()
+  if not interp then return M.start(exe) end
+  local mk = io.popen("mktemp -d 2>/dev/null")
+  local dir = mk and mk:read("l")
+  if mk then mk:close() end
+  if not dir or dir == "" then return nil, "cannot make a temporary folder for chromium" end
+  local fifo = dir .. "/jobs"
+  if os.execute("mkfifo " .. shq(fifo)) ~= true then
+    os.execute("rm -rf " .. shq(dir))
+    return nil, "cannot make a FIFO in " .. dir
+  end
+  local jobs = io.open(fifo, "r+b")
+  if not jobs then os.execute("rm -rf " .. shq(dir)); return nil, "cannot open the FIFO " .. fifo end
+  jobs:setvbuf("line")
+  local chunk = "require('pmf.render.chromium').serve(" .. string.format("%q", exe) .. ")"
+  local proc = io.popen(interp .. shq(chunk) .. " < " .. shq(fifo) .. " 2>&1", "r")
+  if not proc then jobs:close(); os.execute("rm -rf " .. shq(dir)); return nil, "cannot start the printing process" end
+  return setmetatable({ dir = dir, jobs = jobs, proc = proc }, Child)
 end
 
 -- M.run(exe, jobs) -> true | nil, message: see the header.

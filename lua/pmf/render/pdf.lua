@@ -53,13 +53,21 @@ local NO_CHROMIUM = "pdf output needs chromium (apt-get install chromium)"
 local Printer = {}
 Printer.__index = Printer
 
--- M.printer([opts]) -> printer | nil, message: see the header.  opts as write_pdfs' (force).
-function M.printer(opts)
+-- A printer whose browser comes from start (chromium.start: driven from this process, for
+-- callers that print everything at once; chromium.spawn: from a process of its own).
+local function new_printer(start, opts)
   local exe = M.chromium()
   if not exe then return nil, NO_CHROMIUM end
-  local b, err = chromium.start(exe)
+  local b, err = start(exe)
   if not b then return nil, err end
   return setmetatable({ browser = b, opts = opts or {}, jobs = {} }, Printer)
+end
+
+-- M.printer([opts]) -> printer | nil, message: see the header.  opts as write_pdfs' (force).
+-- Its browser is driven from a process of its own (chromium.spawn), so handing a PDF over
+-- never waits for Chromium.
+function M.printer(opts)
+  return new_printer(chromium.spawn, opts)
 end
 
 local function fail(self, err)
@@ -161,7 +169,7 @@ end
 -- all printed by one Chromium into its file (nothing renamed); every file checked to be a
 -- PDF.  shots: {{html file, png file}, ...} captured (1200 x 900) in the same run.
 function M.print(jobs, shots)
-  local p, err = M.printer()
+  local p, err = new_printer(chromium.start)
   if not p then return nil, err end
   p:add(jobs, shots)
   return p:close()
@@ -177,7 +185,7 @@ function M.write_pdfs(list, opts)
     local t, err = target(item[2], "pdf", nil, opts)
     if not t then return nil, err end
   end
-  local p, err = M.printer(opts)
+  local p, err = new_printer(chromium.start, opts)
   if not p then return nil, err end
   for _, item in ipairs(list) do
     if not p:pdf(item[1], item[2]) then break end
@@ -196,7 +204,7 @@ function M.write_packs(list, opts)
     if not t then return nil, err end
     if t.direct then return nil, item[2] .. ": a pdf pack needs a regular file" end
   end
-  local p, err = M.printer(opts)
+  local p, err = new_printer(chromium.start, opts)
   if not p then return nil, err end
   local ok = true
   for _, item in ipairs(list) do
