@@ -123,7 +123,11 @@ for _, id in ipairs(COUNCILS) do
     count.data_only or 0, dir, #paths + 1))
 end
 
--- 4. The PDF packs and the README's screenshots: the printer's last answers awaited, each
+-- 4. One scorecard for the terminal, as the REPL would print it: made while Chromium prints.
+local ok, shown = pcall(pmf.report.scorecard, { store = s, framework = "walsall", node = "thriving_happy" })
+local text = tostring(shown)
+
+-- 5. The PDF packs and the README's screenshots: the printer's last answers awaited, each
 -- PDF checked and put in place.
 if printer then
   assert(printer:finish())
@@ -133,11 +137,8 @@ else
   io.write("PDF packs and screenshots skipped: pdf output needs chromium (apt-get install chromium)\n")
 end
 
--- 5. One scorecard on the terminal, as the REPL would print it.
 io.write("\nWalsall, Thriving and Happy scorecard, ", tostring(period), ":\n")
-local ok, sc = pcall(pmf.report.scorecard, { store = s, framework = "walsall", node = "thriving_happy" })
 if ok then
-  local text = tostring(sc)
   local lines = 0
   for line in text:gmatch("[^\n]*\n?") do
     if lines < 18 then io.write(line) end
@@ -145,7 +146,7 @@ if ok then
   end
   if lines > 18 then io.write("  ... (", lines - 18, " more lines in ", out, "/walsall/)\n") end
 else
-  io.write(tostring(sc), "\n")
+  io.write(text, "\n")
 end
 io.write("\nOpen ", out, "/walsall/walsall-scorecard.html in a browser; the store is ", s:path(),
          " (try: build/pmf --db ", s:path(), ")\n")
