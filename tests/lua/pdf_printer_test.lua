@@ -161,6 +161,15 @@ if exe and os.execute("command -v pdftotext >/dev/null && command -v pdfinfo >/d
   T.ok(err and err:find(other, 1, true), "naming the file: " .. tostring(err))
   T.eq({ p2:finish() }, { nil, err }, "and finish() says the same")
   T.eq(read(other), "my own notes\n", "the file is untouched")
+
+  -- a printer its caller drops unfinished (the caller failed): nothing put in place, nothing left
+  local p3 = assert(pmf.render.printer())
+  T.eq({ p3:pack({ sc }, dir .. "/dropped-pack.pdf", "Dropped") }, { true }, "a pack handed over")
+  p3 = nil   -- luacheck: ignore
+  collectgarbage()
+  collectgarbage()
+  T.eq(files_in(dir), { "a-pack.pdf", "b-pack.pdf", "notes-pack.pdf", "scorecard.html", "scorecard.png" },
+       "a dropped printer leaves no pack, page source or printed file behind")
   os.execute("rm -rf " .. shq(dir))
 else
   T.ok(false, "the pdf printer needs chromium and poppler-utils (pdftotext, pdfinfo) on this machine")

@@ -379,19 +379,19 @@ function Child:finish()
     self.done = true
     self.jobs:write("end\n")
     local text = self.proc:read("a") or ""
-    local ok, how, code = self.proc:close()
+    local _, how, code = self.proc:close()
     self.jobs:close()
     os.execute("rm -rf " .. shq(self.dir))
-    local verdict, msg = text:match("^(%a+)\n(.-)\n?$")
-    if text == "ok\n" then
+    -- the verdict is the last thing the process writes (a tool it ran may have written before)
+    local msg = text:match("^error\n(.-)\n?$") or text:match("\nerror\n(.-)\n?$")
+    if text:find("^ok\n$") or text:find("\nok\n$") then
       -- every job printed
-    elseif verdict == "error" then
+    elseif msg then
       self.err = self.err or msg
     else
       self.err = self.err or ("the printing process stopped (" .. tostring(how) .. " " .. tostring(code) ..
                               ")" .. (text ~= "" and (": " .. text:gsub("%s+$", "")) or ""))
     end
-    if ok and text ~= "ok\n" and not self.err then self.err = "the printing process said nothing" end
   end
   if self.err then return nil, self.err end
   return true

@@ -142,6 +142,15 @@ function Printer:close()
   return true
 end
 
+-- A printer dropped unfinished (its caller failed): Chromium finished, nothing put in place,
+-- no page source or printed file left beside the targets.
+Printer.__gc = function(self)
+  if not self.closed then
+    fail(self, "the printer was not finished")
+    self:close()
+  end
+end
+
 -- printer:finish() -> true | nil, message: closed, and each PDF put in place: renamed over
 -- its target, or written through put() when the target is a device or pipe.
 function Printer:finish()
