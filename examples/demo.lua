@@ -100,7 +100,7 @@ for _, id in ipairs(COUNCILS) do
   for _, rep in ipairs(all) do
     if rep.name ~= "golden_thread" then reps[#reps + 1] = rep end
   end
-  -- the council's pack (and Walsall's screenshots) printed while the next council's run
+  -- the council's pack (and Walsall's screenshots) printed while the next council's reports are written
   if printer then
     assert(printer:pack(reps, dir .. "/" .. id .. "-pack.pdf",
                         "Report pack | " .. (reps[1].council_name or id) .. " | " .. sc.period))
