@@ -15,7 +15,8 @@
 --        -> the shortest text that reads back as the same number (for machines)
 --   pmf.render.formats
 --   pmf.render.write_pdfs({{report, path}, ...} [, opts]), write_packs({{reports, path,
---        title}, ...} [, opts]) -> true | nil, message (printed in parallel); chromium()
+--        title}, ...} [, opts]) -> true | nil, message (printed in parallel); chromium();
+--        printer([opts]) -> a PDF printer working beside the caller (see pdf.lua)
 --   pmf.render.show(rows [, columns]) (= pmf.show), show_text(rows [, columns [, width]]),
 --        repl_value(v) (core/main.c's REPL printing), is_rows(v)
 --
@@ -80,7 +81,8 @@ M.json_encode = json.encode
 M.has_xlsx, M.excel_format = xlsx.available, xlsx.excel_format
 M.check_output, M.write_data, M.write_stdout = output.check_output, output.write_data,
                                                output.write_stdout
-M.chromium, M.write_pdfs, M.write_packs = pdf.chromium, pdf.write_pdfs, pdf.write_packs
+M.chromium, M.write_pdfs, M.write_packs, M.printer = pdf.chromium, pdf.write_pdfs, pdf.write_packs,
+                                                     pdf.printer
 M.show, M.show_text, M.repl_value, M.is_rows = show.show, show.show_text, show.repl_value,
                                                show.is_rows
 
