@@ -58,7 +58,9 @@ function M.rng(seed, ...)
   return r
 end
 
--- The next 64 random bits (an integer).
+-- The next 64 random bits (an integer).  The draws below repeat its steps inline (the
+-- generator makes a few million of them: a method call each was a fifth of its Lua time);
+-- each gives the same numbers as these calls would.
 function Rng:next()
   local x = self.s
   x = x ~ (x >> 12)
@@ -69,12 +71,23 @@ function Rng:next()
 end
 
 -- Uniform in (0, 1).
-function Rng:uniform() return ((self:next() >> 11) + 0.5) * 0x1p-53 end
+function Rng:uniform()
+  local x = self.s
+  x = x ~ (x >> 12); x = x ~ (x << 25); x = x ~ (x >> 27)
+  self.s = x
+  return (((x * 0x2545F4914F6CDD1D) >> 11) + 0.5) * 0x1p-53
+end
 
 -- Normal(mu, sd) by Box-Muller.
+local sqrt, log, cos, TWO_PI = math.sqrt, math.log, math.cos, 2 * math.pi
 function Rng:normal(mu, sd)
-  local u, v = self:uniform(), self:uniform()
-  return (mu or 0) + (sd or 1) * math.sqrt(-2 * math.log(u)) * math.cos(2 * math.pi * v)
+  local x = self.s
+  x = x ~ (x >> 12); x = x ~ (x << 25); x = x ~ (x >> 27)
+  local u = (((x * 0x2545F4914F6CDD1D) >> 11) + 0.5) * 0x1p-53
+  x = x ~ (x >> 12); x = x ~ (x << 25); x = x ~ (x >> 27)
+  self.s = x
+  local v = (((x * 0x2545F4914F6CDD1D) >> 11) + 0.5) * 0x1p-53
+  return (mu or 0) + (sd or 1) * sqrt(-2 * log(u)) * cos(TWO_PI * v)
 end
 
 function Rng:chance(p) return self:uniform() < p end

@@ -42,24 +42,27 @@ local function recorded_at(g, m, t)
   return d
 end
 
+local format, mtype = string.format, math.type
 local function fmt(v)
-  if math.type(v) == "integer" then return tostring(v) end
-  return string.format("%.12g", v)
+  if mtype(v) == "integer" then return tostring(v) end
+  return format("%.12g", v)
 end
 
--- A row is kept as its CSV line: metric,area,period,value,breakdown,flag (no field holds a
--- comma or a quote).
-local function add_row(g, date, r)
+-- A row is kept as its CSV line: metric,area,period,value,breakdown,flag,numerator,
+-- denominator (no field holds a comma or a quote), made from the fields themselves (no
+-- table per row: there are a quarter of a million).
+local function add_row(g, date, metric, area_code, label, value, breakdown, flag, num, den)
   local b = g.buckets[date]
   if not b then
-    b = { date = date, rows = {} }
+    b = { date = date, rows = {}, n = 0 }
     g.buckets[date] = b
     g.bucket_order[#g.bucket_order + 1] = date
   end
-  b.rows[#b.rows + 1] = r.metric .. "," .. r.area .. "," .. r.period .. "," .. fmt(r.value) ..
-                        "," .. (r.breakdown or "") .. "," .. (r.flag or "") ..
-                        (r.numerator and ("," .. fmt(r.numerator) .. "," .. fmt(r.denominator))
-                         or ",,")
+  local n = b.n + 1
+  b.n = n
+  b.rows[n] = metric .. "," .. area_code .. "," .. label .. "," .. fmt(value) ..
+              "," .. (breakdown or "") .. "," .. (flag or "") ..
+              (num and ("," .. fmt(num) .. "," .. fmt(den)) or ",,")
 end
 
 local function row_fields(line)
@@ -195,12 +198,14 @@ local function make_rows(g, summary)
           if (not m.annual and tend >= g.m1 - 1) or (m.annual and tend >= g.m1 - 6 and r:chance(0.5)) then
             flag = "provisional"
           end
-          local row = { metric = id, area = code, period = label_of(t, m.annual),
-                        value = value, flag = flag }
+          local label = label_of(t, m.annual)
+          local rdate = recorded_at(g, m, t)
           if m.agg == "ratio" then
-            row.value, row.numerator, row.denominator = ratio_parts(g, m, code, nil, t, v)
+            local rval, num, den = ratio_parts(g, m, code, nil, t, v)
+            add_row(g, rdate, id, code, label, rval, nil, flag, num, den)
+          else
+            add_row(g, rdate, id, code, label, value, nil, flag)
           end
-          add_row(g, recorded_at(g, m, t), row)
           summary.observations = summary.observations + 1
           -- Revisions: a restated figure in a later batch.
           local rv
@@ -219,7 +224,7 @@ local function make_rows(g, summary)
             end
             if m.unit == "%" then nv = math.min(math.max(nv, 0), 100) end
             if nv < 0 then nv = 0 end
-            add_row(g, rv, { metric = id, area = code, period = row.period, value = nv })
+            add_row(g, rv, id, code, label, nv)
             summary.revisions = summary.revisions + 1
           end
           -- Breakdown rows for the council of a KPI with breakdowns.
@@ -227,15 +232,12 @@ local function make_rows(g, summary)
           if bd then
             for _, dim in ipairs(bd.dims) do
               for _, c in ipairs(categories(g, code, dim, bd.age)) do
-                local brow = { metric = id, area = code, period = row.period, breakdown = c.key,
-                               flag = flag }
                 if m.agg == "ratio" then
-                  brow.value, brow.numerator, brow.denominator =
-                    ratio_parts(g, m, code, c.key, t, v, c.share)
+                  local bv, bnum, bden = ratio_parts(g, m, code, c.key, t, v, c.share)
+                  add_row(g, rdate, id, code, label, bv, c.key, flag, bnum, bden)
                 else
-                  brow.value = breakdown_value(g, m, code, c, i, v, dec)
+                  add_row(g, rdate, id, code, label, breakdown_value(g, m, code, c, i, v, dec), c.key, flag)
                 end
-                add_row(g, recorded_at(g, m, t), brow)
                 summary.breakdown_rows = summary.breakdown_rows + 1
               end
             end

@@ -32,7 +32,10 @@
 --   a second Lua process (this engine's own interpreter: `pmf -e`, or lua5.4 with pmf.so)
 --   and print() only writes the jobs to it: the demo writes the next council's reports
 --   while Chromium loads and prints, on the machine's other core.  start() and spawn()
---   return at once, so Chromium's start-up runs beside the caller's work too.
+--   return at once, so Chromium's start-up runs beside the caller's work too.  (Measured: each
+--   tab gets a renderer of its own and pages load side by side, but Chromium prints one PDF
+--   at a time, the newest tab's first, and page loads go before prints; a print handed over
+--   while later pages load mostly waits for them, so a run's last seconds are its prints.)
 -- - The protocol goes through --remote-debugging-pipe (JSON messages ended by NUL, commands
 --   on the browser's fd 3, answers on its fd 4), as tests/browser/check.js does in Node: no
 --   port, no WebSocket, nothing from npm.  Plain Lua io cannot read up to a NUL, so the
