@@ -108,19 +108,9 @@ for _, id in ipairs(COUNCILS) do
     assert(printer:pack(reps, dir .. "/" .. id .. "-pack.pdf",
                         "Report pack | " .. (reps[1].council_name or id) .. " | " .. sc.period))
   end
-  -- every report in every format, named as write_all names them (the demo owns out/: its
+  -- every report in every format, named as write_all named them (the demo owns out/: its
   -- reports replace whatever an earlier demo, of any version, left)
-  local paths = {}
-  for k, rep in ipairs(all) do
-    local file = type(list[k]) == "table" and list[k][3] or (id .. "-" .. list[k])
-    for _, fmt in ipairs(FORMATS) do
-      if fmt ~= "xlsx" or pmf.render.has_xlsx() then
-        local path = dir .. "/" .. file .. "." .. (fmt == "text" and "txt" or fmt)
-        assert(rep:write(path, fmt, { force = true }))
-        paths[#paths + 1] = path
-      end
-    end
-  end
+  local paths = pmf.report.write_reports(all, dir, { formats = FORMATS, force = true })
   -- Walsall's screenshots, of the pages just written
   if printer and id == "walsall" then
     local pages = { scorecard = dir .. "/walsall-scorecard.html", exceptions = dir .. "/walsall-exceptions.html",

@@ -305,6 +305,25 @@ for _, p in ipairs(paths) do
 end
 os.execute("rm -rf " .. dir)
 
+-- write_all with no formats runs the reports and writes nothing; write_reports then writes
+-- them under the names write_all gave them (a triple's own file name, else framework-name)
+os.execute("mkdir -p " .. dir)
+local none, reps = pmf.report.write_all(s, "rt", Q, dir, { as_of = "2025-10-20", formats = {},
+  reports = { "scorecard", { "exceptions", {}, "rt-exc-own" } } })
+T.eq(#none, 0, "write_all with formats = {} writes nothing")
+T.eq(#reps, 2, "and returns the reports it ran")
+local h = io.open(dir .. "/rt-scorecard.md", "rb")
+T.eq(h, nil, "no file yet")
+local wrote = pmf.report.write_reports(reps, dir, { formats = { "md", "csv" } })
+T.eq(table.concat(wrote, " "), dir .. "/rt-scorecard.md " .. dir .. "/rt-scorecard.csv " ..
+     dir .. "/rt-exc-own.md " .. dir .. "/rt-exc-own.csv", "write_reports: each report by its name")
+h = io.open(dir .. "/rt-scorecard.md", "rb")
+T.eq(h and h:read("a"), reps[1]:render("md"), "the file is the report's rendering")
+if h then h:close() end
+T.err(function() pmf.report.write_reports({ {} }, dir, { formats = { "md" } }) end,
+      "without its file name", "a report without a file name is refused")
+os.execute("rm -rf " .. dir)
+
 -- pmf.xlsx directly: expected failures return nil, message; malformed books raise
 if pmf.render.has_xlsx() then
   local ok, err = pmf.xlsx.write("/nonexistent-dir/x.xlsx", { sheets = { { name = "A", columns = {}, rows = {} } } })

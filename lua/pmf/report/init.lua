@@ -21,8 +21,11 @@
 --   tostring(report) -> the text rendering (so it prints as a table at the REPL)
 --   pmf.report.publish(report, {format=, by=}) -> publication id | nil, blockers
 --   pmf.report.republish(store, id) -> report, format, publication row | nil, message
---   pmf.report.write_all(store, framework_id, period, dir [, args]) -> {paths} (raises on a
---     file it may not replace; args.force as for write)
+--   pmf.report.write_all(store, framework_id, period, dir [, args]) -> {paths}, {reports}
+--     (raises on a file it may not replace; args.force as for write; args.formats = {} runs
+--     the reports and writes nothing)
+--   pmf.report.write_reports(reports, dir [, args]) -> {paths}: reports write_all ran, each
+--     in every format (args.formats, args.force), named by its `file`
 --   pmf.report.register(name, summary, fn [, needs]) adds a report of one's own.
 --
 -- Design decisions:
@@ -89,8 +92,9 @@ local function register(name, summary, fn, needs)
 end
 M.register = register
 
-M.blockers, M.hash, M.publish, M.republish, M.write_all =
-  publish.blockers, publish.hash, publish.publish, publish.republish, publish.write_all
+M.blockers, M.hash, M.publish, M.republish, M.write_all, M.write_reports =
+  publish.blockers, publish.hash, publish.publish, publish.republish, publish.write_all,
+  publish.write_reports
 
 -- What the reports share, for scripts and renderers that lay reports out.
 M.context, M.col, M.rag_keys = shared.context, shared.col, shared.rag_keys

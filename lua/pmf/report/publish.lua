@@ -116,30 +116,19 @@ function P.republish(s, id)
   return rep, format, pub
 end
 
--- pmf.report.write_all(store, framework_id, period, dir [, args]) -> paths, reports: the
--- scorecard, exceptions and golden-thread reports (args.reports: other names, or
--- {name, {args}, file} triples) in every format (args.formats: a subset); pdf when
--- Chromium is installed, all the PDFs printed together.
-function P.write_all(s, framework_id, period, dir, args)
+-- pmf.report.write_reports(reports, dir [, args]) -> paths: each report (as write_all
+-- returned it, named by its `file`) in every format (args.formats: a subset); pdf when
+-- Chromium is installed, all the PDFs printed together; args.force replaces files.
+function P.write_reports(reps, dir, args)
   args = args or {}
-  local paths, pdfs, reps = {}, {}, {}
+  local paths, pdfs = {}, {}
   local wopts = { force = args.force }
-  local formats = args.formats or pmf.render.formats
-  for _, item in ipairs(args.reports or { "scorecard", "exceptions", "golden_thread" }) do
-    local name, extra, file = item, {}, nil
-    if type(item) == "table" then name, extra, file = item[1], item[2] or {}, item[3] end
-    local a = { store = s, framework = framework_id, period = period }
-    for k, v in pairs(args) do
-      if k ~= "force" and k ~= "formats" and k ~= "reports" then a[k] = v end
-    end
-    for k, v in pairs(extra) do a[k] = v end
-    local rep = assert(report().run(name, a))
-    reps[#reps + 1] = rep
-    for _, fmt in ipairs(formats) do
+  for _, rep in ipairs(reps) do
+    if type(rep.file) ~= "string" then error("write_reports: a report without its file name", 2) end
+    for _, fmt in ipairs(args.formats or pmf.render.formats) do
       local ok_fmt = (fmt ~= "xlsx" or pmf.render.has_xlsx()) and (fmt ~= "pdf" or pmf.render.chromium())
       if ok_fmt then
-        local ext = fmt == "text" and "txt" or fmt
-        local path = dir .. "/" .. (file or (framework_id .. "-" .. name)) .. "." .. ext
+        local path = dir .. "/" .. rep.file .. "." .. (fmt == "text" and "txt" or fmt)
         if fmt == "pdf" then
           pdfs[#pdfs + 1] = { rep, path }
         else
@@ -154,6 +143,31 @@ function P.write_all(s, framework_id, period, dir, args)
     local ok, err = pmf.render.write_pdfs(pdfs, wopts)
     if not ok then error(err, 2) end
   end
+  return paths
+end
+
+-- pmf.report.write_all(store, framework_id, period, dir [, args]) -> paths, reports: the
+-- scorecard, exceptions and golden-thread reports (args.reports: other names, or
+-- {name, {args}, file} triples) run, each named by its file (`framework-name` unless the
+-- triple names it: report.file), and written by write_reports (args.formats: a subset;
+-- {} runs them and writes nothing).
+function P.write_all(s, framework_id, period, dir, args)
+  args = args or {}
+  local reps = {}
+  for _, item in ipairs(args.reports or { "scorecard", "exceptions", "golden_thread" }) do
+    local name, extra, file = item, {}, nil
+    if type(item) == "table" then name, extra, file = item[1], item[2] or {}, item[3] end
+    local a = { store = s, framework = framework_id, period = period }
+    for k, v in pairs(args) do
+      if k ~= "force" and k ~= "formats" and k ~= "reports" then a[k] = v end
+    end
+    for k, v in pairs(extra) do a[k] = v end
+    local rep = assert(report().run(name, a))
+    rep.file = file or (framework_id .. "-" .. name)
+    reps[#reps + 1] = rep
+  end
+  local ok, paths = pcall(P.write_reports, reps, dir, args)
+  if not ok then error(paths, 2) end
   return paths, reps
 end
 
