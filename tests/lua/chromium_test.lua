@@ -6,20 +6,7 @@ local pmf = require "pmf"
 local T = dofile(arg[0]:match("^(.-)[^/]*$") .. "harness.lua")
 local chromium = require "pmf.render.chromium"
 
-local function read(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local d = f:read("a")
-  f:close()
-  return d
-end
-
-local function run(cmd)
-  local p = io.popen(cmd)
-  local out = p:read("a")
-  p:close()
-  return out
-end
+local read, run = T.read, T.run
 
 local function page(title, body, css)
   return '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>' .. title ..

@@ -74,6 +74,23 @@ function T.done(name)
 end
 
 -- A fresh temporary path, removed at exit by the caller if it wishes.
+-- A file's bytes, or nil when it cannot be opened.
+function T.read(path)
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local d = f:read("a")
+  f:close()
+  return d
+end
+
+-- A shell command's standard output and its exit code (0 when it succeeded).
+function T.run(cmd)
+  local p = io.popen(cmd)
+  local out = p:read("a")
+  local ok, _, code = p:close()
+  return out, ok and 0 or code
+end
+
 function T.tmpname(suffix)
   local p = os.tmpname()
   os.remove(p)

@@ -15,20 +15,7 @@ local PMF = os.getenv("PMF_BIN") or (root .. "build/pmf")
 
 local function shq(x) return "'" .. tostring(x):gsub("'", "'\\''") .. "'" end
 
-local function read(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local d = f:read("a")
-  f:close()
-  return d
-end
-
-local function run(cmd)
-  local p = io.popen(cmd)
-  local out = p:read("a")
-  local ok, _, code = p:close()
-  return out, ok and 0 or code
-end
+local read, run = T.read, T.run
 
 local function files_in(dir)
   local names = {}
