@@ -235,13 +235,8 @@ local ACTION_NOTES = {
 
 local function month_label(m) return string.format("%04d-%02d", m // 12, m % 12 + 1) end
 
-local MDAYS = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 }
-local function month_end(m)
-  local y, mo = m // 12, m % 12 + 1
-  local d = MDAYS[mo]
-  if mo == 2 and ((y % 4 == 0 and y % 100 ~= 0) or y % 400 == 0) then d = 29 end
-  return string.format("%04d-%02d-%02d", y, mo, d)
-end
+-- the month's last day, "YYYY-MM-DD", by the engine's one calendar
+local function month_end(m) return require("pmf").period.span(m, 1):end_date() end
 
 -- ---- the model: metrics, their relationships and areas -----------------------------------
 
