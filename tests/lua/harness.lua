@@ -111,4 +111,15 @@ function T.count(s, from)
   return s:query("SELECT count(*) AS n FROM " .. from)[1].n
 end
 
+-- T.public_store() -> a new in-memory store with the metric catalogue and the shipped
+-- recipes' metrics (frameworks/recipes/public_metrics.lua) loaded: what a recipe imports into.
+function T.public_store()
+  local pmf = require "pmf"
+  local root = arg[0]:match("^(.-)[^/]*$") .. "../../frameworks/"
+  local s = assert(pmf.open(":memory:"))
+  assert(pmf.framework.load(s, root .. "catalogue.lua"))
+  assert(pmf.framework.load(s, root .. "recipes/public_metrics.lua"))
+  return s
+end
+
 return T

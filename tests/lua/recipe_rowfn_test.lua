@@ -10,12 +10,7 @@ local here = arg[0]:match("^(.-)[^/]*$")
 local ROOT = here .. "../../"
 local METRIC = "household_waste_recycled_pct"
 
-local function fresh()
-  local s = assert(pmf.open(":memory:"))
-  assert(pmf.framework.load(s, ROOT .. "frameworks/catalogue.lua"))
-  assert(pmf.framework.load(s, ROOT .. "frameworks/recipes/public_metrics.lua"))
-  return s
-end
+local fresh = T.public_store   -- the catalogue and the public recipes' metrics
 
 -- The data: a column named as a field ("source") that the recipe ignores, so the field wins.
 local DATA = T.write_tmp("rowfn_data.csv", "area_code,area_name,period,rate,note,source\n" ..

@@ -12,15 +12,10 @@ local FIX = here .. "../fixtures/recipes/"
 local XFIX = here .. "../fixtures/xlsx/"
 local RECIPES = ROOT .. "frameworks/recipes/"
 
-local function fresh()
-  local s = assert(pmf.open(":memory:"))
-  assert(pmf.framework.load(s, ROOT .. "frameworks/catalogue.lua"))
-  assert(pmf.framework.load(s, RECIPES .. "public_metrics.lua"))
-  return s
-end
+local fresh = T.public_store   -- the catalogue and the public recipes' metrics
 
-local function count(s, where)
-  return s:query("SELECT count(*) AS n FROM observation" .. (where and (" WHERE " .. where) or ""))[1].n
+local function count(s, where)   -- figures stored (where: a condition on them)
+  return T.count(s, "observation" .. (where and (" WHERE " .. where) or ""))
 end
 
 local function lines(path)   -- data rows of a CSV cut (every line after the header)
