@@ -398,9 +398,7 @@ int pmf_figures_scan_all(pmf_figures *f, const unsigned char *want, int64_t nwan
                            &first, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, "SELECT metric FROM observation WHERE metric > ?1"
                                " ORDER BY metric LIMIT 1", -1, &next, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "SELECT numerator, denominator FROM observation WHERE metric = ?1"
-                               " AND area = ?2 AND breakdown = ?3 AND start = ?4 AND len = ?5"
-                               " AND batch = ?6", -1, &lookup, NULL) != SQLITE_OK)
+        sqlite3_prepare_v2(db, parts_sql, -1, &lookup, NULL) != SQLITE_OK)
         goto done;
     pmf_figures_hold(f);              /* one read transaction: one snapshot for all metrics */
     sqlite3_stmt *q = first;
