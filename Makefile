@@ -59,6 +59,7 @@ CORE_SRC := core/pmf.c \
             core/lrag.c \
             core/reader.c \
             core/store_read.c \
+            core/store_pack.c \
             core/series.c \
             core/series_math.c \
             core/lseries.c \
@@ -94,7 +95,7 @@ CORE_SRC := core/pmf.c \
             core/lstore_area.c
 CORE_OBJ := $(CORE_SRC:core/%.c=$(BUILD)/core/%.o)
 
-UNIT_TESTS := test_store test_period test_csv test_rag test_series test_import test_pattern test_xlsx_read test_engine test_xlsx_spark
+UNIT_TESTS := test_store test_period test_csv test_rag test_series test_import test_pattern test_xlsx_read test_engine test_xlsx_spark test_pack
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 # Debian packages: to build and run (DEBS: all `make demo` installs), and (TEST_DEBS) what the

@@ -163,10 +163,21 @@ pmf_import *pmf_import_begin(pmf_store *s, const char *name, const pmf_import_op
         pmf_import_free(im);
         return NULL;
     }
-    if (pmf_batch_view_load(s, INT64_MAX, &im->view) != 0 || load_locks(im) != 0 ||
-        imp_prep(im, "INSERT INTO observation(metric, area, breakdown, start, len, batch, value,"
-                 " numerator, denominator, flags, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-                 " ?8, ?9, ?10, ?11)", &im->ins) != SQLITE_OK ||
+    /* Packed series (store_pack.h): this import keeps its series' packs itself, so the
+     * per-row triggers are off for its life, on this connection only. */
+    if (pmf_store_triggers_off(s) != 0) {
+        snprintf(err, errlen, "%s: cannot start the import: %s", im->name, sqlite3_errmsg(im->db));
+        pmf_import_free(im);
+        return NULL;
+    }
+    im->triggers_off = 1;
+    pmf_store_own_write(s, 1);
+    rc = imp_prep(im, "INSERT INTO observation(metric, area, breakdown, start, len, batch, value,"
+                  " numerator, denominator, flags, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+                  " ?8, ?9, ?10, ?11)", &im->ins);
+    pmf_store_own_write(s, 0);
+    if (rc != SQLITE_OK || !(im->packlog = pmf_packlog_new(s)) ||
+        pmf_batch_view_load(s, INT64_MAX, &im->view) != 0 || load_locks(im) != 0 ||
         imp_prep(im, "SELECT batch, value, numerator, denominator, flags FROM observation"
                  " WHERE metric = ?1 AND area = ?2 AND breakdown = ?3 AND start = ?4"
                  " AND len = ?5", &im->cur) != SQLITE_OK ||
@@ -199,6 +210,12 @@ int imp_seen_prepare(pmf_import *im) {
         return imp_fatal(im, "preparing the duplicate check");
     return 0;
 }
+int imp_pack_boundary(pmf_import *im) {
+    if (im->in_row || !pmf_packlog_full(im->packlog)) return 0;
+    if (pmf_packlog_flush(im->packlog) != 0) return imp_fatal(im, "packing the series written");
+    return 0;
+}
+
 /* ---------------------------------------------------------------------------------------
  * Finish.
  * ------------------------------------------------------------------------------------- */
@@ -242,11 +259,20 @@ int pmf_import_finish(pmf_import *im, pmf_import_summary *out) {
         }
         imp_sb_free(&detail);
     }
+    /* the series written, packed; and any a writer without the importer left dirty */
+    if (commit && (pmf_packlog_flush(im->packlog) != 0 || pmf_store_repack(im->store) != 0)) {
+        imp_fatal(im, "packing the series written");
+        commit = 0;
+    }
     if (commit && end_tx(im, 1) != SQLITE_OK) {
         imp_fatal(im, "committing");
         commit = 0;
     }
     if (!commit) end_tx(im, 0);
+    if (im->triggers_off) {
+        im->triggers_off = 0;
+        pmf_store_triggers_on(im->store);
+    }
     sqlite3_finalize(im->sp_begin);
     sqlite3_finalize(im->sp_undo);
     sqlite3_finalize(im->sp_end);
@@ -266,6 +292,8 @@ void pmf_import_free(pmf_import *im) {
         im->finished = 1;
         end_tx(im, 0);
     }
+    if (im->triggers_off) pmf_store_triggers_on(im->store);
+    pmf_packlog_free(im->packlog);
     sqlite3_finalize(im->ins);
     sqlite3_finalize(im->cur);
     sqlite3_finalize(im->any);

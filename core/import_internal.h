@@ -18,6 +18,7 @@
 #include "period.h"
 #include "recipe.h"
 #include "store_area.h"
+#include "store_pack.h"
 
 #include <stdint.h>
 
@@ -81,6 +82,9 @@ struct pmf_import {
     strbuf rowmsg;           /* skip_bad: the row's errors, "; " between (its reason) */
     int rownmsgs;            /* skip_bad: the row's errors so far */
     sqlite3_stmt *sp_begin, *sp_undo, *sp_end;   /* skip_bad: the per-row savepoint */
+    pmf_packlog *packlog;    /* the rows written, merged into their packs (store_pack.h) */
+    size_t packmark;         /* skip_bad: the log as the row began */
+    int triggers_off;        /* this import holds the store's triggers off */
     strbuf shown[NSHOWN];    /* inputs as shown in messages */
     strbuf colbuf;           /* a file's column name as a message names it */
     lock *locks;
@@ -144,5 +148,8 @@ int imp_row_end(pmf_import *im, const pmf_import_summary *before, long line,
 /* import.c: statements and the duplicate check's table. */
 int imp_prep(pmf_import *im, const char *sql, sqlite3_stmt **st);
 int imp_seen_prepare(pmf_import *im);
+/* At a row boundary (outside a --skip-bad row): merge the rows logged so far into their
+ * packs when the log is full.  0, or -1 after a fatal store error. */
+int imp_pack_boundary(pmf_import *im);
 
 #endif

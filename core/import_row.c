@@ -10,6 +10,7 @@
  */
 #include "import_internal.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,12 +216,18 @@ int imp_process(pmf_import *im, long line, const pmf_csv_field *f, const int *co
     bind_opt(st, 9, den, dnull);
     sqlite3_bind_int(st, 10, flags);
     if (src) sqlite3_bind_text(st, 11, src, -1, SQLITE_STATIC); else sqlite3_bind_null(st, 11);
+    pmf_store_own_write(im->store, 1);       /* the triggers are off: the importer packs */
     int rc = sqlite3_step(st);
+    pmf_store_own_write(im->store, 0);
     sqlite3_reset(st);
     if ((rc & 0xff) == SQLITE_CONSTRAINT) goto duplicate;
     if (rc != SQLITE_DONE) return imp_fatal(im, "writing an observation");
+    pmf_pack_row pr = {p.start, p.len, im->batch, vnull ? NAN : value, nnull ? NAN : num,
+                       dnull ? NAN : den, flags};
+    if (pmf_packlog_add(im->packlog, metric, area, bd->s, bd->len, &pr) != 0)
+        return imp_fatal(im, "(out of memory)");
     if (revised) im->sum.revised++; else im->sum.added++;
-    return 0;
+    return imp_pack_boundary(im);
 
 duplicate: {
         char plabel[PMF_PERIOD_LABEL_MAX];
@@ -268,6 +275,7 @@ int imp_row_begin(pmf_import *im) {
     sqlite3_reset(im->sp_begin);
     if (rc != SQLITE_DONE) return imp_fatal(im, "starting a row");
     im->in_row = 1;
+    im->packmark = pmf_packlog_mark(im->packlog);
     im->rowmsg.len = 0;
     im->rownmsgs = 0;
     return 0;
@@ -284,6 +292,7 @@ int imp_row_end(pmf_import *im, const pmf_import_summary *before, long line,
         int rc = sqlite3_step(im->sp_undo);
         sqlite3_reset(im->sp_undo);
         if (rc != SQLITE_DONE) return imp_fatal(im, "undoing a refused row");
+        pmf_packlog_undo(im->packlog, im->packmark);
         int64_t rows = im->sum.rows;
         im->sum.added = before->added;
         im->sum.revised = before->revised;
@@ -295,6 +304,7 @@ int imp_row_end(pmf_import *im, const pmf_import_summary *before, long line,
     int rc = sqlite3_step(im->sp_end);
     sqlite3_reset(im->sp_end);
     if (rc != SQLITE_DONE) return imp_fatal(im, "ending a row");
+    if (imp_pack_boundary(im) != 0) return -1;
     if (bad && im->o.reject)
         im->o.reject(im->o.reject_ud, line, row, n, im->rowmsg.len ? im->rowmsg.s : "refused");
     return bad ? -1 : 0;

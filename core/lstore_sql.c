@@ -13,6 +13,7 @@
  *   SQLite's codes never reach Lua, messages do.
  */
 #include "lstore.h"
+#include "store_pack.h"
 
 #include <lauxlib.h>
 #include <string.h>
@@ -109,12 +110,21 @@ static const char *skip_space(const char *p) {
     return p;
 }
 
+/* A statement SQLite would not prepare.  The store's one authorizer is the guard that
+ * refuses writes to observation while an import holds the triggers off (store_pack.h). */
+static int sql_error(lua_State *L, sqlite3 *db) {
+    if (sqlite3_errcode(db) == SQLITE_AUTH)
+        return luaL_error(L, "SQL error: observations cannot be written while an import is open"
+                             " on this store (it packs the series it writes): finish or close"
+                             " the import first");
+    return luaL_error(L, "SQL error: %s", sqlite3_errmsg(db));
+}
+
 /* Prepare one statement of sql for the store at 1 (checked against its view). */
 static sqlite3_stmt **prepare(lua_State *L, sqlite3 *db, const char *sql) {
     sqlite3_stmt **pst = new_stmt(L);
     const char *tail;
-    if (sqlite3_prepare_v2(db, sql, -1, pst, &tail) != SQLITE_OK)
-        luaL_error(L, "SQL error: %s", sqlite3_errmsg(db));
+    if (sqlite3_prepare_v2(db, sql, -1, pst, &tail) != SQLITE_OK) sql_error(L, db);
     if (*skip_space(tail)) luaL_error(L, "query takes one SQL statement (use exec for several)");
     if (!*pst) luaL_error(L, "SQL error: no statement in \"%s\"", sql);
     pmf_lstore_checkstatement(L, 1, *pst);
@@ -165,6 +175,13 @@ int store_columns(lua_State *L) {
     return 1;
 }
 
+/* After a write outside any transaction: the series it left dirty are packed
+ * (store_pack.h).  A failure here loses nothing (a dirty series reads its rows, and the
+ * next write packs it), so it is not the statement's error. */
+static void repack_after(pmf_store *s, int wrote) {
+    if (wrote && sqlite3_get_autocommit(pmf_store_db(s))) pmf_store_repack(s);
+}
+
 /* store:exec(sql [, ...]) -> number of rows changed.  With parameters, one statement;
  * without, any number of statements. */
 int store_exec(lua_State *L) {
@@ -175,12 +192,13 @@ int store_exec(lua_State *L) {
         /* several statements: each prepared, checked against the view, run, in turn */
         sqlite3_stmt **pst = new_stmt(L);
         const char *p = skip_space(sql);
+        int wrote = 0;
         while (*p) {
             const char *tail;
-            if (sqlite3_prepare_v2(db, p, -1, pst, &tail) != SQLITE_OK)
-                luaL_error(L, "SQL error: %s", sqlite3_errmsg(db));
+            if (sqlite3_prepare_v2(db, p, -1, pst, &tail) != SQLITE_OK) sql_error(L, db);
             if (*pst) {
                 pmf_lstore_checkstatement(L, 1, *pst);
+                wrote |= !sqlite3_stmt_readonly(*pst);
                 int rc = sqlite3_step(*pst);
                 while (rc == SQLITE_ROW) rc = sqlite3_step(*pst);
                 if (rc != SQLITE_DONE) return pmf_lstore_error(L, db);
@@ -190,16 +208,19 @@ int store_exec(lua_State *L) {
             p = skip_space(tail);
         }
         lua_pushinteger(L, sqlite3_changes(db));
+        repack_after(s, wrote);
         return 1;
     }
     int top = lua_gettop(L);
     sqlite3_stmt **pst = prepare(L, db, sql);
     bind_args(L, *pst, 3, top);
+    int wrote = !sqlite3_stmt_readonly(*pst);
     int rc = sqlite3_step(*pst);
     while (rc == SQLITE_ROW) rc = sqlite3_step(*pst);
     if (rc != SQLITE_DONE) return pmf_lstore_error(L, db);
     sqlite3_finalize(*pst);
     *pst = NULL;
     lua_pushinteger(L, sqlite3_changes(db));
+    repack_after(s, wrote);
     return 1;
 }

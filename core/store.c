@@ -51,6 +51,7 @@
  */
 #include "store_internal.h"
 #include "store_area.h"
+#include "store_pack.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -63,6 +64,9 @@ struct pmf_store {
     sqlite3 *db;
     char *path;
     sqlite3_stmt *metric_id, *area_id, *metric_def;
+    int triggers_off;             /* importers holding the triggers off (store_pack.h) */
+    int triggers_were;            /* the connection's trigger setting before the first */
+    int own_write;                /* the importer's own INSERT is being (re)prepared */
 };
 
 /* Write a message into the caller's buffer (truncating; never more than errlen). */
@@ -157,7 +161,8 @@ static int has_rows(sqlite3 *db, const char *sql) {
     return rc;
 }
 
-static int migrate(sqlite3 *db, const char *path, const char *refdir, char *err, size_t errlen) {
+static int migrate(sqlite3 *db, const char *path, const char *refdir, char *err, size_t errlen,
+                   int *migrated) {
     int v = user_version(db);
     if (v < 0) {
         pmf_store_errorf(err, errlen, "%s: not a pmf store (%s)", path, sqlite3_errmsg(db));
@@ -186,6 +191,7 @@ static int migrate(sqlite3 *db, const char *path, const char *refdir, char *err,
     char sql[64];
     snprintf(sql, sizeof sql, "PRAGMA user_version = %d", pmf_store_nmigrations);
     if (exec(db, sql, err, errlen) != 0 || exec(db, "COMMIT", err, errlen) != 0) goto fail;
+    *migrated = v > 0;
     return 0;
 fail:
     sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
@@ -227,10 +233,11 @@ pmf_store *pmf_store_open(const char *path, const char *refdir, char *err, size_
     pmf_area_register_sql(s->db);
     sqlite3_extended_result_codes(s->db, 1);
     char msg[512] = "";
+    int migrated = 0;
     if (exec(s->db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;", msg, sizeof msg) ||
         (strcmp(path, ":memory:") != 0 &&
          exec_retry(s->db, "PRAGMA journal_mode = WAL", msg, sizeof msg)) ||
-        migrate(s->db, path, refdir, msg, sizeof msg)) {
+        migrate(s->db, path, refdir, msg, sizeof msg, &migrated)) {
         if (strstr(msg, path) == msg) pmf_store_errorf(err, errlen, "%s", msg);
         else pmf_store_errorf(err, errlen, "%s: %s", path, msg);
         pmf_store_close(s);
@@ -246,6 +253,9 @@ pmf_store *pmf_store_open(const char *path, const char *refdir, char *err, size_
         pmf_store_close(s);
         return NULL;
     }
+    /* An older store's series start dirty (store_schema.c): packed now, once.  Not fatal:
+     * a dirty series reads its rows, and the next write packs it. */
+    if (migrated) pmf_store_repack(s);
     return s;
 }
 
@@ -260,6 +270,39 @@ void pmf_store_close(pmf_store *s) {
 }
 
 sqlite3 *pmf_store_db(pmf_store *s) { return s->db; }
+
+/* While the triggers are off (an importer keeping the packs itself, store_pack.h), no
+ * statement prepared on this connection may write observation but the importer's own. */
+static int guard_observation(void *ud, int action, const char *a, const char *b,
+                             const char *c, const char *d) {
+    pmf_store *s = ud;
+    (void)b, (void)c, (void)d;
+    if ((action == SQLITE_INSERT || action == SQLITE_UPDATE || action == SQLITE_DELETE) &&
+        a && strcmp(a, "observation") == 0 && !s->own_write)
+        return SQLITE_DENY;
+    return SQLITE_OK;
+}
+
+int pmf_store_triggers_off(pmf_store *s) {
+    if (s->triggers_off++ > 0) return 0;
+    int was = 1, now = 1;
+    if (sqlite3_db_config(s->db, SQLITE_DBCONFIG_ENABLE_TRIGGER, -1, &was) != SQLITE_OK ||
+        sqlite3_db_config(s->db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, &now) != SQLITE_OK || now) {
+        s->triggers_off = 0;
+        return -1;
+    }
+    s->triggers_were = was;
+    sqlite3_set_authorizer(s->db, guard_observation, s);
+    return 0;
+}
+
+void pmf_store_triggers_on(pmf_store *s) {
+    if (s->triggers_off == 0 || --s->triggers_off > 0) return;
+    sqlite3_set_authorizer(s->db, NULL, NULL);
+    sqlite3_db_config(s->db, SQLITE_DBCONFIG_ENABLE_TRIGGER, s->triggers_were, NULL);
+}
+
+void pmf_store_own_write(pmf_store *s, int on) { s->own_write = on; }
 const char *pmf_store_path(const pmf_store *s) { return s->path; }
 
 int pmf_store_begin(pmf_store *s) { return sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL); }

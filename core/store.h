@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <sqlite3.h>
 
-#define PMF_SCHEMA_VERSION 7   /* = the number of entries in store.c migrations[] */
+#define PMF_SCHEMA_VERSION 8   /* = the number of entries in store.c migrations[] */
 
 /* Observation flags (a bitmask in observation.flags; the CSV `flag` column names them). */
 #define PMF_FLAG_PROVISIONAL 1

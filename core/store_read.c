@@ -18,6 +18,7 @@
  *   it): those few rows are looked up by key.
  */
 #include "store_read.h"
+#include "store_pack.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -29,6 +30,7 @@ struct pmf_figures {
     int64_t cutoff_ms;
     sqlite3_stmt *fetch[4];       /* by PMF_FIG_* bits: the columns read; prepared on first use */
     sqlite3_stmt *parts;          /* a NULL value's parts, by key (fetches without parts) */
+    sqlite3_stmt *pack;           /* a series' pack (store_pack.h); prepared on first use */
     sqlite3_stmt *version;        /* PRAGMA data_version, for pmf_figures_stamp */
     sqlite3_stmt *hold, *release; /* SAVEPOINT / RELEASE: one read transaction for many reads */
     int holding;
@@ -75,6 +77,7 @@ void pmf_figures_close(pmf_figures *f) {
     sqlite3_finalize(f->release);
     for (int i = 0; i < 4; i++) sqlite3_finalize(f->fetch[i]);
     sqlite3_finalize(f->parts);
+    sqlite3_finalize(f->pack);
     sqlite3_finalize(f->version);
     pmf_batch_view_free(&f->view);
     free(f->buf);
@@ -156,6 +159,31 @@ static int lookup_parts(sqlite3_stmt *lookup, sqlite3_stmt *st, int col0, pmf_ob
     return rc == SQLITE_ROW ? 0 : -1;
 }
 
+/* The version in force of each span, picked while a series' stored rows stream past in key
+ * order (start, len, batch): rows from SQL (fold_series) and from a pack (fold_pack) both
+ * go through take(), so the one rule (pmf_batch_rank) is applied in one place. */
+typedef struct {
+    pmf_obs cur;
+    int64_t crank;
+    int have;
+} fold_state;
+
+/* One stored version o of rank r (> 0: visible).  1: it is now the span's version in force
+ * (the caller fills its value and parts), 0: skipped, -1: out of memory. */
+static int take(pmf_figures *f, fold_state *fs, int32_t start, int32_t len, int64_t r) {
+    if (len < 1 || r == 0) return 0;
+    if (fs->have && fs->cur.start == start && fs->cur.len == len) {
+        if (r < fs->crank) return 0;                    /* an older version */
+    } else if (fs->have && emit(f, &fs->cur) != 0) {
+        return -1;
+    }
+    fs->cur.start = start;
+    fs->cur.len = len;
+    fs->crank = r;
+    fs->have = 1;
+    return 1;
+}
+
 /* Fold the rows of a statement positioned on its first row (columns from col0: start, len,
  * batch, value, then flags with PMF_FIG_FLAGS in `want`, then numerator, denominator with
  * PMF_FIG_PARTS) into figures in force, while same() says the row belongs to the series.
@@ -166,37 +194,61 @@ static int fold_series(pmf_figures *f, sqlite3_stmt *st, int col0, int want,
                        sqlite3_stmt *lookup, int rc, int64_t *rows,
                        int (*same)(sqlite3_stmt *, const int64_t *), const int64_t *key) {
     int cparts = col0 + (want & PMF_FIG_FLAGS ? 5 : 4);
-    pmf_obs cur = {0};
-    int64_t crank = 0;
-    int have = 0;
+    fold_state fs = {.have = 0};
     f->n = 0;
     for (; rc == SQLITE_ROW && (!same || same(st, key)); rc = sqlite3_step(st)) {
         int32_t s = sqlite3_column_int(st, col0), len = sqlite3_column_int(st, col0 + 1);
-        int64_t b = sqlite3_column_int64(st, col0 + 2), r = pmf_batch_rank(&f->view, b);
+        int64_t b = sqlite3_column_int64(st, col0 + 2);
         if (rows) (*rows)++;
-        if (len < 1 || r == 0) continue;
-        if (have && cur.start == s && cur.len == len) {
-            if (r < crank) continue;                    /* an older version */
-        } else if (have && emit(f, &cur) != 0) {
-            return -1;
-        }
-        cur.start = s;
-        cur.len = len;
-        cur.value = column_double(st, col0 + 3);
-        cur.numerator = cur.denominator = NAN;
+        int t = take(f, &fs, s, len, pmf_batch_rank(&f->view, b));
+        if (t < 0) return -1;
+        if (t == 0) continue;
+        pmf_obs *cur = &fs.cur;
+        cur->value = column_double(st, col0 + 3);
+        cur->numerator = cur->denominator = NAN;
         if (want & PMF_FIG_PARTS) {
-            cur.numerator = column_double(st, cparts);
-            cur.denominator = column_double(st, cparts + 1);
-        } else if (isnan(cur.value) && lookup_parts(lookup, st, col0, &cur) != 0) {
+            cur->numerator = column_double(st, cparts);
+            cur->denominator = column_double(st, cparts + 1);
+        } else if (isnan(cur->value) && lookup_parts(lookup, st, col0, cur) != 0) {
             return -1;
         }
-        cur.flags = want & PMF_FIG_FLAGS ? sqlite3_column_int64(st, col0 + 4) & PMF_FLAG_STORED : 0;
-        cur.rec = f->view.ms[b];
-        crank = r;
-        have = 1;
+        cur->flags = want & PMF_FIG_FLAGS ? sqlite3_column_int64(st, col0 + 4) & PMF_FLAG_STORED : 0;
+        cur->rec = f->view.ms[b];
     }
-    if (have && emit(f, &cur) != 0) return -1;
+    if (fs.have && emit(f, &fs.cur) != 0) return -1;
     return rc;
+}
+
+/* Fold a pack's rows starting in [from, to] as fold_series folds rows, reading what `want`
+ * asks (the same figures, field for field, as the rows give).  0, -1 out of memory, -2 the
+ * pack does not decode (the caller reads the rows). */
+static int fold_pack(pmf_figures *f, const void *blob, size_t bytes, int32_t from, int32_t to,
+                     int want, int64_t *rows) {
+    pmf_pack_iter it = pmf_pack_begin(blob, bytes);
+    pmf_pack_row r;
+    fold_state fs = {.have = 0};
+    int d;
+    f->n = 0;
+    while ((d = pmf_pack_next(&it, &r)) == 1) {
+        if (r.start < from) continue;
+        if (r.start > to) break;
+        if (rows) (*rows)++;
+        int t = take(f, &fs, r.start, r.len, pmf_batch_rank(&f->view, r.batch));
+        if (t < 0) return -1;
+        if (t == 0) continue;
+        pmf_obs *cur = &fs.cur;
+        cur->value = r.value;
+        cur->numerator = cur->denominator = NAN;
+        if ((want & PMF_FIG_PARTS) || isnan(r.value)) {
+            cur->numerator = r.numerator;
+            cur->denominator = r.denominator;
+        }
+        cur->flags = want & PMF_FIG_FLAGS ? r.flags & PMF_FLAG_STORED : 0;
+        cur->rec = f->view.ms[r.batch];
+    }
+    if (d < 0) return -2;
+    if (fs.have && emit(f, &fs.cur) != 0) return -1;
+    return 0;
 }
 
 /* The fetch statement reading the columns `want` asks for (prepared on first use). */
@@ -214,6 +266,32 @@ static sqlite3_stmt *fetch_stmt(pmf_figures *f, int want) {
     return f->fetch[want];
 }
 
+/* The series' pack folded into f->buf: 0, 1 when it has no pack (or one that does not
+ * decode: its rows are read instead), -1 on error. */
+static int read_pack(pmf_figures *f, int64_t metric, int64_t area, const char *breakdown,
+                     int32_t from, int32_t to, int want) {
+    if (!f->pack && sqlite3_prepare_v3(pmf_store_db(f->store),
+                                       "SELECT data FROM series_pack WHERE metric = ?1"
+                                       " AND area = ?2 AND breakdown = ?3", -1,
+                                       SQLITE_PREPARE_PERSISTENT, &f->pack, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_stmt *st = f->pack;
+    sqlite3_bind_int64(st, 1, metric);
+    sqlite3_bind_int64(st, 2, area);
+    sqlite3_bind_text(st, 3, breakdown ? breakdown : "", -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st), out = 1;
+    if (rc == SQLITE_ROW) {
+        const void *blob = sqlite3_column_blob(st, 0);
+        int d = fold_pack(f, blob, (size_t)sqlite3_column_bytes(st, 0), from, to, want, NULL);
+        if (d == -1) f->error = "out of memory";
+        out = d == -2 ? 1 : d;
+    } else if (rc != SQLITE_DONE) {
+        out = -1;
+    }
+    sqlite3_reset(st);
+    return out;
+}
+
 const pmf_obs *pmf_figures_read(pmf_figures *f, int64_t metric, int64_t area,
                                 const char *breakdown, int32_t from, int32_t to, int want,
                                 size_t *n) {
@@ -221,6 +299,12 @@ const pmf_obs *pmf_figures_read(pmf_figures *f, int64_t metric, int64_t area,
     f->error = NULL;
     *n = 0;
     want &= PMF_FIG_PARTS | PMF_FIG_FLAGS;
+    int pk = read_pack(f, metric, area, breakdown, from, to, want);
+    if (pk == 0) {
+        *n = f->n;
+        return f->buf ? f->buf : (const pmf_obs *)f;
+    }
+    if (pk == -1) return NULL;
     if (!(st = fetch_stmt(f, want))) return NULL;
     if (!(want & PMF_FIG_PARTS)) {
         if (!f->parts && sqlite3_prepare_v2(pmf_store_db(f->store), parts_sql, -1, &f->parts,
@@ -382,8 +466,44 @@ static int scan_metric(pmf_figures *f, sqlite3_value *m, int want, sqlite3_stmt 
     return out;
 }
 
-/* Metric by metric (each its own range scan, in key order), so that each reads only the
- * columns it wants: a column costs every row. */
+/* Every series from its pack, in key order (the packs' key is the rows' series key), when no
+ * series is dirty.  1: some series is dirty (the caller scans rows), 0 done, fn's non-zero
+ * return, or -1. */
+static int scan_packs(pmf_figures *f, const unsigned char *want, int64_t nwant,
+                      pmf_series_fn fn, void *ctx, int64_t *rows) {
+    sqlite3 *db = pmf_store_db(f->store);
+    sqlite3_stmt *dirty = NULL, *st = NULL;
+    int out = -1, rc;
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM series_dirty LIMIT 1", -1, &dirty, NULL) !=
+            SQLITE_OK ||
+        sqlite3_prepare_v2(db, "SELECT metric, area, data FROM series_pack"
+                               " ORDER BY metric, area, breakdown", -1, &st, NULL) != SQLITE_OK)
+        goto done;
+    rc = sqlite3_step(dirty);
+    if (rc != SQLITE_DONE) {
+        out = rc == SQLITE_ROW ? 1 : -1;
+        goto done;
+    }
+    out = 0;
+    while (out == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t metric = sqlite3_column_int64(st, 0), area = sqlite3_column_int64(st, 1);
+        int w = !want ? PMF_FIG_PARTS | PMF_FIG_FLAGS
+                      : metric >= 0 && metric < nwant ? want[metric] & 3 : 0;
+        int d = fold_pack(f, sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2),
+                          INT32_MIN, INT32_MAX, w, rows);
+        if (d == -2) f->error = "a packed series does not decode";
+        if (d != 0) out = -1;
+        else out = fn(ctx, metric, area, f->buf, f->n);
+    }
+    if (out == 0 && rc != SQLITE_DONE) out = -1;
+done:
+    sqlite3_finalize(dirty);
+    sqlite3_finalize(st);
+    return out;
+}
+
+/* From the packs when every series has one; else metric by metric (each its own range scan,
+ * in key order), so that each reads only the columns it wants: a column costs every row. */
 int pmf_figures_scan_all(pmf_figures *f, const unsigned char *want, int64_t nwant,
                          pmf_series_fn fn, void *ctx, int64_t *rows) {
     sqlite3 *db = pmf_store_db(f->store);
@@ -401,6 +521,12 @@ int pmf_figures_scan_all(pmf_figures *f, const unsigned char *want, int64_t nwan
         sqlite3_prepare_v2(db, parts_sql, -1, &lookup, NULL) != SQLITE_OK)
         goto done;
     pmf_figures_hold(f);              /* one read transaction: one snapshot for all metrics */
+    if ((out = scan_packs(f, want, nwant, fn, ctx, rows)) != 1) {
+        pmf_figures_release(f);
+        goto done;
+    }
+    *rows = 0;
+    out = -1;
     sqlite3_stmt *q = first;
     for (;;) {
         int rc = sqlite3_step(q);

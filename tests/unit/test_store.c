@@ -219,6 +219,10 @@ int main(void) {
     sqlite3 *db;
     sqlite3_open(path, &db);
     sqlite3_exec(db, "INSERT INTO metric(code, title) VALUES ('m.keep', 'kept');"
+                     "INSERT INTO observation(metric, area, start, len, batch, value)"
+                     "  SELECT id, 1, 24291, 1, 1, 5 FROM metric WHERE code = 'm.keep';"
+                     "DROP TRIGGER observation_packed_ins; DROP TRIGGER observation_packed_del;"
+                     "DROP TRIGGER observation_packed_upd; DROP TABLE series_pack; DROP TABLE series_dirty;"
                      "DROP TABLE publication; DROP TABLE metric_version;"
                      "DROP TABLE area_alias; DROP TABLE area_successor;"
                      "DELETE FROM area WHERE kind = 'region';"
@@ -236,6 +240,9 @@ int main(void) {
         test_cond("metrics have reference and carry",
                   count(s, "SELECT count(*) FROM metric WHERE reference IS NULL AND carry IS NULL") > 0);
         test_cond("its data is kept", pmf_store_metric_id(s, "m.keep") > 0);
+        test_cond("its figures are packed on opening (store_pack.h), none left dirty",
+                  count(s, "SELECT count(*) FROM series_pack") == 1 &&
+                  count(s, "SELECT count(*) FROM series_dirty") == 0);
         pmf_metric_def d;
         test_cond("its metrics get a first version, in force from the start",
                   pmf_store_metric_def(s, "m.keep", 0, 0, &d) == 1 && d.version == 1 &&
@@ -263,7 +270,9 @@ int main(void) {
 
     /* a second upgrade of the same version keeps the first copy and makes another */
     sqlite3_open(path, &db);
-    sqlite3_exec(db, "DROP TABLE publication; DROP TABLE metric_version;"
+    sqlite3_exec(db, "DROP TRIGGER observation_packed_ins; DROP TRIGGER observation_packed_del;"
+                     "DROP TRIGGER observation_packed_upd; DROP TABLE series_pack; DROP TABLE series_dirty;"
+                     "DROP TABLE publication; DROP TABLE metric_version;"
                      "DROP TABLE area_alias; DROP TABLE area_successor;"
                      "ALTER TABLE metric DROP COLUMN reference; ALTER TABLE metric DROP COLUMN carry;"
                      "ALTER TABLE target DROP COLUMN note; ALTER TABLE commentary DROP COLUMN author;"
