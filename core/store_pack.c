@@ -528,18 +528,28 @@ static int merge_series(pmf_packlog *l, const logged *g, size_t ng) {
     return write_pack(k, metric, area, bd->s, bd->len, k->buf, n);
 }
 
+static int same_series(const logged *a, const logged *b) {
+    return a->metric == b->metric && a->area == b->area && a->bd == b->bd;
+}
+
+/* The log is merged run by run: a run is a stretch of one series' rows.  Files are mostly
+ * in series order (in any order of series: codes do not sort as ids do), so each series is
+ * one run, sorted within, and nothing needs sorting; a series met again in a later run is
+ * merged into the pack its first run wrote.  A log of many short runs (a file in period
+ * order) is sorted whole first, so that each series is merged once. */
 int pmf_packlog_flush(pmf_packlog *l) {
     if (!l->ok) return -1;
     l->error = l->k.error = NULL;
-    int sorted = 1;
-    for (size_t i = 1; i < l->n && sorted; i++)
-        if (cmp_logged(&l->rows[i - 1], &l->rows[i]) > 0) sorted = 0;
-    if (!sorted) qsort(l->rows, l->n, sizeof *l->rows, qcmp_logged);
+    size_t runs = 0;
+    for (size_t i = 0; i < l->n; i++)
+        if (i == 0 || !same_series(&l->rows[i - 1], &l->rows[i])) runs++;
+    if (runs * 8 > l->n) qsort(l->rows, l->n, sizeof *l->rows, qcmp_logged);
     for (size_t i = 0; i < l->n;) {
         size_t j = i + 1;
-        while (j < l->n && l->rows[j].metric == l->rows[i].metric &&
-               l->rows[j].area == l->rows[i].area && l->rows[j].bd == l->rows[i].bd)
-            j++;
+        int sorted = 1;
+        for (; j < l->n && same_series(&l->rows[j], &l->rows[i]); j++)
+            if (sorted && !row_before(&l->rows[j - 1].row, &l->rows[j].row)) sorted = 0;
+        if (!sorted) qsort(&l->rows[i], j - i, sizeof *l->rows, qcmp_logged);
         if (merge_series(l, &l->rows[i], j - i) != 0) return -1;
         i = j;
     }

@@ -210,6 +210,24 @@ int main(void) {
         pmf_figures_close(f);
     }
 
+    /* a file in long runs, one series met twice, a run in reverse month order */
+    {
+        char csv[4096];
+        size_t len = (size_t)snprintf(csv, sizeof csv, "metric,area,period,value\n");
+        const char *who[4] = {"E08000031", "E08000032", "E08000031", "E08000032"};
+        for (int r = 0; r < 4; r++)
+            for (int k = 0; k < 10; k++) {
+                int t = r < 2 ? k : 10 + (r == 3 ? 9 - k : k);
+                len += (size_t)snprintf(csv + len, sizeof csv - len, "m2,%s,%04d-%02d,%d\n",
+                                        who[r], 2020 + t / 12, t % 12 + 1, r * 100 + k);
+            }
+        pmf_import_opts cal = {.year_type = PMF_YEAR_CALENDAR};
+        test_cond("a file of long runs, one series in two", import_text(s, csv, &cal) == 0);
+        test_cond("long runs: each series packed whole, in order",
+                  out_of_step(db) == 0 && reads_differ(s, INT64_MAX, &npacked) == 0 &&
+                  count(db, "SELECT count(*) FROM series_dirty") == 0);
+    }
+
     /* refused, rolled back and dry imports leave the packs as they were */
     int64_t packs = count(db, "SELECT count(*) FROM series_pack");
     pmf_import_opts skip = {.skip_bad = 1};
