@@ -176,14 +176,15 @@ pmf_import *pmf_import_begin(pmf_store *s, const char *name, const pmf_import_op
                   " numerator, denominator, flags, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
                   " ?8, ?9, ?10, ?11)", &im->ins);
     pmf_store_own_write(s, 0);
-    if (rc != SQLITE_OK || !(im->packlog = pmf_packlog_new(s)) ||
+    if (rc != SQLITE_OK ||
         pmf_batch_view_load(s, INT64_MAX, &im->view) != 0 || load_locks(im) != 0 ||
         imp_prep(im, "SELECT batch, value, numerator, denominator, flags FROM observation"
                  " WHERE metric = ?1 AND area = ?2 AND breakdown = ?3 AND start = ?4"
                  " AND len = ?5", &im->cur) != SQLITE_OK ||
         imp_prep(im, "SELECT 1 FROM observation WHERE metric = ?1 LIMIT 1", &im->any) != SQLITE_OK ||
         (im->batch = pmf_store_new_batch(s, "import", o ? o->by : NULL, o ? o->at : NULL,
-                                         im->name, NULL)) < 0) {
+                                         im->name, NULL)) < 0 ||
+        !(im->packlog = pmf_packlog_new(s, im->batch))) {
         snprintf(err, errlen, "%s: cannot start the import: %s", im->name, sqlite3_errmsg(im->db));
         pmf_import_free(im);
         return NULL;

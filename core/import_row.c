@@ -222,9 +222,8 @@ int imp_process(pmf_import *im, long line, const pmf_csv_field *f, const int *co
     sqlite3_reset(st);
     if ((rc & 0xff) == SQLITE_CONSTRAINT) goto duplicate;
     if (rc != SQLITE_DONE) return imp_fatal(im, "writing an observation");
-    pmf_pack_row pr = {p.start, p.len, im->batch, vnull ? NAN : value, nnull ? NAN : num,
-                       dnull ? NAN : den, flags};
-    if (pmf_packlog_add(im->packlog, metric, area, bd->s, bd->len, &pr) != 0)
+    if (pmf_packlog_add(im->packlog, metric, area, bd->s, bd->len, p.start, p.len,
+                        vnull ? NAN : value, nnull ? NAN : num, dnull ? NAN : den, flags) != 0)
         return imp_fatal(im, "(out of memory)");
     if (revised) im->sum.revised++; else im->sum.added++;
     return imp_pack_boundary(im);

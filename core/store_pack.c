@@ -359,10 +359,13 @@ int pmf_store_mark_dirty(pmf_store *s, int64_t batch) {
 
 /* ---- the importer's log ------------------------------------------------------------- */
 
+/* One row written (56 bytes: the log's batch is the importer's one batch, kept once). */
 typedef struct {
     int64_t metric, area;
     uint32_t bd;                  /* index into the log's breakdowns */
-    pmf_pack_row row;
+    int32_t start, len;
+    int32_t flags;
+    double value, numerator, denominator;
 } logged;
 
 typedef struct {
@@ -372,6 +375,7 @@ typedef struct {
 
 struct pmf_packlog {
     pmf_store *store;
+    int64_t batch;                /* every row logged belongs to it */
     packer k;
     int ok;                       /* the packer's statements were prepared */
     logged *rows;
@@ -382,10 +386,11 @@ struct pmf_packlog {
     const char *error;
 };
 
-pmf_packlog *pmf_packlog_new(pmf_store *s) {
+pmf_packlog *pmf_packlog_new(pmf_store *s, int64_t batch) {
     pmf_packlog *l = calloc(1, sizeof *l);
     if (!l) return NULL;
     l->store = s;
+    l->batch = batch;
     if (packer_open(&l->k, pmf_store_db(s)) != 0) {
         pmf_packlog_free(l);
         return NULL;
@@ -433,7 +438,8 @@ static uint32_t bd_index(pmf_packlog *l, const char *bd, size_t len) {
 }
 
 int pmf_packlog_add(pmf_packlog *l, int64_t metric, int64_t area, const char *bd, size_t bdlen,
-                    const pmf_pack_row *row) {
+                    int32_t start, int32_t len, double value, double numerator,
+                    double denominator, int32_t flags) {
     uint32_t b = bd_index(l, bd ? bd : "", bd ? bdlen : 0);
     if (b == UINT32_MAX) return -1;
     if (l->n == l->cap) {
@@ -447,7 +453,12 @@ int pmf_packlog_add(pmf_packlog *l, int64_t metric, int64_t area, const char *bd
     e->metric = metric;
     e->area = area;
     e->bd = b;
-    e->row = *row;
+    e->start = start;
+    e->len = len;
+    e->flags = flags;
+    e->value = value;
+    e->numerator = numerator;
+    e->denominator = denominator;
     return 0;
 }
 
@@ -462,9 +473,8 @@ static int cmp_logged(const logged *a, const logged *b) {
     if (a->metric != b->metric) return a->metric < b->metric ? -1 : 1;
     if (a->area != b->area) return a->area < b->area ? -1 : 1;
     if (a->bd != b->bd) return a->bd < b->bd ? -1 : 1;
-    if (a->row.start != b->row.start) return a->row.start < b->row.start ? -1 : 1;
-    if (a->row.len != b->row.len) return a->row.len < b->row.len ? -1 : 1;
-    if (a->row.batch != b->row.batch) return a->row.batch < b->row.batch ? -1 : 1;
+    if (a->start != b->start) return a->start < b->start ? -1 : 1;
+    if (a->len != b->len) return a->len < b->len ? -1 : 1;
     return 0;
 }
 
@@ -522,8 +532,17 @@ static int merge_series(pmf_packlog *l, const logged *g, size_t ng) {
     }
     size_t i = 0, j = 0, n = 0;
     while (i < nold || j < ng) {
-        if (j == ng || (i < nold && row_before(&k->old[i], &g[j].row))) k->buf[n++] = k->old[i++];
-        else k->buf[n++] = g[j++].row;
+        pmf_pack_row r = {0, 0, l->batch, 0, 0, 0, 0};
+        if (j < ng) {
+            r.start = g[j].start;
+            r.len = g[j].len;
+            r.value = g[j].value;
+            r.numerator = g[j].numerator;
+            r.denominator = g[j].denominator;
+            r.flags = g[j].flags;
+        }
+        if (j == ng || (i < nold && row_before(&k->old[i], &r))) k->buf[n++] = k->old[i++];
+        else k->buf[n++] = r, j++;
     }
     return write_pack(k, metric, area, bd->s, bd->len, k->buf, n);
 }
@@ -548,7 +567,7 @@ int pmf_packlog_flush(pmf_packlog *l) {
         size_t j = i + 1;
         int sorted = 1;
         for (; j < l->n && same_series(&l->rows[j], &l->rows[i]); j++)
-            if (sorted && !row_before(&l->rows[j - 1].row, &l->rows[j].row)) sorted = 0;
+            if (sorted && cmp_logged(&l->rows[j - 1], &l->rows[j]) >= 0) sorted = 0;
         if (!sorted) qsort(&l->rows[i], j - i, sizeof *l->rows, qcmp_logged);
         if (merge_series(l, &l->rows[i], j - i) != 0) return -1;
         i = j;

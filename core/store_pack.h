@@ -80,11 +80,12 @@ void pmf_store_own_write(pmf_store *s, int on);
 
 /* The C importer's log of the rows it writes while the triggers are off (store_pack.c). */
 typedef struct pmf_packlog pmf_packlog;
-pmf_packlog *pmf_packlog_new(pmf_store *s);
+pmf_packlog *pmf_packlog_new(pmf_store *s, int64_t batch);   /* the rows' one batch */
 void pmf_packlog_free(pmf_packlog *l);                   /* NULL-safe */
-/* Log one row written to observation.  0, or -1 out of memory. */
+/* Log one row written to observation (NaN for NULL).  0, or -1 out of memory. */
 int pmf_packlog_add(pmf_packlog *l, int64_t metric, int64_t area, const char *breakdown,
-                    size_t bdlen, const pmf_pack_row *row);
+                    size_t bdlen, int32_t start, int32_t len, double value, double numerator,
+                    double denominator, int32_t flags);
 /* Full enough to be merged (at the next row boundary). */
 int pmf_packlog_full(const pmf_packlog *l);
 /* A mark, and undoing the rows logged since it (a row refused alone under --skip-bad). */
