@@ -26,7 +26,7 @@
 
 #define PACK_MAGIC 'P'
 #define PACK_VERSION 1
-#define PACKLOG_MAX ((size_t)1 << 18)
+#define PACKLOG_MAX ((size_t)1 << 17)
 
 enum { T_VALUE = 1, T_NUM = 2, T_DEN = 4, T_FLAGS = 8, T_LEN = 16, T_BATCH = 32 };
 
