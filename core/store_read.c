@@ -292,24 +292,15 @@ static int read_pack(pmf_figures *f, int64_t metric, int64_t area, const char *b
     return out;
 }
 
-const pmf_obs *pmf_figures_read(pmf_figures *f, int64_t metric, int64_t area,
-                                const char *breakdown, int32_t from, int32_t to, int want,
-                                size_t *n) {
+/* The series' rows starting in [from, to] folded into f->buf: 0, or -1 on error. */
+static int read_rows(pmf_figures *f, int64_t metric, int64_t area, const char *breakdown,
+                     int32_t from, int32_t to, int want) {
     sqlite3_stmt *st, *lookup = NULL;
-    f->error = NULL;
-    *n = 0;
-    want &= PMF_FIG_PARTS | PMF_FIG_FLAGS;
-    int pk = read_pack(f, metric, area, breakdown, from, to, want);
-    if (pk == 0) {
-        *n = f->n;
-        return f->buf ? f->buf : (const pmf_obs *)f;
-    }
-    if (pk == -1) return NULL;
-    if (!(st = fetch_stmt(f, want))) return NULL;
+    if (!(st = fetch_stmt(f, want))) return -1;
     if (!(want & PMF_FIG_PARTS)) {
         if (!f->parts && sqlite3_prepare_v2(pmf_store_db(f->store), parts_sql, -1, &f->parts,
                                             NULL) != SQLITE_OK)
-            return NULL;
+            return -1;
         lookup = f->parts;
         sqlite3_bind_int64(lookup, 1, metric);
         sqlite3_bind_int64(lookup, 2, area);
@@ -321,12 +312,23 @@ const pmf_obs *pmf_figures_read(pmf_figures *f, int64_t metric, int64_t area,
     sqlite3_bind_int(st, 4, from);
     sqlite3_bind_int(st, 5, to);
     int rc = fold_series(f, st, 0, want, lookup, sqlite3_step(st), NULL, NULL, NULL);
-    int rrc = sqlite3_reset(st);
+    sqlite3_reset(st);
     if (rc != SQLITE_DONE) {          /* a failed step (busy, I/O, interrupted) or memory */
-        (void)rrc;
         f->n = 0;
-        return NULL;
+        return -1;
     }
+    return 0;
+}
+
+const pmf_obs *pmf_figures_read(pmf_figures *f, int64_t metric, int64_t area,
+                                const char *breakdown, int32_t from, int32_t to, int want,
+                                size_t *n) {
+    f->error = NULL;
+    *n = 0;
+    want &= PMF_FIG_PARTS | PMF_FIG_FLAGS;
+    int pk = read_pack(f, metric, area, breakdown, from, to, want);
+    if (pk == -1 || (pk == 1 && read_rows(f, metric, area, breakdown, from, to, want) != 0))
+        return NULL;
     *n = f->n;
     return f->buf ? f->buf : (const pmf_obs *)f;      /* never NULL on success */
 }
@@ -476,7 +478,7 @@ static int scan_packs(pmf_figures *f, const unsigned char *want, int64_t nwant,
     int out = -1, rc;
     if (sqlite3_prepare_v2(db, "SELECT 1 FROM series_dirty LIMIT 1", -1, &dirty, NULL) !=
             SQLITE_OK ||
-        sqlite3_prepare_v2(db, "SELECT metric, area, data FROM series_pack"
+        sqlite3_prepare_v2(db, "SELECT metric, area, data, breakdown FROM series_pack"
                                " ORDER BY metric, area, breakdown", -1, &st, NULL) != SQLITE_OK)
         goto done;
     rc = sqlite3_step(dirty);
@@ -491,7 +493,9 @@ static int scan_packs(pmf_figures *f, const unsigned char *want, int64_t nwant,
                       : metric >= 0 && metric < nwant ? want[metric] & 3 : 0;
         int d = fold_pack(f, sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2),
                           INT32_MIN, INT32_MAX, w, rows);
-        if (d == -2) f->error = "a packed series does not decode";
+        if (d == -2)                  /* a damaged pack: the series' rows */
+            d = read_rows(f, metric, area, (const char *)sqlite3_column_text(st, 3), INT32_MIN,
+                          INT32_MAX, w);
         if (d != 0) out = -1;
         else out = fn(ctx, metric, area, f->buf, f->n);
     }
