@@ -302,11 +302,12 @@ static const pmf_obs *read_main(pmf_series *x, mcache *mc, int64_t area, int32_t
     const pmf_obs *got;
     size_t k;
     if (e->area < 0) {
-        if (!(got = pmf_figures_read(x->fig, metric, area, "", from, to, mc->want, &k)))
+        int32_t lo = from, hi = to;       /* a packed series is read whole at once */
+        if (!(got = pmf_figures_read_wide(x->fig, metric, area, "", &lo, &hi, mc->want, &k)))
             return NULL;
         e->area = area;
-        e->lo = from;
-        e->hi = to;
+        e->lo = lo;
+        e->hi = hi;
         mc->n++;
         if (cache_add(x, e, got, k, 0) != 0) goto oom;
     } else {

@@ -333,6 +333,23 @@ const pmf_obs *pmf_figures_read(pmf_figures *f, int64_t metric, int64_t area,
     return f->buf ? f->buf : (const pmf_obs *)f;      /* never NULL on success */
 }
 
+const pmf_obs *pmf_figures_read_wide(pmf_figures *f, int64_t metric, int64_t area,
+                                     const char *breakdown, int32_t *from, int32_t *to,
+                                     int want, size_t *n) {
+    f->error = NULL;
+    *n = 0;
+    want &= PMF_FIG_PARTS | PMF_FIG_FLAGS;
+    int pk = read_pack(f, metric, area, breakdown, INT32_MIN, INT32_MAX, want);
+    if (pk == 0) {
+        *from = INT32_MIN;
+        *to = INT32_MAX;
+    }
+    if (pk == -1 || (pk == 1 && read_rows(f, metric, area, breakdown, *from, *to, want) != 0))
+        return NULL;
+    *n = f->n;
+    return f->buf ? f->buf : (const pmf_obs *)f;
+}
+
 int pmf_store_in_force(pmf_store *s, int64_t cutoff_ms, int64_t metric, int64_t area,
                        const char *breakdown, int32_t start, int32_t len, int64_t *batch) {
     sqlite3_stmt *st;

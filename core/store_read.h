@@ -47,6 +47,13 @@ const pmf_obs *pmf_figures_read(pmf_figures *f, int64_t metric, int64_t area,
                                 const char *breakdown, int32_t from, int32_t to, int want,
                                 size_t *n);
 
+/* As pmf_figures_read, for a caller that keeps what it reads (a cache): where the series is
+ * packed its whole history costs what a window of it does, so every figure is given and
+ * *from, *to are widened to INT32_MIN, INT32_MAX to say so; else the window's rows. */
+const pmf_obs *pmf_figures_read_wide(pmf_figures *f, int64_t metric, int64_t area,
+                                     const char *breakdown, int32_t *from, int32_t *to,
+                                     int want, size_t *n);
+
 /* The batch of the version in force at cutoff_ms of one stored span (store.h's rule):
  * 1 (*batch set; the version may withdraw the figure), 0 when none is visible, -1 on
  * error. */

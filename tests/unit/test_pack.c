@@ -288,6 +288,23 @@ int main(void) {
                   o && n == 1 && o[0].value == 77);
         pmf_figures_close(f);
     }
+    {
+        /* a keeping reader (the series cache) gets a packed series whole, a dirty one's window */
+        pmf_figures *f = pmf_figures_open(s, INT64_MAX);
+        int64_t a27 = count(db, "SELECT id FROM area WHERE code = 'E08000027'");
+        int64_t a28 = count(db, "SELECT id FROM area WHERE code = 'E08000028'");
+        int32_t lo = 2024 * 12 + 3, hi = lo;
+        size_t n = 0;
+        const pmf_obs *o = pmf_figures_read_wide(f, 1, a28, "", &lo, &hi, 0, &n);
+        test_cond("read_wide, packed: the whole series, bounds widened",
+                  o && n == 1 && lo == INT32_MIN && hi == INT32_MAX);
+        lo = hi = 2024 * 12 + 4;
+        o = pmf_figures_read_wide(f, 1, a27, "", &lo, &hi, 0, &n);
+        test_cond("read_wide, dirty: the window's rows, bounds kept",
+                  o && n == 1 && o[0].value == 12 && lo == 2024 * 12 + 4 && hi == lo);
+        pmf_figures_close(f);
+    }
+
     /* an import touching a dirty series rebuilds its pack from the rows */
     test_cond("import onto a dirty series", import_text(s,
         "metric,area,period,value\nm1,E08000027,2024-07,14\n", NULL) == 0);
