@@ -3,8 +3,13 @@
  * are engine.c; lua/pmf/kpi/ drives them).
  *
  *   engine.reader(store)                           -> Reader (figures as of the store's view)
+ *   engine.hold(reader)                            -> a to-be-closed handle: one snapshot
+ *                                                  and one freshness check for the fetches
+ *                                                  until it is closed
+ *   engine.area_ids(list)                          -> AreaIds: store area ids converted once
  *   engine.fetch(reader, metric, area_ids, periods [, carry [, part, nrows]]) -> Grid
  *                                                  (value/flags/rec/src) metric: code;
+ *                                                  area_ids: a list or AreaIds;
  *                                                  carry: months, overriding the metric's
  *                                                  (a KPI's carry =); columns `part` read
  *                                                  for the first nrows areas only
@@ -47,6 +52,8 @@
 #include "series.h"
 
 #define PMF_READER_MT  "pmf.Reader"
+#define PMF_HOLD_MT    "pmf.ReaderHold"
+#define PMF_AREAIDS_MT "pmf.AreaIds"
 
 /* ---------------------------------------------------------------- module functions */
 
@@ -82,6 +89,62 @@ static int engine_reader(lua_State *L) {
     return 1;
 }
 
+/* hold(reader) -> a to-be-closed handle: until it is closed (`local h <close> =
+ * engine.hold(r)`, or collected), the reader's fetches share one snapshot and one check of
+ * whether the store's data changed (series.h pmf_series_hold): a rating call fetches once
+ * per KPI, and each check on its own is a statement.  Holds nest; closing twice is a no-op. */
+static int engine_hold(lua_State *L) {
+    lreader *rd = luaL_checkudata(L, 1, PMF_READER_MT);
+    luaL_argcheck(L, rd->x != NULL, 1, "attempt to use a closed " PMF_READER_MT);
+    lua_getiuservalue(L, 1, 1);         /* its store must still be open */
+    pmf_checkstore(L, -1, NULL);
+    lua_pop(L, 1);
+    int *held = lua_newuserdatauv(L, sizeof *held, 1);
+    *held = 0;
+    luaL_setmetatable(L, PMF_HOLD_MT);
+    lua_pushvalue(L, 1);
+    lua_setiuservalue(L, -2, 1);        /* the hold keeps its reader alive */
+    if (pmf_series_hold(rd->x) != 0)
+        return luaL_error(L, "store error: %s", pmf_series_error(rd->x));
+    *held = 1;
+    return 1;
+}
+
+static int hold_close(lua_State *L) {
+    int *held = luaL_checkudata(L, 1, PMF_HOLD_MT);
+    if (*held) {
+        *held = 0;
+        lua_getiuservalue(L, 1, 1);
+        lreader *rd = lua_touserdata(L, -1);
+        if (rd && rd->x) pmf_series_release(rd->x);   /* a closed reader released its hold */
+        lua_pop(L, 1);
+    }
+    return 0;
+}
+
+/* area_ids(list) -> AreaIds: a list of the store's area ids (an integer; anything else, or a
+ * negative id, is an unknown area: a row of no data) converted once, for fetch to take in
+ * place of the list (a rating call fetches once per KPI over the same few hundred areas). */
+typedef struct lareaids {
+    size_t n;
+    int64_t id[];
+} lareaids;
+
+static int engine_area_ids(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    size_t n = (size_t)lua_rawlen(L, 1);
+    lareaids *u = lua_newuserdatauv(L, sizeof *u + (n ? n : 1) * sizeof u->id[0], 0);
+    u->n = n;
+    for (size_t i = 0; i < n; i++) {
+        lua_rawgeti(L, 1, (lua_Integer)i + 1);
+        u->id[i] = lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 0
+                   ? (int64_t)lua_tointeger(L, -1) : -1;
+        lua_pop(L, 1);
+    }
+    luaL_setmetatable(L, PMF_AREAIDS_MT);
+    return 1;
+}
+
 /* A scratch buffer of at least `size` bytes kept with the Reader at idx (its second user
  * value): GC-owned like every buffer here, and reused by the fetches that follow (a report
  * fetches thousands of times; a fresh buffer each time is an allocation and a collection). */
@@ -114,14 +177,16 @@ static int engine_fetch(lua_State *L) {
     unsigned char *is_part;
     pmf_read_rule rule = {PMF_AGG_SUM, PMF_REF_END, 0};
     lgrid *u;
+    const lareaids *ids;
     int found;
     luaL_argcheck(L, rd->x != NULL, 1, "attempt to use a closed " PMF_READER_MT);
     lua_getiuservalue(L, 1, 1);         /* its store must still be open */
     pmf_checkstore(L, -1, NULL);
     lua_pop(L, 1);
-    luaL_checktype(L, 3, LUA_TTABLE);
+    ids = luaL_testudata(L, 3, PMF_AREAIDS_MT);
+    if (!ids) luaL_checktype(L, 3, LUA_TTABLE);
     luaL_checktype(L, 4, LUA_TTABLE);
-    na = (size_t)lua_rawlen(L, 3);
+    na = ids ? ids->n : (size_t)lua_rawlen(L, 3);
     np = (size_t)lua_rawlen(L, 4);
     luaL_argcheck(L, na > 0, 3, "no areas");
     luaL_argcheck(L, np > 0, 4, "no periods");
@@ -134,7 +199,6 @@ static int engine_fetch(lua_State *L) {
         rule.carry = (int32_t)c;
     }
     if (!lua_isnoneornil(L, 6)) {
-        luaL_checktype(L, 6, LUA_TTABLE);
         lua_Integer nr = luaL_checkinteger(L, 7);
         luaL_argcheck(L, nr >= 0, 7, "number of rows must not be negative");
         nrows = (size_t)nr < na ? (size_t)nr : na;
@@ -158,9 +222,16 @@ static int engine_fetch(lua_State *L) {
     /* unknown areas (and every area of an unknown metric) read as no data: only the known
      * ones go to the reader, their results filled into their own rows; a new grid's other
      * cells are no data already */
-    for (i = 0; i < na; i++) {
+    for (i = 0; i < na && found == 1; i++) {
+        if (ids) {
+            if (ids->id[i] >= 0) {
+                row[nk] = i;
+                known[nk++] = ids->id[i];
+            }
+            continue;
+        }
         lua_rawgeti(L, 3, (lua_Integer)i + 1);
-        if (lua_isinteger(L, -1) && found == 1 && lua_tointeger(L, -1) >= 0) {
+        if (lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 0) {
             row[nk] = i;
             known[nk++] = (int64_t)lua_tointeger(L, -1);
         }
@@ -353,6 +424,8 @@ static int engine_late(lua_State *L) {
 
 static const luaL_Reg engine_funcs[] = {
     { "reader",    engine_reader    },
+    { "hold",      engine_hold      },
+    { "area_ids",  engine_area_ids  },
     { "fetch",     engine_fetch     },
     { "publish",   engine_publish   },
     { "carry_months", engine_carry_months },
@@ -376,6 +449,15 @@ int luaopen_pmf_engine(lua_State *L) {
         lua_pushcfunction(L, reader_close);
         lua_setfield(L, -2, "__close");
     }
+    lua_pop(L, 1);
+    if (luaL_newmetatable(L, PMF_HOLD_MT)) {
+        lua_pushcfunction(L, hold_close);
+        lua_setfield(L, -2, "__gc");
+        lua_pushcfunction(L, hold_close);
+        lua_setfield(L, -2, "__close");
+    }
+    lua_pop(L, 1);
+    luaL_newmetatable(L, PMF_AREAIDS_MT);
     lua_pop(L, 1);
     luaL_newlib(L, engine_funcs);
     lua_pushinteger(L, PMF_FLAG_INCOMPLETE);

@@ -9,6 +9,9 @@
 --   (engine.fetch through a Reader kept per store view, which reads only the months of the
 --   periods asked and caches them, dropping them itself when the store's data changes), so
 --   rating period after period reads each row once.  Metric grids are shared between KPIs.
+--   A call is one snapshot (engine.hold): its fetches share one read transaction and one
+--   check that the data have not changed.  The rows' area ids and the own-rows-only
+--   columns are converted for C once per call, not once per KPI.
 -- - own_rows_only (what rate{} asks): the previous-period and last-year columns are read
 --   for the requested rows only (their direction of travel); nothing of a comparator's row
 --   but its rated period is shown, so a call reads about a third of what the three periods
@@ -184,15 +187,17 @@ function M.rate_matrix(t)
   -- columns needed only: a call costs the months of its periods, not the whole history
   local ids = {}
   for i, c in ipairs(rows) do ids[i] = area_id_of(store, c) end
+  ids = E.area_ids(ids)                 -- converted once: every KPI fetches over these rows
   local reader = reader_of(store)
   local cache = {}
+  local part = t.own_rows_only and #ctx.cols.related_only > 0 and E.rows(ctx.cols.related_only)
   ctx.metric = function(id, kpi)
     local carry = kpi and kpi.carry and carry_months(kpi)
     local k = carry and (id .. "|" .. carry) or id
     local g = cache[k]
     if g then return g end
-    if t.own_rows_only and #ctx.cols.related_only > 0 then
-      g = E.fetch(reader, id, ids, ctx.cols.periods, carry, ctx.cols.related_only, ctx.nreq)
+    if part then
+      g = E.fetch(reader, id, ids, ctx.cols.periods, carry, part, ctx.nreq)
     else
       g = E.fetch(reader, id, ids, ctx.cols.periods, carry)
     end
@@ -247,6 +252,9 @@ function M.rate_matrix(t)
       return rawget(t, k)
     end })
   end
+  -- one snapshot for the whole call: every KPI's fetches share one read transaction and
+  -- one check that the store's data has not changed (closed on return or error)
+  local held <close> = E.hold(reader)
   for _, kpi in ipairs(kpis) do result.grid[kpi.id] = rate_kpi(ctx, kpi) end
   return result
 end
