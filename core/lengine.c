@@ -20,7 +20,9 @@
  *                                                  taking a list of indices takes one
  *   engine.combine(op, scale, a, b, out, cols)     op "copy" | "div" | "sub"
  *   engine.suppress(in, below, out, cols)
- *   engine.rate(g, rule, cols)                     rule as pmf.rag.rate's (target ignored)
+ *   engine.rule(t)                                 -> Rule: a rule table checked once
+ *   engine.rate(g, rule, cols)                     rule as pmf.rag.rate's (target ignored),
+ *                                                  or a Rule (so in dot and benchmark)
  *   engine.dot(g, rule, threshold, now, before, "prev" | "year")   before[k] = 0: none
  *   engine.benchmark(g, rule, rows, cols, min_group)  ranks, quartiles, per-column stats
  *   engine.stats(g, rows, col, min_group)          -> n, median, mean, q1, q3 (nil below min)
@@ -54,6 +56,7 @@
 #define PMF_READER_MT  "pmf.Reader"
 #define PMF_HOLD_MT    "pmf.ReaderHold"
 #define PMF_AREAIDS_MT "pmf.AreaIds"
+#define PMF_RULE_MT    "pmf.Rule"
 
 /* ---------------------------------------------------------------- module functions */
 
@@ -337,12 +340,30 @@ static int engine_suppress(lua_State *L) {
     return 0;
 }
 
+/* rule(t) -> Rule: a rule table (pmf.rag.rate's, target ignored) checked once, for rate,
+ * dot and benchmark to take in place of the table (a KPI's rule is used by all three). */
+static int engine_rule(lua_State *L) {
+    pmf_rag_rule rule;
+    pmf_rag_checkrule(L, 1, &rule, NULL);
+    pmf_rag_rule *u = lua_newuserdatauv(L, sizeof *u, 0);
+    *u = rule;
+    luaL_setmetatable(L, PMF_RULE_MT);
+    return 1;
+}
+
+/* The rule at idx: a Rule (engine.rule) or a rule table. */
+static void check_rule(lua_State *L, int idx, pmf_rag_rule *rule) {
+    const pmf_rag_rule *u = luaL_testudata(L, idx, PMF_RULE_MT);
+    if (u) *rule = *u;
+    else pmf_rag_checkrule(L, idx, rule, NULL);
+}
+
 /* rate(g, rule, cols) */
 static int engine_rate(lua_State *L) {
     lgrid *u = pmf_grid_check(L, 1, 1);
     pmf_rag_rule rule;
     size_t n, *cols;
-    pmf_rag_checkrule(L, 2, &rule, NULL);
+    check_rule(L, 2, &rule);
     cols = pmf_grid_indices(L, 3, u->g.np, 0, &n);
     pmf_engine_rate(&rule, &u->g, cols, n);
     return 0;
@@ -357,7 +378,7 @@ static int engine_dot(lua_State *L) {
     pmf_rag_margin thr;
     size_t n, m, *now, *before;
     int year;
-    pmf_rag_checkrule(L, 2, &rule, NULL);
+    check_rule(L, 2, &rule);
     thr = pmf_rag_checkmargin(L, 3, 3, "threshold", zero);
     year = luaL_checkoption(L, 6, NULL, which);
     now = pmf_grid_indices(L, 4, u->g.np, 0, &n);
@@ -380,7 +401,7 @@ static int engine_benchmark(lua_State *L) {
     pmf_rag_rule rule;
     size_t nr, nc, *rows, *cols, min_group = check_min_group(L, 5);
     unsigned char *scratch;
-    pmf_rag_checkrule(L, 2, &rule, NULL);
+    check_rule(L, 2, &rule);
     rows = pmf_grid_indices(L, 3, u->g.na, 0, &nr);
     cols = pmf_grid_indices(L, 4, u->g.np, 0, &nc);
     scratch = lua_newuserdatauv(L, (nr ? nr : 1) * (sizeof(pmf_rag_slot) + sizeof(double) +
@@ -433,6 +454,7 @@ static const luaL_Reg engine_funcs[] = {
     { "rows",      pmf_grid_rows    },
     { "combine",   engine_combine   },
     { "suppress",  engine_suppress  },
+    { "rule",      engine_rule      },
     { "rate",      engine_rate      },
     { "dot",       engine_dot       },
     { "benchmark", engine_benchmark },
@@ -458,6 +480,8 @@ int luaopen_pmf_engine(lua_State *L) {
     }
     lua_pop(L, 1);
     luaL_newmetatable(L, PMF_AREAIDS_MT);
+    lua_pop(L, 1);
+    luaL_newmetatable(L, PMF_RULE_MT);
     lua_pop(L, 1);
     luaL_newlib(L, engine_funcs);
     lua_pushinteger(L, PMF_FLAG_INCOMPLETE);

@@ -136,6 +136,23 @@ function M.rate_matrix(t)
   local ctx = { store = store, fw = fw, ys = ys, errors = {}, benchmark = t.benchmark ~= false,
                 stored = store:stored_targets(fw.id) }
   ctx.cols = plan_columns(fw, kpis, plist)
+  -- the column lists of a KPI with one version (most), converted for the kernels once per
+  -- call: every column, the requested ones once each, and the requested columns as asked
+  -- with their previous-period and last-year columns (direction of travel)
+  do
+    local all, ureq, seen = {}, {}, {}
+    for j = 1, #ctx.cols.periods do all[j] = j end
+    for _, j in ipairs(ctx.cols.req) do
+      if not seen[j] then
+        seen[j] = true
+        ureq[#ureq + 1] = j
+      end
+    end
+    ctx.one = { all = all, all_c = E.rows(all), req = ureq, req_c = E.rows(ureq),
+                now_c = E.rows(ctx.cols.req), prev_c = E.rows(ctx.cols.prev),
+                year_c = E.rows(ctx.cols.year) }
+    ctx.rules = {}
+  end
 
   -- rows: requested areas, then group members and England
   local rows, rindex = {}, {}
