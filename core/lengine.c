@@ -3,9 +3,9 @@
  * are engine.c; lua/pmf/kpi/ drives them).
  *
  *   engine.reader(store)                           -> Reader (figures as of the store's view)
- *   engine.hold(reader)                            -> a to-be-closed handle: one snapshot
- *                                                  and one freshness check for the fetches
- *                                                  until it is closed
+ *   engine.hold(reader)                            -> a to-be-closed handle, generation:
+ *                                                  one snapshot and one freshness check for
+ *                                                  the fetches until it is closed
  *   engine.area_ids(list)                          -> AreaIds: store area ids converted once
  *   engine.fetch(reader, metric, area_ids, periods [, carry [, part, nrows]]) -> Grid
  *                                                  (value/flags/rec/src) metric: code;
@@ -92,10 +92,13 @@ static int engine_reader(lua_State *L) {
     return 1;
 }
 
-/* hold(reader) -> a to-be-closed handle: until it is closed (`local h <close> =
- * engine.hold(r)`, or collected), the reader's fetches share one snapshot and one check of
- * whether the store's data changed (series.h pmf_series_hold): a rating call fetches once
- * per KPI, and each check on its own is a statement.  Holds nest; closing twice is a no-op. */
+/* hold(reader) -> a to-be-closed handle, generation: until the handle is closed (`local h
+ * <close>, gen = engine.hold(r)`, or collected), the reader's fetches share one snapshot and
+ * one check of whether the store's data changed (series.h pmf_series_hold): a rating call
+ * fetches once per KPI, and each check on its own is a statement.  Holds nest; closing
+ * twice is a no-op.  The generation moves whenever the data may have changed
+ * (pmf_series_generation): what a caller derived from the store stays valid while it is
+ * the same. */
 static int engine_hold(lua_State *L) {
     lreader *rd = luaL_checkudata(L, 1, PMF_READER_MT);
     luaL_argcheck(L, rd->x != NULL, 1, "attempt to use a closed " PMF_READER_MT);
@@ -110,7 +113,8 @@ static int engine_hold(lua_State *L) {
     if (pmf_series_hold(rd->x) != 0)
         return luaL_error(L, "store error: %s", pmf_series_error(rd->x));
     *held = 1;
-    return 1;
+    lua_pushinteger(L, (lua_Integer)pmf_series_generation(rd->x));
+    return 2;
 }
 
 static int hold_close(lua_State *L) {

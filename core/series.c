@@ -78,6 +78,7 @@ struct pmf_series {
     crule *rules;                 /* with the cache: metric rules looked up, until a write */
     size_t nrules, caprules;
     int held;                     /* pmf_series_hold depth: checked and holding when > 0 */
+    int64_t generation;           /* + 1 each time the data may have changed (cache_check) */
 };
 
 pmf_series *pmf_series_open(pmf_store *s, int64_t cutoff_ms) {
@@ -140,6 +141,7 @@ static int cache_check(pmf_series *x) {
         if (pmf_figures_refresh(x->fig) != 0) return -1;     /* new batches become visible */
         cache_clear(x);
         rules_clear(x);                   /* a metric may have been (re)defined */
+        x->generation++;
         x->stamp[0] = now[0];
         x->stamp[1] = now[1];
     }
@@ -160,6 +162,8 @@ int pmf_series_hold(pmf_series *x) {
     x->held = 1;
     return 0;
 }
+
+int64_t pmf_series_generation(const pmf_series *x) { return x->generation; }
 
 void pmf_series_release(pmf_series *x) {
     if (x->held > 0 && --x->held == 0) pmf_figures_release(x->fig);

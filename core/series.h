@@ -49,6 +49,10 @@ void pmf_series_values_only(pmf_series *x);
  * 0, or -1 on a store error (nothing held then). */
 int pmf_series_hold(pmf_series *x);
 void pmf_series_release(pmf_series *x);
+/* A number that moves whenever the cache was dropped because the store's data may have
+ * changed (checked at a hold, a metric lookup or a matrix call): what a caller keeps beside
+ * the cache, derived from the same data, is valid while it stays the same. */
+int64_t pmf_series_generation(const pmf_series *x);
 
 /* A metric's id and read rule by code: 1 found, 0 unknown, -1 on error. */
 int pmf_series_metric(pmf_series *x, const char *code, int64_t *id, pmf_read_rule *rule);

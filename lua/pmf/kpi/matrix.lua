@@ -114,6 +114,57 @@ local function area_id_of(store, code)
   return id or -1
 end
 
+-- What a call plans from the store besides figures, kept per store view while its data are
+-- unchanged (the Reader's generation, engine.hold: it moves whenever the store's data may
+-- have changed, and the whole cache is dropped then): the framework's stored targets, the
+-- comparator groups' members, and, for rate{}'s calls (which ask the same rows period after
+-- period), the rows planned for a list of areas and groups with their store ids.  Nothing
+-- here depends on the periods rated.
+local views = setmetatable({}, { __mode = "k" })
+local function view_cache(store, gen)
+  local c = views[store]
+  if not c or c.gen ~= gen then
+    c = { gen = gen, targets = {}, members = {}, rows = {} }
+    views[store] = c
+  end
+  return c
+end
+
+-- The rows of a call: the areas asked, then the groups' members (in the order the groups
+-- are named) and England; each group as its list of rows (false: no such group); the rows'
+-- store ids for the reader (engine.area_ids).
+local function plan_rows(store, vc, areas, gids)
+  local rows, rindex = {}, {}
+  local function row(code)
+    if not rindex[code] then
+      rows[#rows + 1] = code
+      rindex[code] = #rows
+    end
+    return rindex[code]
+  end
+  for _, a in ipairs(areas) do row(a) end
+  local nreq = #rows
+  local groups = {}
+  for _, gid in ipairs(gids) do
+    local members = vc.members[gid]
+    if members == nil then
+      members = store:group_members(gid) or false
+      vc.members[gid] = members
+    end
+    groups[gid] = false
+    if members then
+      local idx = {}
+      for _, c in ipairs(members) do idx[#idx + 1] = row(c) end
+      groups[gid] = idx
+    end
+  end
+  row(ENGLAND)
+  local ids = {}
+  for i, c in ipairs(rows) do ids[i] = area_id_of(store, c) end
+  return { rows = rows, rindex = rindex, nreq = nreq, groups = groups, gindex = {},
+           ids = E.area_ids(ids) }
+end
+
 -- rate_matrix{store=, framework=, kpis=, areas=, periods=, benchmark=true [, own_rows_only]}
 --   -> result {framework=fw, kpis = {KPI...}, areas = {codes} (requested first), periods =
 --      {Period} (every column), req = {column of each requested period}, grid = {kpi_id =
@@ -133,8 +184,12 @@ function M.rate_matrix(t)
   for i, p in ipairs(t.periods or { t.period }) do plist[i] = to_period(p, ys) end
   if #plist == 0 then error("rate_matrix: no periods", 2) end
 
-  local ctx = { store = store, fw = fw, ys = ys, errors = {}, benchmark = t.benchmark ~= false,
-                stored = store:stored_targets(fw.id) }
+  -- one snapshot for the whole call: every read shares one read transaction and one check
+  -- that the store's data have not changed (closed on return or error); `gen` moves when
+  -- they may have, which is what the view's plans below are kept by
+  local reader = reader_of(store)
+  local held <close>, gen = E.hold(reader)
+  local ctx = { store = store, fw = fw, ys = ys, errors = {}, benchmark = t.benchmark ~= false }
   ctx.cols = plan_columns(fw, kpis, plist)
   -- the column lists of a KPI with one version (most), converted for the kernels once per
   -- call: every column, the requested ones once each, and the requested columns as asked
@@ -154,58 +209,63 @@ function M.rate_matrix(t)
     ctx.rules = {}
   end
 
-  -- rows: requested areas, then group members and England
-  local rows, rindex = {}, {}
-  local function row(code)
-    if not rindex[code] then
-      rows[#rows + 1] = code
-      rindex[code] = #rows
-    end
-    return rindex[code]
-  end
-  for _, a in ipairs(areas) do row(a) end
-  ctx.nreq = #rows
-  local groups = {}
-  local function add_group(gid)
-    if gid and groups[gid] == nil then
-      local members = store:group_members(gid)
-      groups[gid] = false
-      if members then
-        local idx = {}
-        for _, c in ipairs(members) do idx[#idx + 1] = row(c) end
-        groups[gid] = idx
-      end
+  -- each version's comparator group, and its benchmark target's group, resolved once
+  local cmp, tgroup, gids, named = {}, {}, {}, {}
+  local function name_group(gid)
+    if gid and not named[gid] then
+      named[gid] = true
+      gids[#gids + 1] = gid
     end
   end
   for _, kpi in ipairs(kpis) do
     for _, v in ipairs(kpi.versions) do
-      if ctx.benchmark then add_group(comparator(fw, v)) end
-      local T = v.target
-      if type(T) == "table" and T.kind == "benchmark" then
-        add_group(group_id(fw, T.group) or comparator(fw, v))
+      if cmp[v] == nil then
+        cmp[v] = comparator(fw, v) or false
+        local T = v.target
+        if type(T) == "table" and T.kind == "benchmark" then
+          tgroup[v] = group_id(fw, T.group) or cmp[v] or false
+        end
       end
+      if ctx.benchmark then name_group(cmp[v] or nil) end
+      name_group(tgroup[v] or nil)
     end
   end
-  row(ENGLAND)
-  ctx.rows, ctx.nrows = rows, #rows
+  ctx.comparator = function(v) return cmp[v] or nil end
+  ctx.target_group = function(v) return tgroup[v] or nil end
+
+  local vc = view_cache(store, gen)
+  ctx.stored = vc.targets[fw.id]
+  if not ctx.stored then
+    ctx.stored = store:stored_targets(fw.id)
+    vc.targets[fw.id] = ctx.stored
+  end
+  local rp
+  if t.own_rows_only then
+    local key = table.concat(areas, "\n") .. "\0" .. table.concat(gids, "\n")
+    rp = vc.rows[key]
+    if not rp then
+      rp = plan_rows(store, vc, areas, gids)
+      vc.rows[key] = rp
+    end
+  else
+    rp = plan_rows(store, vc, areas, gids)
+  end
+  local rows, rindex, groups = rp.rows, rp.rindex, rp.groups
+  ctx.nreq, ctx.rows, ctx.nrows = rp.nreq, rows, #rows
   ctx.group_rows = function(gid) return gid and groups[gid] or nil end
-  -- a group's rows as engine Indices, converted once per call (every KPI benchmarks on them)
-  local gindex = {}
+  -- a group's rows as engine Indices, converted once per plan (every KPI benchmarks on them)
   ctx.group_index = function(gid)
-    local r = gindex[gid]
+    local r = rp.gindex[gid]
     if not r then
       r = E.rows(groups[gid])
-      gindex[gid] = r
+      rp.gindex[gid] = r
     end
     return r
   end
 
   -- metric grids, fetched once each (per carry rule) through the one reader, for the
   -- columns needed only: a call costs the months of its periods, not the whole history
-  local ids = {}
-  for i, c in ipairs(rows) do ids[i] = area_id_of(store, c) end
-  ids = E.area_ids(ids)                 -- converted once: every KPI fetches over these rows
-  local reader = reader_of(store)
+  local ids = rp.ids
   local cache = {}
   local part = t.own_rows_only and #ctx.cols.related_only > 0 and E.rows(ctx.cols.related_only)
   ctx.metric = function(id, kpi)
@@ -269,9 +329,6 @@ function M.rate_matrix(t)
       return rawget(t, k)
     end })
   end
-  -- one snapshot for the whole call: every KPI's fetches share one read transaction and
-  -- one check that the store's data has not changed (closed on return or error)
-  local held <close> = E.hold(reader)
   for _, kpi in ipairs(kpis) do result.grid[kpi.id] = rate_kpi(ctx, kpi) end
   return result
 end

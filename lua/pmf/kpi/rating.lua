@@ -7,8 +7,9 @@
 --
 -- ctx is built by lua/pmf/kpi/matrix.lua: store, fw, ys, cols (plan), one (the column lists
 -- of a single-version KPI, converted once), rules (a cache per call), rows, nrows, nreq,
--- metric(id, kpi) -> the metric's Grid, group_rows(gid) (a list), group_index(gid) (the same
--- as engine Indices, converted once per call), min_group(kpi, v), decimals(kpi),
+-- metric(id, kpi) -> the metric's Grid, comparator(v) and target_group(v) (version v's
+-- groups, resolved once per call), group_rows(gid) (a list), group_index(gid) (the same
+-- as engine Indices, converted once), min_group(kpi, v), decimals(kpi),
 -- stored targets, bench (benchmark group sizes out), errors ("kpi|i|j" -> message out),
 -- light_row (the row a rag override gets), deadline columns.
 --
@@ -27,7 +28,7 @@ local C = require "pmf.kpi.common"
 local E = pmf.engine
 local key, to_period, version_of = C.key, C.to_period, C.version_of
 local guarded, fw_error, where_fn = C.guarded, C.fw_error, C.where_fn
-local group_id, comparator, STATUSES = C.group_id, C.comparator, C.STATUSES
+local STATUSES = C.STATUSES
 
 local M = {}
 
@@ -73,7 +74,7 @@ local function fill_targets(ctx, kpi, v, K, j, p)
       K:set_target(i, j, t)
     end
   elseif T.kind == "benchmark" then
-    local gid = group_id(ctx.fw, T.group) or comparator(ctx.fw, v)
+    local gid = ctx.target_group(v)
     local rows = ctx.group_rows(gid)
     local t
     if rows and #rows > 0 then
@@ -242,7 +243,7 @@ local function rate_kpi(ctx, kpi)
       E.dot(K, rule, v.dot_threshold, set.now_c, set.prev_c, "prev")
       E.dot(K, rule, v.dot_threshold, set.now_c, set.year_c, "year")
       if ctx.benchmark then
-        local gid = comparator(ctx.fw, v)
+        local gid = ctx.comparator(v)
         local rows = ctx.group_rows(gid)
         if rows and #rows > 0 then
           local mg = ctx.min_group(kpi, v)
