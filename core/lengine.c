@@ -7,7 +7,8 @@
  *                                                  one snapshot and one freshness check for
  *                                                  the fetches until it is closed
  *   engine.area_ids(list)                          -> AreaIds: store area ids converted once
- *   engine.fetch(reader, metric, area_ids, periods [, carry [, part, nrows]]) -> Grid
+ *   engine.fetch(reader, metric, area_ids, periods [, carry [, part, nrows [, into]]])
+ *                                                  -> Grid
  *                                                  (value/flags/rec/src) metric: code;
  *                                                  area_ids: a list or AreaIds;
  *                                                  carry: months, overriding the metric's
@@ -167,12 +168,15 @@ static void *reader_scratch(lua_State *L, int idx, size_t size) {
     return p;
 }
 
-/* fetch(reader, metric, area_ids, periods [, carry [, part, nrows]]) -> Grid.  metric is
- * the metric's code; the area ids are the store's integer ids (-1 for an unknown area: a
- * row of no data); periods are Periods or labels; carry (months) overrides the metric's
- * rule.  Columns listed in `part` (1-based) are read for the first nrows areas only, the
- * other rows of them left no data: a council's report needs its previous period and last
- * year for its own rows, not for every comparator. */
+/* fetch(reader, metric, area_ids, periods [, carry [, part, nrows [, into]]]) -> Grid.
+ * metric is the metric's code; the area ids are the store's integer ids (-1 for an unknown
+ * area: a row of no data), a list or an AreaIds; periods are Periods or labels; carry
+ * (months) overrides the metric's rule.  Columns listed in `part` (1-based) are read for
+ * the first nrows areas only, the other rows of them left no data: a council's report
+ * needs its previous period and last year for its own rows, not for every comparator.
+ * `into`: a new rating Grid (engine.grid) of the same shape to read into, returned, its
+ * cells as engine.combine("copy") from a fetched Grid would leave them (a KPI that is one
+ * metric, read by no other KPI of the call, needs no grid of its own for it). */
 static int engine_fetch(lua_State *L) {
     lreader *rd = luaL_checkudata(L, 1, PMF_READER_MT);
     const char *code = luaL_checkstring(L, 2);
@@ -183,9 +187,9 @@ static int engine_fetch(lua_State *L) {
     pmf_agg_result *res;
     unsigned char *is_part;
     pmf_read_rule rule = {PMF_AGG_SUM, PMF_REF_END, 0};
-    lgrid *u;
+    lgrid *u = NULL;
     const lareaids *ids;
-    int found;
+    int found, into = 0;
     luaL_argcheck(L, rd->x != NULL, 1, "attempt to use a closed " PMF_READER_MT);
     lua_getiuservalue(L, 1, 1);         /* its store must still be open */
     pmf_checkstore(L, -1, NULL);
@@ -210,6 +214,11 @@ static int engine_fetch(lua_State *L) {
         luaL_argcheck(L, nr >= 0, 7, "number of rows must not be negative");
         nrows = (size_t)nr < na ? (size_t)nr : na;
         part = pmf_grid_indices(L, 6, np, 0, &npart);
+    }
+    if (!lua_isnoneornil(L, 8)) {
+        into = 1;
+        u = pmf_grid_check(L, 8, 1);
+        luaL_argcheck(L, u->g.na == na && u->g.np == np, 8, "grid's shape differs");
     }
     {
         size_t o_row = ALIGN8(na * sizeof *known), o_per = o_row + ALIGN8(na * sizeof(size_t)),
@@ -264,7 +273,8 @@ static int engine_fetch(lua_State *L) {
         }
     }
     while (nk2 < nk && row[nk2] < nrows) nk2++;
-    u = pmf_grid_new(L, na, np, 0);
+    if (into) lua_pushvalue(L, 8);
+    else u = pmf_grid_new(L, na, np, 0);
     if (nk > 0 && nf > 0) {
         if (pmf_series_matrix(rd->x, metric, &rule, known, nk, "", fper, nf, res) != 0)
             return luaL_error(L, "store error: %s", pmf_series_error(rd->x));
@@ -275,6 +285,9 @@ static int engine_fetch(lua_State *L) {
             return luaL_error(L, "store error: %s", pmf_series_error(rd->x));
         pmf_engine_fill_at(&u->g, res, row, nk2, pcol, np2);
     }
+    if (into)                           /* as engine.combine "copy" would leave them */
+        for (i = 0; i < na * np; i++)
+            if (!isfinite(u->g.value[i])) u->g.value[i] = NAN;
     return 1;
 }
 

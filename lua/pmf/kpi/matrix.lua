@@ -268,17 +268,30 @@ function M.rate_matrix(t)
   local ids = rp.ids
   local cache = {}
   local part = t.own_rows_only and #ctx.cols.related_only > 0 and E.rows(ctx.cols.related_only)
-  ctx.metric = function(id, kpi)
+  -- how many of the call's KPI versions read each metric (per carry rule): one that only
+  -- one of them reads is read straight into that KPI's grid (`into`), not into its own
+  local uses = {}
+  for _, kpi in ipairs(kpis) do
+    local carry = kpi.carry and carry_months(kpi)
+    for _, v in ipairs(kpi.versions) do
+      for _, id in ipairs(rating.formula_inputs(v.formula)) do
+        local k = carry and (id .. "|" .. carry) or id
+        uses[k] = (uses[k] or 0) + 1
+      end
+    end
+  end
+  ctx.metric = function(id, kpi, into)
     local carry = kpi and kpi.carry and carry_months(kpi)
     local k = carry and (id .. "|" .. carry) or id
     local g = cache[k]
     if g then return g end
+    if uses[k] ~= 1 then into = nil end
     if part then
-      g = E.fetch(reader, id, ids, ctx.cols.periods, carry, part, ctx.nreq)
+      g = E.fetch(reader, id, ids, ctx.cols.periods, carry, part, ctx.nreq, into)
     else
-      g = E.fetch(reader, id, ids, ctx.cols.periods, carry)
+      g = E.fetch(reader, id, ids, ctx.cols.periods, carry, nil, nil, into)
     end
-    cache[k] = g
+    if not into then cache[k] = g end
     return g
   end
   ctx.bench = {}

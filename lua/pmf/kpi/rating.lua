@@ -4,10 +4,11 @@
 -- formulas, function targets, rag overrides).
 --
 --   rating.rate_kpi(ctx, kpi) -> Grid (rows ctx.rows, columns ctx.cols.periods)
+--   rating.formula_inputs(formula) -> the metric ids it reads
 --
 -- ctx is built by lua/pmf/kpi/matrix.lua: store, fw, ys, cols (plan), one (the column lists
 -- of a single-version KPI, converted once), rules (a cache per call), rows, nrows, nreq,
--- metric(id, kpi) -> the metric's Grid, comparator(v) and target_group(v) (version v's
+-- metric(id, kpi [, into]) -> the metric's Grid (K itself when read into K), comparator(v) and target_group(v) (version v's
 -- groups, resolved once per call), group_rows(gid) (a list), group_index(gid) (the same
 -- as engine Indices, converted once), min_group(kpi, v), decimals(kpi),
 -- stored targets, bench (benchmark group sizes out), errors ("kpi|i|j" -> message out),
@@ -212,11 +213,17 @@ local function rate_kpi(ctx, kpi)
     local F = v.formula
     local ins = formula_inputs(F)
     local grids = {}
-    for _, id in ipairs(ins) do grids[id] = ctx.metric(id, kpi) end
+    if F ~= nil and F.kind == "metric" and set.cj == ctx.one.all then
+      -- in force for every column: the metric is read straight into K when no other KPI
+      -- of the call reads it (ctx.metric decides), else copied from its shared grid
+      grids[F.metric] = ctx.metric(F.metric, kpi, K)
+    else
+      for _, id in ipairs(ins) do grids[id] = ctx.metric(id, kpi) end
+    end
     if F == nil then
       -- no formula: no data
     elseif F.kind == "metric" then
-      E.combine("copy", 1, grids[F.metric], nil, K, cj)
+      if grids[F.metric] ~= K then E.combine("copy", 1, grids[F.metric], nil, K, cj) end
     elseif F.kind == "ratio" then
       E.combine("div", F.scale or 1, grids[F.num], grids[F.den], K, cj)
     elseif F.kind == "diff" then
@@ -300,5 +307,6 @@ local function rate_kpi(ctx, kpi)
 end
 
 M.rate_kpi = rate_kpi
+M.formula_inputs = formula_inputs
 
 return M
