@@ -165,7 +165,8 @@ local function plan_rows(store, vc, areas, gids)
            ids = E.area_ids(ids) }
 end
 
--- rate_matrix{store=, framework=, kpis=, areas=, periods=, benchmark=true [, own_rows_only]}
+-- rate_matrix{store=, framework=, kpis=, areas=, periods=, benchmark=true [, own_rows_only]
+--             [, each]}
 --   -> result {framework=fw, kpis = {KPI...}, areas = {codes} (requested first), periods =
 --      {Period} (every column), req = {column of each requested period}, grid = {kpi_id =
 --      Grid}, errors = {"kpi|i|j" = message}, row = function(kpi_id, i, j) -> row table}
@@ -173,6 +174,9 @@ end
 -- group and England.  Columns: result.req[k] is the column of periods[k].  own_rows_only
 -- (what rate{} asks): the previous-period and last-year columns are read for the requested
 -- rows only (their direction of travel); the comparator rows have no data there.
+-- each(result, kpi, K) (what rate{} passes): called with each KPI's grid as soon as it is
+-- rated, to take what it needs; the grid is then reset and the next KPI rated in it, so
+-- result.grid stays empty (one grid per call, not one per KPI).
 function M.rate_matrix(t)
   local store = pmf.default_store(t.store)
   local fw = resolve_fw(store, t.framework)
@@ -342,7 +346,20 @@ function M.rate_matrix(t)
       return rawget(t, k)
     end })
   end
-  for _, kpi in ipairs(kpis) do result.grid[kpi.id] = rate_kpi(ctx, kpi) end
+  for _, kpi in ipairs(kpis) do
+    local K = rate_kpi(ctx, kpi)
+    if t.each then
+      t.each(result, kpi, K)
+      if result.columns then result.columns[K] = nil end
+      -- the next KPI is rated in this grid, unless a rag override's row (which reads the
+      -- grid when a field it lacks is asked for) may have been kept by framework code
+      local kept = false
+      for _, v in ipairs(kpi.versions) do kept = kept or v.rag ~= nil end
+      if not kept then ctx.spare = K end
+    else
+      result.grid[kpi.id] = K
+    end
+  end
   return result
 end
 

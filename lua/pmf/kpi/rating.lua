@@ -12,6 +12,7 @@
 -- groups, resolved once per call), group_rows(gid) (a list), group_index(gid) (the same
 -- as engine Indices, converted once), min_group(kpi, v), decimals(kpi),
 -- stored targets, bench (benchmark group sizes out), errors ("kpi|i|j" -> message out),
+-- spare (a grid of the call's shape the caller is done with: reset and rated in),
 -- light_row (the row a rag override gets), deadline columns.
 --
 -- Design decisions:
@@ -205,7 +206,13 @@ end
 -- Rate one KPI: returns its Grid.
 local function rate_kpi(ctx, kpi)
   local cols = ctx.cols
-  local K = E.grid(ctx.nrows, #cols.periods)
+  local K = ctx.spare                   -- the last KPI's grid, when the caller is done with it
+  if K then
+    ctx.spare = nil
+    K:reset()
+  else
+    K = E.grid(ctx.nrows, #cols.periods)
+  end
   local sets = version_sets(ctx, kpi)
   -- values
   for _, set in ipairs(sets) do
