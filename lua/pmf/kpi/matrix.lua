@@ -8,10 +8,21 @@
 -- - Each input metric is fetched once per call (per carry rule) for every row and column
 --   (engine.fetch through a Reader kept per store view, which reads only the months of the
 --   periods asked and caches them, dropping them itself when the store's data changes), so
---   rating period after period reads each row once.  Metric grids are shared between KPIs.
+--   rating period after period reads each row once.  Metric grids are shared between KPIs;
+--   a metric only one KPI of the call reads is read straight into that KPI's grid.
 --   A call is one snapshot (engine.hold): its fetches share one read transaction and one
 --   check that the data have not changed.  The rows' area ids and the own-rows-only
 --   columns are converted for C once per call, not once per KPI.
+-- - A cache per store view, besides the Reader's figures: what a call plans from the store
+--   that does not depend on the periods rated (the framework's stored targets, comparator
+--   groups' members, and for rate{} the rows planned for a list of areas and groups with
+--   their store ids), keyed by framework id, group id or areas + groups, and dropped as a
+--   whole when the store's data may have changed (the Reader's generation, engine.hold,
+--   moves on any write by this connection or a commit by another).  No rating, value or
+--   row is cached: every call rates its KPIs afresh.
+-- - rate{} passes `each`: a KPI's rows are built as soon as it is rated and the next KPI
+--   is rated in the same grid (reset), one grid per call instead of one per KPI, unless a
+--   rag override's lazily filled row may still read it.
 -- - own_rows_only (what rate{} asks): the previous-period and last-year columns are read
 --   for the requested rows only (their direction of travel); nothing of a comparator's row
 --   but its rated period is shown, so a call reads about a third of what the three periods
