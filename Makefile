@@ -79,6 +79,7 @@ CORE_SRC := core/pmf.c \
             core/breakdown.c \
             core/engine.c \
             core/lengine.c \
+            core/lreader.c \
             core/lgrid.c \
             core/lsandbox.c \
             core/pattern.c \

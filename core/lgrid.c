@@ -6,6 +6,7 @@
  *         g:fill_target(j,v) g:status(i,j) g:set_status(i,j,s) g:flags(i,j) g:rec(i,j)
  *         g:dot(i,j) g:rank(i,j) g:stat(j) g:count(cols) g:rated(i,j) g:source(i,j)
  *         g:cell(i,j) -> value, flags, target, status, dot_prev, dot_year, rank, quartile
+ *         g:reset() (every cell as new)
  *
  * Design decisions:
  * - A Grid is one GC-owned userdata holding its header and all its arrays, so nothing
@@ -28,9 +29,28 @@ const char *const pmf_grid_status_names[] = {
     "red", "amber", "green", "blue", "no_data", "data_only", "error", NULL
 };
 
+/* Set every cell of u as a new grid has it: values (targets, published figures) NaN,
+ * statuses no_data, flags, times, spans, trends and ranks 0, no stats yet. */
+static void grid_init(lgrid *u) {
+    size_t n = u->g.na * u->g.np, j;
+    memset(u->g.rec, 0, n * sizeof *u->g.rec);
+    memset(u->g.src, 0, n * sizeof *u->g.src);
+    memset(u->g.flags, 0, n * sizeof *u->g.flags);
+    for (j = 0; j < n; j++) u->g.value[j] = NAN;
+    if (!u->g.target) return;
+    memset(u->stat, 0, (size_t)((unsigned char *)(void *)(u->g.quartile + n) -
+                                (unsigned char *)(void *)u->stat));
+    for (j = 0; j < n; j++) {
+        u->g.target[j] = NAN;
+        u->g.rated[j] = NAN;
+        u->g.status[j] = PMF_RAG_NO_DATA;
+    }
+    for (j = 0; j < u->g.np; j++) u->stat[j].n = SIZE_MAX;
+}
+
 /* A new Grid on the stack; `full` adds the rating arrays. */
 lgrid *pmf_grid_new(lua_State *L, size_t na, size_t np, int full) {
-    size_t n = na * np, size = ALIGN8(sizeof(lgrid)), j;
+    size_t n = na * np, size = ALIGN8(sizeof(lgrid));
     unsigned char *p;
     lgrid *u;
     luaL_argcheck(L, na > 0 && np > 0 && n / np == na && n <= (size_t)INT_MAX, 1,
@@ -41,12 +61,7 @@ lgrid *pmf_grid_new(lua_State *L, size_t na, size_t np, int full) {
                       np * sizeof(pmf_engine_stat);
     size += ALIGN8(n * sizeof(uint16_t));
     p = lua_newuserdatauv(L, size, 0);
-    /* zeroed where zero is the start (header, rec, src, stats to flags); the value, target
-     * and published arrays are set to NaN below instead (a call makes a grid per KPI: its
-     * setting-up is part of every call's fixed cost) */
     memset(p, 0, ALIGN8(sizeof(lgrid)));
-    memset(p + ALIGN8(sizeof(lgrid)) + n * sizeof(double), 0,
-           n * (sizeof(int64_t) + sizeof(pmf_engine_span)));
     u = (lgrid *)(void *)p;
     p += ALIGN8(sizeof(lgrid));
     u->g.na = na;
@@ -63,17 +78,9 @@ lgrid *pmf_grid_new(lua_State *L, size_t na, size_t np, int full) {
         u->g.dot_year = (pmf_rag_trend *)(void *)p;    p += n * sizeof(pmf_rag_trend);
         u->g.rank = (int *)(void *)p;                  p += n * sizeof(int);
         u->g.quartile = (int *)(void *)p;              p += n * sizeof(int);
-        memset(u->stat, 0, (size_t)(p - (unsigned char *)(void *)u->stat));
-        for (j = 0; j < n; j++) {
-            u->g.target[j] = NAN;
-            u->g.rated[j] = NAN;
-            u->g.status[j] = PMF_RAG_NO_DATA;
-        }
-        for (j = 0; j < np; j++) u->stat[j].n = SIZE_MAX;
     }
     u->g.flags = (uint16_t *)(void *)p;
-    memset(p, 0, ALIGN8(n * sizeof(uint16_t)));
-    for (j = 0; j < n; j++) u->g.value[j] = NAN;
+    grid_init(u);
     luaL_setmetatable(L, PMF_GRID_MT);
     return u;
 }
@@ -343,6 +350,13 @@ static int grid_cell(lua_State *L) {
     return 8;
 }
 
+/* reset(): every cell as a new grid of the same shape has it (a rating call that is done
+ * with one KPI's grid rates the next in it, rather than making one per KPI). */
+static int grid_reset(lua_State *L) {
+    grid_init(pmf_grid_check(L, 1, 0));
+    return 0;
+}
+
 static int grid_tostring(lua_State *L) {
     lgrid *u = pmf_grid_check(L, 1, 0);
     lua_pushfstring(L, PMF_GRID_MT " (%d areas x %d periods)", (int)u->g.na, (int)u->g.np);
@@ -367,6 +381,7 @@ static const luaL_Reg grid_methods[] = {
     { "stat",        grid_stat        },
     { "count",       grid_count       },
     { "cell",        grid_cell        },
+    { "reset",       grid_reset       },
     { NULL,          NULL             }
 };
 

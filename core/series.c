@@ -24,7 +24,9 @@
  *   when the store's data changes (a report asks for the same few metrics thousands of
  *   times; each lookup is a query).  A matrix call holds one read transaction for its stamp
  *   check and all its reads (pmf_figures_hold): a statement on its own opens and closes one
- *   each time, a good part of the cost of a short range scan.
+ *   each time, a good part of the cost of a short range scan.  A caller making many calls
+ *   (one rating call: a metric lookup and a matrix or two per KPI) holds once around them
+ *   all (pmf_series_hold): one transaction and one stamp check for the lot.
  * - Whole-table aggregation streams the table in key order (pmf_figures_scan_all, asking
  *   numerator and denominator only of ratio metrics: a column costs every row) and combines
  *   each series' blocks with pmf_read_value, like every other caller, each block given only
@@ -75,6 +77,8 @@ struct pmf_series {
     int values_only;              /* pmf_series_values_only */
     crule *rules;                 /* with the cache: metric rules looked up, until a write */
     size_t nrules, caprules;
+    int held;                     /* pmf_series_hold depth: checked and holding when > 0 */
+    int64_t generation;           /* + 1 each time the data may have changed (cache_check) */
 };
 
 pmf_series *pmf_series_open(pmf_store *s, int64_t cutoff_ms) {
@@ -137,10 +141,32 @@ static int cache_check(pmf_series *x) {
         if (pmf_figures_refresh(x->fig) != 0) return -1;     /* new batches become visible */
         cache_clear(x);
         rules_clear(x);                   /* a metric may have been (re)defined */
+        x->generation++;
         x->stamp[0] = now[0];
         x->stamp[1] = now[1];
     }
     return 0;
+}
+
+int pmf_series_hold(pmf_series *x) {
+    x->error = NULL;
+    if (x->held > 0) {
+        x->held++;
+        return 0;
+    }
+    pmf_figures_hold(x->fig);
+    if (cache_check(x) != 0) {
+        pmf_figures_release(x->fig);
+        return -1;
+    }
+    x->held = 1;
+    return 0;
+}
+
+int64_t pmf_series_generation(const pmf_series *x) { return x->generation; }
+
+void pmf_series_release(pmf_series *x) {
+    if (x->held > 0 && --x->held == 0) pmf_figures_release(x->fig);
 }
 
 /* The metric's table of series (made on first use), its figures read with `want`;
@@ -367,7 +393,7 @@ static void rules_add(pmf_series *x, const char *code, int64_t id, const pmf_rea
 int pmf_series_metric(pmf_series *x, const char *code, int64_t *id, pmf_read_rule *rule) {
     x->error = NULL;
     if (x->mets) {
-        if (cache_check(x) != 0) return -1;
+        if (!x->held && cache_check(x) != 0) return -1;
         for (size_t i = 0; i < x->nrules; i++)
             if (strcmp(x->rules[i].code, code) == 0) {
                 *id = x->rules[i].id;
@@ -446,9 +472,9 @@ int pmf_series_matrix(pmf_series *x, int64_t metric, const pmf_read_rule *rule,
                                                              : PMF_FIG_FLAGS | PMF_FIG_PARTS;
     mcache *mc = NULL;
     x->error = NULL;
-    pmf_figures_hold(x->fig);             /* the check and the reads: one read transaction */
+    if (!x->held) pmf_figures_hold(x->fig);   /* the check and the reads: one transaction */
     if (main && x->mets) {
-        if (cache_check(x) != 0) rc = -1;
+        if (!x->held && cache_check(x) != 0) rc = -1;
         else if (!(mc = metric_cache(x, metric, want))) {
             x->error = "out of memory";
             rc = -1;
@@ -473,7 +499,7 @@ int pmf_series_matrix(pmf_series *x, int64_t metric, const pmf_read_rule *rule,
                                    &out[a * nperiods + p]);
         }
     }
-    pmf_figures_release(x->fig);
+    if (!x->held) pmf_figures_release(x->fig);
     free(w);
     free(of);
     return rc;

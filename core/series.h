@@ -41,6 +41,19 @@ int pmf_series_cache(pmf_series *x, size_t max_figures);
  * every row read. */
 void pmf_series_values_only(pmf_series *x);
 
+/* One snapshot for many calls: from pmf_series_hold to the matching pmf_series_release, the
+ * reads share one read transaction, and whether the store's data changed (which drops the
+ * cache) is checked once, at the outermost hold, not at each metric lookup and matrix call
+ * (a rating call asks for thousands; each check is a statement).  Holds nest.  A write made
+ * through the same connection while held is seen from the next outermost hold on.
+ * 0, or -1 on a store error (nothing held then). */
+int pmf_series_hold(pmf_series *x);
+void pmf_series_release(pmf_series *x);
+/* A number that moves whenever the cache was dropped because the store's data may have
+ * changed (checked at a hold, a metric lookup or a matrix call): what a caller keeps beside
+ * the cache, derived from the same data, is valid while it stays the same. */
+int64_t pmf_series_generation(const pmf_series *x);
+
 /* A metric's id and read rule by code: 1 found, 0 unknown, -1 on error. */
 int pmf_series_metric(pmf_series *x, const char *code, int64_t *id, pmf_read_rule *rule);
 

@@ -128,14 +128,11 @@ function M.rate(t)
   local rows_of = {}
   for _, k in ipairs(order) do
     local set = sets[k]
-    local res = M.rate_matrix{ store = store, framework = fw, kpis = set.ids, areas = t.areas,
-                               periods = { set.period }, benchmark = t.benchmark,
-                               own_rows_only = true }
     local moved = set.period ~= p
     local rcomments = moved and store:commentary_map(fw.id, set.period) or comments
-    local j = res.req[1]
-    for _, kpi in ipairs(res.kpis) do
-      local K, list = res.grid[kpi.id], {}
+    -- each KPI's rows as soon as it is rated (its grid is then free for the next KPI)
+    local function rows_for(res, kpi, K)
+      local j, list = res.req[1], {}
       for i = 1, res.nreq do
         local r = M.cell_row(res, kpi, K, i, j)
         if moved then
@@ -148,6 +145,9 @@ function M.rate(t)
       end
       rows_of[kpi.id] = list
     end
+    M.rate_matrix{ store = store, framework = fw, kpis = set.ids, areas = t.areas,
+                   periods = { set.period }, benchmark = t.benchmark, own_rows_only = true,
+                   each = rows_for }
   end
   local out = {}
   for _, kpi in ipairs(kpis) do

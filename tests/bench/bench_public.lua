@@ -10,6 +10,8 @@
 --   matrix     pmf.kpi.rate_matrix over the 33 quarters at once (the internal path)
 --   public     pmf.kpi.rate, one call per quarter, rows for all 333 areas (the public path)
 --   council    the same 33 calls, rows for the council only
+--   non-read   the council's 33 calls and the matrix again, each on the view it warmed
+--              (everything it reads already cached): the work that is not reading
 -- Each path runs on a fresh as-of view of now (nothing cached from another path), the
 -- council's rows before all 333 areas' (whose 660,000 row tables leave a fragmented heap).
 --   scorecard  one quarter of one council's scorecard: 63 KPIs, a 16-area comparator group
@@ -93,32 +95,50 @@ end)
 print(string.format("bench_public: raw SQLite scan of %d rows: %.3f s", raw_rows, t_raw))
 
 local fw = fw_of(NK, "bench:all")
-local t_matrix, counts = best(function()
-  local res = pmf.kpi.rate_matrix{ store = s:as_of("9999-12-31"), framework = fw, areas = areas,
+local function matrix_on(view)
+  local res = pmf.kpi.rate_matrix{ store = view, framework = fw, areas = areas,
                                    periods = quarters }
   local c = {}
   for _, id in ipairs(fw.kpi_order) do
     for st, k in pairs(res.grid[id]:count(res.req)) do c[st] = (c[st] or 0) + k end
   end
   return c
-end, 1)
+end
+local matrix_view = s:as_of("9999-12-31")
+local t_matrix, counts = best(function() return matrix_on(matrix_view) end, 1)
 print(string.format("bench_public: matrix, 33 quarters at once: %.3f s (green %d, amber %d, red %d)",
                     t_matrix, counts.green or 0, counts.amber or 0, counts.red or 0))
+-- The non-read work (see the top): the matrix again on the view it has just warmed, best of
+-- two; the view is then let go, so the paths below do not share memory with it.
+local t_matrix_cached = best(function() return matrix_on(matrix_view) end, 2)
+matrix_view = nil
 
 -- each path on a fresh as-of view of "now" (the same data), so no path reuses figures
 -- another path read
 local function fresh() return s:as_of("9999-12-31") end
 -- 33 calls returning the council's rows only (what a council's report asks for; the
 -- benchmarks still read all 333 areas), on a fresh view so nothing is cached yet
-local t_council = best(function()
+local council_view = fresh()
+local function council_on(view)
   local n = 0
-  local view = fresh()
   for _, q in ipairs(quarters) do
     n = n + #pmf.kpi.rate{ store = view, framework = fw, period = q }
   end
   return n
-end, 1)
+end
+local t_council = best(function() return council_on(council_view) end, 1)
 print(string.format("bench_public: public path, 33 calls, the council's rows: %.3f s", t_council))
+
+-- The non-read work: the council's 33 calls again on the view they have just warmed (every
+-- figure they read is in its Reader's cache), best of two, against the matrix's second run.
+-- Once reads cost next to nothing this is what is left of the 1.2x-matrix goal.
+local t_council_cached = best(function() return council_on(council_view) end, 2)
+print(string.format("bench_public: non-read work, council's 33 calls again on their view: " ..
+                    "%.3f s", t_council_cached))
+print(string.format("bench_public: non-read work, matrix again on its view: %.3f s " ..
+                    "(council / matrix %.2fx)", t_matrix_cached,
+                    t_council_cached / t_matrix_cached))
+council_view = nil
 
 -- the same 33 calls returning all 333 areas' rows
 local t_public, pc = best(function()
@@ -148,4 +168,5 @@ os.remove(path)
 os.remove(path .. "-wal")
 os.remove(path .. "-shm")
 return { raw_seconds = t_raw, matrix_seconds = t_matrix, public_seconds = t_public,
-         council_seconds = t_council, scorecard_seconds = t_card, rows = raw_rows }
+         council_seconds = t_council, scorecard_seconds = t_card, rows = raw_rows,
+         council_cached_seconds = t_council_cached, matrix_cached_seconds = t_matrix_cached }

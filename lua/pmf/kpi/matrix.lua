@@ -8,7 +8,21 @@
 -- - Each input metric is fetched once per call (per carry rule) for every row and column
 --   (engine.fetch through a Reader kept per store view, which reads only the months of the
 --   periods asked and caches them, dropping them itself when the store's data changes), so
---   rating period after period reads each row once.  Metric grids are shared between KPIs.
+--   rating period after period reads each row once.  Metric grids are shared between KPIs;
+--   a metric only one KPI of the call reads is read straight into that KPI's grid.
+--   A call is one snapshot (engine.hold): its fetches share one read transaction and one
+--   check that the data have not changed.  The rows' area ids and the own-rows-only
+--   columns are converted for C once per call, not once per KPI.
+-- - A cache per store view, besides the Reader's figures: what a call plans from the store
+--   that does not depend on the periods rated (the framework's stored targets, comparator
+--   groups' members, and for rate{} the rows planned for a list of areas and groups with
+--   their store ids), keyed by framework id, group id or areas + groups, and dropped as a
+--   whole when the store's data may have changed (the Reader's generation, engine.hold,
+--   moves on any write by this connection or a commit by another).  No rating, value or
+--   row is cached: every call rates its KPIs afresh.
+-- - rate{} passes `each`: a KPI's rows are built as soon as it is rated and the next KPI
+--   is rated in the same grid (reset), one grid per call instead of one per KPI, unless a
+--   rag override's lazily filled row may still read it.
 -- - own_rows_only (what rate{} asks): the previous-period and last-year columns are read
 --   for the requested rows only (their direction of travel); nothing of a comparator's row
 --   but its rated period is shown, so a call reads about a third of what the three periods
@@ -111,7 +125,59 @@ local function area_id_of(store, code)
   return id or -1
 end
 
--- rate_matrix{store=, framework=, kpis=, areas=, periods=, benchmark=true [, own_rows_only]}
+-- What a call plans from the store besides figures, kept per store view while its data are
+-- unchanged (the Reader's generation, engine.hold: it moves whenever the store's data may
+-- have changed, and the whole cache is dropped then): the framework's stored targets, the
+-- comparator groups' members, and, for rate{}'s calls (which ask the same rows period after
+-- period), the rows planned for a list of areas and groups with their store ids.  Nothing
+-- here depends on the periods rated.
+local views = setmetatable({}, { __mode = "k" })
+local function view_cache(store, gen)
+  local c = views[store]
+  if not c or c.gen ~= gen then
+    c = { gen = gen, targets = {}, members = {}, rows = {} }
+    views[store] = c
+  end
+  return c
+end
+
+-- The rows of a call: the areas asked, then the groups' members (in the order the groups
+-- are named) and England; each group as its list of rows (false: no such group); the rows'
+-- store ids for the reader (engine.area_ids).
+local function plan_rows(store, vc, areas, gids)
+  local rows, rindex = {}, {}
+  local function row(code)
+    if not rindex[code] then
+      rows[#rows + 1] = code
+      rindex[code] = #rows
+    end
+    return rindex[code]
+  end
+  for _, a in ipairs(areas) do row(a) end
+  local nreq = #rows
+  local groups = {}
+  for _, gid in ipairs(gids) do
+    local members = vc.members[gid]
+    if members == nil then
+      members = store:group_members(gid) or false
+      vc.members[gid] = members
+    end
+    groups[gid] = false
+    if members then
+      local idx = {}
+      for _, c in ipairs(members) do idx[#idx + 1] = row(c) end
+      groups[gid] = idx
+    end
+  end
+  row(ENGLAND)
+  local ids = {}
+  for i, c in ipairs(rows) do ids[i] = area_id_of(store, c) end
+  return { rows = rows, rindex = rindex, nreq = nreq, groups = groups, gindex = {},
+           ids = E.area_ids(ids) }
+end
+
+-- rate_matrix{store=, framework=, kpis=, areas=, periods=, benchmark=true [, own_rows_only]
+--             [, each]}
 --   -> result {framework=fw, kpis = {KPI...}, areas = {codes} (requested first), periods =
 --      {Period} (every column), req = {column of each requested period}, grid = {kpi_id =
 --      Grid}, errors = {"kpi|i|j" = message}, row = function(kpi_id, i, j) -> row table}
@@ -119,6 +185,9 @@ end
 -- group and England.  Columns: result.req[k] is the column of periods[k].  own_rows_only
 -- (what rate{} asks): the previous-period and last-year columns are read for the requested
 -- rows only (their direction of travel); the comparator rows have no data there.
+-- each(result, kpi, K) (what rate{} passes): called with each KPI's grid as soon as it is
+-- rated, to take what it needs; the grid is then reset and the next KPI rated in it, so
+-- result.grid stays empty (one grid per call, not one per KPI).
 function M.rate_matrix(t)
   local store = pmf.default_store(t.store)
   local fw = resolve_fw(store, t.framework)
@@ -130,73 +199,114 @@ function M.rate_matrix(t)
   for i, p in ipairs(t.periods or { t.period }) do plist[i] = to_period(p, ys) end
   if #plist == 0 then error("rate_matrix: no periods", 2) end
 
-  local ctx = { store = store, fw = fw, ys = ys, errors = {}, benchmark = t.benchmark ~= false,
-                stored = store:stored_targets(fw.id) }
+  -- one snapshot for the whole call: every read shares one read transaction and one check
+  -- that the store's data have not changed (closed on return or error); `gen` moves when
+  -- they may have, which is what the view's plans below are kept by
+  local reader = reader_of(store)
+  local held <close>, gen = E.hold(reader)
+  local ctx = { store = store, fw = fw, ys = ys, errors = {}, benchmark = t.benchmark ~= false }
   ctx.cols = plan_columns(fw, kpis, plist)
-
-  -- rows: requested areas, then group members and England
-  local rows, rindex = {}, {}
-  local function row(code)
-    if not rindex[code] then
-      rows[#rows + 1] = code
-      rindex[code] = #rows
-    end
-    return rindex[code]
-  end
-  for _, a in ipairs(areas) do row(a) end
-  ctx.nreq = #rows
-  local groups = {}
-  local function add_group(gid)
-    if gid and groups[gid] == nil then
-      local members = store:group_members(gid)
-      groups[gid] = false
-      if members then
-        local idx = {}
-        for _, c in ipairs(members) do idx[#idx + 1] = row(c) end
-        groups[gid] = idx
+  -- the column lists of a KPI with one version (most), converted for the kernels once per
+  -- call: every column, the requested ones once each, and the requested columns as asked
+  -- with their previous-period and last-year columns (direction of travel)
+  do
+    local all, ureq, seen = {}, {}, {}
+    for j = 1, #ctx.cols.periods do all[j] = j end
+    for _, j in ipairs(ctx.cols.req) do
+      if not seen[j] then
+        seen[j] = true
+        ureq[#ureq + 1] = j
       end
+    end
+    ctx.one = { all = all, all_c = E.rows(all), req = ureq, req_c = E.rows(ureq),
+                now_c = E.rows(ctx.cols.req), prev_c = E.rows(ctx.cols.prev),
+                year_c = E.rows(ctx.cols.year) }
+    ctx.rules = {}
+  end
+
+  -- each version's comparator group, and its benchmark target's group, resolved once
+  local cmp, tgroup, gids, named = {}, {}, {}, {}
+  local function name_group(gid)
+    if gid and not named[gid] then
+      named[gid] = true
+      gids[#gids + 1] = gid
     end
   end
   for _, kpi in ipairs(kpis) do
     for _, v in ipairs(kpi.versions) do
-      if ctx.benchmark then add_group(comparator(fw, v)) end
-      local T = v.target
-      if type(T) == "table" and T.kind == "benchmark" then
-        add_group(group_id(fw, T.group) or comparator(fw, v))
+      if cmp[v] == nil then
+        cmp[v] = comparator(fw, v) or false
+        local T = v.target
+        if type(T) == "table" and T.kind == "benchmark" then
+          tgroup[v] = group_id(fw, T.group) or cmp[v] or false
+        end
       end
+      if ctx.benchmark then name_group(cmp[v] or nil) end
+      name_group(tgroup[v] or nil)
     end
   end
-  row(ENGLAND)
-  ctx.rows, ctx.nrows = rows, #rows
+  ctx.comparator = function(v) return cmp[v] or nil end
+  ctx.target_group = function(v) return tgroup[v] or nil end
+
+  local vc = view_cache(store, gen)
+  ctx.stored = vc.targets[fw.id]
+  if not ctx.stored then
+    ctx.stored = store:stored_targets(fw.id)
+    vc.targets[fw.id] = ctx.stored
+  end
+  local rp
+  if t.own_rows_only then
+    local key = table.concat(areas, "\n") .. "\0" .. table.concat(gids, "\n")
+    rp = vc.rows[key]
+    if not rp then
+      rp = plan_rows(store, vc, areas, gids)
+      vc.rows[key] = rp
+    end
+  else
+    rp = plan_rows(store, vc, areas, gids)
+  end
+  local rows, rindex, groups = rp.rows, rp.rindex, rp.groups
+  ctx.nreq, ctx.rows, ctx.nrows = rp.nreq, rows, #rows
   ctx.group_rows = function(gid) return gid and groups[gid] or nil end
-  -- a group's rows as engine Indices, converted once per call (every KPI benchmarks on them)
-  local gindex = {}
+  -- a group's rows as engine Indices, converted once per plan (every KPI benchmarks on them)
   ctx.group_index = function(gid)
-    local r = gindex[gid]
+    local r = rp.gindex[gid]
     if not r then
       r = E.rows(groups[gid])
-      gindex[gid] = r
+      rp.gindex[gid] = r
     end
     return r
   end
 
   -- metric grids, fetched once each (per carry rule) through the one reader, for the
   -- columns needed only: a call costs the months of its periods, not the whole history
-  local ids = {}
-  for i, c in ipairs(rows) do ids[i] = area_id_of(store, c) end
-  local reader = reader_of(store)
+  local ids = rp.ids
   local cache = {}
-  ctx.metric = function(id, kpi)
+  local part = t.own_rows_only and #ctx.cols.related_only > 0 and E.rows(ctx.cols.related_only)
+  -- how many of the call's KPI versions read each metric (per carry rule): one that only
+  -- one of them reads is read straight into that KPI's grid (`into`), not into its own
+  local uses = {}
+  for _, kpi in ipairs(kpis) do
+    local carry = kpi.carry and carry_months(kpi)
+    for _, v in ipairs(kpi.versions) do
+      for _, id in ipairs(rating.formula_inputs(v.formula)) do
+        local k = carry and (id .. "|" .. carry) or id
+        uses[k] = (uses[k] or 0) + 1
+      end
+    end
+  end
+  ctx.metric = function(id, kpi, into)
     local carry = kpi and kpi.carry and carry_months(kpi)
     local k = carry and (id .. "|" .. carry) or id
     local g = cache[k]
     if g then return g end
-    if t.own_rows_only and #ctx.cols.related_only > 0 then
-      g = E.fetch(reader, id, ids, ctx.cols.periods, carry, ctx.cols.related_only, ctx.nreq)
+    if uses[k] ~= 1 then into = nil end
+    if part then
+      g = E.fetch(reader, id, ids, ctx.cols.periods, carry, part, ctx.nreq, into)
     else
-      g = E.fetch(reader, id, ids, ctx.cols.periods, carry)
+      g = E.fetch(reader, id, ids, ctx.cols.periods, carry, nil, nil, into)
     end
-    cache[k] = g
+    if not into then cache[k] = g end
     return g
   end
   ctx.bench = {}
@@ -247,7 +357,20 @@ function M.rate_matrix(t)
       return rawget(t, k)
     end })
   end
-  for _, kpi in ipairs(kpis) do result.grid[kpi.id] = rate_kpi(ctx, kpi) end
+  for _, kpi in ipairs(kpis) do
+    local K = rate_kpi(ctx, kpi)
+    if t.each then
+      t.each(result, kpi, K)
+      if result.columns then result.columns[K] = nil end
+      -- the next KPI is rated in this grid, unless a rag override's row (which reads the
+      -- grid when a field it lacks is asked for) may have been kept by framework code
+      local kept = false
+      for _, v in ipairs(kpi.versions) do kept = kept or v.rag ~= nil end
+      if not kept then ctx.spare = K end
+    else
+      result.grid[kpi.id] = K
+    end
+  end
   return result
 end
 

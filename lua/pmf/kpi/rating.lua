@@ -4,11 +4,15 @@
 -- formulas, function targets, rag overrides).
 --
 --   rating.rate_kpi(ctx, kpi) -> Grid (rows ctx.rows, columns ctx.cols.periods)
+--   rating.formula_inputs(formula) -> the metric ids it reads
 --
--- ctx is built by lua/pmf/kpi/matrix.lua: store, fw, ys, cols (plan), rows, nrows, nreq,
--- metric(id, kpi) -> the metric's Grid, group_rows(gid) (a list), group_index(gid) (the same
--- as engine Indices, converted once per call), min_group(kpi, v), decimals(kpi),
+-- ctx is built by lua/pmf/kpi/matrix.lua: store, fw, ys, cols (plan), one (the column lists
+-- of a single-version KPI, converted once), rules (a cache per call), rows, nrows, nreq,
+-- metric(id, kpi [, into]) -> the metric's Grid (K itself when read into K), comparator(v) and target_group(v) (version v's
+-- groups, resolved once per call), group_rows(gid) (a list), group_index(gid) (the same
+-- as engine Indices, converted once), min_group(kpi, v), decimals(kpi),
 -- stored targets, bench (benchmark group sizes out), errors ("kpi|i|j" -> message out),
+-- spare (a grid of the call's shape the caller is done with: reset and rated in),
 -- light_row (the row a rag override gets), deadline columns.
 --
 -- Design decisions:
@@ -26,7 +30,7 @@ local C = require "pmf.kpi.common"
 local E = pmf.engine
 local key, to_period, version_of = C.key, C.to_period, C.version_of
 local guarded, fw_error, where_fn = C.guarded, C.fw_error, C.where_fn
-local group_id, comparator, STATUSES = C.group_id, C.comparator, C.STATUSES
+local STATUSES = C.STATUSES
 
 local M = {}
 
@@ -72,7 +76,7 @@ local function fill_targets(ctx, kpi, v, K, j, p)
       K:set_target(i, j, t)
     end
   elseif T.kind == "benchmark" then
-    local gid = group_id(ctx.fw, T.group) or comparator(ctx.fw, v)
+    local gid = ctx.target_group(v)
     local rows = ctx.group_rows(gid)
     local t
     if rows and #rows > 0 then
@@ -149,38 +153,91 @@ local function custom_cells(ctx, kpi, v, K, grids, cols)
   end
 end
 
+-- The columns each version of a KPI rates, one set per version in force: {v, cj = every
+-- column it is in force for, rc = the requested ones (once each), now/prev/year = its
+-- requested columns (as asked) and their direction-of-travel columns}, each list also as
+-- the kernels take it (cj_c, rc_c, now_c...).  A KPI with one version (most) takes the
+-- call's lists, converted for C once per call (ctx.one), not once per KPI.
+local function version_sets(ctx, kpi)
+  if #kpi.versions == 1 then
+    local one = ctx.one
+    return { { v = kpi.versions[1], cj = one.all, cj_c = one.all_c, rc = one.req,
+               rc_c = one.req_c, now_c = one.now_c, prev_c = one.prev_c,
+               year_c = one.year_c } }
+  end
+  local cols = ctx.cols
+  local sets, of, vof = {}, {}, {}
+  for j, p in ipairs(cols.periods) do
+    local v = version_of(kpi, p)
+    local set = of[v]
+    if not set then
+      set = { v = v, cj = {}, rc = {}, now_c = {}, prev_c = {}, year_c = {} }
+      of[v] = set
+      sets[#sets + 1] = set
+    end
+    table.insert(set.cj, j)
+    vof[j] = set
+  end
+  local seen = {}
+  for k, j in ipairs(cols.req) do
+    local set = vof[j]
+    if not seen[j] then
+      seen[j] = true
+      table.insert(set.rc, j)
+    end
+    set.now_c[#set.now_c + 1] = j
+    set.prev_c[#set.prev_c + 1] = cols.prev[k]
+    set.year_c[#set.year_c + 1] = cols.year[k]
+  end
+  for _, set in ipairs(sets) do set.cj_c, set.rc_c = set.cj, set.rc end
+  return sets
+end
+
+-- Version v's rule for the kernels (engine.rule: checked once per call, not per kernel).
+local function rule(ctx, v)
+  local r = ctx.rules[v]
+  if not r then
+    r = E.rule(rule_of(v))
+    ctx.rules[v] = r
+  end
+  return r
+end
+
 -- Rate one KPI: returns its Grid.
 local function rate_kpi(ctx, kpi)
   local cols = ctx.cols
-  local K = E.grid(ctx.nrows, #cols.periods)
-  -- versions per column
-  local vcols, vlist, vof = {}, {}, {}
-  for j, p in ipairs(cols.periods) do
-    local v = version_of(kpi, p)
-    if not vcols[v] then
-      vcols[v] = {}
-      vlist[#vlist + 1] = v
-    end
-    table.insert(vcols[v], j)
-    vof[j] = v
+  local K = ctx.spare                   -- the last KPI's grid, when the caller is done with it
+  if K then
+    ctx.spare = nil
+    K:reset()
+  else
+    K = E.grid(ctx.nrows, #cols.periods)
   end
+  local sets = version_sets(ctx, kpi)
   -- values
-  for _, v in ipairs(vlist) do
-    local F, cj = v.formula, vcols[v]
+  for _, set in ipairs(sets) do
+    local v, cj = set.v, set.cj_c
+    local F = v.formula
     local ins = formula_inputs(F)
     local grids = {}
-    for _, id in ipairs(ins) do grids[id] = ctx.metric(id, kpi) end
+    if F ~= nil and F.kind == "metric" and set.cj == ctx.one.all then
+      -- in force for every column: the metric is read straight into K when no other KPI
+      -- of the call reads it (ctx.metric decides), else copied from its shared grid
+      grids[F.metric] = ctx.metric(F.metric, kpi, K)
+    else
+      for _, id in ipairs(ins) do grids[id] = ctx.metric(id, kpi) end
+    end
     if F == nil then
       -- no formula: no data
     elseif F.kind == "metric" then
-      E.combine("copy", 1, grids[F.metric], nil, K, cj)
+      if grids[F.metric] ~= K then E.combine("copy", 1, grids[F.metric], nil, K, cj) end
     elseif F.kind == "ratio" then
       E.combine("div", F.scale or 1, grids[F.num], grids[F.den], K, cj)
     elseif F.kind == "diff" then
       E.combine("sub", 1, grids[F.a], grids[F.b], K, cj)
     elseif F.kind == "custom" then
       if ins[1] then E.combine("copy", 1, grids[ins[1]], nil, K, cj) end
-      custom_cells(ctx, kpi, v, K, grids, cj)
+      custom_cells(ctx, kpi, v, K, grids, set.cj)
     end
     if kpi.suppress_below then
       for _, id in ipairs(ins) do E.suppress(grids[id], kpi.suppress_below, K, cj) end
@@ -188,43 +245,24 @@ local function rate_kpi(ctx, kpi)
     end
   end
   -- the published figure of every column: what RAG, DoT and ranks rate (engine.h)
-  local all = {}
-  for j = 1, #cols.periods do all[j] = j end
-  E.publish(K, ctx.decimals(kpi), all)
+  E.publish(K, ctx.decimals(kpi), ctx.one.all_c)
   -- targets and ratings for the requested columns
-  local rcols = {}
-  for _, v in ipairs(vlist) do rcols[v] = {} end
-  local seen = {}
-  for _, j in ipairs(cols.req) do
-    if not seen[j] then
-      seen[j] = true
-      table.insert(rcols[vof[j]], j)
-    end
-  end
-  for _, v in ipairs(vlist) do
-    local cj = rcols[v]
-    if #cj > 0 then
-      for _, j in ipairs(cj) do fill_targets(ctx, kpi, v, K, j, cols.periods[j]) end
-      local rule = rule_of(v)
-      E.rate(K, rule, cj)
+  for _, set in ipairs(sets) do
+    local v, rc = set.v, set.rc
+    if #rc > 0 then
+      for _, j in ipairs(rc) do fill_targets(ctx, kpi, v, K, j, cols.periods[j]) end
+      local rule = rule(ctx, v)
+      E.rate(K, rule, set.rc_c)
       -- direction of travel
-      local now, prev, year = {}, {}, {}
-      for k, j in ipairs(cols.req) do
-        if vof[j] == v then
-          now[#now + 1] = j
-          prev[#prev + 1] = cols.prev[k]
-          year[#year + 1] = cols.year[k]
-        end
-      end
-      E.dot(K, rule, v.dot_threshold, now, prev, "prev")
-      E.dot(K, rule, v.dot_threshold, now, year, "year")
+      E.dot(K, rule, v.dot_threshold, set.now_c, set.prev_c, "prev")
+      E.dot(K, rule, v.dot_threshold, set.now_c, set.year_c, "year")
       if ctx.benchmark then
-        local gid = comparator(ctx.fw, v)
+        local gid = ctx.comparator(v)
         local rows = ctx.group_rows(gid)
         if rows and #rows > 0 then
           local mg = ctx.min_group(kpi, v)
-          E.benchmark(K, rule, ctx.group_index(gid), cj, mg)
-          for _, j in ipairs(cj) do ctx.bench[kpi.id .. "|" .. j] = { size = #rows, min = mg } end
+          E.benchmark(K, rule, ctx.group_index(gid), set.rc_c, mg)
+          for _, j in ipairs(rc) do ctx.bench[kpi.id .. "|" .. j] = { size = #rows, min = mg } end
         end
       end
     end
@@ -238,10 +276,11 @@ local function rate_kpi(ctx, kpi)
     end
   end
   -- rag overrides, for the requested rows and columns
-  for _, v in ipairs(vlist) do
-    if v.rag and #rcols[v] > 0 then
+  for _, set in ipairs(sets) do
+    local v = set.v
+    if v.rag and #set.rc > 0 then
       local failed = guarded(ctx, kpi, v.rag, "rag rule", function()
-        for _, j in ipairs(rcols[v]) do
+        for _, j in ipairs(set.rc) do
           for i = 1, ctx.nreq do
             local ek = kpi.id .. "|" .. i .. "|" .. j
             if not ctx.errors[ek] then
@@ -262,7 +301,7 @@ local function rate_kpi(ctx, kpi)
         end
       end)
       if failed then
-        for _, j in ipairs(rcols[v]) do
+        for _, j in ipairs(set.rc) do
           for i = 1, ctx.nreq do
             ctx.errors[kpi.id .. "|" .. i .. "|" .. j] = failed
             K:set_status(i, j, "error")
@@ -275,5 +314,6 @@ local function rate_kpi(ctx, kpi)
 end
 
 M.rate_kpi = rate_kpi
+M.formula_inputs = formula_inputs
 
 return M
