@@ -52,7 +52,7 @@ local summarise = {
       fmt = "%.3f" },
     { name = "  non-read work: council's 33 calls again (s)", value = r.council_cached_seconds,
       limit = r.matrix_cached_seconds, ratio = r.council_cached_seconds / r.matrix_cached_seconds,
-      goal = "<= 1.2x matrix again (limit column)", fmt = "%.3f" },
+      note = "the work left once reads cost nothing (limit column: the matrix's)", fmt = "%.3f" },
     { name = "one council's scorecard, one quarter (ms)", value = r.scorecard_seconds * 1000,
       goal = "< 20 ms", fmt = "%.1f" } } end,
 }
