@@ -242,7 +242,7 @@ cppcheck:
 
 bench: deps
 	@$(MAKE) --no-print-directory all
-	$(BUILD)/pmf --db :memory: tests/bench/bench.lua $(BENCH_ARGS)
+	$(BUILD)/pmf --db :memory: tests/bench/bench.lua --pmf $(BUILD)/pmf $(BENCH_ARGS)
 
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := fuzz_csv fuzz_period fuzz_framework fuzz_xlsx
