@@ -56,7 +56,10 @@ static void put_varint(bytes *b, uint64_t v) {
     b->p[b->n++] = (unsigned char)v;
 }
 
-static uint64_t zigzag(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
+static uint64_t zigzag(int64_t v) {
+    uint64_t u = (uint64_t)v;
+    return (u << 1) ^ ((uint64_t)0 - (u >> 63));     /* the sign spread over every bit */
+}
 static int64_t unzigzag(uint64_t v) { return (int64_t)(v >> 1) ^ -(int64_t)(v & 1); }
 
 static void put_double(bytes *b, double d) {
@@ -119,11 +122,15 @@ static int get_double(pmf_pack_iter *it, double *d) {
 
 pmf_pack_iter pmf_pack_begin(const void *blob, size_t n) {
     pmf_pack_iter it = {0};
-    it.p = blob;
-    it.end = it.p + n;
     it.len = 1;
     uint64_t count = 0;
-    if (!blob || n < 3 || it.p[0] != PACK_MAGIC || it.p[1] != PACK_VERSION) {
+    if (!blob || n < 3) {
+        it.bad = 1;
+        return it;
+    }
+    it.p = blob;
+    it.end = it.p + n;
+    if (it.p[0] != PACK_MAGIC || it.p[1] != PACK_VERSION) {
         it.bad = 1;
         return it;
     }
