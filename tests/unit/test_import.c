@@ -4,29 +4,12 @@
 #include "breakdown.h"
 #include "import.h"
 #include "test.h"
+#include "test_store_open.h"
 
 #include <stdlib.h>
 #include <unistd.h>
 
-static pmf_store *open_store(const char *path) {
-    char err[512];
-    const char *root = getenv("PMF_ROOT");
-    char refdir[1024];
-    snprintf(refdir, sizeof refdir, "%s/lua/data", root ? root : ".");
-    pmf_store *s = pmf_store_open(path, refdir, err, sizeof err);
-    if (!s) fprintf(stderr, "open: %s\n", err);
-    return s;
-}
-
-static int64_t count(pmf_store *s, const char *sql) {
-    sqlite3_stmt *st;
-    int64_t n = -1;
-    if (sqlite3_prepare_v2(pmf_store_db(s), sql, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return n;
-}
+static int64_t count(pmf_store *s, const char *sql) { return count_db(pmf_store_db(s), sql); }
 
 /* Import text as CSV; returns pmf_import_finish's result, *sum filled, first message in msg. */
 static int import_text(pmf_store *s, const char *text, const pmf_import_opts *o,

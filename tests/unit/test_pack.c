@@ -10,29 +10,12 @@
 #include "store_pack.h"
 #include "store_read.h"
 #include "test.h"
+#include "test_store_open.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
 
-static pmf_store *open_store(const char *path) {
-    char err[512];
-    const char *root = getenv("PMF_ROOT");
-    char refdir[1024];
-    snprintf(refdir, sizeof refdir, "%s/lua/data", root ? root : ".");
-    pmf_store *s = pmf_store_open(path, refdir, err, sizeof err);
-    if (!s) fprintf(stderr, "open: %s\n", err);
-    return s;
-}
-
-static int64_t count(sqlite3 *db, const char *sql) {
-    sqlite3_stmt *st;
-    int64_t n = -1;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return n;
-}
 
 static int same_double(double a, double b) { return (isnan(a) && isnan(b)) || a == b; }
 
@@ -200,13 +183,13 @@ int main(void) {
         "m1,E08000028,2024-04,-7.125,,,,\n"
         "m1,E08000028,2024-04,99,,,,sex=F\n", NULL) == 0);
     test_cond("import: every series packed, none dirty",
-              out_of_step(db) == 0 && count(db, "SELECT count(*) FROM series_dirty") == 0 &&
-              count(db, "SELECT count(*) FROM series_pack") == 4);
+              out_of_step(db) == 0 && count_db(db, "SELECT count(*) FROM series_dirty") == 0 &&
+              count_db(db, "SELECT count(*) FROM series_pack") == 4);
     test_cond("import: packs read as rows", reads_differ(s, INT64_MAX, &npacked) == 0 &&
               npacked == 4);
 
     /* a revision and new months: merged into the existing packs */
-    int64_t before = count(db, "SELECT max(recorded_ms) FROM batch");
+    int64_t before = count_db(db, "SELECT max(recorded_ms) FROM batch");
     sqlite3_exec(db, "UPDATE batch SET recorded_ms = recorded_ms - 86400000", NULL, NULL, NULL);
     before -= 86400000;
     test_cond("revising import", import_text(s,
@@ -220,7 +203,7 @@ int main(void) {
     {
         pmf_figures *f = pmf_figures_open(s, before);
         size_t n = 0;
-        const pmf_obs *o = pmf_figures_read(f, 1, count(db, "SELECT id FROM area WHERE code = 'E08000027'"),
+        const pmf_obs *o = pmf_figures_read(f, 1, count_db(db, "SELECT id FROM area WHERE code = 'E08000027'"),
                                             "", INT32_MIN, INT32_MAX, 0, &n);
         int found = 0;
         for (size_t i = 0; o && i < n; i++)
@@ -244,18 +227,18 @@ int main(void) {
         test_cond("a file of long runs, one series in two", import_text(s, csv, &cal) == 0);
         test_cond("long runs: each series packed whole, in order",
                   out_of_step(db) == 0 && reads_differ(s, INT64_MAX, &npacked) == 0 &&
-                  count(db, "SELECT count(*) FROM series_dirty") == 0);
+                  count_db(db, "SELECT count(*) FROM series_dirty") == 0);
     }
 
     /* refused, rolled back and dry imports leave the packs as they were */
-    int64_t packs = count(db, "SELECT count(*) FROM series_pack");
+    int64_t packs = count_db(db, "SELECT count(*) FROM series_pack");
     pmf_import_opts skip = {.skip_bad = 1};
     test_cond("skip-bad import keeps its good rows", import_text(s,
         "metric,area,2024-04,2024-05\n"
         "m2,E08000028,5,6\n"
         "m2,E08000030,7,notanumber\n", &skip) == 0);
     test_cond("skip-bad: the refused row's good cell is in no pack", out_of_step(db) == 0 &&
-              count(db, "SELECT count(*) FROM series_pack") == packs + 1);
+              count_db(db, "SELECT count(*) FROM series_pack") == packs + 1);
     test_cond("a bad file is refused whole", import_text(s,
         "metric,area,period,value\n"
         "m2,E08000031,2024-04,5\n"
@@ -263,7 +246,7 @@ int main(void) {
     pmf_import_opts dry = {.dry_run = 1};
     test_cond("dry run", import_text(s, "metric,area,period,value\nm2,E08000032,2024-04,5\n", &dry) == 0);
     test_cond("refused and dry imports: packs unchanged, in step",
-              out_of_step(db) == 0 && count(db, "SELECT count(*) FROM series_pack") == packs + 1);
+              out_of_step(db) == 0 && count_db(db, "SELECT count(*) FROM series_pack") == packs + 1);
 
     /* another connection's raw SQL: the triggers list the series dirty and drop their packs */
     sqlite3 *other;
@@ -277,12 +260,12 @@ int main(void) {
         NULL, NULL, NULL) == SQLITE_OK);
     sqlite3_close(other);
     test_cond("raw SQL: its series dirty, unpacked, the rest in step",
-              out_of_step(db) == 0 && count(db, "SELECT count(*) FROM series_dirty") == 3);
+              out_of_step(db) == 0 && count_db(db, "SELECT count(*) FROM series_dirty") == 3);
     test_cond("raw SQL: dirty series read their rows", reads_differ(s, INT64_MAX, &npacked) == 0);
     {
         pmf_figures *f = pmf_figures_open(s, INT64_MAX);
         size_t n = 0;
-        int64_t a = count(db, "SELECT id FROM area WHERE code = 'E08000027'");
+        int64_t a = count_db(db, "SELECT id FROM area WHERE code = 'E08000027'");
         const pmf_obs *o = pmf_figures_read(f, 1, a, "", 2024 * 12 + 2, 2024 * 12 + 2, 0, &n);
         test_cond("raw SQL: the updated figure is read, not the pack's old one",
                   o && n == 1 && o[0].value == 77);
@@ -291,8 +274,8 @@ int main(void) {
     {
         /* a keeping reader (the series cache) gets a packed series whole, a dirty one's window */
         pmf_figures *f = pmf_figures_open(s, INT64_MAX);
-        int64_t a27 = count(db, "SELECT id FROM area WHERE code = 'E08000027'");
-        int64_t a28 = count(db, "SELECT id FROM area WHERE code = 'E08000028'");
+        int64_t a27 = count_db(db, "SELECT id FROM area WHERE code = 'E08000027'");
+        int64_t a28 = count_db(db, "SELECT id FROM area WHERE code = 'E08000028'");
         int32_t lo = 2024 * 12 + 3, hi = lo;
         size_t n = 0;
         const pmf_obs *o = pmf_figures_read_wide(f, 1, a28, "", &lo, &hi, 0, &n);
@@ -309,7 +292,7 @@ int main(void) {
     test_cond("import onto a dirty series", import_text(s,
         "metric,area,period,value\nm1,E08000027,2024-07,14\n", NULL) == 0);
     test_cond("after an import, nothing dirty (it packs what others left)",
-              out_of_step(db) == 0 && count(db, "SELECT count(*) FROM series_dirty") == 0);
+              out_of_step(db) == 0 && count_db(db, "SELECT count(*) FROM series_dirty") == 0);
     test_cond("after an import, packs read as rows", reads_differ(s, INT64_MAX, &npacked) == 0);
 
     /* while an import is open, no other statement on its connection may write observation */
@@ -328,10 +311,10 @@ int main(void) {
         rc = sqlite3_exec(db, "INSERT INTO observation(metric, area, breakdown, start, len, batch,"
                               " value) VALUES (2, 1, '', 24300, 1, 1, 1)", NULL, NULL, NULL);
         test_cond("after the import the write runs, and its trigger lists the series dirty",
-                  rc == SQLITE_OK && count(db, "SELECT count(*) FROM series_dirty") == 1 &&
+                  rc == SQLITE_OK && count_db(db, "SELECT count(*) FROM series_dirty") == 1 &&
                   out_of_step(db) == 0);
         test_cond("repack packs it", pmf_store_repack(s) == 0 && out_of_step(db) == 0 &&
-                  count(db, "SELECT count(*) FROM series_dirty") == 0);
+                  count_db(db, "SELECT count(*) FROM series_dirty") == 0);
     }
 
     /* the whole-table scan: from packs, from rows (a series listed dirty), and with a
@@ -377,7 +360,7 @@ int main(void) {
         test_cond("a 144,000-row import in period order", na == 300 && import_text(s, csv, &cal) == 0);
         free(csv);
         test_cond("every series of it packed whole", out_of_step(db) == 0 &&
-                  count(db, "SELECT count(*) FROM series_pack p JOIN metric m ON m.id = p.metric"
+                  count_db(db, "SELECT count(*) FROM series_pack p JOIN metric m ON m.id = p.metric"
                             " WHERE m.code LIKE 'b_'") == 900);
     }
 
