@@ -109,7 +109,7 @@ local function run()
     sz.rss = pmf.importer.peak_rss()
     print(string.format("  import %9d rows (%6.1f MB CSV): %6.2f s, %9.0f rows/s, peak RSS %d KiB",
                         sz.rows, (io.open(csv):seek("end")) / 1e6, dt, sz.rows / dt, sz.rss))
-    os.remove(csv)
+    if sz.tag == "small" then os.remove(csv) else sz.csv = csv end
   end
 
   for _, sz in ipairs(sizes) do
@@ -124,12 +124,38 @@ local function run()
     print(string.format("  raw SQLite %9d rows: %6.2f s, %9.0f rows/s; import / raw = %.2fx",
                         n, secs, n / secs, secs / sz.import_s))
   end
+  -- Two more rounds of the big file, import and raw insert alternated, each the best of its
+  -- three: the machine's speed varies by the minute (one import measured 0.98x and 0.58x
+  -- the raw insert back to back), and no single pair of runs should decide the ratio.  (The
+  -- peak RSS above is the first round's: the raw inserts hold every row in memory.)
   local big = sizes[2]
+  for round = 2, 3 do
+    local function gone(p) os.remove(p); os.remove(p .. "-wal"); os.remove(p .. "-shm") end
+    local s = fresh_store("-big-import-" .. round .. ".db")
+    local t0 = now()
+    local r, msg = s:import(big.csv)
+    local dt = now() - t0
+    assert(r and r.new == big.rows, msg)
+    s:close()
+    gone(path("-big-import-" .. round .. ".db"))
+    s = fresh_store("-big-raw-" .. round .. ".db")
+    local _, ids = english_councils(s)
+    local mids = {}
+    for m = 1, NMETRICS do mids[m] = s:metric_id(string.format("bench_m%02d", m)) end
+    local secs = pmf.importer.raw_insert(s, mids, ids, START, big.months)
+    s:close()
+    gone(path("-big-raw-" .. round .. ".db"))
+    print(string.format("  round %d: import %.2f s, raw SQLite %.2f s (%.2fx)", round, dt, secs,
+                        secs / dt))
+    big.import_s = math.min(big.import_s, dt)
+    big.raw_s = math.min(big.raw_s, secs)
+  end
+  os.remove(big.csv)
   results.import_rows_per_s = big.rows / big.import_s
   results.raw_rows_per_s = big.rows / big.raw_s
   results.ratio = big.raw_s / big.import_s
   results.rss_small_kib, results.rss_big_kib = sizes[1].rss, sizes[2].rss
-  print(string.format("import: %.0f rows/s = %.2fx raw SQLite (goal >= 0.7x); peak RSS %d KiB " ..
+  print(string.format("import: %.0f rows/s = %.2fx raw SQLite, each the best of 3 (goal >= 0.7x); peak RSS %d KiB " ..
                       "at %d rows, %d KiB at %d rows", results.import_rows_per_s, results.ratio,
                       sizes[1].rss, sizes[1].rows, sizes[2].rss, sizes[2].rows))
   return results
