@@ -30,11 +30,7 @@ static int import_text(pmf_store *s, const char *text, const pmf_import_opts *o,
 
 int main(void) {
     char path[] = "/tmp/pmf_test_import_XXXXXX";
-    int fd = mkstemp(path);
-    if (fd < 0) return 1;
-    close(fd);
-    unlink(path);
-    pmf_store *s = open_store(path);
+    pmf_store *s = open_temp_store(path);
     test_cond("store opens on a file", s != NULL);
     if (!s) return test_report("test_import");
     sqlite3_exec(pmf_store_db(s), "INSERT INTO metric(code, title) VALUES ('m1', 'M1'), ('m2', 'M2')",

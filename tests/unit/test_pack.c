@@ -160,11 +160,7 @@ static double scan_sum(pmf_store *s) {
 
 int main(void) {
     char path[] = "/tmp/pmf_test_pack_XXXXXX";
-    int fd = mkstemp(path);
-    if (fd < 0) return 1;
-    close(fd);
-    unlink(path);
-    pmf_store *s = open_store(path);
+    pmf_store *s = open_temp_store(path);
     test_cond("store opens on a file", s != NULL);
     if (!s) return test_report("test_pack");
     sqlite3 *db = pmf_store_db(s);

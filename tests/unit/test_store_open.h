@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 static pmf_store *open_store(const char *path) {
     char err[512];
@@ -20,6 +21,16 @@ static pmf_store *open_store(const char *path) {
     pmf_store *s = pmf_store_open(path, refdir, err, sizeof err);
     if (!s) fprintf(stderr, "open: %s\n", err);
     return s;
+}
+
+/* A new store in a fresh temporary file: path is a mkstemp template ("...XXXXXX") and gets
+ * the file's name.  NULL when either fails. */
+static pmf_store *open_temp_store(char *path) {
+    int fd = mkstemp(path);
+    if (fd < 0) return NULL;
+    close(fd);
+    unlink(path);
+    return open_store(path);
 }
 
 /* The first column of the first row of sql on db, or -1. */
