@@ -211,10 +211,18 @@ int imp_seen_prepare(pmf_import *im) {
         return imp_fatal(im, "preparing the duplicate check");
     return 0;
 }
+/* Merge the log into the packs; a failure names the log's own reason (memory or the store). */
+static int pack_flush(pmf_import *im) {
+    if (pmf_packlog_flush(im->packlog) == 0) return 0;
+    imp_failf(im, 0, 0, NULL, "store error packing the series written: %s",
+              pmf_packlog_error(im->packlog));
+    im->fatal = 1;
+    return -1;
+}
+
 int imp_pack_boundary(pmf_import *im) {
     if (im->in_row || !pmf_packlog_full(im->packlog)) return 0;
-    if (pmf_packlog_flush(im->packlog) != 0) return imp_fatal(im, "packing the series written");
-    return 0;
+    return pack_flush(im);
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -261,8 +269,9 @@ int pmf_import_finish(pmf_import *im, pmf_import_summary *out) {
         imp_sb_free(&detail);
     }
     /* the series written, packed; and any a writer without the importer left dirty */
-    if (commit && (pmf_packlog_flush(im->packlog) != 0 || pmf_store_repack(im->store) != 0)) {
-        imp_fatal(im, "packing the series written");
+    if (commit && pack_flush(im) != 0) commit = 0;
+    if (commit && pmf_store_repack(im->store) != 0) {
+        imp_fatal(im, "packing the series other writers left");
         commit = 0;
     }
     if (commit && end_tx(im, 1) != SQLITE_OK) {
