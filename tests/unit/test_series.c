@@ -2,12 +2,14 @@
  * reading from a store (versions, as-of cutoffs, breakdowns), the matrix, the whole-table
  * aggregation and the trend. */
 #include "series.h"
+#include "store_pack.h"
 #include "store_read.h"
 #include "test.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define M(y, m) ((int32_t)(y) * 12 + (m) - 1)
@@ -203,6 +205,187 @@ static void test_store(void) {
     pmf_store_close(s);
 }
 
+/* ---------------------------------------------------------------------------------------
+ * The cache: what a cached handle's matrix gives equals a plain read, whatever the shape of
+ * the series (tiled or not), the view, the columns asked for, the order of the calls and
+ * the cache's size.
+ * ------------------------------------------------------------------------------------- */
+
+#define NAREAS 70            /* more than two tiles' width: several tiles per metric */
+#define APR20 M(2020, 4)
+
+static int same_double(double a, double b) {
+    return (isnan(a) && isnan(b)) || a == b;
+}
+
+/* One cell of a cached matrix against the plain read; parts compared when both have them. */
+static int same_cell(const pmf_agg_result *a, const pmf_agg_result *b, int parts) {
+    return a->status == b->status && same_double(a->value, b->value) &&
+           a->months == b->months && a->expected == b->expected && a->nfig == b->nfig &&
+           a->exact == b->exact && a->carried == b->carried && a->flags == b->flags &&
+           a->rec == b->rec && a->from_start == b->from_start && a->from_len == b->from_len &&
+           (!parts || (same_double(a->numerator, b->numerator) &&
+                       same_double(a->denominator, b->denominator)));
+}
+
+static sqlite3_stmt *ins;
+
+static void put(int64_t metric, int64_t area, int32_t start, int32_t len, int64_t batch,
+                double value, double num, double den, int64_t flags) {
+    sqlite3_reset(ins);
+    sqlite3_bind_int64(ins, 1, metric);
+    sqlite3_bind_int64(ins, 2, area);
+    sqlite3_bind_int(ins, 3, start);
+    sqlite3_bind_int(ins, 4, len);
+    sqlite3_bind_int64(ins, 5, batch);
+    if (isnan(value)) sqlite3_bind_null(ins, 6); else sqlite3_bind_double(ins, 6, value);
+    if (isnan(num)) sqlite3_bind_null(ins, 7); else sqlite3_bind_double(ins, 7, num);
+    if (isnan(den)) sqlite3_bind_null(ins, 8); else sqlite3_bind_double(ins, 8, den);
+    sqlite3_bind_int64(ins, 9, flags);
+    if (sqlite3_step(ins) != SQLITE_DONE) fprintf(stderr, "put: %s\n", sqlite3_errmsg(sqlite3_db_handle(ins)));
+}
+
+/* Area a's series of metric m, in one of seven shapes (a % 7): whole months; months with
+ * every third missing; a sparse few; quarters and months mixed; months long before the
+ * others (a tile of their own); flagged months revised and one withdrawn by a later batch;
+ * months with a NULL value and both parts. */
+static void series_of(int64_t m, int64_t a) {
+    int ratio = m == 3;
+    for (int32_t k = 0; k < 60; k++) {
+        double v = (double)((m * 31 + a * 7 + k * 11) % 97) + 0.25 * (double)(k % 4);
+        double num = ratio ? v : NAN, den = ratio ? 100 + (double)(k % 5) : NAN;
+        int32_t mo = APR20 + k;
+        switch (a % 7) {
+        case 0: put(m, a, mo, 1, 1, v, num, den, 0); break;
+        case 1: if (k % 3 != 2) put(m, a, mo, 1, 1, v, num, den, 0); break;
+        case 2: if (k % 17 == 0) put(m, a, M(2012, 1) + k * 3, 1, 1, v, num, den, 0); break;
+        case 3:
+            if (k < 24 && k % 3 == 0) put(m, a, mo, 3, 1, v * 3, num, den, 0);
+            else if (k >= 24) put(m, a, mo, 1, 1, v, num, den, 0);
+            break;
+        case 4: put(m, a, M(2001, 1) + k, 1, 1, v, num, den, 0); break;
+        case 5:
+            put(m, a, mo, 1, 1, v, num, den, k % 4 == 1 ? 1 : 0);
+            if (k % 5 == 0) put(m, a, mo, 1, 2, v + 1, num, den, 256);
+            if (k == 7) put(m, a, mo, 1, 2, NAN, NAN, NAN, 0);
+            break;
+        default:
+            if (k % 6 == 3) put(m, a, mo, 1, 1, NAN, 3 + (double)k, 4, 0);
+            else put(m, a, mo, 1, 1, v, num, den, 0);
+            break;
+        }
+    }
+}
+
+/* Compare every cell of `x`'s matrix for areas x periods with plain reads; returns the
+ * number of cells that differ. */
+static int compare(pmf_series *x, pmf_series *plain, int64_t metric, const pmf_read_rule *rule,
+                   const int64_t *areas, size_t na, const pmf_period *ps, size_t np,
+                   int parts, pmf_agg_result *got) {
+    int bad = 0;
+    if (pmf_series_matrix(x, metric, rule, areas, na, "", ps, np, got) != 0) return -1;
+    for (size_t a = 0; a < na; a++)
+        for (size_t p = 0; p < np; p++) {
+            pmf_agg_result want;
+            if (pmf_series_value(plain, metric, rule, areas[a], "", ps[p].start, ps[p].len,
+                                 &want) != 0)
+                return -1;
+            if (!same_cell(&got[a * np + p], &want, parts || rule->agg == PMF_AGG_RATIO)) {
+                static int shown;
+                if (shown++ < 5)
+                    fprintf(stderr, "metric %lld area %lld period %d+%d: %g (%d) against %g (%d)\n",
+                            (long long)metric, (long long)areas[a], ps[p].start, ps[p].len,
+                            got[a * np + p].value, got[a * np + p].status, want.value,
+                            want.status);
+                bad++;
+            }
+        }
+    return bad;
+}
+
+static void test_cache(void) {
+    char err[256];
+    pmf_store *s = pmf_store_open(":memory:", NULL, err, sizeof err);
+    test_cond("store opens", s != NULL);
+    if (!s) return;
+    sqlite3 *db = pmf_store_db(s);
+    exec(s, "INSERT INTO metric(id, code, title, aggregation) VALUES (1, 'cs', 'S', 'sum'),"
+            "  (2, 'cm', 'M', 'mean'), (3, 'cr', 'R', 'ratio'), (4, 'cl', 'L', 'last');"
+            "INSERT INTO batch(id, kind, recorded_at, recorded_ms) VALUES (1, 't', '', 1000),"
+            "  (2, 't', '', 2000);");
+    for (int a = 1; a <= NAREAS; a++) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "INSERT INTO area(id, code, name, kind) VALUES (%d, 'A%d', 'A', 'x')", a, a);
+        exec(s, sql);
+    }
+    test_cond("insert prepares", sqlite3_prepare_v2(db,
+        "INSERT INTO observation(metric, area, breakdown, start, len, batch, value, numerator,"
+        " denominator, flags) VALUES (?1, ?2, '', ?3, ?4, ?5, ?6, ?7, ?8, ?9)", -1, &ins,
+        NULL) == SQLITE_OK);
+    exec(s, "BEGIN");
+    for (int64_t m = 1; m <= 4; m++)
+        for (int64_t a = 1; a <= NAREAS; a++) series_of(m, a);
+    exec(s, "COMMIT");
+    sqlite3_finalize(ins);
+
+    int64_t areas[NAREAS];
+    for (int a = 0; a < NAREAS; a++) areas[a] = a + 1;
+    /* the quarters from 2019/20 Q4 to 2025/26 Q1, the years, and a few months */
+    pmf_period qs[22], all[40];
+    size_t nall = 0;
+    for (int q = 0; q < 22; q++) {
+        pmf_period_make(M(2020, 1) + 3 * q, 3, 4, &qs[q]);
+        all[nall++] = qs[q];
+    }
+    for (int y = 0; y < 6; y++) pmf_period_make(M(2019, 4) + 12 * y, 12, 4, &all[nall++]);
+    for (int k = 0; k < 12; k++) pmf_period_make(M(2001, 1) + 5 * k, 1, 4, &all[nall++]);
+    pmf_agg_result *got = malloc(NAREAS * 40 * sizeof *got);
+    if (!got) return;
+
+    /* twice: first with every series unpacked (their rows read window by window, then
+     * walked whole), then packed (read whole at first touch) */
+    for (int packed = 0; packed < 2; packed++) {
+        if (packed) test_cond("repack", pmf_store_repack(s) == 0);
+        for (int view = 0; view < 2; view++) {
+            int64_t cutoff = view ? 1500 : INT64_MAX;
+            for (int values_only = 0; values_only < 2; values_only++)
+                for (int small = 0; small < 2; small++) {
+                    pmf_series *x = pmf_series_open(s, cutoff), *plain = pmf_series_open(s, cutoff);
+                    if (!x || !plain || pmf_series_cache(x, small ? 700 : 1000000) != 0) {
+                        test_cond("handles open", 0);
+                        return;
+                    }
+                    if (values_only) pmf_series_values_only(x);
+                    int bad = 0;
+                    for (int64_t m = 1; m <= 4; m++) {
+                        pmf_read_rule rule = {m == 1 ? PMF_AGG_SUM : m == 2 ? PMF_AGG_MEAN :
+                                              m == 3 ? PMF_AGG_RATIO : PMF_AGG_LAST,
+                                              PMF_REF_END, m == 4 ? 6 : 0};
+                        /* one quarter at a time, forwards then back (a walk); then all at once */
+                        for (int q = 0; q < 44 && bad >= 0; q++) {
+                            int r = compare(x, plain, m, &rule, areas, NAREAS,
+                                            &qs[q < 22 ? q : 43 - q], 1, !values_only, got);
+                            bad = r < 0 ? -1 : bad + r;
+                        }
+                        int r = bad < 0 ? -1 : compare(x, plain, m, &rule, areas, NAREAS, all,
+                                                       nall, !values_only, got);
+                        bad = r < 0 || bad < 0 ? -1 : bad + r;
+                    }
+                    char what[160];
+                    snprintf(what, sizeof what, "cached matrix = plain reads (%s, %s, %s, %s "
+                             "cache)", packed ? "packed" : "unpacked", view ? "as of t=1500" :
+                             "now", values_only ? "values only" : "all columns",
+                             small ? "a small" : "a large");
+                    test_cond(what, bad == 0);
+                    pmf_series_close(x);
+                    pmf_series_close(plain);
+                }
+        }
+    }
+    free(got);
+    pmf_store_close(s);
+}
+
 /* No silent carry; snapshots by reference date; carry only where the rule asks. */
 static void test_carry_reference(void) {
     /* an older quarter, the calendar year 2025, and a month within Jul-Sep 2026 */
@@ -315,5 +498,6 @@ int main(void) {
     test_trend();
     test_store();
     test_failed_step();
+    test_cache();
     return test_report("test_series");
 }
