@@ -17,8 +17,10 @@
  *   series from the first level caches.  Other series keep a sorted array each, whose
  *   first figure is found by guessing its index from the month.  The matrix prefetches a
  *   few areas ahead.  On tests/bench/bench_public.lua the 33 one-quarter calls went from
- *   1.43x the matrix's time to 1.09-1.14x (median of seven alternated pairs) with tiles
- *   of 32; tiles of 8, 16 and 64 were within the noise of it; the matrix was unchanged.
+ *   1.33-1.43x the matrix's time to 1.04-1.09x (median of seven alternated pairs) with
+ *   tiles of 32; tiles of 8, 16 and 64 were within the noise of it.  Building tiles costs
+ *   both paths ~5-7% more instructions than copying each series whole; the memory saved
+ *   pays for it.
  * - A series read a second time beyond its cached months is being walked (a report
  *   period after period): the rest of it in that direction is read in one range scan, so a
  *   walk costs two statements per series, not one per call (READ_ALL_BEFORE/AFTER).
