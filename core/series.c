@@ -64,9 +64,12 @@ typedef struct cached {
  * series apart would be a few scattered cache lines and a page of its own; a matrix call
  * reads a tile whole, series after series, from the first level caches. */
 #define TILE_W 32
+#define TILE_W0 4                 /* a tile's first width, doubled as series come: a metric of
+                                   * a few series (a council's own) wastes little room */
 typedef struct tile {
     int32_t m0, m1;               /* months held (rows m1 - m0 + 1); no data: m1 < m0 */
-    unsigned char *data;          /* rows x TILE_W entries of esz bytes */
+    size_t w;                     /* entries a row (TILE_W0 .. TILE_W) */
+    unsigned char *data;          /* rows x w entries of esz bytes */
 } tile;
 
 /* An entry of a tile; with numerators and denominators (ratio metrics), tent_parts. */
@@ -136,7 +139,7 @@ static size_t mcache_empty(mcache *mc) {
     size_t held = 0;
     for (size_t t = 0; t < mc->ntiles; t++)
         if (mc->tiles[t].m1 >= mc->tiles[t].m0)
-            held += (size_t)((int64_t)mc->tiles[t].m1 - mc->tiles[t].m0 + 1) * TILE_W;
+            held += (size_t)((int64_t)mc->tiles[t].m1 - mc->tiles[t].m0 + 1) * mc->tiles[t].w;
     for (size_t i = 0; i < mc->cap; i++) {
         if (mc->tab[i].area >= 0 && mc->tab[i].col < 0) held += mc->tab[i].n;
         free(mc->tab[i].obs);
@@ -318,12 +321,13 @@ static int tile_fits(const mcache *mc, const pmf_obs *obs, size_t n) {
 
 /* Where month m of column c lies (m within the tile's rows). */
 static inline unsigned char *tile_at(const mcache *mc, const tile *tl, int32_t m, size_t c) {
-    return tl->data + ((size_t)((int64_t)m - tl->m0) * TILE_W + c % TILE_W) * mc->esz;
+    return tl->data + ((size_t)((int64_t)m - tl->m0) * tl->w + c % TILE_W) * mc->esz;
 }
 
 /* Put the whole series obs[0..n) (tile_fits) in the next column of the metric's tiles.
  * A tile's rows are widened to hold it, unless that would leave most of them empty: then
- * it starts the next tile.  0, or -1 when out of memory. */
+ * it starts the next tile; its width doubles when it is full, up to TILE_W.  0, or -1 when
+ * out of memory. */
 static int tile_put(pmf_series *x, mcache *mc, cached *e, const pmf_obs *obs, size_t n) {
     int32_t lo = obs[0].start, hi = obs[n - 1].start;
     size_t c = mc->ncols;
@@ -347,30 +351,35 @@ static int tile_put(pmf_series *x, mcache *mc, cached *e, const pmf_obs *obs, si
         tl = &mc->tiles[c / TILE_W];
         tl->m0 = 0;
         tl->m1 = -1;
+        tl->w = TILE_W0;
         tl->data = NULL;
         mc->ntiles = c / TILE_W + 1;
     }
-    size_t row = TILE_W * mc->esz, at = c % TILE_W;
-    if (tl->m1 < tl->m0 || lo < tl->m0 || hi > tl->m1) {
-        /* new rows: the columns already placed get "no figure" there; this one and those
-         * to come write every row of theirs when placed */
-        int fresh = tl->m1 < tl->m0;
+    size_t at = c % TILE_W, w = tl->w;
+    while (w <= at) w *= 2;
+    int fresh = tl->m1 < tl->m0;
+    if (fresh || lo < tl->m0 || hi > tl->m1 || w != tl->w) {
+        /* a new layout: the columns already placed, [0, at), keep their entries and get
+         * "no figure" in new rows; this column and those to come write every row of theirs
+         * when placed */
         int32_t m0 = fresh || lo < tl->m0 ? lo : tl->m0, m1 = fresh || hi > tl->m1 ? hi : tl->m1;
-        size_t rows = (size_t)((int64_t)m1 - m0 + 1);
+        size_t rows = (size_t)((int64_t)m1 - m0 + 1), row = w * mc->esz;
         unsigned char *d = malloc(rows * row);
         if (!d) return -1;
-        for (int64_t m = m0; m <= m1 && at > 0; m++)
-            if (fresh || m < tl->m0 || m > tl->m1)
-                memset(d + (size_t)(m - m0) * row, 0, at * mc->esz);
-        if (!fresh)
-            memcpy(d + (size_t)((int64_t)tl->m0 - m0) * row, tl->data,
-                   (size_t)((int64_t)tl->m1 - tl->m0 + 1) * row);
-        x->figures += (rows - (fresh ? 0 : (size_t)((int64_t)tl->m1 - tl->m0 + 1))) * TILE_W;
+        for (int64_t m = m0; m <= m1 && at > 0; m++) {
+            unsigned char *to = d + (size_t)(m - m0) * row;
+            if (m < tl->m0 || m > tl->m1) memset(to, 0, at * mc->esz);
+            else memcpy(to, tl->data + (size_t)(m - tl->m0) * tl->w * mc->esz, at * mc->esz);
+        }
+        x->figures += rows * w;
+        if (!fresh) x->figures -= (size_t)((int64_t)tl->m1 - tl->m0 + 1) * tl->w;
         free(tl->data);
         tl->data = d;
         tl->m0 = m0;
         tl->m1 = m1;
+        tl->w = w;
     }
+    size_t row = tl->w * mc->esz;
     /* every row of this column: its figure, or none */
     unsigned char *p = tl->data + at * mc->esz;
     size_t i = 0;
@@ -419,7 +428,7 @@ static const pmf_obs *tile_read(pmf_series *x, const mcache *mc, const cached *e
         x->capscratch = nc;
     }
     const unsigned char *p = tile_at(mc, tl, a, (size_t)e->col);
-    size_t step = TILE_W * mc->esz;
+    size_t step = tl->w * mc->esz;
     int parts = mc->esz == sizeof(tent_parts);
     for (int64_t m = a; m <= b; m++, p += step) {
         tent_parts tp;

@@ -245,17 +245,20 @@ static void put(int64_t metric, int64_t area, int32_t start, int32_t len, int64_
     if (sqlite3_step(ins) != SQLITE_DONE) fprintf(stderr, "put: %s\n", sqlite3_errmsg(sqlite3_db_handle(ins)));
 }
 
-/* Area a's series of metric m, in one of seven shapes (a % 7): whole months; months with
- * every third missing; a sparse few; quarters and months mixed; months long before the
- * others (a tile of their own); flagged months revised and one withdrawn by a later batch;
- * months with a NULL value and both parts. */
+/* Area a's series of metric m, in one of seven shapes, ten areas each: whole months;
+ * months with every third missing; a sparse few; quarters and months mixed; months long
+ * before the others (a tile of their own); flagged months revised and one withdrawn by a
+ * later batch; months with a NULL value and both parts.  Monthly series begin and end a few
+ * months apart, so a tile's rows are widened under the series already in it. */
 static void series_of(int64_t m, int64_t a) {
-    int ratio = m == 3;
+    int ratio = m == 3, shape = (int)((a - 1) / 10 % 7);
     for (int32_t k = 0; k < 60; k++) {
+        if ((shape == 0 || shape == 1 || shape >= 5) && (k < a % 4 || k >= 60 - a % 3))
+            continue;
         double v = (double)((m * 31 + a * 7 + k * 11) % 97) + 0.25 * (double)(k % 4);
         double num = ratio ? v : NAN, den = ratio ? 100 + (double)(k % 5) : NAN;
         int32_t mo = APR20 + k;
-        switch (a % 7) {
+        switch (shape) {
         case 0: put(m, a, mo, 1, 1, v, num, den, 0); break;
         case 1: if (k % 3 != 2) put(m, a, mo, 1, 1, v, num, den, 0); break;
         case 2: if (k % 17 == 0) put(m, a, M(2012, 1) + k * 3, 1, 1, v, num, den, 0); break;
