@@ -84,6 +84,16 @@ typedef struct tent_parts {
     double numerator, denominator;
 } tent_parts;
 
+/* The rows a tile holds (0 before its first series). */
+static size_t tile_rows(const tile *tl) {
+    return tl->m1 < tl->m0 ? 0 : (size_t)((int64_t)tl->m1 - tl->m0 + 1);
+}
+
+/* The size of a tile entry for figures read with `want` (PMF_FIG_* bits). */
+static size_t entry_size(int want) {
+    return want & PMF_FIG_PARTS ? sizeof(tent_parts) : sizeof(tent);
+}
+
 /* One metric's cached series: open addressing on the area id (identity hash, linear
  * probing), so the areas of a matrix call, whose ids are mostly consecutive, sit side by
  * side in memory. */
@@ -137,9 +147,7 @@ pmf_series *pmf_series_open(pmf_store *s, int64_t cutoff_ms) {
  * held. */
 static size_t mcache_empty(mcache *mc) {
     size_t held = 0;
-    for (size_t t = 0; t < mc->ntiles; t++)
-        if (mc->tiles[t].m1 >= mc->tiles[t].m0)
-            held += (size_t)((int64_t)mc->tiles[t].m1 - mc->tiles[t].m0 + 1) * mc->tiles[t].w;
+    for (size_t t = 0; t < mc->ntiles; t++) held += tile_rows(&mc->tiles[t]) * mc->tiles[t].w;
     for (size_t i = 0; i < mc->cap; i++) {
         if (mc->tab[i].area >= 0 && mc->tab[i].col < 0) held += mc->tab[i].n;
         free(mc->tab[i].obs);
@@ -234,7 +242,7 @@ static mcache *metric_cache(pmf_series *x, int64_t metric, int want) {
             if ((mc->want & want) != want) {
                 x->figures -= mcache_empty(mc);
                 mc->want = want;
-                mc->esz = want & PMF_FIG_PARTS ? sizeof(tent_parts) : sizeof(tent);
+                mc->esz = entry_size(want);
             }
             return mc;
         }
@@ -248,7 +256,7 @@ static mcache *metric_cache(pmf_series *x, int64_t metric, int want) {
     memset(mc, 0, sizeof *mc);
     mc->metric = metric;
     mc->want = want;
-    mc->esz = want & PMF_FIG_PARTS ? sizeof(tent_parts) : sizeof(tent);
+    mc->esz = entry_size(want);
     mc->cap = 512;
     if (!(mc->tab = malloc(mc->cap * sizeof *mc->tab))) return NULL;
     for (size_t i = 0; i < mc->cap; i++) {
@@ -332,9 +340,9 @@ static int tile_put(pmf_series *x, mcache *mc, cached *e, const pmf_obs *obs, si
     int32_t lo = obs[0].start, hi = obs[n - 1].start;
     size_t c = mc->ncols;
     tile *tl = c / TILE_W < mc->ntiles ? &mc->tiles[c / TILE_W] : NULL;
-    if (tl && tl->m1 >= tl->m0) {
+    if (tl && tile_rows(tl) > 0) {
         int64_t m0 = lo < tl->m0 ? lo : tl->m0, m1 = hi > tl->m1 ? hi : tl->m1,
-                had = (int64_t)tl->m1 - tl->m0 + 1, own = (int64_t)hi - lo + 1;
+                had = (int64_t)tile_rows(tl), own = (int64_t)hi - lo + 1;
         if (m1 - m0 + 1 > 2 * (had > own ? had : own) + 12) {
             c = (c / TILE_W + 1) * TILE_W;    /* too far apart: a tile of its own */
             tl = NULL;
@@ -357,7 +365,7 @@ static int tile_put(pmf_series *x, mcache *mc, cached *e, const pmf_obs *obs, si
     }
     size_t at = c % TILE_W, w = tl->w;
     while (w <= at) w *= 2;
-    int fresh = tl->m1 < tl->m0;
+    int fresh = tile_rows(tl) == 0;
     if (fresh || lo < tl->m0 || hi > tl->m1 || w != tl->w) {
         /* a new layout: the columns already placed, [0, at), keep their entries and get
          * "no figure" in new rows; this column and those to come write every row of theirs
@@ -371,8 +379,7 @@ static int tile_put(pmf_series *x, mcache *mc, cached *e, const pmf_obs *obs, si
             if (m < tl->m0 || m > tl->m1) memset(to, 0, at * mc->esz);
             else memcpy(to, tl->data + (size_t)(m - tl->m0) * tl->w * mc->esz, at * mc->esz);
         }
-        x->figures += rows * w;
-        if (!fresh) x->figures -= (size_t)((int64_t)tl->m1 - tl->m0 + 1) * tl->w;
+        x->figures += rows * w - tile_rows(tl) * tl->w;
         free(tl->data);
         tl->data = d;
         tl->m0 = m0;
@@ -503,7 +510,7 @@ static void cache_prefetch(const mcache *mc, int64_t area, int32_t from, int32_t
     if (e->col >= 0) {                    /* its entries, a row apart */
         const tile *tl = &mc->tiles[(size_t)e->col / TILE_W];
         int32_t a = from > tl->m0 ? from : tl->m0, b = to < tl->m1 ? to : tl->m1;
-        if (b > a && b - a > 15) b = a + 15;
+        if (b - a > 15) b = a + 15;
         for (int32_t m = a; m <= b; m++) PREFETCH(tile_at(mc, tl, m, (size_t)e->col));
         return;
     }
