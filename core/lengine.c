@@ -2,18 +2,8 @@
  * lengine.c: the Lua binding of the KPI engine's kernels, module `pmf.engine` (the kernels
  * are engine.c; lua/pmf/kpi/ drives them).
  *
- *   engine.reader(store)                           -> Reader (figures as of the store's view)
- *   engine.hold(reader)                            -> a to-be-closed handle, generation:
- *                                                  one snapshot and one freshness check for
- *                                                  the fetches until it is closed
- *   engine.area_ids(list)                          -> AreaIds: store area ids converted once
- *   engine.fetch(reader, metric, area_ids, periods [, carry [, part, nrows [, into]]])
- *                                                  -> Grid
- *                                                  (value/flags/rec/src) metric: code;
- *                                                  area_ids: a list or AreaIds;
- *                                                  carry: months, overriding the metric's
- *                                                  (a KPI's carry =); columns `part` read
- *                                                  for the first nrows areas only
+ *   engine.reader, engine.hold, engine.area_ids, engine.fetch: reading figures into grids
+ *                                                  (lreader.c, which documents them)
  *   engine.publish(g, decimals, cols)              the published figure (decimals < 0: as is)
  *   engine.grid(na, np)                            -> Grid with every array
  *   engine.rows(list)                              -> Indices: a list of rows or columns
@@ -171,19 +161,6 @@ static int engine_dot(lua_State *L) {
     return 0;
 }
 
-/* Scratch memory of at least `size` bytes for one kernel call, kept as the calling
- * function's upvalue and reused by its later calls (a rating call benchmarks once per KPI:
- * a fresh buffer each time would be an allocation and more garbage).  GC-owned like every
- * buffer here; valid until that function asks again. */
-static void *module_scratch(lua_State *L, size_t size) {
-    void *p = lua_touserdata(L, lua_upvalueindex(1));
-    if (!p || lua_rawlen(L, lua_upvalueindex(1)) < size) {
-        p = lua_newuserdatauv(L, size + size / 2, 0);
-        lua_replace(L, lua_upvalueindex(1));
-    }
-    return p;
-}
-
 static size_t check_min_group(lua_State *L, int idx) {
     lua_Integer m = luaL_optinteger(L, idx, 3);
     luaL_argcheck(L, m >= 1 && m <= INT_MAX, idx, "min_group must be a positive integer");
@@ -200,7 +177,7 @@ static int engine_benchmark(lua_State *L) {
     check_rule(L, 2, &rule);
     rows = pmf_grid_indices(L, 3, u->g.na, 0, &nr);
     cols = pmf_grid_indices(L, 4, u->g.np, 0, &nc);
-    scratch = module_scratch(L, (nr ? nr : 1) * (sizeof(pmf_rag_slot) + sizeof(double) +
+    scratch = pmf_grid_scratch(L, (nr ? nr : 1) * (sizeof(pmf_rag_slot) + sizeof(double) +
                                                  sizeof(int)));
     pmf_engine_benchmark(&rule, &u->g, rows, nr, cols, nc, min_group, u->stat, (pmf_rag_slot *)(void *)scratch,
                          (double *)(void *)(scratch + nr * sizeof(pmf_rag_slot)),
@@ -216,7 +193,7 @@ static int engine_stats(lua_State *L) {
     unsigned char *scratch;
     luaL_argcheck(L, col >= 1 && (lua_Unsigned)col <= u->g.np, 3, "period index out of range");
     rows = pmf_grid_indices(L, 2, u->g.na, 0, &nr);
-    scratch = module_scratch(L, (nr ? nr : 1) * (sizeof(pmf_rag_slot) + sizeof(double)));
+    scratch = pmf_grid_scratch(L, (nr ? nr : 1) * (sizeof(pmf_rag_slot) + sizeof(double)));
     return pmf_grid_push_stat(L, pmf_engine_stats(&u->g, rows, nr, (size_t)(col - 1), min_group,
                                          (pmf_rag_slot *)(void *)scratch,
                                          (double *)(void *)(scratch + nr * sizeof(pmf_rag_slot))));
@@ -265,7 +242,7 @@ int luaopen_pmf_engine(lua_State *L) {
     luaL_newmetatable(L, PMF_RULE_MT);
     lua_pop(L, 1);
     luaL_newlibtable(L, engine_funcs);
-    lua_pushnil(L);                     /* each function's scratch (module_scratch) */
+    lua_pushnil(L);                     /* each function's scratch (pmf_grid_scratch) */
     luaL_setfuncs(L, engine_funcs, 1);
     lua_pushinteger(L, PMF_FLAG_INCOMPLETE);
     lua_setfield(L, -2, "INCOMPLETE");

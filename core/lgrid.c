@@ -108,6 +108,15 @@ typedef struct lindices {
 /* A Lua array of 1-based indices below `limit` (0 allowed when zero_ok: SIZE_MAX) at idx,
  * as a 0-based size_t array in a GC-owned userdata pushed on the stack; or an Indices
  * (engine.rows) at idx, checked against `limit`, nothing pushed. */
+void *pmf_grid_scratch(lua_State *L, size_t size) {
+    void *p = lua_touserdata(L, lua_upvalueindex(1));
+    if (!p || lua_rawlen(L, lua_upvalueindex(1)) < size) {
+        p = lua_newuserdatauv(L, size + size / 2, 0);
+        lua_replace(L, lua_upvalueindex(1));
+    }
+    return p;
+}
+
 size_t *pmf_grid_indices(lua_State *L, int idx, size_t limit, int zero_ok, size_t *n) {
     size_t k, len;
     size_t *out;

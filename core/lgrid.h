@@ -32,6 +32,11 @@ lgrid *pmf_grid_check(lua_State *L, int idx, int full);
  * a 0-based array in a GC-owned userdata pushed on the stack; or an Indices (engine.rows)
  * at idx, checked against `limit` (nothing pushed). */
 size_t *pmf_grid_indices(lua_State *L, int idx, size_t limit, int zero_ok, size_t *n);
+/* Scratch memory of at least `size` bytes for one call of a C function of module
+ * pmf.engine, kept as that function's first upvalue and reused by its later calls (a rating
+ * call benchmarks and fetches once per KPI: a fresh buffer each time would be an allocation
+ * and more garbage).  GC-owned; valid until that function asks again. */
+void *pmf_grid_scratch(lua_State *L, size_t size);
 /* engine.rows(list) -> Indices: 1-based indices converted once. */
 int pmf_grid_rows(lua_State *L);
 /* x, or nil for NaN. */

@@ -60,7 +60,7 @@ static int reader_close(lua_State *L) {
 int pmf_reader_open(lua_State *L) {
     int64_t cutoff;
     pmf_store *s = pmf_checkstore(L, 1, &cutoff);
-    lreader *r = lua_newuserdatauv(L, sizeof *r, 2);
+    lreader *r = lua_newuserdatauv(L, sizeof *r, 1);
     r->x = NULL;
     luaL_setmetatable(L, PMF_READER_MT);
     lua_pushvalue(L, 1);
@@ -132,19 +132,16 @@ int pmf_reader_area_ids(lua_State *L) {
     return 1;
 }
 
-/* A scratch buffer of at least `size` bytes kept with the Reader at idx (its second user
- * value): GC-owned like every buffer here, and reused by the fetches that follow (a report
- * fetches thousands of times; a fresh buffer each time is an allocation and a collection). */
-static void *reader_scratch(lua_State *L, int idx, size_t size) {
-    void *p;
-    lua_getiuservalue(L, idx, 2);
-    p = lua_touserdata(L, -1);
-    if (!p || lua_rawlen(L, -1) < size) {
-        p = lua_newuserdatauv(L, size + size / 2, 0);
-        lua_setiuservalue(L, idx, 2);
-    }
-    lua_pop(L, 1);
-    return p;
+/* Read the metric for areas known[0..nk) over periods per[0..np) (res: nk x np of room)
+ * into the grid's rows row[0..nk) and columns col[0..np); raises on a store error. */
+static void read_into(lua_State *L, lreader *rd, int64_t metric, const pmf_read_rule *rule,
+                      const int64_t *known, const size_t *row, size_t nk,
+                      const pmf_period *per, const size_t *col, size_t np,
+                      pmf_agg_result *res, pmf_engine_grid *g) {
+    if (nk == 0 || np == 0) return;
+    if (pmf_series_matrix(rd->x, metric, rule, known, nk, "", per, np, res) != 0)
+        luaL_error(L, "store error: %s", pmf_series_error(rd->x));
+    pmf_engine_fill_at(g, res, row, nk, col, np);
 }
 
 /* fetch(reader, metric, area_ids, periods [, carry [, part, nrows [, into]]]) -> Grid.
@@ -203,7 +200,7 @@ int pmf_reader_fetch(lua_State *L) {
         size_t o_row = ALIGN8(na * sizeof *known), o_per = o_row + ALIGN8(na * sizeof(size_t)),
                o_col = o_per + 3 * ALIGN8(np * sizeof *periods),
                o_part = o_col + 2 * ALIGN8(np * sizeof(size_t)), o_res = o_part + ALIGN8(np);
-        unsigned char *base = reader_scratch(L, 1, o_res + na * np * sizeof *res);
+        unsigned char *base = pmf_grid_scratch(L, o_res + na * np * sizeof *res);
         known = (int64_t *)(void *)base;
         row = (size_t *)(void *)(base + o_row);
         periods = (pmf_period *)(void *)(base + o_per);
@@ -254,16 +251,8 @@ int pmf_reader_fetch(lua_State *L) {
     while (nk2 < nk && row[nk2] < nrows) nk2++;
     if (into) lua_pushvalue(L, 8);
     else u = pmf_grid_new(L, na, np, 0);
-    if (nk > 0 && nf > 0) {
-        if (pmf_series_matrix(rd->x, metric, &rule, known, nk, "", fper, nf, res) != 0)
-            return luaL_error(L, "store error: %s", pmf_series_error(rd->x));
-        pmf_engine_fill_at(&u->g, res, row, nk, fcol, nf);
-    }
-    if (nk2 > 0 && np2 > 0) {
-        if (pmf_series_matrix(rd->x, metric, &rule, known, nk2, "", pper, np2, res) != 0)
-            return luaL_error(L, "store error: %s", pmf_series_error(rd->x));
-        pmf_engine_fill_at(&u->g, res, row, nk2, pcol, np2);
-    }
+    read_into(L, rd, metric, &rule, known, row, nk, fper, fcol, nf, res, &u->g);
+    read_into(L, rd, metric, &rule, known, row, nk2, pper, pcol, np2, res, &u->g);
     if (into)                           /* as engine.combine "copy" would leave them */
         for (i = 0; i < na * np; i++)
             if (!isfinite(u->g.value[i])) u->g.value[i] = NAN;
