@@ -303,6 +303,7 @@ void pmf_store_triggers_on(pmf_store *s) {
 }
 
 void pmf_store_own_write(pmf_store *s, int on) { s->own_write = on; }
+int pmf_store_packs_current(const pmf_store *s) { return s->triggers_off == 0; }
 const char *pmf_store_path(const pmf_store *s) { return s->path; }
 
 int pmf_store_begin(pmf_store *s) { return sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL); }

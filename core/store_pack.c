@@ -384,7 +384,6 @@ struct pmf_packlog {
     pmf_store *store;
     int64_t batch;                /* every row logged belongs to it */
     packer k;
-    int ok;                       /* the packer's statements were prepared */
     logged *rows;
     size_t n, cap;
     bdstr *bds;                   /* the breakdowns seen ("" first) */
@@ -402,7 +401,6 @@ pmf_packlog *pmf_packlog_new(pmf_store *s, int64_t batch) {
         pmf_packlog_free(l);
         return NULL;
     }
-    l->ok = 1;
     return l;
 }
 
@@ -548,8 +546,18 @@ static int merge_series(pmf_packlog *l, const logged *g, size_t ng) {
             r.denominator = g[j].denominator;
             r.flags = g[j].flags;
         }
-        if (j == ng || (i < nold && row_before(&k->old[i], &r))) k->buf[n++] = k->old[i++];
-        else k->buf[n++] = r, j++;
+        if (j < ng && i < nold && k->old[i].start == r.start && k->old[i].len == r.len &&
+            k->old[i].batch == r.batch) {
+            /* packed already: an earlier run of this flush packed the series from its rows
+             * (it was dirty, or its pack damaged), these among them */
+            k->buf[n++] = k->old[i++];
+            j++;
+        } else if (j == ng || (i < nold && row_before(&k->old[i], &r))) {
+            k->buf[n++] = k->old[i++];
+        } else {
+            k->buf[n++] = r;
+            j++;
+        }
     }
     return write_pack(k, metric, area, bd->s, bd->len, k->buf, n);
 }
@@ -564,7 +572,6 @@ static int same_series(const logged *a, const logged *b) {
  * merged into the pack its first run wrote.  A log of many short runs (a file in period
  * order) is sorted whole first, so that each series is merged once. */
 int pmf_packlog_flush(pmf_packlog *l) {
-    if (!l->ok) return -1;
     l->error = l->k.error = NULL;
     size_t runs = 0;
     for (size_t i = 0; i < l->n; i++)

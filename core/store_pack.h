@@ -77,6 +77,9 @@ int pmf_store_mark_dirty(pmf_store *s, int64_t batch);
 int pmf_store_triggers_off(pmf_store *s);
 void pmf_store_triggers_on(pmf_store *s);
 void pmf_store_own_write(pmf_store *s, int on);
+/* 0 while an importer holds the triggers off: its rows written so far are in the table but
+ * not yet in the packs, so readers on this connection read rows (store_read.c); else 1. */
+int pmf_store_packs_current(const pmf_store *s);
 
 /* The C importer's log of the rows it writes while the triggers are off (store_pack.c). */
 typedef struct pmf_packlog pmf_packlog;

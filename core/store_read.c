@@ -270,6 +270,7 @@ static sqlite3_stmt *fetch_stmt(pmf_figures *f, int want) {
  * decode: its rows are read instead), -1 on error. */
 static int read_pack(pmf_figures *f, int64_t metric, int64_t area, const char *breakdown,
                      int32_t from, int32_t to, int want) {
+    if (!pmf_store_packs_current(f->store)) return 1;      /* an import is open: rows */
     if (!f->pack && sqlite3_prepare_v3(pmf_store_db(f->store),
                                        "SELECT data FROM series_pack WHERE metric = ?1"
                                        " AND area = ?2 AND breakdown = ?3", -1,
@@ -493,6 +494,7 @@ static int scan_packs(pmf_figures *f, const unsigned char *want, int64_t nwant,
     sqlite3 *db = pmf_store_db(f->store);
     sqlite3_stmt *dirty = NULL, *st = NULL;
     int out = -1, rc;
+    if (!pmf_store_packs_current(f->store)) return 1;      /* an import is open: rows */
     if (sqlite3_prepare_v2(db, "SELECT 1 FROM series_dirty LIMIT 1", -1, &dirty, NULL) !=
             SQLITE_OK ||
         sqlite3_prepare_v2(db, "SELECT metric, area, data, breakdown FROM series_pack"

@@ -149,6 +149,15 @@ static int add_up(void *ctx, int64_t metric, int64_t area, const pmf_obs *obs, s
     return 0;
 }
 
+static int count_figures(void *ctx, int64_t metric, int64_t area, const pmf_obs *obs,
+                         size_t n) {
+    (void)metric;
+    (void)area;
+    (void)obs;
+    *(size_t *)ctx += n;
+    return 0;
+}
+
 static double scan_sum(pmf_store *s) {
     pmf_figures *f = pmf_figures_open(s, INT64_MAX);
     double sum = 0;
@@ -330,6 +339,59 @@ int main(void) {
     sqlite3_exec(db, "DELETE FROM series_pack; INSERT INTO series_dirty SELECT DISTINCT metric, area,"
                      " breakdown FROM observation", NULL, NULL, NULL);
     test_cond("repacking every series", pmf_store_repack(s) == 0 && out_of_step(db) == 0);
+
+    /* a dirty series met in two runs of one file: the first run packs it from its rows (the
+     * second run's rows among them, written already), the second merges into that pack */
+    {
+        sqlite3_exec(db, "INSERT INTO metric(code, title) VALUES ('x1', 'X')", NULL, NULL, NULL);
+        pmf_import_opts cal = {.year_type = PMF_YEAR_CALENDAR};
+        test_cond("two runs: the series exists",
+                  import_text(s, "metric,area,period,value\nx1,E08000027,2010-01,1\n", &cal) == 0);
+        sqlite3_exec(db, "INSERT INTO series_dirty SELECT p.metric, p.area, p.breakdown FROM"
+                         " series_pack p JOIN metric m ON m.id = p.metric WHERE m.code = 'x1';"
+                         " DELETE FROM series_pack WHERE metric = (SELECT id FROM metric"
+                         " WHERE code = 'x1')", NULL, NULL, NULL);
+        char csv[4096];
+        size_t len = (size_t)snprintf(csv, sizeof csv, "metric,area,period,value\n");
+        const char *who[3] = {"E08000027", "E08000028", "E08000027"};
+        for (int r = 0; r < 3; r++)
+            for (int k = 0; k < 10; k++)
+                len += (size_t)snprintf(csv + len, sizeof csv - len, "x1,%s,%04d-%02d,%d\n",
+                                        who[r], 2011 + r, k + 1, r * 100 + k);
+        test_cond("two runs: imported", import_text(s, csv, &cal) == 0);
+        test_cond("two runs: the series' pack holds each of its 21 rows once",
+                  out_of_step(db) == 0 &&
+                  count_db(db, "SELECT count(*) FROM observation o JOIN metric m ON m.id ="
+                               " o.metric JOIN area a ON a.id = o.area WHERE m.code = 'x1'"
+                               " AND a.code = 'E08000027'") == 21);
+    }
+
+    /* while an import is open, reads on its connection see the rows it has written (not yet
+     * in any pack) */
+    {
+        char err[512];
+        pmf_import_opts cal = {.year_type = PMF_YEAR_CALENDAR};
+        pmf_import *im = pmf_import_begin(s, "open2.csv", &cal, err, sizeof err);
+        const char *txt = "metric,area,period,value\nx1,E08000027,2015-01,555\n";
+        pmf_csv *c = pmf_csv_open_mem(txt, strlen(txt), "open2.csv");
+        int rc = im && c ? pmf_import_csv(im, c) : -1;
+        pmf_csv_close(c);
+        int64_t xm = count_db(db, "SELECT id FROM metric WHERE code = 'x1'");
+        int64_t xa = count_db(db, "SELECT id FROM area WHERE code = 'E08000027'");
+        pmf_figures *f = pmf_figures_open(s, INT64_MAX);
+        size_t n = 0, nall = 0;
+        const pmf_obs *o = f ? pmf_figures_read(f, xm, xa, "", 2015 * 12, 2015 * 12, 0, &n) : NULL;
+        test_cond("open import: a read on its connection finds the row it wrote",
+                  rc == 0 && o && n == 1 && o[0].value == 555);
+        int64_t rows_read = 0;
+        test_cond("open import: the whole-table scan reads it too",
+                  f && pmf_figures_scan_all(f, NULL, 0, count_figures, &nall, &rows_read) == 0 &&
+                  rows_read == count_db(db, "SELECT count(*) FROM observation"));
+        pmf_figures_close(f);
+        test_cond("open import: finishes", im && pmf_import_finish(im, NULL) == 0 &&
+                  out_of_step(db) == 0);
+        pmf_import_free(im);
+    }
 
     /* more rows than the importer's log holds, in period order (each merge touches every
      * series): 3 metrics x 300 areas x 160 months = 144,000 > 131,072 */
