@@ -175,11 +175,12 @@ int store_columns(lua_State *L) {
     return 1;
 }
 
-/* After a write outside any transaction: the series it left dirty are packed
- * (store_pack.h).  A failure here loses nothing (a dirty series reads its rows, and the
- * next write packs it), so it is not the statement's error. */
-static void repack_after(pmf_store *s, int wrote) {
-    if (wrote && sqlite3_get_autocommit(pmf_store_db(s))) pmf_store_repack(s);
+/* After a write outside any transaction, or the end of a transaction begun by an earlier
+ * store:exec ("BEGIN" ... "COMMIT"): the series left dirty are packed (store_pack.h).  A
+ * failure here loses nothing (a dirty series reads its rows, and the next write packs it),
+ * so it is not the statement's error. */
+static void repack_after(pmf_store *s, int wrote, int was_auto) {
+    if ((wrote || !was_auto) && sqlite3_get_autocommit(pmf_store_db(s))) pmf_store_repack(s);
 }
 
 /* store:exec(sql [, ...]) -> number of rows changed.  With parameters, one statement;
@@ -188,6 +189,7 @@ int store_exec(lua_State *L) {
     pmf_store *s = pmf_checkstore(L, 1, NULL);
     const char *sql = luaL_checkstring(L, 2);
     sqlite3 *db = pmf_store_db(s);
+    int was_auto = sqlite3_get_autocommit(db);
     if (lua_gettop(L) == 2) {
         /* several statements: each prepared, checked against the view, run, in turn */
         sqlite3_stmt **pst = new_stmt(L);
@@ -208,7 +210,7 @@ int store_exec(lua_State *L) {
             p = skip_space(tail);
         }
         lua_pushinteger(L, sqlite3_changes(db));
-        repack_after(s, wrote);
+        repack_after(s, wrote, was_auto);
         return 1;
     }
     int top = lua_gettop(L);
@@ -221,6 +223,6 @@ int store_exec(lua_State *L) {
     sqlite3_finalize(*pst);
     *pst = NULL;
     lua_pushinteger(L, sqlite3_changes(db));
-    repack_after(s, wrote);
+    repack_after(s, wrote, was_auto);
     return 1;
 }

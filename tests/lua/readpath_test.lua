@@ -106,5 +106,15 @@ T.err(function() E.rows{ 1, 0 } end, "index 2 is not a positive integer",
 T.err(function() E.rows{ 1, "x" } end, "index 2 is not a positive integer",
       "engine.rows refuses a non-number")
 
+-- 5. Figures written by store:exec inside a transaction begun by an earlier store:exec are
+--    packed when it commits (a series not packed reads its rows: slower, never wrong).
+s:exec("BEGIN")
+s:exec([[INSERT INTO observation(metric, area, breakdown, start, len, batch, value, flags)
+         VALUES (?1, ?2, '', ?3, 1, ?4, 7, 0)]], mid, s:area_id(B), apr, b)
+T.eq(s:query("SELECT count(*) AS n FROM series_dirty")[1].n, 1, "inside the transaction: its series listed dirty")
+s:exec("COMMIT")
+T.eq(s:query("SELECT count(*) AS n FROM series_dirty")[1].n, 0, "after COMMIT: packed, nothing dirty")
+T.near(pmf.series.value(s, "rp_sum", B, "2025-04"), 7, "and read from its pack")
+
 s:close()
 T.done()
