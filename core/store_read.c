@@ -114,15 +114,6 @@ const char *pmf_figures_error(const pmf_figures *f) {
     return f->error ? f->error : sqlite3_errmsg(pmf_store_db(f->store));
 }
 
-/* A REAL column, NaN for NULL.  One call into the statement (sqlite3_column_value) rather
- * than two (column_type, then column_double): each sqlite3_column_* call costs as much as
- * the decoding, on every row read.  The value is used at once, on the connection's one
- * thread (store.h: a store belongs to one thread; the connection is NOMUTEX). */
-static double column_double(sqlite3_stmt *st, int i) {
-    sqlite3_value *v = sqlite3_column_value(st, i);
-    return sqlite3_value_type(v) == SQLITE_NULL ? NAN : sqlite3_value_double(v);
-}
-
 /* Append the version in force of one span, unless it withdraws the figure. */
 static int emit(pmf_figures *f, const pmf_obs *o) {
     pmf_obs x = *o;
@@ -152,8 +143,8 @@ static int lookup_parts(sqlite3_stmt *lookup, sqlite3_stmt *st, int col0, pmf_ob
         sqlite3_bind_value(lookup, i + 2, sqlite3_column_value(st, col0 - 2 + i));
     int rc = sqlite3_step(lookup);
     if (rc == SQLITE_ROW) {
-        o->numerator = column_double(lookup, 0);
-        o->denominator = column_double(lookup, 1);
+        o->numerator = pmf_column_double(lookup, 0);
+        o->denominator = pmf_column_double(lookup, 1);
     }
     sqlite3_reset(lookup);
     return rc == SQLITE_ROW ? 0 : -1;
@@ -204,11 +195,11 @@ static int fold_series(pmf_figures *f, sqlite3_stmt *st, int col0, int want,
         if (t < 0) return -1;
         if (t == 0) continue;
         pmf_obs *cur = &fs.cur;
-        cur->value = column_double(st, col0 + 3);
+        cur->value = pmf_column_double(st, col0 + 3);
         cur->numerator = cur->denominator = NAN;
         if (want & PMF_FIG_PARTS) {
-            cur->numerator = column_double(st, cparts);
-            cur->denominator = column_double(st, cparts + 1);
+            cur->numerator = pmf_column_double(st, cparts);
+            cur->denominator = pmf_column_double(st, cparts + 1);
         } else if (isnan(cur->value) && lookup_parts(lookup, st, col0, cur) != 0) {
             return -1;
         }

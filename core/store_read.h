@@ -12,6 +12,7 @@
 #ifndef PMF_STORE_READ_H
 #define PMF_STORE_READ_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,6 +20,16 @@
 #include "store.h"
 
 typedef struct pmf_figures pmf_figures;
+
+/* A REAL column of the store layer's statements, NaN for NULL.  One call into the statement
+ * (sqlite3_column_value) rather than two (column_type, then column_double): each
+ * sqlite3_column_* call costs as much as the decoding, on every row read.  The value is
+ * used at once, on the connection's one thread (store.h: a store belongs to one thread; the
+ * connection is NOMUTEX). */
+static inline double pmf_column_double(sqlite3_stmt *st, int i) {
+    sqlite3_value *v = sqlite3_column_value(st, i);
+    return sqlite3_value_type(v) == SQLITE_NULL ? NAN : sqlite3_value_double(v);
+}
 
 /* Open a reader over `s` as of cutoff_ms (INT64_MAX: as known now).  NULL on failure. */
 pmf_figures *pmf_figures_open(pmf_store *s, int64_t cutoff_ms);

@@ -393,6 +393,27 @@ int main(void) {
         pmf_import_free(im);
     }
 
+    /* dirty keys whose breakdown is a blob (only a raw write stores one), more than a slice
+     * of the dirty list: repacking ends, packs the rest and leaves those listed (read from
+     * their rows) */
+    {
+        int rc = sqlite3_exec(db, "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k"
+                                  " WHERE i < 300) INSERT INTO observation(metric, area, breakdown,"
+                                  " start, len, batch, value) SELECT 1, 1, CAST(printf('b%d', i) AS BLOB),"
+                                  " 24300, 1, 1, i FROM k; INSERT INTO observation(metric, area,"
+                                  " breakdown, start, len, batch, value) VALUES (2, 2, '', 24301, 1, 1, 5)",
+                              NULL, NULL, NULL);
+        test_cond("blob breakdowns: written raw", rc == SQLITE_OK &&
+                  count_db(db, "SELECT count(*) FROM series_dirty") == 301);
+        test_cond("blob breakdowns: repacking ends, the text key packed, the blob keys listed",
+                  pmf_store_repack(s) == 0 &&
+                  count_db(db, "SELECT count(*) FROM series_dirty") == 300 &&
+                  count_db(db, "SELECT count(*) FROM series_dirty WHERE typeof(breakdown) = 'text'") == 0);
+        sqlite3_exec(db, "DELETE FROM observation WHERE typeof(breakdown) = 'blob';"
+                         " DELETE FROM series_dirty WHERE typeof(breakdown) = 'blob'", NULL, NULL, NULL);
+        test_cond("blob breakdowns: removed, all in step", out_of_step(db) == 0);
+    }
+
     /* more rows than the importer's log holds, in period order (each merge touches every
      * series): 3 metrics x 300 areas x 160 months = 144,000 > 131,072 */
     sqlite3_exec(db, "INSERT INTO metric(code, title) VALUES ('b1', 'B'), ('b2', 'B'), ('b3', 'B')",
