@@ -97,6 +97,10 @@ for _, name in ipairs({ "bench_import", "bench_recipe", "bench_series", "bench_r
       results[#results + 1] = { name = name, note = "failed: " .. tostring(rows) }
     elseif type(rows) == "table" then
       local ok2, list = pcall(summarise[name], rows)
+      if not ok2 then
+        io.write("  FAILED to summarise: ", tostring(list), "\n")
+        results[#results + 1] = { name = name, note = "failed to summarise: " .. tostring(list) }
+      end
       for _, r in ipairs(ok2 and list or {}) do results[#results + 1] = r end
     end
   end
