@@ -24,7 +24,8 @@ void pmf_engine_fill_at(pmf_engine_grid *g, const pmf_agg_result *res, const siz
         for (size_t k = 0; k < nrows; k++) {
             const pmf_agg_result *r = &res[k * ncols + c];
             size_t at = base + (rows ? rows[k] : k);
-            g->value[at] = r->status == PMF_READ_OK ? r->value : NAN;
+            /* a figure or NaN: an aggregate that overflowed is no figure either */
+            g->value[at] = r->status == PMF_READ_OK && isfinite(r->value) ? r->value : NAN;
             g->flags[at] = (uint16_t)(r->flags & 0xffff);
             g->rec[at] = r->rec;
             g->src[at].start = r->from_start;

@@ -117,17 +117,21 @@ typedef struct lareaids {
     int64_t id[];
 } lareaids;
 
+/* Entry i (0-based) of the list at idx as an area id: -1 for an unknown area. */
+static int64_t area_id_at(lua_State *L, int idx, size_t i) {
+    lua_rawgeti(L, idx, (lua_Integer)i + 1);
+    int64_t id = lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 0
+                 ? (int64_t)lua_tointeger(L, -1) : -1;
+    lua_pop(L, 1);
+    return id;
+}
+
 int pmf_reader_area_ids(lua_State *L) {
     luaL_checktype(L, 1, LUA_TTABLE);
     size_t n = (size_t)lua_rawlen(L, 1);
     lareaids *u = lua_newuserdatauv(L, sizeof *u + (n ? n : 1) * sizeof u->id[0], 0);
     u->n = n;
-    for (size_t i = 0; i < n; i++) {
-        lua_rawgeti(L, 1, (lua_Integer)i + 1);
-        u->id[i] = lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 0
-                   ? (int64_t)lua_tointeger(L, -1) : -1;
-        lua_pop(L, 1);
-    }
+    for (size_t i = 0; i < n; i++) u->id[i] = area_id_at(L, 1, i);
     luaL_setmetatable(L, PMF_AREAIDS_MT);
     return 1;
 }
@@ -215,19 +219,11 @@ int pmf_reader_fetch(lua_State *L) {
      * ones go to the reader, their results filled into their own rows; a new grid's other
      * cells are no data already */
     for (i = 0; i < na && found == 1; i++) {
-        if (ids) {
-            if (ids->id[i] >= 0) {
-                row[nk] = i;
-                known[nk++] = ids->id[i];
-            }
-            continue;
-        }
-        lua_rawgeti(L, 3, (lua_Integer)i + 1);
-        if (lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 0) {
+        int64_t id = ids ? ids->id[i] : area_id_at(L, 3, i);
+        if (id >= 0) {
             row[nk] = i;
-            known[nk++] = (int64_t)lua_tointeger(L, -1);
+            known[nk++] = id;
         }
-        lua_pop(L, 1);
     }
     for (j = 0; j < np; j++) {
         lua_rawgeti(L, 4, (lua_Integer)j + 1);
@@ -253,10 +249,8 @@ int pmf_reader_fetch(lua_State *L) {
     else u = pmf_grid_new(L, na, np, 0);
     read_into(L, rd, metric, &rule, known, row, nk, fper, fcol, nf, res, &u->g);
     read_into(L, rd, metric, &rule, known, row, nk2, pper, pcol, np2, res, &u->g);
-    if (into)                           /* as engine.combine "copy" would leave them */
-        for (i = 0; i < na * np; i++)
-            if (!isfinite(u->g.value[i])) u->g.value[i] = NAN;
-    return 1;
+    return 1;                           /* (cells are a figure or NaN, as engine.combine
+                                         * "copy" leaves them: pmf_engine_fill_at) */
 }
 
 void pmf_reader_register(lua_State *L) {

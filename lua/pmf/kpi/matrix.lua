@@ -135,7 +135,7 @@ local views = setmetatable({}, { __mode = "k" })
 local function view_cache(store, gen)
   local c = views[store]
   if not c or c.gen ~= gen then
-    c = { gen = gen, targets = {}, members = {}, rows = {} }
+    c = { gen = gen, targets = {}, members = {}, rows = {}, nrows = 0 }
     views[store] = c
   end
   return c
@@ -259,8 +259,12 @@ function M.rate_matrix(t)
     local key = table.concat(areas, "\n") .. "\0" .. table.concat(gids, "\n")
     rp = vc.rows[key]
     if not rp then
+      -- a few plans are kept (a report's councils, asked in turn); a caller asking many
+      -- different lists (a server) does not grow the cache without end
+      if vc.nrows >= 32 then vc.rows, vc.nrows = {}, 0 end
       rp = plan_rows(store, vc, areas, gids)
       vc.rows[key] = rp
+      vc.nrows = vc.nrows + 1
     end
   else
     rp = plan_rows(store, vc, areas, gids)
@@ -285,19 +289,30 @@ function M.rate_matrix(t)
   local part = t.own_rows_only and #ctx.cols.related_only > 0 and E.rows(ctx.cols.related_only)
   -- how many of the call's KPI versions read each metric (per carry rule): one that only
   -- one of them reads is read straight into that KPI's grid (`into`), not into its own
+  -- a metric's grid is keyed by its id and the KPI's carry rule (worked out once a KPI)
+  local carry_of = {}
+  local function key_of(id, kpi)
+    local carry = false
+    if kpi and kpi.carry then
+      carry = carry_of[kpi]
+      if carry == nil then
+        carry = carry_months(kpi)
+        carry_of[kpi] = carry
+      end
+    end
+    return carry and (id .. "|" .. carry) or id, carry or nil
+  end
   local uses = {}
   for _, kpi in ipairs(kpis) do
-    local carry = kpi.carry and carry_months(kpi)
     for _, v in ipairs(kpi.versions) do
       for _, id in ipairs(rating.formula_inputs(v.formula)) do
-        local k = carry and (id .. "|" .. carry) or id
+        local k = key_of(id, kpi)
         uses[k] = (uses[k] or 0) + 1
       end
     end
   end
   ctx.metric = function(id, kpi, into)
-    local carry = kpi and kpi.carry and carry_months(kpi)
-    local k = carry and (id .. "|" .. carry) or id
+    local k, carry = key_of(id, kpi)
     local g = cache[k]
     if g then return g end
     if uses[k] ~= 1 then into = nil end

@@ -240,7 +240,9 @@ local function rate_kpi(ctx, kpi)
       custom_cells(ctx, kpi, v, K, grids, set.cj)
     end
     if kpi.suppress_below then
-      for _, id in ipairs(ins) do E.suppress(grids[id], kpi.suppress_below, K, cj) end
+      for _, id in ipairs(ins) do
+        if grids[id] ~= K then E.suppress(grids[id], kpi.suppress_below, K, cj) end
+      end
       E.suppress(K, kpi.suppress_below, K, cj)
     end
   end
