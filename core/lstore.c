@@ -175,10 +175,11 @@ static int store_transaction(lua_State *L) {
         else sqlite3_exec(db, "ROLLBACK TO pmf_tx; RELEASE pmf_tx", NULL, NULL, NULL);
         return lua_error(L);
     }
-    /* the series its writes left dirty are packed before it commits (store_pack.h) */
-    rc = u->txdepth == 0 ? (pmf_store_repack(u->store) != 0
-                                ? SQLITE_ERROR : sqlite3_exec(db, "COMMIT", NULL, NULL, NULL))
-                         : sqlite3_exec(db, "RELEASE pmf_tx", NULL, NULL, NULL);
+    /* the series its writes left dirty are packed before it commits (store_pack.h); a
+     * failure to pack loses nothing (they stay listed, read from their rows), so it is not
+     * the transaction's, as after store:exec */
+    if (u->txdepth == 0) pmf_store_repack(u->store);
+    rc = sqlite3_exec(db, u->txdepth == 0 ? "COMMIT" : "RELEASE pmf_tx", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         lua_pushfstring(L, "store error: %s", sqlite3_errmsg(db));
         if (u->txdepth == 0) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);

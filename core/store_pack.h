@@ -63,7 +63,10 @@ pmf_pack_iter pmf_pack_begin(const void *blob, size_t bytes);
 int pmf_pack_next(pmf_pack_iter *it, pmf_pack_row *row);
 
 /* Rebuild the packs of every series listed in series_dirty from their rows, and clear the
- * list.  Runs in the caller's transaction, or its own.  0, or -1 (sqlite3_errmsg). */
+ * list.  Runs in the caller's transaction (in a savepoint of its own), or its own.  0, or -1
+ * (sqlite3_errmsg, or out of memory) with nothing changed: the series stay listed and are
+ * read from their rows, so its callers (store:exec, store:transaction, an import's end)
+ * never fail a write over it. */
 int pmf_store_repack(pmf_store *s);
 
 /* List every series with a row in `batch` as dirty (for a writer that held the triggers off
