@@ -253,21 +253,20 @@ int pmf_reader_fetch(lua_State *L) {
                                          * "copy" leaves them: pmf_engine_fill_at) */
 }
 
+/* The metatable `name`, closed by `close` when collected or leaving a <close> scope. */
+static void closable_type(lua_State *L, const char *name, lua_CFunction close) {
+    if (luaL_newmetatable(L, name)) {
+        lua_pushcfunction(L, close);
+        lua_setfield(L, -2, "__gc");
+        lua_pushcfunction(L, close);
+        lua_setfield(L, -2, "__close");
+    }
+    lua_pop(L, 1);
+}
+
 void pmf_reader_register(lua_State *L) {
-    if (luaL_newmetatable(L, PMF_READER_MT)) {
-        lua_pushcfunction(L, reader_close);
-        lua_setfield(L, -2, "__gc");
-        lua_pushcfunction(L, reader_close);
-        lua_setfield(L, -2, "__close");
-    }
-    lua_pop(L, 1);
-    if (luaL_newmetatable(L, PMF_HOLD_MT)) {
-        lua_pushcfunction(L, hold_close);
-        lua_setfield(L, -2, "__gc");
-        lua_pushcfunction(L, hold_close);
-        lua_setfield(L, -2, "__close");
-    }
-    lua_pop(L, 1);
+    closable_type(L, PMF_READER_MT, reader_close);
+    closable_type(L, PMF_HOLD_MT, hold_close);
     luaL_newmetatable(L, PMF_AREAIDS_MT);
     lua_pop(L, 1);
 }
